@@ -1,0 +1,105 @@
+"""Settings read from the environment (DESIGN §2). One frozen object, built once per process."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob an operator can turn; defaults are the embedded demo set-up."""
+
+    env: str  # "production" | "demo" | "test"
+    data_dir: Path
+    database_url: str
+    redis_url: str | None
+    base_url: str
+    port: int
+    app_port: int
+    smtp_host: str | None
+    smtp_port: int
+    smtp_user: str | None
+    smtp_password: str | None
+    smtp_starttls: bool
+    mail_from: str
+    service_hours: str  # "bankdays 08:00-20:00" or "always"
+    ca_passphrase_file: Path
+    tls_cert: Path | None
+    tls_key: Path | None
+    helpdesk_name: str
+    helpdesk_tel: str
+    helpdesk_hours: str
+    operator_listen: str
+    test_clock_file: Path | None
+
+    @property
+    def pki_dir(self) -> Path:
+        """CA certificates, encrypted CA keys, CRLs."""
+        return self.data_dir / "pki"
+
+    @property
+    def nginx_dir(self) -> Path:
+        """Generated nginx prefix: config, logs, pid, temp dirs."""
+        return self.data_dir / "nginx"
+
+    @property
+    def mail_dir(self) -> Path:
+        """The dev inbox: one .eml file per message the embedded SMTP server received."""
+        return self.data_dir / "mail"
+
+    @property
+    def proxy_secret_file(self) -> Path:
+        """The random per-install secret nginx sends and the certificate gate checks."""
+        return self.data_dir / "proxy-secret"
+
+
+def _bool(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Build settings from an environment mapping (os.environ by default)."""
+    e = dict(os.environ) if env is None else env
+    data_dir = Path(e.get("CHINGIN_DATA_DIR") or PROJECT_ROOT / "var").resolve()
+    port = int(e.get("CHINGIN_PORT") or 8443)
+    run_env = e.get("CHINGIN_ENV") or "demo"
+    return Settings(
+        env=run_env,
+        data_dir=data_dir,
+        database_url=e.get("CHINGIN_DATABASE_URL") or f"sqlite:///{data_dir / 'chingin.db'}",
+        redis_url=e.get("CHINGIN_REDIS_URL") or None,
+        base_url=(e.get("CHINGIN_BASE_URL") or f"https://127.0.0.1:{port}").rstrip("/"),
+        port=port,
+        app_port=int(e.get("CHINGIN_APP_PORT") or 8000),
+        smtp_host=e.get("CHINGIN_SMTP_HOST") or None,
+        smtp_port=int(e.get("CHINGIN_SMTP_PORT") or 8025),
+        smtp_user=e.get("CHINGIN_SMTP_USER") or None,
+        smtp_password=e.get("CHINGIN_SMTP_PASSWORD") or None,
+        smtp_starttls=_bool(e.get("CHINGIN_SMTP_STARTTLS")),
+        mail_from=e.get("CHINGIN_MAIL_FROM") or "chingin-noreply@example.jp",
+        service_hours=e.get("CHINGIN_SERVICE_HOURS")
+        or ("bankdays 08:00-20:00" if run_env == "production" else "always"),
+        ca_passphrase_file=Path(
+            e.get("CHINGIN_CA_PASSPHRASE_FILE") or data_dir.parent / "chingin-ca-passphrase"
+        ),
+        tls_cert=Path(e["CHINGIN_TLS_CERT"]) if e.get("CHINGIN_TLS_CERT") else None,
+        tls_key=Path(e["CHINGIN_TLS_KEY"]) if e.get("CHINGIN_TLS_KEY") else None,
+        helpdesk_name=e.get("CHINGIN_HELPDESK_NAME") or "（デモ）ろうきん 賃金控除事務支援サービス ヘルプデスク",
+        helpdesk_tel=e.get("CHINGIN_HELPDESK_TEL") or "0000-00-0000（デモ用の番号です）",
+        helpdesk_hours=e.get("CHINGIN_HELPDESK_HOURS") or "9:00～18:00（休日を除く月曜日～金曜日）",
+        operator_listen=e.get("CHINGIN_OPERATOR_LISTEN") or "127.0.0.1:8444",
+        test_clock_file=Path(e["CHINGIN_TEST_CLOCK_FILE"])
+        if e.get("CHINGIN_TEST_CLOCK_FILE")
+        else None,
+    )
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return load_settings()

@@ -1,0 +1,28 @@
+"""Expected business outcomes as values (STYLE §2): a service returns Ok or Err; bugs raise."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Ok(Generic[T]):
+    """Success with a value."""
+
+    value: T
+
+
+@dataclass(frozen=True)
+class Err:
+    """An expected refusal: a message code (domain/messages.py), the field it belongs to, and
+    the parameters the message text needs."""
+
+    code: str
+    field: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+Result = Ok[T] | Err

@@ -1,0 +1,171 @@
+"""Every text the service shows, by code (SPEC Appendix B, STYLE §3).
+
+Appendix B texts are verbatim; their placeholders are Python format fields:
+MSG-LOCKED ``{unlock_at}`` (HH:MM JST), MSG-CODE-SENT ``{masked}``, MSG-MAINT ``{start}`` /
+``{end}`` (Appendix B writes ``{from}～{to}``; ``from`` is a Python keyword, so the fields are
+renamed), MSG-SYS ``{incident}``, MSG-HOURS-CLOSING ``{close}`` (R-ENV-1a).
+
+Field rules follow 「{項目名}」は{規則}で入力してください。 (SPEC §3, Appendix B "field
+examples"); the field label is the ``{label}`` parameter where one code serves several fields.
+Operator-command codes (R-OPS-1, DESIGN §2 ``chingin contract create``) say whether anything
+was saved. Unit tests assert codes; e2e tests assert these texts.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: Appendix B, verbatim (placeholders renamed as the module docstring says).
+APPENDIX_B: Final[dict[str, str]] = {
+    "MSG-CERT-NONE": (
+        "電子証明書が確認できませんでした。電子証明書を取得したパソコンからご利用ください。"
+        "ブラウザをすべて閉じてから再度アクセスし、ご自身のユーザーＩＤが表示されている"
+        "電子証明書を選択してください。"
+    ),
+    "MSG-CERT-EXPIRED": (
+        "電子証明書の有効期限が切れています。トップ画面の「電子証明書発行」ボタンから"
+        "電子証明書を発行してください。"
+    ),
+    "MSG-CERT-REVOKED": "この電子証明書は失効しているため、ご利用いただけません。",
+    "MSG-CERT-FOREIGN": (
+        "この電子証明書は本サービスではご利用いただけません。ブラウザをすべて閉じてから"
+        "再度アクセスし、ご自身のユーザーＩＤが表示されている電子証明書を選択してください。"
+    ),
+    "MSG-CERT-SUPERSEDED": (
+        "この電子証明書は更新済みのため、ご利用いただけません。ブラウザをすべて閉じてから"
+        "再度アクセスし、新しい電子証明書を選択してください。"
+    ),
+    "MSG-PW-WRONG": "パスワードが正しくありません。",
+    "MSG-LOCKED": (
+        "パスワードを連続して6回間違えたため、ログイン不可（ロック）となっています。"
+        "{unlock_at}以降に再度ログインしてください。"
+    ),
+    "MSG-BLOCKED": (
+        "ログイン不可（閉塞）となっています。お取引店へ「ログインＩＤ／パスワード初期化・"
+        "電子証明書失効等依頼書」をご提出ください。"
+    ),
+    "MSG-AUTH-GENERIC": (
+        "ユーザーＩＤまたはパスワードが正しくないか、現在ご利用いただけない状態です。"
+    ),
+    "MSG-CONTRACT-GENERIC": (
+        "契約番号または初期パスワードが正しくないか、現在ご利用いただけない状態です。"
+    ),
+    "MSG-MASTER-EXISTS": "マスターユーザーは既に登録されています。",
+    "MSG-ID-TAKEN": (
+        "入力されたユーザーＩＤは既に使用されています。別のユーザーＩＤを入力してください。"
+    ),
+    "MSG-CODE-SENT": (
+        "登録メールアドレス（{masked}）に認証コードを送信しました。認証コードのメールが"
+        "届かない場合、登録されたメールアドレスを再度ご確認ください。"
+    ),
+    "MSG-CODE-WRONG": "認証コードが正しくないか、有効期限が切れています。",
+    "MSG-CODE-EXHAUSTED": "認証コードの入力回数が上限に達しました。最初からやり直してください。",
+    "MSG-CERT-EXISTS": (
+        "有効な電子証明書が既に発行されています。電子証明書は有効期限の30日前から更新できます。"
+        "パソコンの変更等で再発行が必要な場合は、お取引店へ「ログインＩＤ／パスワード初期化・"
+        "電子証明書失効等依頼書」をご提出ください。"
+    ),
+    "MSG-TIMEOUT": (
+        "一定時間（60分）操作が行われなかったため、ログアウトしました。再度ログインしてください。"
+    ),
+    "MSG-HOURS": (
+        "ただいまの時間はご利用いただけません。ご利用時間：月～金曜日 8:00～20:00"
+        "（土・日・祝休日、12月31日～1月3日を除く）"
+    ),
+    "MSG-MAINT": "ただいまメンテナンス中のため、ご利用いただけません。（{start}～{end}）",
+    "MSG-LOGOUT": "ログアウトしました。ブラウザをすべて閉じてください。",
+    "MSG-DUP-LOGIN": "別の画面またはパソコンでログインされたため、ログアウトしました。",
+    "MSG-IE": (
+        "本サービスは Microsoft Edge の IE モードではご利用いただけません。IE モードを解除し、"
+        "Microsoft Edge でアクセスしてください。"
+    ),
+    "MSG-USER-LIMIT": "一般ユーザーは10名まで登録できます。",
+    "MSG-SYS": (
+        "ただいまご利用いただけません。しばらくしてから再度お試しください。"
+        "（お問い合わせ番号：{incident}）"
+    ),
+}
+
+#: Service hours beyond Appendix B (R-ENV-1a; DESIGN §2 "the demo … says so on screen").
+HOURS_MESSAGES: Final[dict[str, str]] = {
+    "MSG-HOURS-CLOSING": "まもなくご利用時間が終了します（{close}）。",
+    "MSG-DEMO-HOURS": "デモ環境のため、ご利用時間の制限はありません。",
+}
+
+#: Field rules (SPEC §3), 「{項目名}」は{規則}で入力してください。
+FIELD_MESSAGES: Final[dict[str, str]] = {
+    "E-FIELD-REQUIRED": "「{label}」を入力してください。",
+    "E-FIELD-SPACES": "「{label}」は前後に空白を入れずに入力してください。",
+    "E-FIELD-CHARS": "「{label}」は使用できない文字（{chars}）を含めずに入力してください。",
+    "E-CONTRACT-NO-FORMAT": "「契約番号」は半角数字8桁で入力してください。",
+    "E-INITIAL-PASSWORD-FORMAT": (
+        "「初期パスワード」は半角英大文字・英小文字・数字・記号をすべて含む8桁で入力してください。"
+    ),
+    "E-USER-ID-FORMAT": "「ユーザーＩＤ」は半角英字と数字を両方含む6～12桁で入力してください。",
+    "E-PASSWORD-FORMAT": (
+        "「{label}」は半角英大文字・英小文字・数字・記号をすべて含む8～12桁で入力してください。"
+    ),
+    "E-PASSWORD-SAME-AS-CURRENT": (
+        "「{label}」は現在のパスワードと異なるパスワードで入力してください。"
+    ),
+    "E-PASSWORD-SAME-AS-USER-ID": "「{label}」はユーザーＩＤと異なるパスワードで入力してください。",
+    "E-REENTRY-MISMATCH": "「{label}」が「{other_label}」と一致しません。",
+    "E-USER-NAME-FORMAT": "「ユーザー名」は全角20文字以内で入力してください。",
+    "E-EMAIL-FORMAT": (
+        "「{label}」は半角英数字と記号を使った正しい形式（50文字以内）で入力してください。"
+    ),
+    "E-EMAIL-CARRIER": "携帯電話のメールアドレスはご利用いただけません。",
+}
+
+#: Operator commands (R-OPS-1, R-OPS-7; DESIGN §2 ``chingin contract create``).
+OPERATOR_MESSAGES: Final[dict[str, str]] = {
+    "E-CONTRACT-KIND": (
+        "「契約種別」は member（会員）または employer（事業主）で入力してください。"
+    ),
+    "E-CONTRACT-NAME-FORMAT": (
+        "「契約名」は全角40文字以内で入力してください（半角の英数字と空白は全角に変換します）。"
+    ),
+    "E-SERVICES-FORMAT": (
+        "「契約サービス」は、会員（member）は rokin・ledger・batch から1つ以上、"
+        "事業主（employer）は zaikei と必要に応じて zaikei-balance・zaikei-incentive を、"
+        "カンマ区切りで入力してください。"
+    ),
+    "E-GROUP-FORMAT": "「入金グループ」は「3桁の番号:名称」で入力してください。",
+    "E-GROUP-NAME-FORMAT": "「入金グループ名」は全角20文字以内で入力してください。",
+    "E-GROUP-DUPLICATE": (
+        "「入金グループ」の番号{number}が重複しています。番号は契約の中で重複しないように"
+        "入力してください。"
+    ),
+    "E-GROUP-REQUIRED": "「入金グループ」を1つ以上入力してください。",
+    "E-CONTRACT-EXISTS": (
+        "この契約番号の契約は既に登録されています。何も登録していません。"
+        "契約の内容は「chingin contract show」で確認してください。"
+    ),
+    "E-CONTRACT-NOT-FOUND": (
+        "この契約番号の契約は登録されていません。契約番号を確認してください。"
+    ),
+    "E-PASSWORD-MISMATCH": (
+        "2回入力されたパスワードが一致しません。何も登録していません。もう一度入力してください。"
+    ),
+    "E-SECRET-ON-COMMAND-LINE": (
+        "パスワードはコマンドラインに直接書けません。「-」を指定して標準入力から渡すか、"
+        "指定せずにプロンプトで入力してください。何も登録していません。"
+    ),
+}
+
+MESSAGES: Final[dict[str, str]] = {
+    **APPENDIX_B,
+    **HOURS_MESSAGES,
+    **FIELD_MESSAGES,
+    **OPERATOR_MESSAGES,
+}
+
+
+def message(code: str, **params: object) -> str:
+    """The text for a message code with its parameters filled in (STYLE §3, Appendix B).
+
+    Raises KeyError for an unknown code or a missing parameter (both are bugs). Extra
+    parameters are ignored, so an ``Err``'s params can be passed whole:
+    ``message(err.code, **err.params)``.
+    """
+    return MESSAGES[code].format(**params)

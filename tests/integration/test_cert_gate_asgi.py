@@ -1,0 +1,82 @@
+"""R-CERT-10: the gate trusts nginx's headers only from a loopback peer with the shared secret,
+and strips the secret and the raw certificate before the app (and so the browser) sees them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from chingin_app.services.cert_gate import CertFacts
+from chingin_app.web.gate import CertGate
+
+SECRET = b"s3cret-for-tests"
+CURRENT = CertFacts("current", "tanaka01", "abc", "f" * 64)
+
+
+async def _echo(request: Request) -> JSONResponse:
+    return JSONResponse({k: v for k, v in request.headers.items()})
+
+
+def _client(peer: str) -> TestClient:
+    inner = Starlette(routes=[Route("/", _echo)])
+    calls: list[tuple[Any, Any]] = []
+
+    def classify(verify: str | None, cert: str | None) -> CertFacts:
+        calls.append((verify, cert))
+        return CURRENT if verify == "SUCCESS" else CertFacts("none")
+
+    app = CertGate(inner, secret=lambda: SECRET, classify=classify)
+    return TestClient(app, client=(peer, 40000))
+
+
+NGINX_HEADERS = {
+    "X-SSL-Client-Verify": "SUCCESS",
+    "X-SSL-Client-Cert": "-----BEGIN%20CERTIFICATE-----%0AMIIB",
+    "X-SSL-Client-Serial": "ABC",
+    "X-Forwarded-For": "203.0.113.9",
+}
+
+
+def test_r_cert_10_trusted_front_passes_classified_facts_only() -> None:
+    seen = _client("127.0.0.1").get("/", headers={**NGINX_HEADERS, "X-Proxy-Secret": SECRET.decode()}).json()
+    assert seen["x-chingin-cert-status"] == "current"
+    assert seen["x-chingin-cert-subject"] == "tanaka01"
+    assert seen["x-chingin-client-ip"] == "203.0.113.9"
+    assert "x-proxy-secret" not in seen
+    assert "x-ssl-client-cert" not in seen
+    assert "x-ssl-client-verify" not in seen
+    assert SECRET.decode() not in str(seen)
+    assert "BEGIN" not in str(seen)
+
+
+@pytest.mark.parametrize(
+    ("peer", "secret"),
+    [
+        ("127.0.0.1", None),  # straight to the backend, no secret
+        ("127.0.0.1", "wrong-secret"),  # a guessed secret
+        ("192.0.2.10", SECRET.decode()),  # the right secret from a non-loopback peer
+    ],
+)
+def test_r_cert_10_forged_headers_are_untrusted(peer: str, secret: str | None) -> None:
+    headers = dict(NGINX_HEADERS)
+    if secret:
+        headers["X-Proxy-Secret"] = secret
+    seen = _client(peer).get("/", headers=headers).json()
+    assert seen["x-chingin-cert-status"] == "none"
+    assert "x-chingin-cert-subject" not in seen
+    assert seen["x-chingin-client-ip"] == peer  # never the client-set X-Forwarded-For
+    assert "x-forwarded-for" not in seen
+    assert not any(k.startswith("x-ssl-") for k in seen)
+
+
+def test_r_cert_10_client_cannot_set_the_gate_headers() -> None:
+    forged = {"X-Chingin-Cert-Status": "current", "X-Chingin-Cert-Subject": "boss01"}
+    seen = _client("127.0.0.1").get("/", headers=forged).json()
+    assert seen["x-chingin-cert-status"] == "none"
+    assert "x-chingin-cert-subject" not in seen

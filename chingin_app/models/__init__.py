@@ -1,0 +1,46 @@
+"""SQLModel tables (DESIGN §1): plain ``SQLModel, table=True``; no reflex, no rules.
+
+Every table lives in ``SQLModel.metadata``; the Alembic migrations under
+``chingin_app/migrations`` create the same schema (a test compares them).
+"""
+
+from chingin_app.models.calendar import ClosedDay, MaintenanceWindowRecord
+from chingin_app.models.certificates import Certificate, CertificateStatus, RevocationReason
+from chingin_app.models.contracts import Contract, ContractStatus, PaymentGroup
+from chingin_app.models.manuals import Manual
+from chingin_app.models.oplog import ActorKind, LogResult, OperationLog, OperationLogHead
+from chingin_app.models.types import UTCDateTime, utc
+from chingin_app.models.users import (
+    MENU_LEVELS,
+    AuthCodeChallenge,
+    LoginSession,
+    MenuPermission,
+    User,
+    UserRole,
+    fold_user_id,
+)
+
+__all__ = [
+    "MENU_LEVELS",
+    "ActorKind",
+    "AuthCodeChallenge",
+    "Certificate",
+    "CertificateStatus",
+    "ClosedDay",
+    "Contract",
+    "ContractStatus",
+    "LogResult",
+    "LoginSession",
+    "MaintenanceWindowRecord",
+    "Manual",
+    "MenuPermission",
+    "OperationLog",
+    "OperationLogHead",
+    "PaymentGroup",
+    "RevocationReason",
+    "UTCDateTime",
+    "User",
+    "UserRole",
+    "fold_user_id",
+    "utc",
+]

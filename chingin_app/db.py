@@ -1,0 +1,162 @@
+"""Engines, sessions and migrations (DESIGN §1, §2 ``CHINGIN_DATABASE_URL``; SPEC §12).
+
+The same code runs on SQLite (the one-VM default) and PostgreSQL.
+
+SQLite transactions: the driver's own transaction handling is switched off and SQLAlchemy's
+``begin`` event emits the BEGIN itself (the documented pysqlite recipe "Serializable
+isolation / Savepoints / Transactional DDL"). A normal session starts with
+``BEGIN IMMEDIATE``, so it holds SQLite's write lock from its first statement to its commit or
+rollback: a read-modify-write service can never fail half-way with SQLITE_BUSY when another
+writer commits in between, and operation-log appends are serialised (R-LOG-1). Waiting for
+the lock is bounded by ``busy_timeout`` (5 s). Sessions opened with ``read_only=True`` use a
+plain (deferred) BEGIN and never block writers (WAL). On PostgreSQL the same mark makes the
+``begin`` event emit ``SET TRANSACTION READ ONLY``; writers lock what they must explicitly
+(``SELECT … FOR UPDATE``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Final
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlmodel import Session
+
+from chingin_app.settings import PROJECT_ROOT, settings
+
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "READ_ONLY_OPTION",
+    "alembic_config",
+    "engine",
+    "is_read_only",
+    "make_engine",
+    "migrate",
+    "normalise_url",
+    "session_scope",
+    "writable_bind",
+]
+
+#: How long a SQLite connection waits for the write lock before "database is locked".
+BUSY_TIMEOUT_MS: Final = 5000
+
+#: Execution option marking a read-only session (deferred BEGIN on SQLite).
+READ_ONLY_OPTION: Final = "chingin_read_only"
+
+_ALEMBIC_INI: Final = PROJECT_ROOT / "alembic.ini"
+_MIGRATIONS_DIR: Final = Path(__file__).resolve().parent / "migrations"
+
+
+def normalise_url(url: str) -> str:
+    """Pick psycopg 3 for a bare ``postgresql://`` URL (psycopg2 is not installed)."""
+    parsed = make_url(url)
+    if parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # Let SQLAlchemy's begin event emit BEGIN (the driver would skip it for SELECTs).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    if conn.get_execution_options().get(READ_ONLY_OPTION):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _postgresql_on_begin(conn: Connection) -> None:
+    if conn.get_execution_options().get(READ_ONLY_OPTION):
+        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` (SQLite file or PostgreSQL).
+
+    SQLite: ``check_same_thread=False`` (sessions move between threads in the app), WAL,
+    ``busy_timeout`` 5000 ms and foreign keys ON on every connection, and the BEGIN handling
+    the module docstring describes. PostgreSQL: psycopg 3 with ``pool_pre_ping``.
+    """
+    url = normalise_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if (
+            parsed.database
+            and parsed.database != ":memory:"
+            and not parsed.database.startswith("file:")
+        ):
+            # The default database lives under the data dir, which may not exist yet.
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        eng = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+        )
+        event.listen(eng, "connect", _sqlite_on_connect)
+        event.listen(eng, "begin", _sqlite_on_begin)
+        return eng
+    eng = create_engine(url, pool_pre_ping=True)
+    event.listen(eng, "begin", _postgresql_on_begin)
+    return eng
+
+
+@lru_cache(maxsize=1)
+def engine() -> Engine:
+    """The process-wide engine for ``settings().database_url``."""
+    return make_engine(settings().database_url)
+
+
+def is_read_only(db: Session) -> bool:
+    """Whether ``db`` was opened read-only (``session_scope(read_only=True)``)."""
+    return bool(db.connection().get_execution_options().get(READ_ONLY_OPTION))
+
+
+def writable_bind(bind: Engine) -> Engine:
+    """``bind`` without the read-only mark (for a write that must happen anyway, such as
+    logging a refusal seen in a read-only session)."""
+    return bind.execution_options(**{READ_ONLY_OPTION: False})
+
+
+@contextmanager
+def session_scope(*, read_only: bool = False, bind: Engine | None = None) -> Iterator[Session]:
+    """A session on the process engine (or ``bind``) for one unit of work (STYLE §2).
+
+    Services commit once themselves; leaving the block rolls back anything not committed and
+    closes the session (on SQLite that releases the write lock). Objects stay readable after
+    commit (``expire_on_commit=False``). ``read_only=True`` for pages and reports that only
+    read: no write lock on SQLite, a READ ONLY transaction on PostgreSQL.
+    """
+    target = bind if bind is not None else engine()
+    target = target.execution_options(**{READ_ONLY_OPTION: read_only})
+    with Session(target, expire_on_commit=False) as db:
+        yield db
+
+
+def alembic_config(url: str) -> Any:
+    """The Alembic configuration for ``url`` (``alembic.ini`` at the repository root)."""
+    from alembic.config import Config
+
+    cfg = Config(str(_ALEMBIC_INI)) if _ALEMBIC_INI.exists() else Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS_DIR))
+    cfg.attributes["url"] = normalise_url(url)
+    return cfg
+
+
+def migrate(url: str) -> None:
+    """Bring the database at ``url`` to the newest schema (Alembic ``upgrade head``)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), "head")

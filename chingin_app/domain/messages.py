@@ -151,6 +151,16 @@ OPERATOR_MESSAGES: Final[dict[str, str]] = {
         "パスワードはコマンドラインに直接書けません。「-」を指定して標準入力から渡すか、"
         "指定せずにプロンプトで入力してください。何も登録していません。"
     ),
+    "E-MAINT-RANGE": "メンテナンスの終了日時は開始日時より後にしてください。何も登録していません。",
+    "E-MAINT-PAST": "既に終了した時間帯はメンテナンスとして登録できません。何も登録していません。",
+    "E-MAINT-NOT-FOUND": (
+        "指定されたメンテナンスは登録されていません。"
+        "「chingin maintenance list」で確認してください。"
+    ),
+    "E-CLOSED-DAY-EXISTS": "この日は既に休業日として登録されています。何も登録していません。",
+    "E-CLOSED-DAY-NOT-FOUND": (
+        "この日は休業日として登録されていません。「chingin holiday list」で確認してください。"
+    ),
 }
 
 MESSAGES: Final[dict[str, str]] = {

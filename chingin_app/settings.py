@@ -89,7 +89,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ),
         tls_cert=Path(e["CHINGIN_TLS_CERT"]) if e.get("CHINGIN_TLS_CERT") else None,
         tls_key=Path(e["CHINGIN_TLS_KEY"]) if e.get("CHINGIN_TLS_KEY") else None,
-        helpdesk_name=e.get("CHINGIN_HELPDESK_NAME") or "（デモ）ろうきん 賃金控除事務支援サービス ヘルプデスク",
+        helpdesk_name=e.get("CHINGIN_HELPDESK_NAME")
+        or "（デモ）ろうきん 賃金控除事務支援サービス ヘルプデスク",
         helpdesk_tel=e.get("CHINGIN_HELPDESK_TEL") or "0000-00-0000（デモ用の番号です）",
         helpdesk_hours=e.get("CHINGIN_HELPDESK_HOURS") or "9:00～18:00（休日を除く月曜日～金曜日）",
         operator_listen=e.get("CHINGIN_OPERATOR_LISTEN") or "127.0.0.1:8444",

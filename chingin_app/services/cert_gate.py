@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-import pki
 from cryptography.x509.oid import NameOID
+
+import pki
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class CertFacts:
 
     def to_headers(self) -> list[tuple[str, str]]:
         """The facts as header pairs for the request the app sees."""
-        pairs = [(H_STATUS, self.status)]
+        pairs: list[tuple[str, str]] = [(H_STATUS, self.status)]
         for name, value in ((H_SUBJECT, self.subject), (H_SERIAL, self.serial),
                             (H_SHA256, self.sha256)):
             if value:
@@ -126,6 +127,6 @@ def classify(
     if reason == "certificate revoked":
         return CertFacts("revoked", subject, serial, sha)
     if reason == "crl has expired":
-        log.error("nginx reports an expired CRL: every client certificate fails until it is refreshed")
+        log.error("nginx reports an expired CRL: every client certificate fails until refreshed")
         return CertFacts("crl_fault", subject, serial, sha)
     return CertFacts("foreign", subject, serial, sha)

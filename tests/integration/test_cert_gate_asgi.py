@@ -44,7 +44,8 @@ NGINX_HEADERS = {
 
 
 def test_r_cert_10_trusted_front_passes_classified_facts_only() -> None:
-    seen = _client("127.0.0.1").get("/", headers={**NGINX_HEADERS, "X-Proxy-Secret": SECRET.decode()}).json()
+    headers = {**NGINX_HEADERS, "X-Proxy-Secret": SECRET.decode()}
+    seen = _client("127.0.0.1").get("/", headers=headers).json()
     assert seen["x-chingin-cert-status"] == "current"
     assert seen["x-chingin-cert-subject"] == "tanaka01"
     assert seen["x-chingin-client-ip"] == "203.0.113.9"

@@ -1,0 +1,30 @@
+"""Routes of the screens, and which of them are built (a button to a screen that does not exist
+yet is never shown)."""
+
+from __future__ import annotations
+
+TOP = "/"
+LOGIN = "/login"
+MASTER_REGISTRATION = "/master-registration"
+GENERAL_REGISTRATION = "/general-registration"
+CERT_ISSUE = "/certificate"
+
+# The top page's buttons in the manual's order (R-ENV-5, manual P.8).
+TOP_BUTTONS: tuple[tuple[str, str], ...] = (
+    ("ログイン", LOGIN),
+    ("マスターユーザーの初期登録", MASTER_REGISTRATION),
+    ("一般ユーザーの初期登録", GENERAL_REGISTRATION),
+    ("電子証明書発行", CERT_ISSUE),
+)
+
+_built: set[str] = {TOP}
+
+
+def mark_built(route: str) -> None:
+    """Record that a screen exists; called when its page is added to the app."""
+    _built.add(route)
+
+
+def is_built(route: str) -> bool:
+    """Whether a screen exists, so links to it may be shown."""
+    return route in _built

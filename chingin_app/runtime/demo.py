@@ -1,0 +1,75 @@
+"""The demo contract `chingin serve` loads (and `chingin demo` on its own)."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from dataclasses import dataclass
+
+from chingin_app.db import migrate, session_scope
+from chingin_app.domain.clock import Clock
+from chingin_app.domain.result import Err
+from chingin_app.services import contracts
+from chingin_app.services.context import app_clock
+from chingin_app.settings import settings
+
+DEMO_CONTRACT_NO = "12345678"
+DEMO_NAME = "ろうきんデモ労働組合"
+DEMO_GROUPS = ["001:本社", "002:大阪支社"]
+_SYMBOLS = "!#$%&*+-=?@_"
+
+
+def generate_initial_password() -> str:
+    """8 characters with upper, lower, digit and symbol (SPEC §3 初期パスワード)."""
+    classes = [string.ascii_uppercase, string.ascii_lowercase, string.digits, _SYMBOLS]
+    chars = [secrets.choice(c) for c in classes]
+    pool = "".join(classes)
+    chars += [secrets.choice(pool) for _ in range(4)]
+    secrets.SystemRandom().shuffle(chars)
+    return "".join(chars)
+
+
+@dataclass(frozen=True)
+class DemoInfo:
+    """What `chingin serve` prints: the contract, and a fresh initial password while no master
+    has registered (None afterwards: it is stored only as a hash)."""
+
+    contract_no: str
+    initial_password: str | None
+
+
+def load_demo(*, clock: Clock) -> DemoInfo:
+    """Create the demo contract with two payment groups, or refresh its initial password while
+    its master is still unregistered."""
+    password = generate_initial_password()
+    result: object
+    with session_scope() as db:
+        existing = contracts.get_contract(db, DEMO_CONTRACT_NO)
+        if existing is None:
+            result = contracts.create_contract(
+                db, contract_no=DEMO_CONTRACT_NO, name=DEMO_NAME, kind="member",
+                services="rokin,ledger,batch", groups=DEMO_GROUPS, initial_password=password,
+                actor="operator:demo", clock=clock,
+            )
+        elif not existing.has_master:
+            result = contracts.set_initial_password(
+                db, contract_no=DEMO_CONTRACT_NO, initial_password=password,
+                actor="operator:demo", clock=clock,
+            )
+        else:
+            return DemoInfo(DEMO_CONTRACT_NO, None)
+    if isinstance(result, Err):
+        raise RuntimeError(f"demo contract refused: {result.code}")
+    return DemoInfo(DEMO_CONTRACT_NO, password)
+
+
+def main() -> int:
+    """`chingin demo`: load the demo contract and print its credentials."""
+    migrate(settings().database_url)
+    info = load_demo(clock=app_clock())
+    print(f"デモ契約番号: {info.contract_no}")
+    if info.initial_password:
+        print(f"初期パスワード: {info.initial_password}")
+    else:
+        print("マスターユーザーは登録済みです。")
+    return 0

@@ -1,0 +1,133 @@
+"""Render the nginx configuration from deploy/nginx/*.template and run nginx as a child."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from chingin_app.settings import PROJECT_ROOT, Settings
+from chingin_app.web.static_pages import error_page, ie_page
+
+TEMPLATES = PROJECT_ROOT / "deploy" / "nginx"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+@dataclass(frozen=True)
+class NginxFiles:
+    """Where a rendered configuration lives."""
+
+    prefix: Path
+    conf: Path
+
+    @property
+    def pid_file(self) -> Path:
+        return self.prefix / "nginx.pid"
+
+
+_PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """Replace `${name}` placeholders; nginx's own `$variables` (no braces) are left alone.
+    An unknown placeholder raises KeyError, so a template and its renderer cannot drift."""
+    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
+
+
+def ensure_proxy_secret(s: Settings) -> bytes:
+    """The per-install secret nginx sends to the app (R-CERT-10); created once, mode 0600."""
+    path = s.proxy_secret_file
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_bytes().strip()
+
+
+def render(
+    s: Settings, *, tls_cert: Path, tls_key: Path, client_ca_chain: Path, crl_bundle: Path,
+    crl_public_dir: Path, http_port: int | None = None,
+) -> NginxFiles:
+    """Write nginx.conf, cert_headers.conf and the static pages under the nginx prefix."""
+    prefix = s.nginx_dir
+    for sub in ("logs", "tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi", "static"):
+        (prefix / sub).mkdir(parents=True, exist_ok=True)
+    running_as_root = os.geteuid() == 0
+    if running_as_root:
+        # Workers drop to nobody; they must be able to write their temp files.
+        for sub in ("tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
+            shutil.chown(prefix / sub, user="nobody")
+    static = prefix / "static"
+    (static / "__error.html").write_text(error_page(s), encoding="utf-8")
+    (static / "__ie.html").write_text(ie_page(s), encoding="utf-8")
+    host = s.base_url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
+    redirect = ""
+    if http_port:
+        redirect = (
+            f"  server {{ listen 127.0.0.1:{http_port}; server_tokens off;\n"
+            f"    return 301 {s.base_url}$request_uri; }}\n"
+        )
+    values = {
+        "user_line": "user nobody nogroup;" if running_as_root else "",
+        "prefix": str(prefix),
+        "app_port": str(s.app_port),
+        "listen": f"127.0.0.1:{s.port}" if host in {"127.0.0.1", "localhost"} else str(s.port),
+        "server_name": host,
+        "tls_cert": str(tls_cert),
+        "tls_key": str(tls_key),
+        "client_ca_chain": str(client_ca_chain),
+        "crl_bundle": str(crl_bundle),
+        "crl_public_dir": str(crl_public_dir),
+        "static_dir": str(static),
+        "http_redirect_server": redirect,
+    }
+    conf = prefix / "nginx.conf"
+    conf.write_text(fill((TEMPLATES / "chingin.conf.template").read_text(), values))
+    headers = prefix / "cert_headers.conf"
+    secret = ensure_proxy_secret(s).decode("ascii")
+    fd = os.open(headers, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(fill((TEMPLATES / "cert_headers.conf.template").read_text(),
+                     {"proxy_secret": secret}))
+    return NginxFiles(prefix=prefix, conf=conf)
+
+
+def check(files: NginxFiles) -> None:
+    """`nginx -t` on the rendered configuration; raises with nginx's own message on error."""
+    result = subprocess.run(
+        [NGINX, "-t", "-p", str(files.prefix), "-c", str(files.conf)],
+        capture_output=True, text=True, check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"nginx configuration refused:\n{result.stderr}")
+
+
+def start(files: NginxFiles) -> subprocess.Popen[bytes]:
+    """Start nginx in the foreground as a child process."""
+    check(files)
+    return subprocess.Popen(
+        [NGINX, "-p", str(files.prefix), "-c", str(files.conf), "-g", "daemon off;"],
+    )
+
+
+def reload(files: NginxFiles) -> bool:
+    """Ask a running nginx to re-read its configuration, certificates and CRLs.
+
+    Returns False when no nginx is running for this prefix."""
+    try:
+        pid = int(files.pid_file.read_text().strip())
+        os.kill(pid, signal.SIGHUP)
+    except (FileNotFoundError, ValueError, ProcessLookupError):
+        return False
+    return True
+
+
+def files_for(s: Settings) -> NginxFiles:
+    """The rendered files' locations for these settings."""
+    return NginxFiles(prefix=s.nginx_dir, conf=s.nginx_dir / "nginx.conf")

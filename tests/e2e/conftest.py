@@ -1,0 +1,148 @@
+"""One running service for all end-to-end flows (DESIGN §4): `chingin serve` with nginx,
+Reflex and the dev SMTP inbox on free loopback ports, driven by Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Playwright, sync_playwright
+
+from chingin_app.domain.clock import JST
+from chingin_app.settings import settings
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+START_TIMEOUT = 1500.0
+# A Tuesday, 10:00 JST: inside service hours, so the flows run whatever the real time is.
+BUSINESS_HOURS = datetime(2026, 12, 1, 10, 0, tzinfo=JST)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Service:
+    """The running service and what tests need to act on it."""
+
+    base_url: str
+    app_port: int
+    http_port: int
+    data_dir: Path
+    clock_file: Path
+    tls_ca: Path
+    output: list[str] = field(default_factory=list)
+
+    def set_clock(self, when: datetime) -> None:
+        """Move the service's clock (CHINGIN_ENV=test reads the offset at each event)."""
+        offset = (when - datetime.now(UTC)).total_seconds()
+        self.clock_file.write_text(f"{offset:.3f}", encoding="ascii")
+
+    def https_get(
+        self, path: str, *, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], str]:
+        """A plain HTTPS GET through nginx, trusting the demo TLS CA."""
+        ctx = ssl.create_default_context(cafile=str(self.tls_ca))
+        req = urllib.request.Request(self.base_url + path, headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
+                return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read().decode()
+
+
+@pytest.fixture(scope="session")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    root = tmp_path_factory.mktemp("e2e")
+    port, app_port, smtp_port, http_port = (_free_port() for _ in range(4))
+    data_dir = root / "data"
+    clock_file = root / "clock"
+    env = {
+        "CHINGIN_ENV": "test",
+        "CHINGIN_TEST_CLOCK_FILE": str(clock_file),
+        "CHINGIN_DATA_DIR": str(data_dir),
+        "CHINGIN_CA_PASSPHRASE_FILE": str(root / "ca-passphrase"),
+        "CHINGIN_PORT": str(port),
+        "CHINGIN_APP_PORT": str(app_port),
+        "CHINGIN_SMTP_PORT": str(smtp_port),
+        "CHINGIN_HTTP_PORT": str(http_port),
+        "CHINGIN_BASE_URL": f"https://127.0.0.1:{port}",
+        "CHINGIN_SERVICE_HOURS": "bankdays 08:00-20:00",
+    }
+    # The test process shares the service's settings (database, CA) to set up users and certs.
+    os.environ.update(env)
+    settings.cache_clear()
+    svc = Service(
+        base_url=env["CHINGIN_BASE_URL"], app_port=app_port, http_port=http_port,
+        data_dir=data_dir, clock_file=clock_file, tls_ca=data_dir / "pki" / "demo-tls" / "root.pem",
+    )
+    svc.set_clock(BUSINESS_HOURS)
+    chingin = str(Path(sys.executable).parent / "chingin")
+    proc = subprocess.Popen(
+        [chingin, "serve"], env={**os.environ, **env}, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+    ready = threading.Event()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            svc.output.append(line)
+            sys.stderr.write(f"[serve] {line}")
+            if "停止するには Ctrl-C" in line:
+                ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    deadline = time.monotonic() + START_TIMEOUT
+    while not ready.is_set():
+        if proc.poll() is not None:
+            pytest.fail("chingin serve exited:\n" + "".join(svc.output[-60:]))
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("chingin serve did not start in time:\n" + "".join(svc.output[-60:]))
+        ready.wait(1)
+    try:
+        yield svc
+    finally:
+        proc.send_signal(2)  # Ctrl-C: serve stops nginx, the app and the SMTP server itself
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+
+
+@pytest.fixture(scope="session")
+def playwright_instance(service: Service) -> Iterator[Playwright]:
+    # Playwright's Node side must trust the demo server CA for client-certificate contexts.
+    os.environ["NODE_EXTRA_CA_CERTS"] = str(service.tls_ca)
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    b = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield b
+    b.close()
+
+
+def in_hours(service: Service) -> None:
+    """Put the service back inside hours (tests that move the clock call this when done)."""
+    service.set_clock(BUSINESS_HOURS + timedelta(seconds=0))

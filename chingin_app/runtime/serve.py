@@ -43,6 +43,10 @@ def reflex_env(s: Settings) -> dict[str, str]:
         "CHINGIN_APP_PORT": str(s.app_port),
         "CHINGIN_SERVICE_HOURS": s.service_hours,
         "CHINGIN_CA_PASSPHRASE_FILE": str(s.ca_passphrase_file),
+        # The front end is compiled with the public URL in it: each data dir gets its own build,
+        # so a test service on other ports never overwrites the one a developer is running.
+        "REFLEX_WEB_WORKDIR": str(s.data_dir / "web"),
+        "REFLEX_STATES_WORKDIR": str(s.data_dir / "states"),
     })
     if s.redis_url:
         env["REFLEX_REDIS_URL"] = s.redis_url

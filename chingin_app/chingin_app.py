@@ -17,6 +17,7 @@ from chingin_app.services import cert_gate, certificates, hours
 from chingin_app.services.context import app_clock
 from chingin_app.settings import settings
 from chingin_app.state.top import TopState
+from chingin_app.web.crl import crl_file
 from chingin_app.web.gate import CertGate
 from chingin_app.web.health import healthz
 from chingin_app.web.hours_gate import ServiceHoursGate
@@ -55,6 +56,9 @@ def _gates(app: ASGIApp) -> ASGIApp:
 app = rx.App(
     html_lang="ja",
     theme=rx.theme(accent_color="blue", radius="small"),
-    api_transformer=[Starlette(routes=[Route("/healthz", healthz)]), _gates],
+    api_transformer=[
+        Starlette(routes=[Route("/healthz", healthz), Route("/crl/{name}", crl_file)]),
+        _gates,
+    ],
 )
 app.add_page(top_page, route=routes.TOP, title="賃金控除事務支援サービス", on_load=TopState.load)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
@@ -50,22 +51,33 @@ def ensure_proxy_secret(s: Settings) -> bytes:
     return path.read_bytes().strip()
 
 
+def _nginx_string(html: str) -> str:
+    """Make HTML safe inside a single-quoted nginx string: no quote, backslash or variable."""
+    return html.replace("\\", "&#92;").replace("'", "&#39;").replace("$", "&#36;")
+
+
+def _worker_tmp(s: Settings) -> Path:
+    """Where nginx workers write temp files. Running as root, workers drop to nobody, who
+    cannot enter a private data dir: their temp dirs then live under /run instead."""
+    if os.geteuid() != 0:
+        return s.nginx_dir / "tmp"
+    tag = hashlib.sha256(str(s.data_dir).encode()).hexdigest()[:12]
+    return Path("/run/chingin") / f"nginx-{tag}"
+
+
 def render(
     s: Settings, *, tls_cert: Path, tls_key: Path, client_ca_chain: Path, crl_bundle: Path,
-    crl_public_dir: Path, http_port: int | None = None,
+    http_port: int | None = None,
 ) -> NginxFiles:
-    """Write nginx.conf, cert_headers.conf and the static pages under the nginx prefix."""
+    """Write nginx.conf and cert_headers.conf (mode 0600: it holds the proxy secret)."""
     prefix = s.nginx_dir
-    for sub in ("logs", "tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi", "static"):
-        (prefix / sub).mkdir(parents=True, exist_ok=True)
+    (prefix / "logs").mkdir(parents=True, exist_ok=True)
+    worker_tmp = _worker_tmp(s)
     running_as_root = os.geteuid() == 0
-    if running_as_root:
-        # Workers drop to nobody; they must be able to write their temp files.
-        for sub in ("tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
-            shutil.chown(prefix / sub, user="nobody")
-    static = prefix / "static"
-    (static / "__error.html").write_text(error_page(s), encoding="utf-8")
-    (static / "__ie.html").write_text(ie_page(s), encoding="utf-8")
+    for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (worker_tmp / sub).mkdir(parents=True, exist_ok=True)
+        if running_as_root:
+            shutil.chown(worker_tmp / sub, user="nobody")
     host = s.base_url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
     redirect = ""
     if http_port:
@@ -76,6 +88,7 @@ def render(
     values = {
         "user_line": "user nobody nogroup;" if running_as_root else "",
         "prefix": str(prefix),
+        "worker_tmp": str(worker_tmp),
         "app_port": str(s.app_port),
         "listen": f"127.0.0.1:{s.port}" if host in {"127.0.0.1", "localhost"} else str(s.port),
         "server_name": host,
@@ -83,8 +96,8 @@ def render(
         "tls_key": str(tls_key),
         "client_ca_chain": str(client_ca_chain),
         "crl_bundle": str(crl_bundle),
-        "crl_public_dir": str(crl_public_dir),
-        "static_dir": str(static),
+        "ie_page": _nginx_string(ie_page(s)),
+        "error_page": _nginx_string(error_page(s)),
         "http_redirect_server": redirect,
     }
     conf = prefix / "nginx.conf"

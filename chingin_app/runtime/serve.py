@@ -91,7 +91,7 @@ def prepare(s: Settings) -> nginx.NginxFiles:
     http_port = int(http_port_text) if http_port_text else None
     return nginx.render(
         s, tls_cert=tls_cert, tls_key=tls_key, client_ca_chain=s.pki_dir / "chain.pem",
-        crl_bundle=s.pki_dir / "crl.pem", crl_public_dir=s.pki_dir / "public", http_port=http_port,
+        crl_bundle=s.pki_dir / "crl.pem", http_port=http_port,
     )
 
 

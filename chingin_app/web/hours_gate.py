@@ -14,7 +14,7 @@ from chingin_app.services.hours import HoursNotice
 
 log = logging.getLogger(__name__)
 
-_ALWAYS_REACHABLE = ("/_event", "/assets/", "/healthz", "/ping", "/_health", "/favicon")
+_ALWAYS_REACHABLE = ("/_event", "/assets/", "/healthz", "/crl/", "/ping", "/_health", "/favicon")
 
 
 class ServiceHoursGate:

@@ -146,3 +146,85 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
 def in_hours(service: Service) -> None:
     """Put the service back inside hours (tests that move the clock call this when done)."""
     service.set_clock(BUSINESS_HOURS + timedelta(seconds=0))
+
+
+@dataclass(frozen=True)
+class IssuedForTest:
+    """A user with a real certificate from the service's CA, as a .p12 for the browser."""
+
+    user_id: str
+    p12: Path
+    password: str
+    sha256: str
+
+
+def issue_certificate(
+    service: Service, tmp_dir: Path, *, issued_at: datetime | None = None
+) -> IssuedForTest:
+    """Create a contract and user in the service's database and issue them a certificate with
+    the service's own issuing CA (back-dated when `issued_at` is in the past)."""
+    import pki
+    from chingin_app.db import session_scope
+    from chingin_app.services import certificates, jobs
+    from tests import factories
+
+    s = settings()
+    hierarchy = pki.load_hierarchy(s.pki_dir, passphrase=s.ca_passphrase_file.read_bytes().strip())
+    user_id = factories.next_user_id("e2e")
+    when = issued_at or datetime.now(UTC)
+    issued = pki.issue_client_cert(hierarchy.issuing, user_id=user_id, now=when,
+                                   crl_url=jobs.crl_url(s))
+    sha = pki.sha256_fingerprint(issued.cert)
+    with session_scope() as db:
+        contract = factories.make_contract(db)
+        user = factories.make_user(db, contract, user_id=user_id, role="master")
+        assert user.id is not None
+        certificates.record_issued(
+            db, user_pk=user.id, serial_hex=format(issued.cert.serial_number, "x"),
+            sha256_hex=sha, not_before=issued.cert.not_valid_before_utc,
+            not_after=issued.cert.not_valid_after_utc, issued_at=when,
+        )
+        db.commit()
+    password = factories.PASSWORD
+    p12 = tmp_dir / f"{user_id}.p12"
+    p12.write_bytes(pki.to_p12(issued, password=password,
+                               chain=[hierarchy.issuing.cert, hierarchy.root.cert],
+                               friendly_name=user_id))
+    return IssuedForTest(user_id=user_id, p12=p12, password=password, sha256=sha)
+
+
+def revoke_and_publish(service: Service, issued: IssuedForTest) -> None:
+    """Revoke a certificate the way the bank's revocation will (R-CERT-7): mark it in the
+    database, re-sign the CRL, reload nginx, and wait until nginx's new workers serve."""
+    from sqlmodel import select
+
+    from chingin_app.db import session_scope
+    from chingin_app.models import Certificate
+    from chingin_app.runtime import nginx
+    from chingin_app.services import jobs
+
+    with session_scope() as db:
+        cert = db.exec(select(Certificate).where(Certificate.sha256 == issued.sha256)).one()
+        cert.status = "revoked"
+        cert.revoked_at = datetime.now(UTC)
+        cert.revocation_reason = "keyCompromise"
+        db.add(cert)
+        db.commit()
+    s = settings()
+    jobs.refresh_crls(s, force=True)
+    files = nginx.files_for(s)
+    before = _nginx_workers(files)
+    assert nginx.reload(files)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        now_workers = _nginx_workers(files)
+        if now_workers and not (now_workers & before):
+            return
+        time.sleep(0.2)  # waiting for nginx's workers to be replaced, not for a clock rule
+    pytest.fail("nginx did not reload")
+
+
+def _nginx_workers(files: object) -> set[int]:
+    master = int(files.pid_file.read_text().strip())  # type: ignore[attr-defined]
+    out = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True, check=False)
+    return {int(p) for p in out.stdout.split()}

@@ -118,6 +118,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
             proc.kill()
             pytest.fail("chingin serve did not start in time:\n" + "".join(svc.output[-60:]))
         ready.wait(1)
+    nginx_pid = int((data_dir / "nginx" / "nginx.pid").read_text().strip())
     try:
         yield svc
     finally:
@@ -126,6 +127,12 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
             proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, 9)
+    # Ctrl-C stopped everything serve started (DESIGN §2): nothing listens any more.
+    assert proc.returncode == 0, "".join(svc.output[-30:])
+    for p in (port, app_port, smtp_port):
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", p)) != 0, f"port {p} still open after Ctrl-C"
+    assert not Path(f"/proc/{nginx_pid}").exists(), "nginx still running after Ctrl-C"
 
 
 @pytest.fixture(scope="session")

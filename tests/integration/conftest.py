@@ -14,15 +14,18 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from chingin_app import db as chingin_db
 from chingin_app.db import make_engine, migrate, session_scope
 from chingin_app.domain.clock import MovableClock
 from chingin_app.services import passwords
+from chingin_app.settings import settings
 
 PG_ADMIN_DSN = os.environ.get(
     "CHINGIN_TEST_PG_ADMIN", "host=127.0.0.1 port=5432 user=postgres dbname=test"
@@ -93,3 +96,28 @@ def db(db_engine: Engine) -> Iterator[Session]:
 def clock() -> MovableClock:
     """A fixed, movable clock at 2026-04-01 10:00 JST."""
     return MovableClock()
+
+
+@pytest.fixture
+def app_env(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """The process settings (``settings()``, ``db.engine()``) pointed at the test database and a
+    fresh data dir, as the running service or the CLI would see them; yields the data dir."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    monkeypatch.setenv("CHINGIN_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("CHINGIN_DATABASE_URL", db_url)
+    monkeypatch.setenv("CHINGIN_CA_PASSPHRASE_FILE", str(tmp_path / "ca-passphrase"))
+    monkeypatch.setenv("CHINGIN_BASE_URL", "https://chingin.example.jp")
+    monkeypatch.setenv("CHINGIN_HELPDESK_NAME", "テストろうきん ヘルプデスク")
+    monkeypatch.setenv("CHINGIN_HELPDESK_TEL", "0000-99-8888")
+    monkeypatch.delenv("CHINGIN_TEST_CLOCK_FILE", raising=False)
+    monkeypatch.delenv("CHINGIN_ENV", raising=False)
+    settings.cache_clear()
+    chingin_db.engine.cache_clear()
+    yield data_dir
+    if chingin_db.engine.cache_info().currsize:
+        chingin_db.engine().dispose()
+    chingin_db.engine.cache_clear()
+    settings.cache_clear()

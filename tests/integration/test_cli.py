@@ -10,7 +10,6 @@ import random
 import string
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,14 +17,12 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from chingin_app import db as chingin_db
 from chingin_app.cli import main
 from chingin_app.domain.clock import SystemClock
 from chingin_app.domain.messages import message
 from chingin_app.models import OperationLog
 from chingin_app.services.contracts import get_contract
 from chingin_app.services.service_calendar import list_closed_days, list_maintenance
-from chingin_app.settings import settings
 from tests.factories import next_contract_no, next_day
 
 
@@ -85,30 +82,16 @@ def _every_log_text(engine: Engine) -> str:
 
 @pytest.fixture
 def cli(
-    db_url: str,
+    app_env: Path,
     db_engine: Engine,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-) -> Iterator[Cli]:
-    """Settings from a temporary environment pointing at the test database."""
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
+) -> Cli:
+    """The CLI on the test database, run by an operator of its own."""
     operator = f"op{random.SystemRandom().randrange(10**9):09d}"
-    monkeypatch.setenv("CHINGIN_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("CHINGIN_DATABASE_URL", db_url)
-    monkeypatch.setenv("CHINGIN_BASE_URL", "https://chingin.example.jp")
-    monkeypatch.setenv("CHINGIN_HELPDESK_NAME", "テストろうきん ヘルプデスク")
-    monkeypatch.setenv("CHINGIN_HELPDESK_TEL", "0000-99-8888")
     monkeypatch.setenv("USER", operator)
-    monkeypatch.delenv("CHINGIN_TEST_CLOCK_FILE", raising=False)
-    settings.cache_clear()
-    chingin_db.engine.cache_clear()
-    yield Cli(capsys, monkeypatch, db_engine, operator, tmp_path)
-    if chingin_db.engine.cache_info().currsize:
-        chingin_db.engine().dispose()
-    chingin_db.engine.cache_clear()
-    settings.cache_clear()
+    return Cli(capsys, monkeypatch, db_engine, operator, tmp_path)
 
 
 def _create(cli: Cli, number: str, secret: str, *extra: str) -> tuple[int, str, str]:

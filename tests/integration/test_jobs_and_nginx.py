@@ -1,0 +1,142 @@
+"""Scheduled CRL refresh (R-OPS-4, R-CERT-7) and the rendered nginx configuration (R-ENV-2a,
+R-CERT-10), against real files, the real database and the real nginx binary."""
+
+from __future__ import annotations
+
+import re
+import stat
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from sqlmodel import Session
+
+import pki
+from chingin_app.runtime import nginx
+from chingin_app.services import ca, certificates, jobs
+from chingin_app.settings import settings
+from tests import factories
+
+NOW = datetime.now(UTC).replace(microsecond=0)  # CRL times have whole seconds
+
+
+def _crl(path: Path) -> x509.CertificateRevocationList:
+    return x509.load_pem_x509_crl(path.read_bytes())
+
+
+def test_r_cert_7_refresh_publishes_revoked_serials_for_openssl(
+    app_env: Path, db: Session, tmp_path: Path
+) -> None:
+    """R-CERT-7: a revoked certificate is in the re-signed CRL, and `openssl verify
+    -crl_check_all` with the bundle nginx reads refuses it while a valid one passes."""
+    s = settings()
+    hierarchy = ca.ensure_hierarchy(s, now=NOW)
+    contract = factories.make_contract(db)
+    certs = {}
+    for name in ("good", "bad"):
+        user = factories.make_user(db, contract)
+        issued = pki.issue_client_cert(hierarchy.issuing, user_id=user.user_id, now=NOW,
+                                       crl_url=jobs.crl_url(s))
+        assert user.id is not None
+        row = certificates.record_issued(
+            db, user_pk=user.id, serial_hex=format(issued.cert.serial_number, "x"),
+            sha256_hex=pki.sha256_fingerprint(issued.cert),
+            not_before=issued.cert.not_valid_before_utc,
+            not_after=issued.cert.not_valid_after_utc, issued_at=NOW,
+        )
+        if name == "bad":
+            row.status, row.revoked_at = "revoked", NOW
+            db.add(row)
+        certs[name] = issued
+        (tmp_path / f"{name}.pem").write_bytes(issued.cert_pem())
+    db.commit()
+
+    report = jobs.refresh_crls(s, force=True, now=NOW)
+    assert report.changed and not report.warnings
+    issuing_crl = _crl(s.pki_dir / "issuing.crl.pem")
+    assert issuing_crl.get_revoked_certificate_by_serial_number(certs["bad"].cert.serial_number)
+    assert not issuing_crl.get_revoked_certificate_by_serial_number(
+        certs["good"].cert.serial_number
+    )
+    for name, ok in (("good", True), ("bad", False)):
+        result = subprocess.run(
+            ["openssl", "verify", "-crl_check_all", "-CAfile", str(s.pki_dir / "chain.pem"),
+             "-CRLfile", str(s.pki_dir / "crl.pem"), str(tmp_path / f"{name}.pem")],
+            capture_output=True, text=True, check=False,
+        )
+        assert (result.returncode == 0) is ok, result.stdout + result.stderr
+        if not ok:
+            assert "certificate revoked" in result.stdout + result.stderr
+    public = x509.load_der_x509_crl((s.pki_dir / "public" / "issuing.crl").read_bytes())
+    assert public.public_bytes(Encoding.DER) == issuing_crl.public_bytes(Encoding.DER)
+
+
+def test_r_ops_4_issuing_crl_resigned_daily_root_when_under_60_days(app_env: Path) -> None:
+    """DESIGN §3: the issuing CRL (7 days) is re-signed once a day, the root's (400 days) only
+    when fewer than 60 days remain."""
+    s = settings()
+    first = jobs.refresh_crls(s, now=NOW)
+    assert first.changed
+    assert first.issuing_next_update == NOW + timedelta(days=7)
+    assert first.root_next_update == NOW + timedelta(days=400)
+    assert not jobs.refresh_crls(s, now=NOW + timedelta(hours=23)).changed
+    later = jobs.refresh_crls(s, now=NOW + timedelta(days=1))
+    assert later.changed
+    assert later.root_next_update == first.root_next_update  # root untouched
+    near_end = NOW + timedelta(days=341)
+    assert jobs.refresh_crls(s, now=near_end).root_next_update == near_end + timedelta(days=400)
+
+
+def test_r_ops_4_jobs_run_fails_when_a_crl_expires_within_48_hours(app_env: Path) -> None:
+    """DESIGN §3: `chingin jobs run` exits non-zero and logs an error when a CRL expires within
+    48 hours (here: a fresh issuing CRL that was signed with a one-day lifetime)."""
+    s = settings()
+    hierarchy = ca.ensure_hierarchy(s, now=NOW)
+    jobs.refresh_crls(s, now=NOW)
+    assert jobs.run_jobs() == 0
+    short = pki.build_crl(
+        hierarchy.issuing, [], now=datetime.now(UTC), next_update=timedelta(days=1)
+    )
+    (s.pki_dir / "issuing.crl.pem").write_bytes(short.public_bytes(Encoding.PEM))
+    assert jobs.run_jobs() == 1
+
+
+def _rendered(app_env: Path) -> nginx.NginxFiles:
+    s = settings()
+    ca.ensure_hierarchy(s, now=NOW)
+    jobs.refresh_crls(s, now=NOW)
+    cert, key, _ = ca.tls_files(s, now=NOW)
+    return nginx.render(s, tls_cert=cert, tls_key=key, client_ca_chain=s.pki_dir / "chain.pem",
+                        crl_bundle=s.pki_dir / "crl.pem", http_port=18080)
+
+
+def test_r_env_2a_rendered_config_is_accepted_by_nginx(app_env: Path) -> None:
+    """R-ENV-2a / R-CERT-10: `nginx -t` accepts the rendered configuration; TLS 1.2/1.3 only,
+    optional client certificates with the CRL, no server version; the file holding the proxy
+    secret is private."""
+    files = _rendered(app_env)
+    nginx.check(files)
+    conf = files.conf.read_text()
+    assert "ssl_protocols TLSv1.2 TLSv1.3;" in conf
+    assert "ssl_verify_client optional;" in conf
+    assert "server_tokens off;" in conf
+    assert "error_page 495 = @app;" in conf
+    headers = files.prefix / "cert_headers.conf"
+    assert stat.S_IMODE(headers.stat().st_mode) == 0o600
+    assert settings().proxy_secret_file.read_text().strip() in headers.read_text()
+    assert settings().proxy_secret_file.read_text().strip() not in conf
+
+
+def test_r_cert_10_every_proxied_location_sets_the_certificate_headers(app_env: Path) -> None:
+    """DESIGN §3: proxy_set_header inside a location disables inheritance, so every location
+    that proxies to the app must include the certificate header block (the websocket above
+    all), or nginx would pass a client's own X-SSL-* headers through."""
+    conf = _rendered(app_env).conf.read_text()
+    blocks = re.findall(r"location\s+([^{]+)\{(.*?)\n    \}", conf, flags=re.S)
+    proxied = [(where.strip(), body) for where, body in blocks if "proxy_pass" in body]
+    assert {w for w, _ in proxied} >= {"/_event", "/", "@app", "/_upload"}
+    for where, body in proxied:
+        assert "cert_headers.conf" in body, where
+    assert "limit_except POST" in dict(proxied)["/_upload"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -79,6 +80,23 @@ def wait_until_ready(url: str, proc: subprocess.Popen[bytes], *, timeout: float)
     raise RuntimeError(f"the app did not answer {url} within {timeout:.0f} s")
 
 
+def wait_for_nginx(
+    port: int, proc: subprocess.Popen[bytes], files: nginx.NginxFiles, *, timeout: float
+) -> None:
+    """Wait until nginx accepts connections on 127.0.0.1:port and has written its pid file
+    (reloads after a revocation signal that pid)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"nginx exited with code {proc.returncode}")
+        with socket.socket() as probe:
+            listening = probe.connect_ex(("127.0.0.1", port)) == 0
+        if listening and files.pid_file.exists() and files.pid_file.read_text().strip():
+            return
+        time.sleep(0.1)  # polling a starting child process, not waiting on a clock rule
+    raise RuntimeError(f"nginx did not listen on port {port} within {timeout:.0f} s")
+
+
 def prepare(s: Settings) -> nginx.NginxFiles:
     """Everything before the processes start: data dir, migrations, CAs, CRLs, nginx config."""
     s.data_dir.mkdir(parents=True, exist_ok=True)
@@ -136,6 +154,8 @@ def serve() -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    for noisy in ("mail.log", "alembic"):  # per-connection and per-migration chatter
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     s = settings()
     stoppers: list[Callable[[], None]] = []
     stop = threading.Event()
@@ -152,6 +172,7 @@ def serve() -> int:
         wait_until_ready(f"http://127.0.0.1:{s.app_port}/ping", app, timeout=BUILD_TIMEOUT_SECONDS)
         web = nginx.start(files)
         stoppers.append(lambda: _terminate(web, group=False))
+        wait_for_nginx(s.port, web, files, timeout=30)
         jobs_thread = threading.Thread(target=_jobs_loop, args=(stop, files, s), daemon=True)
         jobs_thread.start()
         _, _, tls_ca = ca.tls_files(s, now=datetime.now(UTC))

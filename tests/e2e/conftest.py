@@ -118,7 +118,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
             proc.kill()
             pytest.fail("chingin serve did not start in time:\n" + "".join(svc.output[-60:]))
         ready.wait(1)
-    nginx_pid = int((data_dir / "nginx" / "nginx.pid").read_text().strip())
+    nginx_pid = int((data_dir / "nginx" / "nginx.pid").read_text().strip())  # serving by now
     try:
         yield svc
     finally:

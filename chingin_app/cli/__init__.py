@@ -1,0 +1,86 @@
+"""The `chingin` command: the bank operator's tool and the service's entry points.
+
+Operator commands (SPEC R-OPS-1, R-OPS-2, R-ENV-1a, R-OPS-7; DESIGN §2) — each leaves an
+operation-log entry, the actor recorded as ``operator:NAME`` (``--operator``, default
+``$USER``); refusals are logged too. One module per command family, each adding its
+sub-commands through ``register(subparsers)``:
+
+    contract   chingin contract create|show|set-initial-password|unblock, chingin notice
+    calendar   chingin maintenance add|list|remove, chingin holiday add|remove|list
+    runtime    chingin serve, demo, jobs run, inbox [--limit N] (dispatch only)
+    common     what they share: parser, refusals, secrets, Japan time, database, log
+
+Secrets are never taken from the command line (DESIGN §2, R-OPS-7): ``--initial-password -``
+reads one line from standard input; without the flag a prompt asks twice; any other value is
+refused before anything else happens (not even the database is opened). Secrets are never
+echoed, printed or logged; a stray argument is never repeated in an error message, in case it
+is a password typed in the wrong place.
+
+Exit status: 0 done; 1 refused (no such contract, already registered, …); 2 bad input (nothing
+was changed). Messages go to standard error, in Japanese.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from chingin_app.cli import calendar, contract, runtime
+from chingin_app.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    OPERATOR_HELP,
+    Context,
+    Handler,
+    Parser,
+    Refusal,
+    UsageError,
+    actor_from,
+    log_refusal,
+    refuse_secret_on_command_line,
+)
+from chingin_app.domain.clock import clock_from_env
+
+__all__ = ["main"]
+
+
+def _build_parser() -> Parser:
+    parser = Parser(
+        prog="chingin",
+        description="賃金控除事務支援サービス（chingin）の運用コマンド",
+        allow_abbrev=False,
+    )
+    parser.add_argument("--operator", default=None, help=OPERATOR_HELP)
+    top = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    top.required = True
+    # The order here is the order of ``chingin -h``.
+    contract.register(top)
+    calendar.register(top)
+    runtime.register(top)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one `chingin` command and return its exit status: 0 done, 1 refused, 2 bad input
+    (SPEC R-OPS-1, R-OPS-2, R-ENV-1a, R-OPS-7)."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    ctx: Context | None = None
+    try:
+        refuse_secret_on_command_line(args_list)
+        try:
+            args = _build_parser().parse_args(args_list)
+        except SystemExit as exc:  # -h / --help
+            return exc.code if isinstance(exc.code, int) else EXIT_OK
+        ctx = Context(actor=actor_from(args.operator), clock=clock_from_env())
+        handler: Handler = args.handler
+        return handler(args, ctx)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Refusal as exc:
+        if exc.log_action is not None and ctx is not None:
+            log_refusal(ctx, exc)
+        print(exc.text, file=sys.stderr)
+        return exc.status
+    except KeyboardInterrupt:
+        print("中断しました。", file=sys.stderr)
+        return 130

@@ -1,0 +1,378 @@
+"""What every `chingin` command family shares (SPEC R-OPS-1, R-OPS-2, R-ENV-1a, R-OPS-7;
+DESIGN §2): the Japanese argparse, refusals and their exit status, the operator and the clock,
+the operation-log entries this command writes itself, secrets read from standard input or a
+prompt (never from the command line), Japan-time parsing and printing, and the database.
+
+A family module (``contract``, ``calendar``, ``runtime``, …) builds its sub-commands with
+``leaf``/``branch`` in its ``register(subparsers)`` and ends a command early by raising
+through ``unwrap``/``invalid``/``invalid_text``; ``main`` turns that into the message and the
+exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias, TypeVar
+
+from chingin_app.domain.clock import JST, Clock, to_jst
+from chingin_app.domain.messages import MESSAGES, message
+from chingin_app.domain.result import Err, Ok
+from chingin_app.domain.validation import check_contract_no
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+T = TypeVar("T")
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_BAD_INPUT = 2
+
+_SECRET_FLAG = "--initial-password"  # noqa: S105 (the flag's name, not a secret)
+_STDIN_MARK = "-"
+_ACTOR_PREFIX = "operator:"
+_ACTOR_MAX_LEN = 80  # operation_log.actor
+
+# Codes that refuse a well-formed request because of what is stored (exit 1); any other Err
+# is bad input (exit 2).
+_REFUSAL_CODES = frozenset(
+    {
+        "E-CONTRACT-EXISTS",
+        "E-CONTRACT-NOT-FOUND",
+        "E-MAINT-NOT-FOUND",
+        "E-CLOSED-DAY-EXISTS",
+        "E-CLOSED-DAY-NOT-FOUND",
+    }
+)
+
+# Texts only this command prints (results, labels, usage); the refusal texts shared with the
+# screens live in domain.messages.
+_USAGE_ERROR = (
+    "コマンドの指定に誤りがあります（{detail}）。何も変更していません。"
+    "「chingin -h」で使い方を確認してください。"
+)
+_UNRECOGNISED = "認識できない引数があります。引数の値は表示しません"
+_UNKNOWN_CODE = "処理できませんでした（{code}）。何も変更していません。"
+_DATETIME_FORMAT = "「{label}」は「YYYY-MM-DD HH:MM」（日本時間）の形式で入力してください。"
+_DATE_FORMAT = "「{label}」は「YYYY-MM-DD」の形式で入力してください。"
+_OPERATOR_FORMAT = "「操作者名」は空白を含めずに{max_len}文字以内で入力してください。"
+OPERATOR_HELP = "操作者名（操作ログに operator:NAME として記録します。既定は $USER）"
+_PROMPT_FIRST = "初期パスワード: "
+_PROMPT_AGAIN = "初期パスワード（再入力）: "
+
+
+class UsageError(Exception):
+    """argparse found the command line malformed (exit 2, Japanese message)."""
+
+
+class Refusal(Exception):
+    """A refusal with its Japanese text and exit status.
+
+    ``log_action`` is set when the refusal was decided here rather than by a service (which
+    logs its own refusals): ``main`` then writes the failure entry.
+    """
+
+    def __init__(
+        self,
+        text: str,
+        status: int,
+        *,
+        code: str | None = None,
+        log_action: str | None = None,
+        log_target: str | None = None,
+    ) -> None:
+        super().__init__(text)
+        self.text = text
+        self.status = status
+        self.code = code
+        self.log_action = log_action
+        self.log_target = log_target
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports errors in Japanese and never echoes stray arguments (R-OPS-7)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(_USAGE_ERROR.format(detail=_usage_detail(message)))
+
+
+def _usage_detail(text: str) -> str:
+    """argparse's complaint in Japanese, without repeating any value that was typed."""
+    if text.startswith("unrecognized arguments"):
+        return _UNRECOGNISED
+    if text.startswith("the following arguments are required:"):
+        return "必須の指定がありません：" + text.split(":", 1)[1].strip()
+    if match := re.match(r"argument (\S+): invalid choice: .*\(choose from (.*)\)$", text):
+        name = "コマンド" if match.group(1) in {"COMMAND", "ACTION"} else match.group(1)
+        choices = match.group(2).replace("'", "")
+        return f"{name}は次のいずれかで指定してください：{choices}"
+    if match := re.match(r"argument (\S+): invalid \w+ value", text):
+        return f"{match.group(1)} の値が正しくありません"
+    if match := re.match(r"argument (\S+): expected one argument", text):
+        return f"{match.group(1)} には値を1つ指定してください"
+    if text.startswith("ambiguous option"):
+        return "オプションの指定が正しくありません"
+    return text
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every command needs: who acts and what time it is."""
+
+    actor: str
+    clock: Clock
+
+
+Handler = Callable[[argparse.Namespace, Context], int]
+# What ``register(subparsers)`` receives and ``branch`` returns.
+Subparsers: TypeAlias = "argparse._SubParsersAction[Parser]"
+
+# ---------------------------------------------------------------------------- parser parts
+
+
+def _operator_option() -> Parser:
+    # --operator is accepted after the sub-command too; SUPPRESS keeps a value given before
+    # it unless one is given here.
+    parent = Parser(add_help=False, allow_abbrev=False)
+    parent.add_argument("--operator", default=argparse.SUPPRESS, help=OPERATOR_HELP)
+    return parent
+
+
+def leaf(group: Subparsers, name: str, handler: Handler, help_text: str) -> Parser:
+    """A sub-command that runs ``handler``."""
+    p = group.add_parser(
+        name,
+        help=help_text,
+        description=help_text,
+        parents=[_operator_option()],
+        allow_abbrev=False,
+    )
+    p.set_defaults(handler=handler)
+    return p
+
+
+def branch(group: Subparsers, name: str, help_text: str) -> Subparsers:
+    """A sub-command that only groups others (``chingin contract …``); an action is required."""
+    p = group.add_parser(name, help=help_text, description=help_text, allow_abbrev=False)
+    sub = p.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser)
+    sub.required = True
+    return sub
+
+
+def add_contract_no(p: Parser) -> None:
+    p.add_argument("number", help="契約番号（半角数字8桁）")
+
+
+def add_ticket(p: Parser) -> None:
+    p.add_argument("--ticket", default=None, help="依頼書の受付番号（操作ログに記録）")
+
+
+def add_initial_password(p: Parser) -> None:
+    """``--initial-password -`` only; ``refuse_secret_on_command_line`` refuses any value."""
+    p.add_argument(
+        _SECRET_FLAG,
+        dest="initial_password",
+        metavar="-",
+        default=None,
+        help="「-」で標準入力から1行読みます。省略するとプロンプトで2回入力します。"
+        "パスワードそのものは指定できません",
+    )
+
+
+# ---------------------------------------------------------------------------- refusals
+
+
+def _err_text(err: Err) -> str:
+    if err.code not in MESSAGES:
+        return _UNKNOWN_CODE.format(code=err.code)
+    try:
+        return message(err.code, **err.params)
+    except KeyError:
+        return _UNKNOWN_CODE.format(code=err.code)
+
+
+def _status_for(code: str) -> int:
+    return EXIT_REFUSED if code in _REFUSAL_CODES else EXIT_BAD_INPUT
+
+
+def unwrap(result: Ok[T] | Err) -> T:
+    """The value of a service's Ok; its Err (already logged by the service) ends the command."""
+    if isinstance(result, Err):
+        raise Refusal(_err_text(result), _status_for(result.code), code=result.code)
+    return result.value
+
+
+def invalid(err: Err, *, action: str, target: str | None) -> NoReturn:
+    """A refusal decided here, before any service ran; ``main`` logs it."""
+    raise Refusal(
+        _err_text(err),
+        _status_for(err.code),
+        code=err.code,
+        log_action=action,
+        log_target=target,
+    )
+
+
+def invalid_text(text: str, code: str, *, action: str, target: str | None) -> NoReturn:
+    raise Refusal(text, EXIT_BAD_INPUT, code=code, log_action=action, log_target=target)
+
+
+def require_contract_no(value: str, *, action: str) -> None:
+    """Refuse (and log) a malformed contract number before the database is asked."""
+    if (err := check_contract_no(value)) is not None:
+        invalid(err, action=action, target=value)
+
+
+# ---------------------------------------------------------------------------- secrets, actor
+
+
+def refuse_secret_on_command_line(argv: Sequence[str]) -> None:
+    """Refuse ``--initial-password VALUE`` unless VALUE is ``-`` (DESIGN §2, R-OPS-7).
+
+    Runs on the raw arguments before argparse, so nothing else happens first; abbreviations
+    are switched off, so the flag has no other spelling.
+    """
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            return
+        if arg.startswith(_SECRET_FLAG + "="):
+            value: str | None = arg.split("=", 1)[1]
+        elif arg == _SECRET_FLAG:
+            value = argv[i + 1] if i + 1 < len(argv) else None
+        else:
+            continue
+        if value is not None and value != _STDIN_MARK:
+            raise Refusal(
+                message("E-SECRET-ON-COMMAND-LINE"), EXIT_BAD_INPUT, code="E-SECRET-ON-COMMAND-LINE"
+            )
+
+
+def read_secret(flag: str | None, *, action: str, target: str) -> str:
+    """The initial password: one line of standard input (``-``), or a prompt asked twice
+    (R-OPS-7). Only the line ending is removed; the service checks the rest."""
+    if flag == _STDIN_MARK:
+        line = sys.stdin.readline()
+        return line.removesuffix("\n").removesuffix("\r")
+    first = getpass.getpass(_PROMPT_FIRST)
+    second = getpass.getpass(_PROMPT_AGAIN)
+    if first != second:
+        invalid(Err("E-PASSWORD-MISMATCH", "initial_password"), action=action, target=target)
+    return first
+
+
+def actor_from(name: str | None) -> str:
+    """``operator:NAME`` for the operation log, NAME from ``--operator`` or ``$USER``."""
+    if name is None:
+        name = os.environ.get("USER") or os.environ.get("LOGNAME")
+        if not name:
+            try:
+                name = getpass.getuser()
+            except (KeyError, OSError):
+                name = "unknown"
+    max_len = _ACTOR_MAX_LEN - len(_ACTOR_PREFIX)
+    if not name or len(name) > max_len or any(c.isspace() for c in name):
+        raise UsageError(_OPERATOR_FORMAT.format(max_len=max_len))
+    return _ACTOR_PREFIX + name
+
+
+# ---------------------------------------------------------------------------- database, log
+
+
+@contextmanager
+def open_db() -> Iterator[Session]:
+    """A session on the migrated database (DESIGN §2: migrate once, cheap when up to date)."""
+    from chingin_app.db import migrate, session_scope
+    from chingin_app.settings import settings
+
+    migrate(settings().database_url)
+    with session_scope() as db:
+        yield db
+
+
+def log_success(
+    db: Session,
+    ctx: Context,
+    *,
+    action: str,
+    contract_no: str | None = None,
+    target: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """The entry of a command that changes nothing itself (show, list, notice), in the
+    caller's transaction (R-OPS-2 "Each leaves an audit entry")."""
+    from chingin_app.models import ActorKind, LogResult
+    from chingin_app.services import oplog
+
+    oplog.append(
+        db,
+        chain=oplog.chain_for(contract_no),
+        at=ctx.clock.now(),
+        actor_kind=ActorKind.OPERATOR,
+        actor=ctx.actor,
+        action=action,
+        result=LogResult.SUCCESS,
+        contract_no=contract_no,
+        target=target,
+        detail=detail,
+    )
+
+
+def log_refusal(ctx: Context, refusal: Refusal) -> None:
+    """The failure entry of a refusal decided here (system chain, the input as target)."""
+    from chingin_app.models import ActorKind, LogResult
+    from chingin_app.services import oplog
+
+    assert refusal.log_action is not None
+    with open_db() as db:
+        oplog.log_failure(
+            db,
+            chain=oplog.SYSTEM_CHAIN,
+            at=ctx.clock.now(),
+            actor_kind=ActorKind.OPERATOR,
+            actor=ctx.actor,
+            action=refusal.log_action,
+            result=LogResult.FAILURE,
+            # As typed, cut short: a malformed number is logged, not a page of text.
+            target=None if refusal.log_target is None else refusal.log_target[:40],
+            detail={"code": refusal.code},
+        )
+
+
+# ---------------------------------------------------------------------------- time, output
+
+
+def jst_text(when: datetime) -> str:
+    return to_jst(when).strftime("%Y-%m-%d %H:%M")
+
+
+def parse_jst(text: str, label: str, *, action: str) -> datetime:
+    try:
+        # The operator types Japan time (R-ENV-1a); the zone is attached below.
+        naive = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        invalid_text(
+            _DATETIME_FORMAT.format(label=label), "E-DATETIME-FORMAT", action=action, target=None
+        )
+    return naive.replace(tzinfo=JST)
+
+
+def parse_day(text: str, *, action: str) -> date:
+    value = text.strip()
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    invalid_text(_DATE_FORMAT.format(label="日付"), "E-DATE-FORMAT", action=action, target=None)
+
+
+def out(text: str = "") -> None:
+    print(text)

@@ -1,0 +1,44 @@
+"""The service's entry points, dispatch only (DESIGN §2): ``chingin serve``, ``chingin demo``,
+``chingin jobs run``, ``chingin inbox [--limit N]``."""
+
+from __future__ import annotations
+
+import argparse
+
+from chingin_app.cli.common import Context, Subparsers, branch, leaf
+
+__all__ = ["register"]
+
+
+def register(top: Subparsers) -> None:
+    """Add ``serve``, ``demo``, ``jobs run`` and ``inbox``."""
+    leaf(top, "serve", _serve, "サービスを起動します（組み込み構成）")
+    leaf(top, "demo", _demo, "デモ用の契約を用意します")
+    jobs = branch(top, "jobs", "定期処理")
+    leaf(jobs, "run", _jobs_run, "定期処理を1回実行します")
+    p = leaf(top, "inbox", _inbox, "開発用受信箱のメールを表示します")
+    p.add_argument("--limit", type=int, default=10, help="表示する件数（既定 10）")
+
+
+def _serve(args: argparse.Namespace, ctx: Context) -> int:
+    from chingin_app.runtime.serve import serve
+
+    return serve()
+
+
+def _demo(args: argparse.Namespace, ctx: Context) -> int:
+    from chingin_app.runtime.demo import main as demo_main
+
+    return demo_main()
+
+
+def _jobs_run(args: argparse.Namespace, ctx: Context) -> int:
+    from chingin_app.services.jobs import run_jobs
+
+    return run_jobs()
+
+
+def _inbox(args: argparse.Namespace, ctx: Context) -> int:
+    from chingin_app.runtime.devmail import show_inbox
+
+    return show_inbox(args.limit)

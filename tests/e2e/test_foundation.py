@@ -207,6 +207,13 @@ def test_r_env_2a_plain_http_only_redirects(service: Service) -> None:
     assert caught.value.headers["Location"] == service.base_url + "/some/page?x=1"
 
 
+def test_r_env_2a_upload_path_refuses_anything_but_post(service: Service) -> None:
+    """DESIGN §1 Uploads: nginx refuses anything but POST on /_upload (the upload dir is never
+    served back)."""
+    status, _, _ = service.https_get("/_upload/anything.csv")
+    assert status == 403
+
+
 def test_r_env_6_ie_mode_gets_the_static_notice(service: Service) -> None:
     """R-ENV-6: a Trident user agent gets a static page with MSG-IE from nginx."""
     status, _, body = service.https_get("/", headers={"User-Agent": IE_MODE_UA})

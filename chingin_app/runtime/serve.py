@@ -149,6 +149,10 @@ def _terminate(proc: subprocess.Popen[bytes], *, group: bool) -> None:
             proc.kill()
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve() -> int:
     """Run the service until Ctrl-C (or SIGTERM)."""
     logging.basicConfig(
@@ -159,7 +163,10 @@ def serve() -> int:
     s = settings()
     stoppers: list[Callable[[], None]] = []
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Ctrl-C and SIGTERM both stop everything, also when started in the background (a
+    # non-interactive shell starts children with SIGINT ignored).
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         files = prepare(s)
         info = demo.load_demo(clock=app_clock())

@@ -127,6 +127,8 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
             proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, 9)
+        if proc.stdout is not None:
+            proc.stdout.close()
     # Ctrl-C stopped everything serve started (DESIGN §2): nothing listens any more.
     assert proc.returncode == 0, "".join(svc.output[-30:])
     for p in (port, app_port, smtp_port):

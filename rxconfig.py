@@ -23,6 +23,7 @@ config = rx.Config(
     show_built_with_reflex=False,
     # The websocket accepts only the service's own origin (R-SEC-1).
     cors_allowed_origins=[_public],
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="blue", radius="small"))],
     disable_plugins=[rx.plugins.SitemapPlugin],
     default_color_mode="light",
 )

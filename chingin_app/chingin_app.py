@@ -55,7 +55,6 @@ def _gates(app: ASGIApp) -> ASGIApp:
 
 app = rx.App(
     html_lang="ja",
-    theme=rx.theme(accent_color="blue", radius="small"),
     api_transformer=[
         Starlette(routes=[Route("/healthz", healthz), Route("/crl/{name}", crl_file)]),
         _gates,

@@ -27,3 +27,18 @@ class Err:
 
 
 Result = Ok[T] | Err
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A form refused field by field: every field error at once, so the screen can show each
+    message at its field (SPEC §3). Nothing was saved."""
+
+    errors: tuple[Err, ...]
+
+    def by_field(self) -> dict[str, Err]:
+        """The first error of each field (errors without a field are keyed by '')."""
+        out: dict[str, Err] = {}
+        for err in self.errors:
+            out.setdefault(err.field or "", err)
+        return out

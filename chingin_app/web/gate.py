@@ -11,8 +11,12 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -49,13 +53,55 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
+class TokenBinding:
+    """Binds a Reflex client token to the certificate it was first used with.
+
+    Reflex hands a tab's whole state to whoever connects with its token, before any handler
+    runs; so a token used with one certificate is refused with any other (or with none). A
+    token first used without a certificate (registration pages) binds to the first one it
+    meets. In process memory: with several workers this moves to Redis."""
+
+    NONE = "-"
+
+    def __init__(self, *, ttl_seconds: float = 13 * 3600, max_entries: int = 100_000) -> None:
+        self._ttl = ttl_seconds
+        self._max = max_entries
+        self._bound: OrderedDict[str, tuple[str, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def allow(self, token: str, fingerprint: str | None) -> bool:
+        """Whether `token` may connect with this certificate (None: no usable certificate)."""
+        presented = fingerprint or self.NONE
+        now = time.monotonic()
+        with self._lock:
+            bound = self._bound.get(token)
+            if bound is not None and now - bound[1] < self._ttl:
+                if bound[0] not in (presented, self.NONE):
+                    return False
+                if presented == self.NONE:
+                    presented = bound[0]
+            self._bound[token] = (presented, now)
+            self._bound.move_to_end(token)
+            while len(self._bound) > self._max:
+                self._bound.popitem(last=False)
+            return True
+
+
 class CertGate:
     """Pure ASGI middleware; see the module docstring."""
 
-    def __init__(self, app: ASGIApp, *, secret: Callable[[], bytes], classify: Classifier) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        secret: Callable[[], bytes],
+        classify: Classifier,
+        bindings: TokenBinding | None = None,
+    ) -> None:
         self.app = app
         self._secret = secret
         self._classify = classify
+        self._bindings = bindings or TokenBinding()
 
     def _trusted(self, scope: Scope, headers: dict[bytes, bytes]) -> bool:
         client = scope.get("client")
@@ -95,6 +141,10 @@ class CertGate:
             # Reflex takes the client IP from X-Forwarded-For (trusted_proxy_hops=1): keep
             # nginx's own value, never a client's.
             added.append((b"x-forwarded-for", client_ip.encode()))
+        if scope["type"] == "websocket" and not self._token_allowed(scope, facts):
+            log.warning("websocket refused: client token used with another certificate")
+            await send({"type": "websocket.close", "code": 4403})
+            return
         new_scope: dict[str, Any] = dict(scope)
         new_scope["headers"] = kept + added
         state = dict(scope.get("state") or {})
@@ -102,6 +152,14 @@ class CertGate:
         state["via_front"] = trusted
         new_scope["state"] = state
         await self.app(new_scope, receive, send)
+
+
+    def _token_allowed(self, scope: Scope, facts: CertFacts) -> bool:
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        tokens = query.get("token") or [""]
+        if not tokens[0]:
+            return True  # Reflex itself refuses a connection without a token
+        return self._bindings.allow(tokens[0], facts.sha256 if facts.sha256 else None)
 
 
 def _text(value: bytes | None) -> str | None:

@@ -81,3 +81,44 @@ def test_r_cert_10_client_cannot_set_the_gate_headers() -> None:
     seen = _client("127.0.0.1").get("/", headers=forged).json()
     assert seen["x-chingin-cert-status"] == "none"
     assert "x-chingin-cert-subject" not in seen
+
+
+def test_r_sec_1_client_token_is_bound_to_its_certificate() -> None:
+    """R-SEC-1: a Reflex client token first used with one certificate is refused with another
+    or with none (whoever has the token would otherwise receive that tab's state)."""
+    from chingin_app.web.gate import TokenBinding
+
+    b = TokenBinding()
+    assert b.allow("t1", None)  # the top page before the certificate is chosen
+    assert b.allow("t1", "aaa")  # binds to the first certificate it meets
+    assert b.allow("t1", "aaa")
+    assert not b.allow("t1", "bbb")
+    assert not b.allow("t1", None)
+    assert b.allow("t2", "bbb")
+
+
+def test_r_sec_1_websocket_with_a_token_of_another_certificate_is_closed() -> None:
+    from starlette.websockets import WebSocket, WebSocketDisconnect
+
+    async def ws_echo(scope: Any, receive: Any, send: Any) -> None:
+        socket = WebSocket(scope, receive, send)
+        await socket.accept()
+        await socket.send_text(socket.headers.get("x-chingin-cert-subject", ""))
+        await socket.close()
+
+    def classify(verify: str | None, cert: str | None) -> CertFacts:
+        return CertFacts("current", cert, "1", cert) if cert else CertFacts("none")
+
+    app = CertGate(ws_echo, secret=lambda: SECRET, classify=classify)
+    client = TestClient(app, client=("127.0.0.1", 40000))
+
+    def connect(cert: str) -> str:
+        headers = {"X-Proxy-Secret": SECRET.decode(), "X-SSL-Client-Verify": "SUCCESS",
+                   "X-SSL-Client-Cert": cert}
+        with client.websocket_connect("/_event/?token=tab-1", headers=headers) as ws:
+            return ws.receive_text()
+
+    assert connect("alice") == "alice"
+    with pytest.raises(WebSocketDisconnect) as refused:
+        connect("mallory")
+    assert refused.value.code == 4403

@@ -7,6 +7,7 @@ Every table lives in ``SQLModel.metadata``; the Alembic migrations under
 from chingin_app.models.calendar import ClosedDay, MaintenanceWindowRecord
 from chingin_app.models.certificates import Certificate, CertificateStatus, RevocationReason
 from chingin_app.models.contracts import Contract, ContractStatus, PaymentGroup
+from chingin_app.models.mail import MailOutbox
 from chingin_app.models.manuals import Manual
 from chingin_app.models.oplog import ActorKind, LogResult, OperationLog, OperationLogHead
 from chingin_app.models.types import UTCDateTime, utc
@@ -31,6 +32,7 @@ __all__ = [
     "ContractStatus",
     "LogResult",
     "LoginSession",
+    "MailOutbox",
     "MaintenanceWindowRecord",
     "Manual",
     "MenuPermission",

@@ -115,24 +115,48 @@ class MenuPermission(SQLModel, table=True):
     level: str = Field(max_length=16)
 
 
-class AuthCodeChallenge(SQLModel, table=True):
-    """One certificate-issuance attempt (R-SEC-2, R-CERT-11).
+_ONE_LIVE_CHALLENGE_WHERE = text("consumed_at IS NULL AND voided_at IS NULL")
 
-    ``code_hash`` is the hashed 6-digit code; ``encrypted_password`` the password typed at
+
+class AuthCodeChallenge(SQLModel, table=True):
+    """One certificate-issuance attempt (R-CERT-1, R-SEC-2, R-CERT-11; ``services.issuance``).
+
+    ``token_hash`` is the SHA-256 of the 128-bit token the issuance screens hold (never the
+    token itself). ``code_hash`` is a keyed hash (HMAC, ``services.secretbox``) of the current
+    6-digit code, emptied once the code is used; ``encrypted_password`` the password typed at
     認証, AES-256-GCM under a server key, set to NULL at 発行, expiry or after 5 wrong codes.
+    ``entry`` is the top-page button the attempt came from ('any' 電子証明書発行,
+    'general_first' 一般ユーザーの初期登録). An attempt is live until it is consumed (発行) or
+    voided (``void_reason`` 'restarted', 'exhausted', 'expired'); a partial unique index allows
+    one live attempt per user.
     """
 
     __tablename__ = "auth_code_challenges"
+    __table_args__ = (
+        CheckConstraint("entry IN ('any', 'general_first')", name="entry"),
+        Index(
+            "uq_auth_code_challenges_one_live_per_user",
+            "user_pk",
+            unique=True,
+            sqlite_where=_ONE_LIVE_CHALLENGE_WHERE,
+            postgresql_where=_ONE_LIVE_CHALLENGE_WHERE,
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_pk: int = Field(foreign_key="users.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True, repr=False)
+    entry: str = Field(max_length=16)
     code_hash: str = Field(repr=False)
     encrypted_password: bytes | None = Field(default=None, sa_type=LargeBinary, repr=False)
-    expires_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
     tries: int = 0
     sent_count: int = 0
     last_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     consumed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    voided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    void_reason: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 

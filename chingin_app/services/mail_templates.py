@@ -1,0 +1,188 @@
+"""The texts of every mail the service sends (SPEC R-SEC-2, R-CERT-1, R-CERT-6, R-LOCK-4,
+R-PLUS-4, R-ENV-7).
+
+Rules every template follows: plain UTF-8 text, times in Japan time, no links (a mail that
+asks to click is what phishing looks like), and the same closing — 「お心当たりのない場合は…」
+and the お問い合わせ先 (name, telephone, hours) from the settings. Each returns a
+``MailMessage`` whose ``kind`` the outbox records (the daily limit counts 'auth_code').
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final
+
+from chingin_app.domain.clock import to_jst
+from chingin_app.services.mail import MailMessage
+from chingin_app.settings import settings
+
+__all__ = [
+    "SERVICE_NAME",
+    "auth_code",
+    "certificate_expired",
+    "certificate_expiring",
+    "certificate_issued",
+    "issuance_locked",
+    "jst_date",
+    "jst_datetime",
+    "login_blocked",
+    "login_locked",
+]
+
+SERVICE_NAME: Final = "賃金控除事務支援サービス"
+_SUBJECT_PREFIX: Final = f"【{SERVICE_NAME}】"
+_RULE: Final = "――――――――――――――――――――――――――――――"
+
+
+def jst_datetime(when: datetime) -> str:
+    """``2026年4月1日 10:10``（日本時間）."""
+    t = to_jst(when)
+    return f"{t.year}年{t.month}月{t.day}日 {t:%H:%M}"
+
+
+def jst_date(when: datetime) -> str:
+    """``2026年4月1日`` (the Japan-time date)."""
+    t = to_jst(when)
+    return f"{t.year}年{t.month}月{t.day}日"
+
+
+def _closing() -> str:
+    s = settings()
+    return "\n".join(
+        [
+            "お心当たりのない場合は、このメールを破棄し、下記のお問い合わせ先までご連絡ください。",
+            "",
+            _RULE,
+            "お問い合わせ先",
+            s.helpdesk_name,
+            f"電話：{s.helpdesk_tel}",
+            f"受付時間：{s.helpdesk_hours}",
+            _RULE,
+            "このメールは送信専用のアドレスから送信しています。ご返信いただいてもお答えできません。",
+        ]
+    )
+
+
+def _compose(kind: str, subject: str, user_name: str, lines: list[str]) -> MailMessage:
+    greeting = [f"{user_name} 様", "", f"{SERVICE_NAME}をご利用いただきありがとうございます。"]
+    body = "\n".join([*greeting, "", *lines, "", _closing()]) + "\n"
+    return MailMessage(subject=_SUBJECT_PREFIX + subject, body=body, kind=kind)
+
+
+def auth_code(*, user_name: str, code: str, expires_at: datetime) -> MailMessage:
+    """認証コードのお知らせ (R-CERT-1, R-SEC-2)."""
+    return _compose(
+        "auth_code",
+        "認証コードのお知らせ",
+        user_name,
+        [
+            "電子証明書発行のための認証コードをお知らせします。",
+            "",
+            f"認証コード：{code}",
+            f"有効期限　：{jst_datetime(expires_at)}（日本時間）",
+            "",
+            "認証コード入力画面に上記の認証コードを入力し、「認証」ボタンを押してください。",
+            "認証コードは1回のお手続きにのみ使えます。有効期限を過ぎた場合や、"
+            "入力を5回間違えた場合は、最初からお手続きください。",
+            "認証コードは他の人に教えないでください。金庫の職員がお尋ねすることはありません。",
+        ],
+    )
+
+
+def certificate_issued(
+    *, user_name: str, user_id: str, issued_at: datetime, not_after: datetime
+) -> MailMessage:
+    """電子証明書発行のお知らせ (R-PLUS-4 "e-mail notices on certificate issuance")."""
+    return _compose(
+        "certificate_issued",
+        "電子証明書発行のお知らせ",
+        user_name,
+        [
+            "次のとおり電子証明書を発行しました。",
+            "",
+            f"ユーザーＩＤ：{user_id}",
+            f"発行日時　　：{jst_datetime(issued_at)}（日本時間）",
+            f"有効期限　　：{jst_datetime(not_after)}（日本時間）",
+            "",
+            "電子証明書のファイル（.p12）をパソコンに取り込んだ後は、"
+            "ダウンロードフォルダからファイルを削除してください。",
+            "以前の電子証明書をお持ちの場合、その電子証明書はご利用いただけなくなりました。",
+        ],
+    )
+
+
+def issuance_locked(*, user_name: str, until: datetime) -> MailMessage:
+    """電子証明書発行のロック (R-LOCK-4): the owner learns of the lock only by this mail."""
+    return _compose(
+        "issuance_locked",
+        "電子証明書発行のご利用を一時停止しました",
+        user_name,
+        [
+            "電子証明書発行（ユーザー認証）で、パスワードが連続して6回正しく入力されませんでした。",
+            f"このため、{jst_datetime(until)}（日本時間）まで、"
+            "お客さまのユーザーＩＤでは電子証明書発行をご利用いただけません。",
+            "ログイン（電子証明書をお持ちのパソコンからのご利用）には影響ありません。",
+            "",
+            "お客さまご自身の操作でない場合、第三者がユーザーＩＤを使って操作した可能性があります。"
+            "パスワードの変更をご検討ください。",
+        ],
+    )
+
+
+def login_locked(*, user_name: str, until: datetime) -> MailMessage:
+    """ログイン不可（ロック） (R-LOCK-1, R-PLUS-4)."""
+    return _compose(
+        "login_locked",
+        "ログイン不可（ロック）のお知らせ",
+        user_name,
+        [
+            "ログイン時にパスワードが連続して6回正しく入力されなかったため、"
+            "ログイン不可（ロック）となりました。",
+            f"{jst_datetime(until)}（日本時間）以降に再度ログインしてください。",
+            "なお、ロックが3回に達するとログイン不可（閉塞）となり、"
+            "お取引店でのお手続きが必要になります。",
+        ],
+    )
+
+
+def login_blocked(*, user_name: str) -> MailMessage:
+    """ログイン不可（閉塞） (R-LOCK-2, R-PLUS-4)."""
+    return _compose(
+        "login_blocked",
+        "ログイン不可（閉塞）のお知らせ",
+        user_name,
+        [
+            "ログイン不可（ロック）が3回に達したため、ログイン不可（閉塞）となりました。",
+            "ご利用を再開するには、お取引店へ「ログインＩＤ／パスワード初期化・"
+            "電子証明書失効等依頼書」をご提出ください。",
+        ],
+    )
+
+
+def certificate_expiring(*, user_name: str, not_after: datetime) -> MailMessage:
+    """有効期限の30日前のお知らせ (R-CERT-6, R-CERT-4)."""
+    return _compose(
+        "certificate_expiring",
+        "電子証明書の有効期限が近づいています",
+        user_name,
+        [
+            f"お客さまの電子証明書の有効期限は {jst_datetime(not_after)}（日本時間）です。",
+            "有効期限が切れるとログインできなくなります。",
+            "トップ画面の「電子証明書発行」ボタンから、電子証明書を更新してください"
+            "（有効期限の30日前から更新できます）。",
+        ],
+    )
+
+
+def certificate_expired(*, user_name: str, not_after: datetime) -> MailMessage:
+    """有効期限切れのお知らせ (R-CERT-6)."""
+    return _compose(
+        "certificate_expired",
+        "電子証明書の有効期限が切れました",
+        user_name,
+        [
+            f"お客さまの電子証明書の有効期限（{jst_datetime(not_after)}（日本時間））が切れました。",
+            "引き続きご利用いただくには、トップ画面の「電子証明書発行」ボタンから"
+            "電子証明書を発行してください。",
+        ],
+    )

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import sys
 
-from chingin_app.cli import calendar, contract, runtime
+from chingin_app.cli import calendar, cert, contract, runtime, user
 from chingin_app.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -56,6 +56,8 @@ def _build_parser() -> Parser:
     contract.register(top)
     calendar.register(top)
     runtime.register(top)
+    user.register(top)
+    cert.register(top)
     return parser
 
 

@@ -163,11 +163,65 @@ OPERATOR_MESSAGES: Final[dict[str, str]] = {
     ),
 }
 
+#: Registration, login, sessions and the user commands (R-MREG, R-LOGIN, R-SESS, R-OPS-2/6).
+LOGIN_MESSAGES: Final[dict[str, str]] = {
+    "MSG-CONTRACT-ENDED": "ご契約が終了しているため、ご利用いただけません。",
+    "MSG-TRY-LATER": (
+        "ただいまご登録いただけません。何も登録していません。"
+        "しばらくしてから再度お試しください。"
+    ),
+    "MSG-PW-CHANGE-REQUIRED": (
+        "仮のパスワードでログインしています。先にパスワードを変更してください。"
+    ),
+    "MSG-SESSION-ENDED": "ログアウトしました。再度ログインしてください。",
+    "MSG-GROUP-UNKNOWN": (
+        "選択された入金グループはご利用いただけません。入金グループを選択し直してください。"
+    ),
+    "E-USER-NOT-FOUND": (
+        "このユーザーＩＤのユーザーは登録されていません。何も変更していません。"
+        "ユーザーＩＤを確認してください。"
+    ),
+    "E-USER-DELETED": "このユーザーは削除済みです。何も変更していません。",
+    "E-MASTER-NOT-FOUND": (
+        "この契約にはマスターユーザーが登録されていません。何も変更していません。"
+    ),
+}
+
+#: Certificate issuance and the certificate commands (R-CERT-1, R-CERT-1c, R-SEC-2, R-OPS-2).
+ISSUANCE_MESSAGES: Final[dict[str, str]] = {
+    "MSG-USE-CERT-ISSUE": (
+        "一般ユーザーの初期登録は、電子証明書を発行したことのない一般ユーザーの方のみ"
+        "ご利用いただけます。トップ画面の「電子証明書発行」ボタンからお手続きください。"
+    ),
+    "E-CODE-FORMAT": "「認証コード」は半角数字6桁で入力してください。",
+    "E-CODE-RESEND-TOO-SOON": (
+        "認証コードは前回の送信から60秒たつまで再送信できません。メールは送信していません。"
+        "あと{seconds}秒お待ちいただいてから「再送信」ボタンを押してください。"
+    ),
+    "E-CODE-MAIL-LIMIT": (
+        "認証コードのメールは1日に10回まで送信できます。本日の上限に達したため、"
+        "メールは送信していません。明日以降に、最初からお手続きください。"
+    ),
+    "E-ISSUANCE-RESTART": (
+        "お手続きの有効期限（10分）が切れたか、お手続きが既に終了しています。"
+        "電子証明書は発行していません。最初からやり直してください。"
+    ),
+    "E-CERT-NONE-TO-REVOKE": (
+        "このユーザーには失効できる電子証明書がありません。何も変更していません。"
+    ),
+    "E-REVOKE-REASON": (
+        "「失効理由」は pc-change（パソコンの変更）、lost（紛失）、other（その他）の"
+        "いずれかで入力してください。何も変更していません。"
+    ),
+}
+
 MESSAGES: Final[dict[str, str]] = {
     **APPENDIX_B,
+    **LOGIN_MESSAGES,
     **HOURS_MESSAGES,
     **FIELD_MESSAGES,
     **OPERATOR_MESSAGES,
+    **ISSUANCE_MESSAGES,
 }
 
 

@@ -12,10 +12,21 @@ from starlette.types import ASGIApp
 
 from chingin_app import routes
 from chingin_app.db import session_scope
+from chingin_app.pages import certificate_issue as issue
+from chingin_app.pages import login
+from chingin_app.pages import master_registration as master
 from chingin_app.pages.top import top_page
 from chingin_app.services import cert_gate, certificates, hours
 from chingin_app.services.context import app_clock
 from chingin_app.settings import settings
+from chingin_app.state.certificate_issue import CertificateIssueState
+from chingin_app.state.login import (
+    GroupSelectState,
+    InfoState,
+    LoginState,
+    PasswordChangeFirstState,
+)
+from chingin_app.state.master_registration import MasterRegistrationState
 from chingin_app.state.top import TopState
 from chingin_app.web.crl import crl_file
 from chingin_app.web.gate import CertGate
@@ -60,4 +71,34 @@ app = rx.App(
         _gates,
     ],
 )
-app.add_page(top_page, route=routes.TOP, title="賃金控除事務支援サービス", on_load=TopState.load)
+
+SCREENS = [
+    # (route, title, page, on_load)
+    (routes.TOP, "トップ画面", top_page, TopState.load),
+    (routes.MASTER_REGISTRATION, "マスターユーザー初期登録ログイン", master.start_page,
+     MasterRegistrationState.load_start),
+    (routes.MASTER_REGISTER, "マスターユーザー登録", master.register_page,
+     MasterRegistrationState.load_step),
+    (routes.MASTER_CORRECT, "マスターユーザー情報の訂正", master.correct_page,
+     MasterRegistrationState.load_step),
+    (routes.MASTER_DONE, "登録完了", master.done_page, None),
+    (routes.CERT_ISSUE, "電子証明書発行 ユーザー認証", issue.user_auth_page,
+     CertificateIssueState.load_any),
+    (routes.GENERAL_REGISTRATION, "一般ユーザーの電子証明書発行 ユーザー認証",
+     issue.general_user_auth_page, CertificateIssueState.load_general),
+    (routes.CERT_CODE, "認証コード入力", issue.code_page, CertificateIssueState.load_step),
+    (routes.CERT_CONFIRM, "電子証明書発行", issue.confirm_page, CertificateIssueState.load_step),
+    (routes.CERT_ISSUING, "電子証明書発行中", issue.issuing_page,
+     CertificateIssueState.load_issuing),
+    (routes.CERT_RESULT, "電子証明書発行結果", issue.result_page, None),
+    (routes.LOGIN, "ログイン", login.login_page, LoginState.load),
+    (routes.PASSWORD_CHANGE_FIRST, "パスワード変更（初回）", login.password_change_first_page,
+     PasswordChangeFirstState.load),
+    (routes.GROUP_SELECT, "入金グループ選択", login.group_select_page, GroupSelectState.load),
+    (routes.INFO, "インフォメーション画面", login.info_page, InfoState.load),
+    (routes.LOGGED_OUT, "ログアウト", login.logged_out_page, None),
+]
+for route, *_ in SCREENS:  # before any page is built: the top page links only to these
+    routes.mark_built(route)
+for route, title, page, on_load in SCREENS:
+    app.add_page(page, route=route, title=f"{title}｜賃金控除事務支援サービス", on_load=on_load)

@@ -8,6 +8,17 @@ LOGIN = "/login"
 MASTER_REGISTRATION = "/master-registration"
 GENERAL_REGISTRATION = "/general-registration"
 CERT_ISSUE = "/certificate"
+MASTER_REGISTER = "/master-registration/register"
+MASTER_CORRECT = "/master-registration/correct"
+MASTER_DONE = "/master-registration/done"
+CERT_CODE = "/certificate/code"
+CERT_CONFIRM = "/certificate/issue"
+CERT_ISSUING = "/certificate/issuing"
+CERT_RESULT = "/certificate/result"
+PASSWORD_CHANGE_FIRST = "/password-change-first"  # noqa: S105 (a route)
+GROUP_SELECT = "/group-select"
+INFO = "/info"
+LOGGED_OUT = "/logged-out"
 
 # The top page's buttons in the manual's order (R-ENV-5, manual P.8).
 TOP_BUTTONS: tuple[tuple[str, str], ...] = (

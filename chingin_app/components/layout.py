@@ -54,3 +54,39 @@ def page_shell(title: str, *content: rx.Component) -> rx.Component:
         ),
         lang="ja",
     )
+
+
+def signed_in_shell(title: str, *content: rx.Component) -> rx.Component:
+    """A screen after login: the selected payment group top-right (R-LOGIN-4), the user, the
+    ログアウト button on every screen (R-SESS-2), and the idle heartbeat (R-SESS-1)."""
+    from chingin_app.state.session import SessionState
+
+    return rx.box(
+        rx.el.header(
+            rx.hstack(
+                rx.text(SERVICE_NAME, weight="bold", size="5"),
+                rx.spacer(),
+                rx.cond(
+                    SessionState.group_no != "",
+                    rx.text("入金グループ ", SessionState.group_no, " ", SessionState.group_name,
+                            data_testid="group-no"),
+                ),
+                rx.text(SessionState.user_name, " 様"),
+                rx.button("ログアウト", on_click=SessionState.logout, variant="surface",
+                          color_scheme="gray"),
+                align="center", spacing="4",
+            ),
+            style={"background": "#0b4f8a", "color": "white", "padding": "12px 24px"},
+        ),
+        rx.moment(interval=60_000, on_change=SessionState.heartbeat, display="none"),
+        rx.el.main(
+            rx.heading(title, as_="h1", size="6", margin_bottom="16px"),
+            rx.cond(
+                PageState.hours_warning != "",
+                rx.callout(PageState.hours_warning, color_scheme="amber", role="alert"),
+            ),
+            *content,
+            style={"maxWidth": "960px", "margin": "24px auto", "padding": "0 24px"},
+        ),
+        lang="ja",
+    )

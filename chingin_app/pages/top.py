@@ -36,7 +36,7 @@ def _buttons() -> rx.Component:
     if not built:
         return rx.fragment()
     return rx.hstack(
-        *[rx.link(rx.button(label, size="3"), href=route) for label, route in built],
+        *[rx.button(label, size="3", on_click=rx.redirect(route)) for label, route in built],
         wrap="wrap", spacing="3", margin_y="16px",
     )
 

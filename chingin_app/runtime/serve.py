@@ -125,6 +125,20 @@ def _jobs_loop(stop: threading.Event, files: nginx.NginxFiles, s: Settings) -> N
             log.exception("scheduled jobs failed")
 
 
+MAIL_INTERVAL_SECONDS = 2.0
+
+
+def _mail_loop(stop: threading.Event) -> None:
+    """Send the outbox in the background: a request never waits for SMTP (R-SEC-2)."""
+    from chingin_app.services import mail
+
+    while not stop.wait(MAIL_INTERVAL_SECONDS):
+        try:
+            mail.deliver_pending(clock=app_clock())
+        except Exception:
+            log.exception("mail delivery failed")
+
+
 def _stop_all(stoppers: list[Callable[[], None]]) -> None:
     for stop in reversed(stoppers):
         try:
@@ -182,6 +196,7 @@ def serve() -> int:
         wait_for_nginx(s.port, web, files, timeout=30)
         jobs_thread = threading.Thread(target=_jobs_loop, args=(stop, files, s), daemon=True)
         jobs_thread.start()
+        threading.Thread(target=_mail_loop, args=(stop,), daemon=True).start()
         _, _, tls_ca = ca.tls_files(s, now=datetime.now(UTC))
         print(_banner(s, info, tls_ca), flush=True)
         while not stop.is_set():

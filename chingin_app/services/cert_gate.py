@@ -125,7 +125,10 @@ def classify(
     if reason == "certificate has expired":
         return CertFacts("expired", subject, serial, sha)
     if reason == "certificate revoked":
-        return CertFacts("revoked", subject, serial, sha)
+        # A renewed certificate is on the CRL too; our records tell it apart (R-CERT-5).
+        stored = lookup(sha) if sha else None
+        status = "superseded" if stored is not None and stored.status == "superseded" else "revoked"
+        return CertFacts(status, subject, serial, sha)
     if reason == "crl has expired":
         log.error("nginx reports an expired CRL: every client certificate fails until refreshed")
         return CertFacts("crl_fault", subject, serial, sha)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from chingin_app.services import hours
-from chingin_app.services.cert_gate import CertFacts
+from chingin_app.services.cert_gate import H_CLIENT_IP, CertFacts
 from chingin_app.services.context import app_clock
 
 
@@ -21,6 +21,10 @@ class PageState(rx.State):
     def cert_facts(self) -> CertFacts:
         """What the certificate gate verified for this connection (R-CERT-10)."""
         return CertFacts.from_headers(dict(self.router.headers.raw_headers))
+
+    def client_ip(self) -> str | None:
+        """The client's address as nginx saw it (never a header the client set, R-SEC-1)."""
+        return self.router.headers.raw_headers.get(H_CLIENT_IP) or None
 
     def refresh_hours(self) -> bool:
         """Update the hours notices; returns True while the service is open (R-ENV-1a)."""

@@ -147,6 +147,9 @@ class CertGate:
             return
         new_scope: dict[str, Any] = dict(scope)
         new_scope["headers"] = kept + added
+        if trusted and first.get(b"x-forwarded-proto") == b"https":
+            # Redirects the app builds (e.g. a trailing slash) must point at the https origin.
+            new_scope["scheme"] = "wss" if scope["type"] == "websocket" else "https"
         state = dict(scope.get("state") or {})
         state["cert_facts"] = facts
         state["via_front"] = trusted

@@ -28,8 +28,22 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 START_TIMEOUT = 1500.0
-# A Tuesday, 10:00 JST: inside service hours, so the flows run whatever the real time is.
-BUSINESS_HOURS = datetime(2026, 12, 1, 10, 0, tzinfo=JST)
+
+
+def _latest_business_morning() -> datetime:
+    """10:00 JST on the latest bank business day not after now: inside service hours whatever
+    the real time is, and never in the future, because certificates the service issues on its
+    clock must already be valid for nginx, which keeps real time (DESIGN §4)."""
+    from chingin_app.domain.calendar import is_business_day
+
+    now = datetime.now(JST)
+    day = now.date() if now.hour >= 10 else now.date() - timedelta(days=1)
+    while not is_business_day(day):
+        day -= timedelta(days=1)
+    return datetime(day.year, day.month, day.day, 10, 0, tzinfo=JST)
+
+
+BUSINESS_HOURS = _latest_business_morning()
 
 
 def _free_port() -> int:
@@ -154,52 +168,63 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
 
 def in_hours(service: Service) -> None:
     """Put the service back inside hours (tests that move the clock call this when done)."""
-    service.set_clock(BUSINESS_HOURS + timedelta(seconds=0))
+    service.set_clock(BUSINESS_HOURS)
 
 
 @dataclass(frozen=True)
 class IssuedForTest:
-    """A user with a real certificate from the service's CA, as a .p12 for the browser."""
+    """A user with a real certificate, as a .p12 for the browser."""
 
     user_id: str
+    email: str
     p12: Path
     password: str
     sha256: str
 
 
 def issue_certificate(
-    service: Service, tmp_dir: Path, *, issued_at: datetime | None = None
+    service: Service,
+    tmp_dir: Path,
+    *,
+    issued_at: datetime | None = None,
+    password: str | None = None,
+    ca: object | None = None,
 ) -> IssuedForTest:
-    """Create a contract and user in the service's database and issue them a certificate with
-    the service's own issuing CA (back-dated when `issued_at` is in the past)."""
+    """Create a contract and its master in the service's database and issue them a certificate
+    with the service's issuing CA (back-dated when `issued_at` is in the past). With `ca` (another
+    hierarchy) the certificate is foreign: issued elsewhere and unknown to the service."""
     import pki
     from chingin_app.db import session_scope
     from chingin_app.services import certificates, jobs
     from tests import factories
 
     s = settings()
-    hierarchy = pki.load_hierarchy(s.pki_dir, passphrase=s.ca_passphrase_file.read_bytes().strip())
-    user_id = factories.next_user_id("e2e")
+    own = pki.load_hierarchy(s.pki_dir, passphrase=s.ca_passphrase_file.read_bytes().strip())
+    hierarchy: pki.CAHierarchy = ca if isinstance(ca, pki.CAHierarchy) else own
+    user_id = factories.next_user_id("e2e")[:12]
+    email = f"{user_id.lower()}@example.co.jp"
+    password = password or factories.PASSWORD
     when = issued_at or datetime.now(UTC)
     issued = pki.issue_client_cert(hierarchy.issuing, user_id=user_id, now=when,
                                    crl_url=jobs.crl_url(s))
     sha = pki.sha256_fingerprint(issued.cert)
     with session_scope() as db:
         contract = factories.make_contract(db)
-        user = factories.make_user(db, contract, user_id=user_id, role="master")
+        user = factories.make_user(db, contract, user_id=user_id, role="master", email=email,
+                                   password=password)
         assert user.id is not None
-        certificates.record_issued(
-            db, user_pk=user.id, serial_hex=format(issued.cert.serial_number, "x"),
-            sha256_hex=sha, not_before=issued.cert.not_valid_before_utc,
-            not_after=issued.cert.not_valid_after_utc, issued_at=when,
-        )
+        if hierarchy is own:
+            certificates.record_issued(
+                db, user_pk=user.id, serial_hex=format(issued.cert.serial_number, "x"),
+                sha256_hex=sha, not_before=issued.cert.not_valid_before_utc,
+                not_after=issued.cert.not_valid_after_utc, issued_at=when,
+            )
         db.commit()
-    password = factories.PASSWORD
     p12 = tmp_dir / f"{user_id}.p12"
     p12.write_bytes(pki.to_p12(issued, password=password,
                                chain=[hierarchy.issuing.cert, hierarchy.root.cert],
                                friendly_name=user_id))
-    return IssuedForTest(user_id=user_id, p12=p12, password=password, sha256=sha)
+    return IssuedForTest(user_id=user_id, email=email, p12=p12, password=password, sha256=sha)
 
 
 def revoke_and_publish(service: Service, issued: IssuedForTest) -> None:
@@ -237,3 +262,26 @@ def _nginx_workers(files: object) -> set[int]:
     master = int(files.pid_file.read_text().strip())  # type: ignore[attr-defined]
     out = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True, check=False)
     return {int(p) for p in out.stdout.split()}
+
+
+def read_auth_code(service: Service, address: str, *, after: float, timeout: float = 30.0) -> str:
+    """The 6-digit code of the newest mail to `address` that the dev inbox received after
+    `after` (a time.time()), read from the real SMTP server's files."""
+    import email as email_lib
+    import email.policy
+    import re
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for path in sorted((service.data_dir / "mail").glob("*.eml"), reverse=True):
+            if path.stat().st_mtime < after:
+                continue
+            msg = email_lib.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if msg["To"] != address:
+                continue
+            body = msg.get_body(preferencelist=("plain",))
+            found = re.search(r"(?<!\d)(\d{6})(?!\d)", body.get_content() if body else "")
+            if found and "認証コード" in str(msg["Subject"]):
+                return found.group(1)
+        time.sleep(0.2)  # waiting for the outbox loop to deliver, not for a clock rule
+    pytest.fail(f"no auth code mail for {address}")

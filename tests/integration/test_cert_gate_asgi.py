@@ -122,3 +122,19 @@ def test_r_sec_1_websocket_with_a_token_of_another_certificate_is_closed() -> No
     with pytest.raises(WebSocketDisconnect) as refused:
         connect("mallory")
     assert refused.value.code == 4403
+
+
+def test_r_env_2_redirects_built_by_the_app_stay_on_https() -> None:
+    """R-ENV-2: behind nginx the app's own redirects (a missing trailing slash) keep the https
+    origin the browser used."""
+    from starlette.responses import RedirectResponse
+
+    async def slash(request: Request) -> RedirectResponse:
+        return RedirectResponse(str(request.url.replace(path="/login/")), status_code=307)
+
+    app = CertGate(Starlette(routes=[Route("/login", slash)]), secret=lambda: SECRET,
+                   classify=lambda v, c: CertFacts("none"))
+    client = TestClient(app, client=("127.0.0.1", 40000), base_url="http://127.0.0.1:8443")
+    headers = {"X-Proxy-Secret": SECRET.decode(), "X-Forwarded-Proto": "https"}
+    response = client.get("/login", headers=headers, follow_redirects=False)
+    assert response.headers["location"] == "https://127.0.0.1:8443/login/"

@@ -81,3 +81,15 @@ def test_r_cert_10_facts_roundtrip_through_headers(escaped: tuple[str, str]) -> 
     facts = classify("SUCCESS", cert, lookup=_lookup(table), now=NOW)
     assert CertFacts.from_headers(dict(facts.to_headers())) == facts
     assert CertFacts.from_headers({"x-chingin-cert-status": "made-up"}).status == "none"
+
+
+def test_r_cert_5_a_renewed_certificate_on_the_crl_is_superseded(escaped: tuple[str, str]) -> None:
+    """R-CERT-5: nginx reports a renewed certificate as revoked (it is on the CRL); the login
+    page must answer it with MSG-CERT-SUPERSEDED, so our records decide."""
+    cert, sha = escaped
+    table = {sha: StoredCert(status="superseded", not_after=NOW + timedelta(days=1))}
+    facts = classify("FAILED:certificate revoked", cert, lookup=_lookup(table), now=NOW)
+    assert facts.status == "superseded"
+    assert classify("FAILED:certificate revoked", cert, lookup=_lookup({}), now=NOW).status == (
+        "revoked"
+    )

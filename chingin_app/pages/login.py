@@ -1,0 +1,128 @@
+"""ログイン and what follows it (manual P.17–20; SPEC appendix C screens 11–14)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from chingin_app import routes
+from chingin_app.components.form import alert, submit_button
+from chingin_app.components.layout import page_shell, signed_in_shell
+from chingin_app.components.password_field import password_field
+from chingin_app.domain.messages import message
+from chingin_app.state.login import GroupSelectState, LoginState, PasswordChangeFirstState
+from chingin_app.state.session import SessionState
+
+
+def login_page() -> rx.Component:
+    """ログイン: the user comes from the certificate; password → ログイン (R-LOGIN-1/2)."""
+    return page_shell(
+        "ログイン",
+        rx.cond(
+            SessionState.ended_message != "",
+            rx.callout(SessionState.ended_message, color_scheme="amber", role="status",
+                       margin_bottom="12px"),
+        ),
+        rx.cond(
+            LoginState.cert_problem != "",
+            rx.callout(LoginState.cert_problem, color_scheme="red", role="alert"),
+            rx.cond(LoginState.target_user_id == "", rx.spinner(), rx.box(
+                rx.text("ユーザーＩＤ：", rx.text.span(LoginState.target_user_id,
+                                                      data_testid="login-user-id")),
+                rx.text("ユーザー名：", LoginState.target_user_name, margin_bottom="12px"),
+                alert(LoginState.alert_text),
+                rx.form(
+                    password_field("パスワード", "password", state=LoginState,
+                                   error=LoginState.errors.get("password", "")),
+                    submit_button("ログイン", busy=LoginState.busy),
+                    on_submit=LoginState.submit,
+                    reset_on_submit=True,
+                ),
+            )),
+        ),
+    )
+
+
+def password_change_first_page() -> rx.Component:
+    """パスワード変更（初回） (R-LOGIN-3)."""
+    s = PasswordChangeFirstState
+    return signed_in_shell(
+        "パスワード変更（初回）",
+        rx.text("仮のパスワードでログインしました。新しいパスワードに変更してください。"),
+        alert(s.alert_text),
+        rx.form(
+            password_field("現在のパスワード", "current_password", state=s,
+                           error=s.errors.get("current_password", "")),
+            password_field("新しいパスワード", "new_password", state=s,
+                           error=s.errors.get("new_password", "")),
+            password_field("新しいパスワード再入力", "new_password_again", state=s,
+                           error=s.errors.get("new_password_again", "")),
+            submit_button("変更", busy=s.busy),
+            on_submit=s.submit,
+            reset_on_submit=True,
+        ),
+    )
+
+
+def group_select_page() -> rx.Component:
+    """入金グループ選択 (R-LOGIN-4)."""
+    return signed_in_shell(
+        "入金グループ選択",
+        alert(GroupSelectState.alert_text),
+        rx.table.root(
+            rx.table.header(rx.table.row(
+                rx.table.column_header_cell("入金グループ番号"),
+                rx.table.column_header_cell("入金グループ名"),
+                rx.table.column_header_cell(""),
+            )),
+            rx.table.body(rx.foreach(
+                SessionState.groups,
+                lambda g: rx.table.row(
+                    rx.table.cell(g[0]), rx.table.cell(g[1]),
+                    rx.table.cell(rx.button("選択", on_click=GroupSelectState.choose(g[0]),  # type: ignore[operator]
+                                            aria_label="選択 " + g[0])),
+                ),
+            )),
+        ),
+    )
+
+
+def info_page() -> rx.Component:
+    """インフォメーション画面 (R-LOGIN-5, R-PLUS-4); the menus arrive with the next issue."""
+    return signed_in_shell(
+        "インフォメーション画面",
+        rx.heading(
+            rx.cond(SessionState.contract_kind == "employer",
+                    "インフォメーション画面（財形貯蓄）",
+                    "インフォメーション画面（労金控除・賃控元帳・一斉積立）"),
+            as_="h2", size="4", data_testid="info-title",
+        ),
+        rx.data_list.root(
+            rx.data_list.item(rx.data_list.label("ユーザーＩＤ"),
+                              rx.data_list.value(SessionState.user_id)),
+            rx.data_list.item(rx.data_list.label("ユーザー名"),
+                              rx.data_list.value(SessionState.user_name)),
+            rx.data_list.item(rx.data_list.label("契約"),
+                              rx.data_list.value(SessionState.contract_name)),
+            rx.data_list.item(rx.data_list.label("入金グループ"),
+                              rx.data_list.value(SessionState.group_no, " ",
+                                                 SessionState.group_name)),
+            margin_y="12px",
+        ),
+        rx.cond(
+            SessionState.has_several_groups,
+            rx.button("入金グループ選択", variant="outline",
+                      on_click=rx.redirect(routes.GROUP_SELECT)),
+        ),
+        rx.heading("前回までのログイン（直近3回）", as_="h2", size="3", margin_top="16px"),
+        rx.cond(
+            SessionState.last_signins.length() > 0,  # type: ignore[attr-defined]
+            rx.unordered_list(rx.foreach(SessionState.last_signins, rx.list_item)),
+            rx.text("記録はありません。"),
+        ),
+    )
+
+
+def logged_out_page() -> rx.Component:
+    """After ログアウト (R-SESS-4): close every browser window."""
+    return page_shell("ログアウト", rx.callout(message("MSG-LOGOUT"), role="status"))
+

@@ -1,0 +1,154 @@
+"""ログイン, パスワード変更（初回）, 入金グループ選択 and the information screen
+(R-LOGIN-1..5, R-CERT-12, R-PLUS-4; manual P.17–20)."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex.event import EventSpec
+
+from chingin_app import routes
+from chingin_app.db import session_scope
+from chingin_app.domain.clock import to_jst
+from chingin_app.domain.messages import message
+from chingin_app.domain.result import Err, Invalid
+from chingin_app.services import login
+from chingin_app.services.context import app_clock
+from chingin_app.state.forms import FormMixin
+from chingin_app.state.session import SessionState
+from chingin_app.state.software_keyboard import (
+    SoftwareKeyboardExpired,
+    SoftwareKeyboardMixin,
+    reset_keyboard,
+    take_secret,
+)
+
+RESULT_LABELS = {"success": "成功", "failure": "失敗", "refused": "拒否"}
+
+
+class LoginState(SoftwareKeyboardMixin, FormMixin, SessionState):
+    """The login page knows the user from the certificate (no ID is typed)."""
+
+    target_user_id: str = ""
+    target_user_name: str = ""
+    cert_problem: str = ""
+
+    @rx.event
+    def load(self) -> None:
+        """Identify the user from the presented certificate, or say what is wrong with it."""
+        self.clear_messages()
+        reset_keyboard(self)
+        self.target_user_id = self.target_user_name = self.cert_problem = ""
+        if not self.refresh_hours():
+            return
+        with session_scope(read_only=True) as db:
+            result = login.identify(db, facts=self.cert_facts(), clock=app_clock())
+        if isinstance(result, Err):
+            self.cert_problem = message(result.code, **result.params)
+            return
+        self.target_user_id = result.value.user_id
+        self.target_user_name = result.value.user_name
+
+    @rx.event
+    def submit(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
+        """ログイン (R-LOGIN-2, R-LOCK-1/2/5)."""
+        try:
+            password = take_secret(self, form, "password")
+        except SoftwareKeyboardExpired:
+            return
+        if not self.refresh_hours():
+            return
+        self.clear_messages()
+        self.busy = True
+        yield
+        with session_scope() as db:
+            result = login.login(
+                db, facts=self.cert_facts(), password=password, clock=app_clock(),
+                ip=self.client_ip(),
+            )
+        self.busy = False
+        if isinstance(result, Err | Invalid):
+            self.show_refusal(result)
+            return
+        ok = result.value
+        self.start_session(ok.session_token)
+        self.last_signins = [
+            f"{to_jst(s.at):%Y/%m/%d %H:%M}　{s.ip or '―'}　{RESULT_LABELS.get(s.result, s.result)}"
+            for s in ok.last_signins
+        ]
+        if ok.must_change_password:
+            yield rx.redirect(routes.PASSWORD_CHANGE_FIRST)
+        elif len(ok.groups) > 1:
+            yield rx.redirect(routes.GROUP_SELECT)
+        else:
+            yield rx.redirect(routes.INFO)
+
+
+class PasswordChangeFirstState(SoftwareKeyboardMixin, FormMixin, SessionState):
+    """パスワード変更（初回）: a temporary password is changed before anything else (R-LOGIN-3)."""
+
+    @rx.event
+    def load(self) -> EventSpec | None:
+        """Only with a session that still has a temporary password."""
+        self.clear_messages()
+        reset_keyboard(self)
+        return self.guard(allow_temporary=True, allow_no_group=True)
+
+    @rx.event
+    def submit(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
+        """変更."""
+        try:
+            current = take_secret(self, form, "current_password")
+            new = take_secret(self, form, "new_password")
+            new_again = take_secret(self, form, "new_password_again")
+        except SoftwareKeyboardExpired:
+            return
+        if (redirect := self.guard(allow_temporary=True, allow_no_group=True)) is not None:
+            yield redirect
+            return
+        self.clear_messages()
+        self.busy = True
+        yield
+        with session_scope() as db:
+            result = login.change_initial_password(
+                db, session_token=self._session_token, facts=self.cert_facts(), current=current,
+                new=new, new_again=new_again, clock=app_clock(), ip=self.client_ip(),
+            )
+        self.busy = False
+        if isinstance(result, Err | Invalid):
+            self.show_refusal(result)
+            return
+        yield rx.redirect(routes.GROUP_SELECT if self.has_several_groups else routes.INFO)
+
+
+class GroupSelectState(FormMixin, SessionState):
+    """入金グループ選択 (R-LOGIN-4)."""
+
+    @rx.event
+    def load(self) -> EventSpec | None:
+        """Lists the contract's groups."""
+        self.clear_messages()
+        return self.guard(allow_no_group=True)
+
+    @rx.event
+    def choose(self, group_no: str) -> EventSpec | None:
+        """選択."""
+        if (redirect := self.guard(allow_no_group=True)) is not None:
+            return redirect
+        with session_scope() as db:
+            result = login.select_group(
+                db, session_token=self._session_token, facts=self.cert_facts(),
+                group_no=group_no, clock=app_clock(),
+            )
+        if isinstance(result, Err):
+            self.show_refusal(result)
+            return None
+        return rx.redirect(routes.INFO)
+
+
+class InfoState(SessionState):
+    """インフォメーション画面 (minimal until the full screen of the next issue)."""
+
+    @rx.event
+    def load(self) -> EventSpec | None:
+        """Every screen after login re-checks the session first."""
+        return self.guard()

@@ -1,0 +1,109 @@
+"""The signed-in session as every screen after login sees it (R-SESS-1..5, R-SEC-1).
+
+The session lives in the database; this state keeps only its token, backend-only (never sent
+to the browser), and re-checks it with the certificate at every event through one function."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex.event import EventSpec
+
+from chingin_app import routes
+from chingin_app.db import session_scope
+from chingin_app.domain.messages import message
+from chingin_app.domain.result import Err
+from chingin_app.services import keypad, sessions
+from chingin_app.services.context import app_clock
+from chingin_app.services.sessions import SessionInfo
+from chingin_app.state.page import PageState
+
+
+class SessionState(PageState):
+    """Shared by every screen after login."""
+
+    _session_token: str = ""
+    # Shown on the login page after the session ended (time-out, duplicate login, …).
+    ended_message: str = ""
+    user_id: str = ""
+    user_name: str = ""
+    contract_name: str = ""
+    contract_kind: str = ""
+    group_no: str = ""
+    group_name: str = ""
+    has_several_groups: bool = False
+    is_master: bool = False
+    groups: list[tuple[str, str]] = []  # noqa: RUF012 (Reflex copies var defaults)
+    last_signins: list[str] = []  # noqa: RUF012 (Reflex copies var defaults)
+
+    def current_session(self, *, touch: bool) -> SessionInfo | None:
+        """Check the session, the certificate and the hours for this event; None when the user
+        must go back to the login page (the reason is in `ended_message`)."""
+        if not self.refresh_hours():
+            self._forget(self.hours_text)
+            return None
+        with session_scope() as db:
+            result = sessions.check(
+                db, token=self._session_token or None, facts=self.cert_facts(),
+                clock=app_clock(), touch=touch,
+            )
+            db.commit()
+        if isinstance(result, Err):
+            self._forget(message(result.code, **result.params))
+            return None
+        info = result.value
+        self.user_id = info.user_id
+        self.user_name = info.user_name
+        self.contract_name = info.contract_name
+        self.contract_kind = info.contract_kind
+        self.group_no = info.group_no or ""
+        self.group_name = info.group_name or ""
+        self.has_several_groups = len(info.groups) > 1
+        self.groups = list(info.groups)
+        self.is_master = info.role == "master"
+        return info
+
+    def guard(
+        self, *, touch: bool = True, allow_temporary: bool = False, allow_no_group: bool = False
+    ) -> EventSpec | None:
+        """Where this event must go instead, or None to go on: the login page when the session
+        ended; the forced password change before anything else (R-LOGIN-3); the payment-group
+        choice while none is chosen (R-LOGIN-4)."""
+        info = self.current_session(touch=touch)
+        if info is None:
+            return rx.redirect(routes.LOGIN)
+        if info.must_change_password and not allow_temporary:
+            return rx.redirect(routes.PASSWORD_CHANGE_FIRST)
+        if info.group_no is None and len(info.groups) > 1 and not allow_no_group:
+            return rx.redirect(routes.GROUP_SELECT)
+        return None
+
+    def _forget(self, reason: str) -> None:
+        self._session_token = ""
+        self.ended_message = reason
+        self.user_id = self.user_name = self.contract_name = ""
+        self.group_no = self.group_name = ""
+
+    def start_session(self, token: str) -> None:
+        """Remember the token of a session the login service created."""
+        self._session_token = token
+        self.ended_message = ""
+
+    @rx.event
+    def heartbeat(self) -> EventSpec | None:
+        """Per-screen timer: logs out once idle, without restarting the idle time (R-SESS-5)."""
+        if self.current_session(touch=False) is None:
+            return rx.redirect(routes.LOGIN)
+        return None
+
+    @rx.event
+    def logout(self) -> EventSpec:
+        """ログアウト (R-SESS-2): end the session on the server."""
+        if self._session_token:
+            with session_scope() as db:
+                sessions.logout(
+                    db, token=self._session_token, clock=app_clock(), ip=self.client_ip()
+                )
+                db.commit()
+        keypad.default_store().discard_client(self.router.session.client_token)
+        self._forget("")
+        return rx.redirect(routes.LOGGED_OUT)

@@ -56,6 +56,7 @@ from sqlmodel import Session, col, select
 
 import pki
 from chingin_app.db import READ_ONLY_OPTION
+from chingin_app.domain import lockout
 from chingin_app.domain.clock import JST, Clock, to_jst
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.domain.validation import check_password, check_required, check_user_id
@@ -429,6 +430,14 @@ def _lock_notice(
     )
 
 
+#: R-LOCK-5: the per-IP throttle of 認証 on the issuance pages, in this process (the same
+#: figures as 次へ of master registration: 30 attempts per IP in 10 minutes).
+ISSUANCE_THROTTLE: Final = lockout.SlidingWindowLimiter(
+    limit=lockout.INITIAL_PASSWORD_THROTTLE_LIMIT,
+    window=lockout.INITIAL_PASSWORD_THROTTLE_WINDOW,
+)
+
+
 def start_issuance(
     db: Session,
     *,
@@ -474,6 +483,13 @@ def start_issuance(
             detail={"fields": sorted(f"{e.field}:{e.code}" for e in errors)},
         )
         return Invalid(tuple(errors))
+
+    if not ISSUANCE_THROTTLE.hit(ip or "unknown", now):
+        # R-LOCK-5: pages without a certificate are throttled per IP; same generic answer.
+        return _refuse_anonymous(
+            db, Err(_AUTH_GENERIC), action=ACTION_START, at=now, ip=ip, screen=screen,
+            target=user_id, detail={"reason": "throttled"},
+        )
 
     candidate = _lookup(db, user_id, now)
     usable = candidate is not None and candidate.refusal is None

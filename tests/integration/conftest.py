@@ -121,3 +121,13 @@ def app_env(
         chingin_db.engine().dispose()
     chingin_db.engine.cache_clear()
     settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ip_throttles() -> Iterator[None]:
+    """The per-IP throttles (R-LOCK-5) live in process memory; each test starts with none."""
+    from chingin_app.services import issuance, registration
+
+    issuance.ISSUANCE_THROTTLE.clear()
+    registration.INITIAL_PASSWORD_THROTTLE.clear()
+    yield

@@ -876,3 +876,25 @@ def test_r_cert_1_filename_in_japan_time() -> None:
     when = datetime(2026, 12, 31, 15, 4, 5, tzinfo=UTC)  # 2027-01-01 00:04:05 JST
     assert issuance.p12_filename("tanaka01", when) == "tanaka0120270101000405.p12"
     assert re.fullmatch(r"tanaka01\d{14}\.p12", issuance.p12_filename("tanaka01", when))
+
+
+def test_r_lock_5_issuance_page_is_throttled_per_ip(db: Session, clock: MovableClock) -> None:
+    """R-LOCK-5: "pages reachable without a certificate show only generic errors and are
+    throttled per IP" — past 30 attempts in 10 minutes one address gets the generic answer
+    without a password check; another address is unaffected, and the window moves on."""
+    verify = CountingVerifier()
+    for _ in range(30):
+        issuance.start_issuance(db, user_id="nobody12", password=factories.PASSWORD,
+                                entry="any", clock=clock, ip="198.51.100.7")
+    refused = issuance.start_issuance(db, user_id="nobody12", password=factories.PASSWORD,
+                                      entry="any", clock=clock, ip="198.51.100.7",
+                                      verify_password=verify)
+    assert refused == Err("MSG-AUTH-GENERIC")
+    assert verify.calls == []
+    issuance.start_issuance(db, user_id="nobody12", password=factories.PASSWORD, entry="any",
+                            clock=clock, ip="198.51.100.8", verify_password=verify)
+    assert len(verify.calls) == 1
+    clock.advance(timedelta(minutes=11))
+    issuance.start_issuance(db, user_id="nobody12", password=factories.PASSWORD, entry="any",
+                            clock=clock, ip="198.51.100.7", verify_password=verify)
+    assert len(verify.calls) == 2

@@ -52,13 +52,15 @@ def _new_contract(groups: tuple[tuple[str, str], ...] = (("001", "本社"), ("00
 
 
 def _issue_through_ui(page: Page, service: Service, *, user_id: str, password: str,
-                      email: str, tmp_path: Path) -> Path:
+                      email: str, tmp_path: Path, codes: list[str] | None = None) -> Path:
     """From the 認証 screen on: code from the mail → 認証 → 発行 → the .p12 download."""
     mark = time.time()
     page.get_by_role("button", name="認証").click()
     expect(page.get_by_role("heading", name="認証コード入力")).to_be_visible()
     expect(page.get_by_role("status")).to_contain_text("****@")
     code = read_auth_code(service, email, after=mark - 1)
+    if codes is not None:
+        codes.append(code)
     page.get_by_label("認証コード").fill(code)
     page.get_by_role("button", name="認証").click()
     expect(page.get_by_role("heading", name="電子証明書発行", exact=True)).to_be_visible()
@@ -96,8 +98,11 @@ def test_r_mreg_1_master_registration_issuance_and_login(
     contract_no = _new_contract()
     user_id = factories.next_user_id("mst")[:12]
     email = f"{user_id.lower()}@example.co.jp"
+    frames: list[str] = []
+    codes: list[str] = []
     with _context(browser, service) as context:
         page = context.new_page()
+        page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(str(f))))
         page.goto(service.base_url + "/")
         page.get_by_role("button", name="マスターユーザーの初期登録").click()
         expect(page.get_by_role("heading", name="マスターユーザー初期登録ログイン")).to_be_visible()
@@ -123,7 +128,14 @@ def test_r_mreg_1_master_registration_issuance_and_login(
         expect(page.get_by_label("ユーザーＩＤ")).to_have_value(user_id)
         page.get_by_label("パスワード", exact=True).fill(PASSWORD)
         p12 = _issue_through_ui(page, service, user_id=user_id, password=PASSWORD,
-                                email=email, tmp_path=tmp_path)
+                                email=email, tmp_path=tmp_path, codes=codes)
+    # R-CERT-11, DESIGN §1: no password, initial password or code in what the browser received
+    # from the app, nor in the service's log.
+    sent_to_browser = "\n".join(frames)
+    assert user_id in sent_to_browser  # the frames were recorded
+    for secret in (PASSWORD, INITIAL, *codes):
+        assert secret not in sent_to_browser
+        assert secret not in "".join(service.output)
 
     context, page = _login(browser, service, p12, PASSWORD)
     with context:

@@ -48,7 +48,7 @@ def code_page() -> rx.Component:
         info(S.code_sent_text),
         alert(S.alert_text),
         rx.form(
-            text_field("認証コード", "auth_code", error=_err("auth_code"), input_mode="numeric",
+            text_field("認証コード", "code", error=_err("code"), input_mode="numeric",
                        max_length=6, autocomplete="one-time-code"),
             rx.hstack(
                 submit_button("認証", busy=S.busy),

@@ -12,7 +12,7 @@ from reflex.event import EventSpec
 from chingin_app import routes
 from chingin_app.db import session_scope
 from chingin_app.domain.messages import message
-from chingin_app.domain.result import Err, Invalid
+from chingin_app.domain.result import Err
 from chingin_app.services import issuance
 from chingin_app.services.context import app_clock
 from chingin_app.state.forms import FormMixin
@@ -25,6 +25,7 @@ from chingin_app.state.software_keyboard import (
 )
 
 CLOSE_BROWSER = "ブラウザをすべて閉じてください。"
+RESTART_CODES = frozenset({"MSG-CODE-EXHAUSTED", "MSG-AUTH-GENERIC"})
 
 
 class CertificateIssueState(SoftwareKeyboardMixin, FormMixin, PageState):
@@ -75,8 +76,7 @@ class CertificateIssueState(SoftwareKeyboardMixin, FormMixin, PageState):
             return
         if not self.refresh_hours():
             return
-        self.clear_messages()
-        self.busy = True
+        self.start_busy()
         yield
         with session_scope() as db:
             result = issuance.start_issuance(
@@ -84,9 +84,7 @@ class CertificateIssueState(SoftwareKeyboardMixin, FormMixin, PageState):
                 entry="general_first" if self.entry == "general_first" else "any",
                 clock=app_clock(), ip=self.client_ip(),
             )
-        self.busy = False
-        if isinstance(result, Err | Invalid):
-            self.show_refusal(result)
+        if not self.settle(result):
             return
         self._challenge_token = result.value.token
         self.code_sent_text = message("MSG-CODE-SENT", masked=result.value.masked_email)
@@ -102,8 +100,7 @@ class CertificateIssueState(SoftwareKeyboardMixin, FormMixin, PageState):
             result = issuance.resend_code(
                 db, token=self._challenge_token, clock=app_clock(), ip=self.client_ip()
             )
-        if isinstance(result, Err):
-            self.show_refusal(result)
+        if not self.settle(result):
             return
         self.code_sent_text = message("MSG-CODE-SENT", masked=result.value.masked_email)
 
@@ -115,19 +112,16 @@ class CertificateIssueState(SoftwareKeyboardMixin, FormMixin, PageState):
         if not self._challenge_token:
             yield rx.redirect(routes.CERT_ISSUE)
             return
-        self.clear_messages()
-        self.busy = True
+        self.start_busy()
         yield
         with session_scope() as db:
             result = issuance.verify_code(
-                db, token=self._challenge_token, code=form.get("auth_code", ""),
+                db, token=self._challenge_token, code=form.get("code", ""),
                 clock=app_clock(), ip=self.client_ip(),
             )
-        self.busy = False
-        if isinstance(result, Err):
-            self.show_refusal(result)
-            if result.code == "MSG-CODE-EXHAUSTED":
-                self._challenge_token = ""
+        if not self.settle(result):
+            if isinstance(result, Err) and result.code in RESTART_CODES:
+                self._challenge_token = ""  # the attempt is void: start again at ID + password
             return
         yield rx.redirect(routes.CERT_CONFIRM)
 
@@ -151,8 +145,7 @@ class CertificateIssueState(SoftwareKeyboardMixin, FormMixin, PageState):
             result = issuance.issue_certificate(
                 db, token=token, clock=app_clock(), ip=self.client_ip()
             )
-        if isinstance(result, Err):
-            self.show_refusal(result)
+        if not self.settle(result):
             return
         issued = result.value
         self.issued_filename = issued.filename

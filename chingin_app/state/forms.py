@@ -3,10 +3,12 @@ field, nothing changed). A mixin, so every screen keeps its own errors."""
 
 from __future__ import annotations
 
+from typing import Any, TypeGuard
+
 import reflex as rx
 
 from chingin_app.domain.messages import message
-from chingin_app.domain.result import Err, Invalid
+from chingin_app.domain.result import Err, Invalid, Ok
 
 FORM_REFUSED = (
     "入力内容に誤りがあります。各項目のメッセージをご確認ください。何も登録していません。"
@@ -36,3 +38,16 @@ class FormMixin(rx.State, mixin=True):
         text = message(refusal.code, **refusal.params)
         self.errors = {refusal.field: text} if refusal.field else {}
         self.alert_text = text
+
+    def start_busy(self) -> None:
+        """A submit begins: forget the last refusal, disable the button until it ends."""
+        self.clear_messages()
+        self.busy = True
+
+    def settle(self, result: Ok[Any] | Err | Invalid) -> TypeGuard[Ok[Any]]:
+        """The submit ended: enable the button; show a refusal and return False, or True."""
+        self.busy = False
+        if isinstance(result, Err | Invalid):
+            self.show_refusal(result)
+            return False
+        return True

@@ -10,7 +10,7 @@ from chingin_app import routes
 from chingin_app.db import session_scope
 from chingin_app.domain.clock import to_jst
 from chingin_app.domain.messages import message
-from chingin_app.domain.result import Err, Invalid
+from chingin_app.domain.result import Err
 from chingin_app.services import login
 from chingin_app.services.context import app_clock
 from chingin_app.state.forms import FormMixin
@@ -57,17 +57,14 @@ class LoginState(SoftwareKeyboardMixin, FormMixin, SessionState):
             return
         if not self.refresh_hours():
             return
-        self.clear_messages()
-        self.busy = True
+        self.start_busy()
         yield
         with session_scope() as db:
             result = login.login(
                 db, facts=self.cert_facts(), password=password, clock=app_clock(),
                 ip=self.client_ip(),
             )
-        self.busy = False
-        if isinstance(result, Err | Invalid):
-            self.show_refusal(result)
+        if not self.settle(result):
             return
         ok = result.value
         self.start_session(ok.session_token)
@@ -105,17 +102,14 @@ class PasswordChangeFirstState(SoftwareKeyboardMixin, FormMixin, SessionState):
         if (redirect := self.guard(allow_temporary=True, allow_no_group=True)) is not None:
             yield redirect
             return
-        self.clear_messages()
-        self.busy = True
+        self.start_busy()
         yield
         with session_scope() as db:
             result = login.change_initial_password(
                 db, session_token=self._session_token, facts=self.cert_facts(), current=current,
                 new=new, new_again=new_again, clock=app_clock(), ip=self.client_ip(),
             )
-        self.busy = False
-        if isinstance(result, Err | Invalid):
-            self.show_refusal(result)
+        if not self.settle(result):
             return
         yield rx.redirect(routes.GROUP_SELECT if self.has_several_groups else routes.INFO)
 
@@ -139,8 +133,7 @@ class GroupSelectState(FormMixin, SessionState):
                 db, session_token=self._session_token, facts=self.cert_facts(),
                 group_no=group_no, clock=app_clock(),
             )
-        if isinstance(result, Err):
-            self.show_refusal(result)
+        if not self.settle(result):
             return None
         return rx.redirect(routes.INFO)
 

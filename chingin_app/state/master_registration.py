@@ -7,7 +7,6 @@ from reflex.event import EventSpec
 
 from chingin_app import routes
 from chingin_app.db import session_scope
-from chingin_app.domain.result import Err, Invalid
 from chingin_app.services import registration
 from chingin_app.services.context import app_clock
 from chingin_app.services.registration import ContractGrant, MasterForm
@@ -59,17 +58,14 @@ class MasterRegistrationState(SoftwareKeyboardMixin, FormMixin, PageState):
             return
         if not self.refresh_hours():
             return
-        self.clear_messages()
-        self.busy = True
+        self.start_busy()
         yield
         with session_scope() as db:
             result = registration.verify_initial_password(
                 db, contract_no=form.get("contract_no", ""), initial_password=initial_password,
                 clock=app_clock(), ip=self.client_ip(),
             )
-        self.busy = False
-        if isinstance(result, Err | Invalid):
-            self.show_refusal(result)
+        if not self.settle(result):
             return
         grant = result.value
         self._grant = grant
@@ -104,16 +100,13 @@ class MasterRegistrationState(SoftwareKeyboardMixin, FormMixin, PageState):
             return
         if not self.refresh_hours():
             return
-        self.clear_messages()
-        self.busy = True
+        self.start_busy()
         yield
         with session_scope() as db:
             result = registration.register_master(
                 db, grant=self._grant, form=master, clock=app_clock(), ip=self.client_ip()
             )
-        self.busy = False
-        if isinstance(result, Err | Invalid):
-            self.show_refusal(result)
+        if not self.settle(result):
             return
         self._grant = None
         self.registered_user_id = result.value
@@ -127,8 +120,7 @@ class MasterRegistrationState(SoftwareKeyboardMixin, FormMixin, PageState):
             return
         if not self.refresh_hours():
             return
-        self.clear_messages()
-        self.busy = True
+        self.start_busy()
         yield
         with session_scope() as db:
             result = registration.correct_master(
@@ -136,9 +128,7 @@ class MasterRegistrationState(SoftwareKeyboardMixin, FormMixin, PageState):
                 email=form.get("email", ""), email_again=form.get("email_again", ""),
                 clock=app_clock(), ip=self.client_ip(),
             )
-        self.busy = False
-        if isinstance(result, Err | Invalid):
-            self.show_refusal(result)
+        if not self.settle(result):
             return
         self._grant = None
         self.registered_user_id = result.value

@@ -1,0 +1,305 @@
+"""操作ログの照会 for the master user: search, paging and CSV export (SPEC R-LOG-1, R-ENV-3,
+A.2; DESIGN "Operation log", "Downloads").
+
+Only the contract's own chain (``'contract:<contract_no>'``) is ever read, so another
+contract's entries and the system chain never appear (tenant isolation). The bank's actions
+on the contract (actor kind 'operator' or 'system') are shown as 「金庫」, never with the
+operator's name. Newest first; paging is done by the database (COUNT, then LIMIT/OFFSET).
+
+The export goes through ``reports.csv_writer`` (CP932 by default, UTF-8 with BOM on request;
+画面 and 対象 are the free-text columns) and is limited to ``EXPORT_MAX_ROWS`` entries: more
+is refused, so a file never silently lacks entries. The export is itself an operation
+(R-LOG-1 "export"): the caller records it with ``log_export`` once the file is handed over.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlmodel import Session
+
+from chingin_app.domain.clock import Clock, to_jst
+from chingin_app.domain.result import Err, Ok, Result
+from chingin_app.models import ActorKind, LogResult, OperationLog
+from chingin_app.reports.csv_writer import CsvEncoding, CsvEncodingError, write_csv
+from chingin_app.services import oplog
+
+__all__ = [
+    "ACTION_EXPORT",
+    "BANK_LABEL",
+    "CSV_HEADER",
+    "EXPORT_MAX_ROWS",
+    "LogEntryView",
+    "LogPage",
+    "action_label",
+    "action_labels",
+    "export_csv",
+    "log_export",
+    "search",
+]
+
+ACTION_EXPORT: Final = "oplog.export"
+SCREEN: Final = "操作ログの照会"
+#: How the master sees the bank's (operators' and the system's) actions (R-LOG-1).
+BANK_LABEL: Final = "金庫"
+EXPORT_MAX_ROWS: Final = 100_000
+MAX_PAGE_SIZE: Final = 200
+CSV_HEADER: Final[tuple[str, ...]] = (
+    "日時",
+    "ユーザーＩＤ",
+    "IPアドレス",
+    "画面",
+    "操作",
+    "対象",
+    "結果",
+)
+# 0-based columns of CSV_HEADER written as free text (formula injection, SPEC A.2).
+_FREE_TEXT_COLUMNS: Final = (3, 5)
+
+_RESULT_LABELS: Final[dict[str, str]] = {
+    LogResult.SUCCESS.value: "成功",
+    LogResult.FAILURE.value: "失敗",
+    LogResult.REFUSED.value: "拒否",
+}
+
+#: Japanese names of the actions the service records (the search form's choices).
+_ACTION_LABELS: Final[dict[str, str]] = {
+    "login.success": "ログイン",
+    "login.failure": "ログイン失敗",
+    "login.lock": "ロック",
+    "login.block": "閉塞",
+    "logout": "ログアウト",
+    "session.end": "セッション終了",
+    "password.change_initial": "初期パスワード変更",
+    "group.select": "入金グループ選択",
+    "master_registration.verify": "マスターユーザー初期登録（契約確認）",
+    "master_registration.lock": "マスターユーザー初期登録（ロック）",
+    "master_registration.block": "マスターユーザー初期登録（閉塞）",
+    "master.register": "マスターユーザー登録",
+    "master.correct": "マスターユーザー登録内容の訂正",
+    "user.create": "一般ユーザー登録",
+    "user.id_taken": "ユーザーＩＤ使用済み",
+    "user.id_check_limited": "ユーザーＩＤ確認の制限",
+    "user.unblock": "閉塞解除",
+    "user.init_master": "マスターユーザー初期化",
+    "certificate.auth": "電子証明書発行（本人確認）",
+    "certificate.auth_code_resend": "認証コード再送信",
+    "certificate.auth_code_verify": "認証コード確認",
+    "certificate.issue": "電子証明書発行",
+    "certificate.issuance_lock": "電子証明書発行（ロック）",
+    "certificate.revoke": "電子証明書失効",
+    "contract.create": "契約登録",
+    "contract.show": "契約照会",
+    "contract.notice": "ご利用開始のお知らせ出力",
+    "contract.set_initial_password": "初期パスワード登録",
+    "contract.unblock": "契約の閉塞解除",
+    ACTION_EXPORT: "操作ログ出力",
+}
+
+_LOG = OperationLog.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class LogEntryView:
+    """One entry as the master sees it (R-LOG-1): time in JST, the bank as 「金庫」."""
+
+    id: int
+    at: datetime
+    actor: str
+    ip: str
+    screen: str
+    action: str
+    action_code: str
+    target: str
+    result: str
+
+    def csv_row(self) -> tuple[str, ...]:
+        """The entry in the order of ``CSV_HEADER``."""
+        return (
+            self.at.strftime("%Y-%m-%d %H:%M:%S"),
+            self.actor,
+            self.ip,
+            self.screen,
+            self.action,
+            self.target,
+            self.result,
+        )
+
+
+@dataclass(frozen=True)
+class LogPage:
+    """One page of the search, newest first; ``page`` runs 1 … ``pages`` (at least 1)."""
+
+    entries: tuple[LogEntryView, ...]
+    total: int
+    page: int
+    pages: int
+
+
+def action_labels() -> dict[str, str]:
+    """Action code → Japanese name, for the search form's choices."""
+    return dict(_ACTION_LABELS)
+
+
+def action_label(code: str) -> str:
+    """The Japanese name of an action; the code itself for one without a name."""
+    return _ACTION_LABELS.get(code, code)
+
+
+def _view(row: Any) -> LogEntryView:
+    is_user = row.actor_kind == ActorKind.USER.value
+    return LogEntryView(
+        id=int(row.id),
+        at=to_jst(row.at),
+        actor=row.actor if is_user else BANK_LABEL,
+        ip=row.ip or "",
+        screen=row.screen or "",
+        action=action_label(row.action),
+        action_code=row.action,
+        target=row.target or "",
+        result=_RESULT_LABELS.get(row.result, row.result),
+    )
+
+
+def _where(
+    contract_no: str,
+    start: datetime | None,
+    end: datetime | None,
+    user_id: str | None,
+    action: str | None,
+) -> ColumnElement[bool]:
+    """The filter: the contract's chain only; ``start`` inclusive, ``end`` exclusive;
+    ``user_id`` matches case-insensitively, 「金庫」 selects the bank's entries."""
+    chain = oplog.chain_for(contract_no)  # ValueError for a malformed number (a bug)
+    clauses: list[ColumnElement[bool]] = [
+        _LOG.c.chain == chain,
+        _LOG.c.contract_no == contract_no,
+    ]
+    if start is not None:
+        clauses.append(_LOG.c.at >= start)
+    if end is not None:
+        clauses.append(_LOG.c.at < end)
+    if user_id:
+        if user_id == BANK_LABEL:
+            clauses.append(_LOG.c.actor_kind != ActorKind.USER.value)
+        else:
+            clauses.append(_LOG.c.actor_kind == ActorKind.USER.value)
+            # User IDs are unique case-insensitively (SPEC §3; ASCII, so lower() agrees).
+            clauses.append(func.lower(_LOG.c.actor) == user_id.lower())
+    if action:
+        clauses.append(_LOG.c.action == action)
+    return and_(*clauses)
+
+
+def _check_times(start: datetime | None, end: datetime | None) -> None:
+    for when in (start, end):
+        if when is not None and when.tzinfo is None:
+            raise ValueError("naive datetime: pass aware times (JST or UTC)")
+
+
+def _newest_first(where: ColumnElement[bool]) -> Select[Any]:
+    return select(_LOG).where(where).order_by(_LOG.c.at.desc(), _LOG.c.id.desc())
+
+
+def _count(db: Session, where: ColumnElement[bool]) -> int:
+    return int(db.execute(select(func.count()).select_from(_LOG).where(where)).scalar_one())
+
+
+def search(
+    db: Session,
+    *,
+    contract_no: str,
+    start: datetime | None,
+    end: datetime | None,
+    user_id: str | None,
+    action: str | None,
+    page: int,
+    page_size: int = 50,
+) -> LogPage:
+    """One page of the contract's log, newest first (R-LOG-1 "searchable by period, user and
+    action"). A page past the end shows the last page; ``page`` below 1 the first."""
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValueError(f"page_size must be 1..{MAX_PAGE_SIZE}")
+    _check_times(start, end)
+    where = _where(contract_no, start, end, user_id, action)
+    total = _count(db, where)
+    pages = max(1, math.ceil(total / page_size))
+    current = min(max(page, 1), pages)
+    rows = db.execute(_newest_first(where).limit(page_size).offset((current - 1) * page_size)).all()
+    return LogPage(
+        entries=tuple(_view(row) for row in rows), total=total, page=current, pages=pages
+    )
+
+
+def export_csv(
+    db: Session,
+    *,
+    contract_no: str,
+    start: datetime | None,
+    end: datetime | None,
+    user_id: str | None,
+    action: str | None,
+    encoding: CsvEncoding = "cp932",
+    max_rows: int = EXPORT_MAX_ROWS,
+) -> Result[bytes]:
+    """The search's entries as a CSV file, newest first (R-LOG-1 "exportable", R-ENV-3).
+
+    Err ``E-LOG-EXPORT-LIMIT`` (``limit``, ``count``) when more than ``max_rows`` entries
+    match; Err ``E-LOG-CSV-ENCODING`` (``row``, ``column``) when an entry holds a character
+    CP932 cannot (the UTF-8 file can). Nothing is logged here: see ``log_export``.
+    """
+    _check_times(start, end)
+    where = _where(contract_no, start, end, user_id, action)
+    total = _count(db, where)
+    if total > max_rows:
+        return Err("E-LOG-EXPORT-LIMIT", params={"limit": f"{max_rows:,}", "count": f"{total:,}"})
+
+    def rows() -> Iterator[tuple[str, ...]]:
+        result = db.execute(_newest_first(where).limit(max_rows).execution_options(yield_per=1000))
+        for row in result:
+            yield _view(row).csv_row()
+
+    try:
+        data = write_csv(
+            CSV_HEADER, rows(), encoding=encoding, free_text_columns=_FREE_TEXT_COLUMNS
+        )
+    except CsvEncodingError as exc:
+        return Err("E-LOG-CSV-ENCODING", params={"row": exc.row, "column": exc.column})
+    return Ok(data)
+
+
+def log_export(
+    db: Session,
+    *,
+    contract_no: str,
+    actor: str,
+    ip: str | None,
+    clock: Clock,
+    actor_kind: ActorKind = ActorKind.USER,
+    rows: int | None = None,
+    encoding: CsvEncoding = "cp932",
+) -> None:
+    """Record the export in the contract's chain and commit (R-LOG-1 "export"); the entry
+    names the count and encoding, never the file's contents."""
+    detail: dict[str, Any] = {"encoding": encoding}
+    if rows is not None:
+        detail["rows"] = rows
+    oplog.append(
+        db,
+        chain=oplog.chain_for(contract_no),
+        at=clock.now(),
+        actor_kind=actor_kind,
+        actor=actor,
+        action=ACTION_EXPORT,
+        result=LogResult.SUCCESS,
+        contract_no=contract_no,
+        ip=ip,
+        screen=SCREEN,
+        detail=detail,
+    )
+    db.commit()

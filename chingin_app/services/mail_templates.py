@@ -186,3 +186,68 @@ def certificate_expired(*, user_name: str, not_after: datetime) -> MailMessage:
             "電子証明書を発行してください。",
         ],
     )
+
+
+def _user_admin_notice(
+    kind: str, subject: str, *, master_name: str, what: str, user_id: str, user_name: str,
+    at: datetime,
+) -> MailMessage:
+    return _compose(
+        kind,
+        subject,
+        master_name,
+        [
+            f"マスターユーザーの操作により、次のとおり{what}。",
+            "",
+            f"ユーザーＩＤ：{user_id}",
+            f"ユーザー名　：{user_name}",
+            f"日時　　　　：{jst_datetime(at)}（日本時間）",
+        ],
+    )
+
+
+def general_user_added(
+    *, master_name: str, user_id: str, user_name: str, at: datetime
+) -> MailMessage:
+    """一般ユーザー登録のお知らせ to the master (R-USER-8)."""
+    return _user_admin_notice(
+        "user_added", "一般ユーザー登録のお知らせ", master_name=master_name,
+        what="一般ユーザーを登録しました", user_id=user_id, user_name=user_name, at=at,
+    )
+
+
+def general_user_deleted(
+    *, master_name: str, user_id: str, user_name: str, at: datetime
+) -> MailMessage:
+    """一般ユーザー削除のお知らせ to the master (R-USER-8); the certificate was revoked."""
+    return _user_admin_notice(
+        "user_deleted", "一般ユーザー削除のお知らせ", master_name=master_name,
+        what="一般ユーザーを削除し、その電子証明書を失効させました", user_id=user_id,
+        user_name=user_name, at=at,
+    )
+
+
+def temporary_password_set(
+    *, master_name: str, user_id: str, user_name: str, at: datetime
+) -> MailMessage:
+    """仮のパスワード設定のお知らせ to the master (R-USER-8, R-USER-5a)."""
+    return _user_admin_notice(
+        "user_temp_password", "仮のパスワード設定のお知らせ", master_name=master_name,
+        what="一般ユーザーに仮のパスワードを設定しました", user_id=user_id,
+        user_name=user_name, at=at,
+    )
+
+
+def email_changed(*, user_name: str, user_id: str, at: datetime) -> MailMessage:
+    """メールアドレス変更のお知らせ to the OLD address (R-USER-8)."""
+    return _compose(
+        "email_changed",
+        "メールアドレス変更のお知らせ",
+        user_name,
+        [
+            f"ユーザーＩＤ {user_id} の登録メールアドレスを変更しました"
+            f"（{jst_datetime(at)}（日本時間））。",
+            "今後のお知らせは新しいメールアドレスにお送りします。"
+            "このメールアドレスには今後お知らせをお送りしません。",
+        ],
+    )

@@ -1,0 +1,168 @@
+"""The one server-side menu check every business handler calls (SPEC R-USER-7, R-USER-7a,
+R-SEC-1 "every event re-checks … the menu permission", R-OPS-5).
+
+``require`` answers Ok or a refusal for one menu and one access ('view' for showing, listing,
+printing and exporting; 'change' for anything that writes). The user's role and restriction
+are read from the database at every call, never trusted from the screen's state. Refusals are
+written to the contract's operation-log chain (``oplog.log_failure``).
+"""
+
+from __future__ import annotations
+
+from typing import Final, Protocol
+
+from sqlmodel import Session, col, select
+
+from chingin_app.domain.clock import Clock, SystemClock
+from chingin_app.domain.permissions import (
+    Access,
+    Level,
+    MenuItem,
+    can,
+    effective_level,
+    menu,
+    menus_for,
+)
+from chingin_app.domain.result import Err, Ok
+from chingin_app.models import ActorKind, Contract, LogResult, MenuPermission, User, UserRole
+from chingin_app.services import oplog
+
+__all__ = [
+    "ACTION_MENU_REFUSED",
+    "MenuSetting",
+    "SessionLike",
+    "require",
+    "stored_levels",
+    "user_settings",
+    "visible_menus",
+]
+
+ACTION_MENU_REFUSED: Final = "menu.refused"
+
+
+class SessionLike(Protocol):
+    """What ``require`` needs of the signed-in user (``sessions.SessionInfo`` fits)."""
+
+    @property
+    def contract_no(self) -> str: ...
+
+    @property
+    def user_id(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
+
+
+MenuSetting = tuple[MenuItem, Level, bool]
+
+
+def _user(db: Session, contract_no: str, user_id: str) -> tuple[Contract, User] | None:
+    row = db.exec(
+        select(Contract, User)
+        .join(User, col(User.contract_id) == col(Contract.id))
+        .where(
+            Contract.contract_no == contract_no,
+            User.user_id == user_id,
+            col(User.deleted_at).is_(None),
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def stored_levels(db: Session, user_pk: int) -> dict[str, str]:
+    """The user's stored settings ``{menu_key: level}`` (no row = 未設定)."""
+    rows = db.exec(
+        select(MenuPermission.menu_key, MenuPermission.level).where(
+            MenuPermission.user_pk == user_pk
+        )
+    ).all()
+    return {key: level for key, level in rows}
+
+
+def require(
+    db: Session,
+    *,
+    session: SessionLike,
+    menu_key: str,
+    access: Access,
+    clock: Clock | None = None,
+) -> Ok[None] | Err:
+    """Allow or refuse ``access`` to the menu ``menu_key`` for the signed-in user (R-USER-7).
+
+    Refusals: E-MENU-NOT-CONTRACTED (the contract lacks the menu's service, R-OPS-5: also for
+    the master); E-MENU-HIDDEN (非表示 or 未設定, or the user is not a live user of the
+    session's contract); E-MENU-VIEW-ONLY (閲覧のみ asked to change). The master may do anything
+    the contract allows. ValueError for a menu key no menu declared, or a 'change' of an
+    output-only menu (bugs). Read-only: ends its transaction (rollback) either way, so call it
+    first in a handler; a refusal is logged in the session contract's chain (the system chain
+    when no such contract exists).
+    """
+    item = menu(menu_key)
+    if access == "change" and item.kind == "output":
+        raise ValueError(f"{menu_key} is an output menu: it has no 'change' access")
+    found = _user(db, session.contract_no, session.user_id)
+    err: Err | None = None
+    if found is None:
+        err = Err("E-MENU-HIDDEN")
+    else:
+        contract, user = found
+        assert user.id is not None
+        if item.service.value not in contract.service_list():
+            err = Err("E-MENU-NOT-CONTRACTED")
+        elif user.role != UserRole.MASTER.value:
+            stored = stored_levels(db, user.id).get(menu_key)
+            level, _unset = effective_level(item, stored)
+            if not can(user.role, level, access):
+                err = Err("E-MENU-VIEW-ONLY" if level is Level.VIEW_ONLY else "E-MENU-HIDDEN")
+    if err is None:
+        db.rollback()
+        return Ok(None)
+    now = (clock or SystemClock()).now()
+    known = found is not None or db.exec(
+        select(Contract.id).where(Contract.contract_no == session.contract_no)
+    ).first() is not None
+    oplog.log_failure(
+        db,
+        chain=oplog.chain_for(session.contract_no if known else None),
+        at=now,
+        actor_kind=ActorKind.USER,
+        actor=session.user_id[:40] or "?",
+        action=ACTION_MENU_REFUSED,
+        result=LogResult.REFUSED,
+        contract_no=session.contract_no if known else None,
+        screen=item.label,
+        target=menu_key,
+        detail={"code": err.code, "access": access},
+    )
+    return err
+
+
+def user_settings(db: Session, *, contract_no: str, user_id: str) -> tuple[MenuSetting, ...]:
+    """Every menu of the contract with the user's effective level and whether it is 「未設定」
+    (the user form, R-USER-3, R-USER-7a). The master gets 表示 everywhere. Empty for a user
+    who is not a live user of the contract. Read-only (rollback)."""
+    found = _user(db, contract_no, user_id)
+    if found is None:
+        db.rollback()
+        return ()
+    contract, user = found
+    assert user.id is not None
+    items = menus_for(contract.service_list())
+    if user.role == UserRole.MASTER.value:
+        db.rollback()
+        return tuple((item, Level.SHOW, False) for item in items)
+    stored = stored_levels(db, user.id)
+    db.rollback()
+    return tuple((item, *effective_level(item, stored.get(item.key))) for item in items)
+
+
+def visible_menus(
+    db: Session, *, contract_no: str, user_id: str
+) -> tuple[tuple[MenuItem, Level], ...]:
+    """The business menus the user sees on the information screen, with their level
+    (R-INFO-1, R-USER-7: 非表示 and 未設定 menus are absent; the contract's services only)."""
+    return tuple(
+        (item, level)
+        for item, level, _unset in user_settings(db, contract_no=contract_no, user_id=user_id)
+        if level is not Level.HIDE
+    )

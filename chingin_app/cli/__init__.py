@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import sys
 
-from chingin_app.cli import calendar, cert, contract, runtime, user
+from chingin_app.cli import calendar, cert, contract, manual, operator, runtime, user
+from chingin_app.cli import log as log_family
 from chingin_app.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -54,10 +55,13 @@ def _build_parser() -> Parser:
     top.required = True
     # The order here is the order of ``chingin -h``.
     contract.register(top)
+    operator.register(top)  # after contract: adds to its family
     calendar.register(top)
     runtime.register(top)
     user.register(top)
     cert.register(top)
+    manual.register(top)
+    log_family.register(top)
     return parser
 
 

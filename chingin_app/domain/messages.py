@@ -215,7 +215,80 @@ ISSUANCE_MESSAGES: Final[dict[str, str]] = {
     ),
 }
 
+#: Contract changes, suspension and termination, manuals (R-OPS-5, R-OPS-6, R-MAN-1, R-OPS-3).
+OPERATOR_MORE_MESSAGES: Final[dict[str, str]] = {
+    "E-CONTRACT-NO-CHANGE": "変更する内容が指定されていません。何も変更していません。",
+    "E-CONTRACT-STATUS": (
+        "この契約は「{status}」のため、この操作はできません。何も変更していません。"
+        "契約の状態は「chingin contract show」で確認してください。"
+    ),
+    "E-GROUP-EXISTS": (
+        "入金グループの番号{number}は既に登録されています。何も変更していません。"
+    ),
+    "E-GROUP-NOT-FOUND": (
+        "入金グループの番号{number}は登録されていません。何も変更していません。"
+    ),
+    "E-GROUP-NUMBER-FORMAT": (
+        "削除する入金グループは半角数字3桁の番号で入力してください。何も変更していません。"
+    ),
+    "E-MANUAL-KIND": (
+        "「対象」は member（会員）、employer（事業主）、both（両方）のいずれかで入力してください。"
+        "何も登録していません。"
+    ),
+    "E-MANUAL-TITLE": (
+        "「表題」は1文字以上100文字以内で入力してください。何も登録していません。"
+    ),
+    "E-MANUAL-FILENAME": (
+        "ファイル名は「.pdf」で終わる200文字以内の名前にしてください（フォルダ名は含めません）。"
+        "何も登録していません。"
+    ),
+    "E-MANUAL-NOT-PDF": "PDFファイルのみ登録できます。何も登録していません。",
+    "E-MANUAL-TOO-LARGE": "10MBを超えるファイルは登録できません。何も登録していません。",
+    "E-MANUAL-IE-MODE": (
+        "IEモードの設定資料は、本サービスでは提供しません（IEモードには対応していません）。"
+        "何も登録していません。"
+    ),
+}
+
+#: The operation log's search and export (R-LOG-1, R-ENV-3, A.2).
+LOG_MESSAGES: Final[dict[str, str]] = {
+    "E-LOG-EXPORT-LIMIT": (
+        "該当する操作ログが{count}件あり、一度に出力できる{limit}件を超えています。"
+        "ファイルは作成していません。期間などで絞り込んでから、もう一度出力してください。"
+    ),
+    "E-LOG-CSV-ENCODING": (
+        "{row}行目{column}列目にShift_JIS（CP932）で出力できない文字があります。"
+        "ファイルは作成していません。文字コードに「UTF-8」を選んで、もう一度出力してください。"
+    ),
+}
+
+#: User administration and menu restrictions (R-INFO-2a, R-USER-1..8, R-USER-7/7a).
+USER_ADMIN_MESSAGES: Final[dict[str, str]] = {
+    "E-MASTER-ONLY": "この操作はマスターユーザーのみ行えます。何も変更していません。",
+    "E-USER-IS-MASTER": (
+        "マスターユーザーはこの画面では変更・削除できません。何も変更していません。"
+    ),
+    "E-USER-CONFLICT": (
+        "このユーザーの情報は他の操作で更新されています。何も変更していません。"
+        "最新の内容を表示し直してから、もう一度操作してください。"
+    ),
+    "E-NOTHING-TO-CHANGE": "変更する項目を入力してください。何も変更していません。",
+    "E-PERMISSION-MENU": (
+        "ユーザー別機能制限に、ご契約にないメニューが含まれています。何も変更していません。"
+    ),
+    "E-PERMISSION-LEVEL": "「{label}」のユーザー別機能制限は{allowed}から選択してください。",
+    "E-MENU-HIDDEN": "このメニューはご利用いただけません。",
+    "E-MENU-VIEW-ONLY": (
+        "このメニューは閲覧のみに設定されているため、登録・変更はできません。"
+        "何も変更していません。"
+    ),
+    "E-MENU-NOT-CONTRACTED": "ご契約内容により、このメニューはご利用いただけません。",
+}
+
 MESSAGES: Final[dict[str, str]] = {
+    **USER_ADMIN_MESSAGES,
+    **LOG_MESSAGES,
+    **OPERATOR_MORE_MESSAGES,
     **APPENDIX_B,
     **LOGIN_MESSAGES,
     **HOURS_MESSAGES,

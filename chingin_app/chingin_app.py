@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import reflex as rx
+from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.types import ASGIApp
@@ -15,9 +16,12 @@ from chingin_app.db import session_scope
 from chingin_app.pages import certificate_issue as issue
 from chingin_app.pages import login
 from chingin_app.pages import master_registration as master
+from chingin_app.pages.manuals import manuals_page
+from chingin_app.pages.operation_log import operation_log_page
 from chingin_app.pages.top import top_page
-from chingin_app.services import cert_gate, certificates, hours
+from chingin_app.services import cert_gate, certificates, hours, manuals
 from chingin_app.services.context import app_clock
+from chingin_app.services.sessions import SessionInfo
 from chingin_app.settings import settings
 from chingin_app.state.certificate_issue import CertificateIssueState
 from chingin_app.state.login import (
@@ -26,9 +30,12 @@ from chingin_app.state.login import (
     LoginState,
     PasswordChangeFirstState,
 )
+from chingin_app.state.manuals import MANUAL_KIND, ManualsState
 from chingin_app.state.master_registration import MasterRegistrationState
+from chingin_app.state.operation_log import OperationLogState
 from chingin_app.state.top import TopState
 from chingin_app.web.crl import crl_file
+from chingin_app.web.downloads import RESOLVERS, DownloadFile, download
 from chingin_app.web.gate import CertGate
 from chingin_app.web.health import healthz
 from chingin_app.web.hours_gate import ServiceHoursGate
@@ -64,10 +71,26 @@ def _gates(app: ASGIApp) -> ASGIApp:
     return CertGate(hours_gate, secret=_proxy_secret, classify=_classify)
 
 
+def _manual_file(db: Session, info: SessionInfo, ref: str, ip: str | None) -> DownloadFile | None:
+    """A manual of the user's contract kind (R-MAN-1, R-INFO-3)."""
+    if not ref.isdigit():
+        return None
+    found = manuals.get_manual(db, manual_id=int(ref), contract_kind=info.contract_kind)
+    if found is None:
+        return None
+    return DownloadFile(found.filename, found.content, "application/pdf")
+
+
+RESOLVERS[MANUAL_KIND] = _manual_file
+
 app = rx.App(
     html_lang="ja",
     api_transformer=[
-        Starlette(routes=[Route("/healthz", healthz), Route("/crl/{name}", crl_file)]),
+        Starlette(routes=[
+            Route("/healthz", healthz),
+            Route("/crl/{name}", crl_file),
+            Route("/dl/{ticket}", download),
+        ]),
         _gates,
     ],
 )
@@ -97,6 +120,8 @@ SCREENS = [
     (routes.GROUP_SELECT, "入金グループ選択", login.group_select_page, GroupSelectState.load),
     (routes.INFO, "インフォメーション画面", login.info_page, InfoState.load),
     (routes.LOGGED_OUT, "ログアウト", login.logged_out_page, None),
+    (routes.OPERATION_LOG, "操作ログ照会", operation_log_page, OperationLogState.load),
+    (routes.MANUALS, "マニュアル照会", manuals_page, ManualsState.load),
 ]
 for route, *_ in SCREENS:  # before any page is built: the top page links only to these
     routes.mark_built(route)

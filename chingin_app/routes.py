@@ -19,6 +19,9 @@ PASSWORD_CHANGE_FIRST = "/password-change-first"  # noqa: S105 (a route)
 GROUP_SELECT = "/group-select"
 INFO = "/info"
 LOGGED_OUT = "/logged-out"
+OPERATION_LOG = "/operation-log"
+MANUALS = "/manuals"
+PASSWORD_CHANGE = "/password-change"  # noqa: S105 (a route)
 
 # The top page's buttons in the manual's order (R-ENV-5, manual P.8).
 TOP_BUTTONS: tuple[tuple[str, str], ...] = (

@@ -86,6 +86,36 @@ def group_select_page() -> rx.Component:
     )
 
 
+#: (label, route, master only) of the common and system-admin menus (R-INFO-2); entries
+#: appear only for screens that exist.
+_COMMON_MENU: tuple[tuple[str, str, bool], ...] = (
+    ("パスワード変更", routes.PASSWORD_CHANGE, False),
+    ("マニュアル照会", routes.MANUALS, False),
+    ("操作ログ照会", routes.OPERATION_LOG, True),
+)
+
+
+def _menu_buttons(master_only: bool) -> list[rx.Component]:
+    return [
+        rx.button(label, variant="outline", on_click=rx.redirect(route))
+        for label, route, only_master in _COMMON_MENU
+        if only_master == master_only and routes.is_built(route)
+    ]
+
+
+def _menus() -> rx.Component:
+    """共通メニュー for everyone; システム管理メニュー for the master only (R-INFO-2/2a)."""
+    common, admin = _menu_buttons(False), _menu_buttons(True)
+    return rx.box(
+        *([rx.heading("共通メニュー", as_="h2", size="3", margin_top="16px"),
+           rx.hstack(*common, spacing="3", wrap="wrap")] if common else []),
+        *([rx.cond(SessionState.is_master, rx.box(
+            rx.heading("システム管理メニュー", as_="h2", size="3", margin_top="16px"),
+            rx.hstack(*admin, spacing="3", wrap="wrap"),
+        ))] if admin else []),
+    )
+
+
 def info_page() -> rx.Component:
     """インフォメーション画面 (R-LOGIN-5, R-PLUS-4); the menus arrive with the next issue."""
     return signed_in_shell(
@@ -113,6 +143,7 @@ def info_page() -> rx.Component:
             rx.button("入金グループ選択", variant="outline",
                       on_click=rx.redirect(routes.GROUP_SELECT)),
         ),
+        _menus(),
         rx.heading("前回までのログイン（直近3回）", as_="h2", size="3", margin_top="16px"),
         rx.cond(
             SessionState.last_signins.length() > 0,  # type: ignore[attr-defined]

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from chingin_app.db import migrate
+from chingin_app.db import migrate, session_scope
 from chingin_app.runtime import demo, nginx
 from chingin_app.runtime.devmail import start_dev_smtp
-from chingin_app.services import ca, jobs
+from chingin_app.services import ca, jobs, manuals
 from chingin_app.services.context import app_clock
 from chingin_app.settings import PROJECT_ROOT, Settings, settings
 
@@ -184,6 +184,8 @@ def serve() -> int:
     try:
         files = prepare(s)
         info = demo.load_demo(clock=app_clock())
+        with session_scope() as db:  # the bank's paper forms in マニュアル照会 (R-MAN-1)
+            manuals.ensure_builtin_forms(db, clock=app_clock())
         if not s.smtp_host:
             smtp = start_dev_smtp(s.mail_dir, port=s.smtp_port)
             stoppers.append(smtp.stop)

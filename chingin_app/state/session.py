@@ -62,20 +62,28 @@ class SessionState(PageState):
         self.is_master = info.role == "master"
         return info
 
+    def signed_in(
+        self, *, touch: bool = True, allow_temporary: bool = False, allow_no_group: bool = False
+    ) -> tuple[SessionInfo | None, EventSpec | None]:
+        """The session for this event, or where the event must go instead: the login page when
+        the session ended; the forced password change before anything else (R-LOGIN-3); the
+        payment-group choice while none is chosen (R-LOGIN-4)."""
+        info = self.current_session(touch=touch)
+        if info is None:
+            return None, rx.redirect(routes.LOGIN)
+        if info.must_change_password and not allow_temporary:
+            return None, rx.redirect(routes.PASSWORD_CHANGE_FIRST)
+        if info.group_no is None and len(info.groups) > 1 and not allow_no_group:
+            return None, rx.redirect(routes.GROUP_SELECT)
+        return info, None
+
     def guard(
         self, *, touch: bool = True, allow_temporary: bool = False, allow_no_group: bool = False
     ) -> EventSpec | None:
-        """Where this event must go instead, or None to go on: the login page when the session
-        ended; the forced password change before anything else (R-LOGIN-3); the payment-group
-        choice while none is chosen (R-LOGIN-4)."""
-        info = self.current_session(touch=touch)
-        if info is None:
-            return rx.redirect(routes.LOGIN)
-        if info.must_change_password and not allow_temporary:
-            return rx.redirect(routes.PASSWORD_CHANGE_FIRST)
-        if info.group_no is None and len(info.groups) > 1 and not allow_no_group:
-            return rx.redirect(routes.GROUP_SELECT)
-        return None
+        """Only where the event must go instead (see `signed_in`), or None to go on."""
+        return self.signed_in(
+            touch=touch, allow_temporary=allow_temporary, allow_no_group=allow_no_group
+        )[1]
 
     def _forget(self, reason: str) -> None:
         self._session_token = ""

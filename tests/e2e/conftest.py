@@ -180,6 +180,7 @@ class IssuedForTest:
     p12: Path
     password: str
     sha256: str
+    contract_no: str
 
 
 def issue_certificate(
@@ -189,12 +190,17 @@ def issue_certificate(
     issued_at: datetime | None = None,
     password: str | None = None,
     ca: object | None = None,
+    role: str = "master",
+    contract_no: str | None = None,
 ) -> IssuedForTest:
     """Create a contract and its master in the service's database and issue them a certificate
     with the service's issuing CA (back-dated when `issued_at` is in the past). With `ca` (another
     hierarchy) the certificate is foreign: issued elsewhere and unknown to the service."""
+    from sqlmodel import select
+
     import pki
     from chingin_app.db import session_scope
+    from chingin_app.models import Contract
     from chingin_app.services import certificates, jobs
     from tests import factories
 
@@ -209,8 +215,11 @@ def issue_certificate(
                                    crl_url=jobs.crl_url(s))
     sha = pki.sha256_fingerprint(issued.cert)
     with session_scope() as db:
-        contract = factories.make_contract(db)
-        user = factories.make_user(db, contract, user_id=user_id, role="master", email=email,
+        if contract_no is None:
+            contract = factories.make_contract(db)
+        else:
+            contract = db.exec(select(Contract).where(Contract.contract_no == contract_no)).one()
+        user = factories.make_user(db, contract, user_id=user_id, role=role, email=email,
                                    password=password)
         assert user.id is not None
         if hierarchy is own:
@@ -224,7 +233,8 @@ def issue_certificate(
     p12.write_bytes(pki.to_p12(issued, password=password,
                                chain=[hierarchy.issuing.cert, hierarchy.root.cert],
                                friendly_name=user_id))
-    return IssuedForTest(user_id=user_id, email=email, p12=p12, password=password, sha256=sha)
+    return IssuedForTest(user_id=user_id, email=email, p12=p12, password=password, sha256=sha,
+                         contract_no=contract.contract_no)
 
 
 def revoke_and_publish(service: Service, issued: IssuedForTest) -> None:

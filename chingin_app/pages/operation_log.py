@@ -1,0 +1,70 @@
+"""操作ログ照会 (R-LOG-1; SPEC appendix C screen 19)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from chingin_app.components.form import alert, field_error
+from chingin_app.components.layout import signed_in_shell
+from chingin_app.state.operation_log import OperationLogState as S
+
+COLUMNS = ("日時", "ユーザー", "IPアドレス", "画面", "操作", "対象", "結果")
+KEYS = ("at", "actor", "ip", "screen", "action", "target", "result")
+
+
+def _date(label: str, name: str) -> rx.Component:
+    field_id = f"field-{name}"
+    return rx.box(
+        rx.el.label(label, html_for=field_id, style={"display": "block", "fontWeight": "bold"}),
+        rx.input(id=field_id, name=name, type="date"),
+        field_error(S.errors.get(name, ""), field_id=field_id),  # type: ignore[arg-type]
+    )
+
+
+def operation_log_page() -> rx.Component:
+    """The master's view of everything done on the contract, the bank's actions as 「金庫」."""
+    return signed_in_shell(
+        "操作ログ照会",
+        alert(S.alert_text),
+        rx.form(
+            rx.hstack(
+                _date("期間（開始）", "period_from"),
+                _date("期間（終了）", "period_to"),
+                rx.box(
+                    rx.el.label("ユーザーＩＤ", html_for="field-user_id",
+                                style={"display": "block", "fontWeight": "bold"}),
+                    rx.input(id="field-user_id", name="user_id", max_length=12),
+                ),
+                rx.box(
+                    rx.el.label("操作", html_for="field-action",
+                                style={"display": "block", "fontWeight": "bold"}),
+                    rx.el.select(
+                        rx.el.option("（すべて）", value=""),
+                        rx.foreach(S.actions, lambda a: rx.el.option(a[1], value=a[0])),
+                        id="field-action", name="action",
+                    ),
+                ),
+                rx.button("検索", type="submit", size="3"),
+                align="end", wrap="wrap", spacing="4",
+            ),
+            on_submit=S.search,
+            reset_on_submit=False,
+        ),
+        rx.hstack(
+            rx.text(S.total, " 件（", S.page, " / ", S.pages, " ページ）", data_testid="log-count"),
+            rx.button("前へ", on_click=S.turn(-1), variant="outline",  # type: ignore[operator]
+                      disabled=S.page <= 1),
+            rx.button("次へ", on_click=S.turn(1), variant="outline",  # type: ignore[operator]
+                      disabled=S.page >= S.pages),
+            rx.button("CSV出力", on_click=S.export),
+            align="center", spacing="3", margin_y="12px",
+        ),
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(c) for c in COLUMNS])),
+            rx.table.body(rx.foreach(
+                S.rows,
+                lambda r: rx.table.row(*[rx.table.cell(r[k]) for k in KEYS]),
+            )),
+            aria_label="操作ログ",
+        ),
+    )

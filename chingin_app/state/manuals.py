@@ -1,0 +1,67 @@
+"""マニュアル照会 (R-MAN-1, R-INFO-3): the manuals and forms of the contract's kind, 表示 in the
+browser or ダウンロード, through a single-use ticket bound to this session and certificate."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex.event import EventSpec
+
+from chingin_app.db import session_scope
+from chingin_app.domain.clock import to_jst
+from chingin_app.services import download_tickets, manuals
+from chingin_app.state.session import SessionState
+
+MANUAL_KIND = "manual"
+
+
+class ManualsState(SessionState):
+    """The list only; files travel through /dl/<ticket>."""
+
+    manuals: list[dict[str, str]] = []  # noqa: RUF012 (Reflex copies var defaults)
+    open_url: str = ""
+    open_title: str = ""
+
+    @rx.event
+    def load(self) -> EventSpec | None:
+        """Every user may see the manuals of the contract's kind (R-INFO-2: common menu)."""
+        info, redirect = self.signed_in()
+        if info is None:
+            return redirect
+        self.open_url = self.open_title = ""
+        with session_scope(read_only=True) as db:
+            found = manuals.list_manuals(db, contract_kind=info.contract_kind)
+        self.manuals = [
+            {"id": str(m.manual_id), "title": m.title,
+             "registered": f"{to_jst(m.registered_at):%Y/%m/%d}"}
+            for m in found
+        ]
+        return None
+
+    def _ticket(self, manual_id: str, *, inline: bool) -> str | None:
+        info, _ = self.signed_in()
+        facts = self.cert_facts()
+        if info is None or facts.sha256 is None:
+            return None
+        return download_tickets.store().issue(download_tickets.TicketSpec(
+            kind=MANUAL_KIND, ref=manual_id, session_token=self._session_token,
+            cert_sha256=facts.sha256, inline=inline,
+        ))
+
+    @rx.event
+    def view(self, manual_id: str, title: str) -> EventSpec | None:
+        """表示: a link that opens the PDF in this tab (no pop-up window, R-ENV-8; no script,
+        so the page keeps its strict content security policy)."""
+        ticket = self._ticket(manual_id, inline=True)
+        if ticket is None:
+            return self.guard()
+        self.open_url = f"/dl/{ticket}"
+        self.open_title = title
+        return None
+
+    @rx.event
+    def download(self, manual_id: str) -> EventSpec | None:
+        """ダウンロード."""
+        ticket = self._ticket(manual_id, inline=False)
+        if ticket is None:
+            return self.guard()
+        return rx.download(url=f"/dl/{ticket}")

@@ -122,6 +122,8 @@ SCREENS = [
     (routes.LOGGED_OUT, "ログアウト", login.logged_out_page, None),
     (routes.OPERATION_LOG, "操作ログ照会", operation_log_page, OperationLogState.load),
     (routes.MANUALS, "マニュアル照会", manuals_page, ManualsState.load),
+    (routes.PASSWORD_CHANGE, "パスワード変更", login.password_change_page,
+     PasswordChangeFirstState.load_regular),
 ]
 for route, *_ in SCREENS:  # before any page is built: the top page links only to these
     routes.mark_built(route)

@@ -42,13 +42,11 @@ def login_page() -> rx.Component:
     )
 
 
-def password_change_first_page() -> rx.Component:
-    """パスワード変更（初回） (R-LOGIN-3)."""
+def _password_change_form(button: str) -> rx.Component:
     s = PasswordChangeFirstState
-    return signed_in_shell(
-        "パスワード変更（初回）",
-        rx.text("仮のパスワードでログインしました。新しいパスワードに変更してください。"),
+    return rx.fragment(
         alert(s.alert_text),
+        rx.cond(s.done_text != "", rx.callout(s.done_text, role="status", margin_bottom="12px")),
         rx.form(
             password_field("現在のパスワード", "current_password", state=s,
                            error=s.errors.get("current_password", "")),
@@ -56,10 +54,28 @@ def password_change_first_page() -> rx.Component:
                            error=s.errors.get("new_password", "")),
             password_field("新しいパスワード再入力", "new_password_again", state=s,
                            error=s.errors.get("new_password_again", "")),
-            submit_button("変更", busy=s.busy),
+            submit_button(button, busy=s.busy),
             on_submit=s.submit,
             reset_on_submit=True,
         ),
+    )
+
+
+def password_change_first_page() -> rx.Component:
+    """パスワード変更（初回） (R-LOGIN-3): 変更."""
+    return signed_in_shell(
+        "パスワード変更（初回）",
+        rx.text("仮のパスワードでログインしました。新しいパスワードに変更してください。"),
+        _password_change_form("変更"),
+    )
+
+
+def password_change_page() -> rx.Component:
+    """パスワード変更 (R-USER-1, appendix C screen 15): 更新."""
+    return signed_in_shell(
+        "パスワード変更",
+        rx.text("現在のパスワードと新しいパスワードを入力して、更新ボタンをクリックしてください。"),
+        _password_change_form("更新"),
     )
 
 

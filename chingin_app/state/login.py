@@ -22,6 +22,7 @@ from chingin_app.state.software_keyboard import (
     take_secret,
 )
 
+CHANGE_DONE_TEXT = "パスワードを変更しました。次回から新しいパスワードでログインしてください。"
 RESULT_LABELS = {"success": "成功", "failure": "失敗", "refused": "拒否"}
 
 
@@ -81,25 +82,41 @@ class LoginState(SoftwareKeyboardMixin, FormMixin, SessionState):
 
 
 class PasswordChangeFirstState(SoftwareKeyboardMixin, FormMixin, SessionState):
-    """パスワード変更（初回）: a temporary password is changed before anything else (R-LOGIN-3)."""
+    """パスワード変更（初回）: a temporary password is changed before anything else (R-LOGIN-3).
+    The common menu's パスワード変更 (R-USER-1) is the same form after the first login."""
+
+    # The forced change may run before a payment group is chosen; the regular one may not.
+    _first: bool = True
+    done_text: str = ""
 
     @rx.event
     def load(self) -> EventSpec | None:
         """Only with a session that still has a temporary password."""
+        return self._open(first=True)
+
+    @rx.event
+    def load_regular(self) -> EventSpec | None:
+        """パスワード変更 from the common menu."""
+        return self._open(first=False)
+
+    def _open(self, *, first: bool) -> EventSpec | None:
         self.clear_messages()
         reset_keyboard(self)
-        return self.guard(allow_temporary=True, allow_no_group=True)
+        self._first = first
+        self.done_text = ""
+        return self.guard(allow_temporary=first, allow_no_group=first)
 
     @rx.event
     def submit(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
-        """変更."""
+        """変更 / 更新."""
         try:
             current = take_secret(self, form, "current_password")
             new = take_secret(self, form, "new_password")
             new_again = take_secret(self, form, "new_password_again")
         except SoftwareKeyboardExpired:
             return
-        if (redirect := self.guard(allow_temporary=True, allow_no_group=True)) is not None:
+        first = self._first
+        if (redirect := self.guard(allow_temporary=first, allow_no_group=first)) is not None:
             yield redirect
             return
         self.start_busy()
@@ -110,8 +127,13 @@ class PasswordChangeFirstState(SoftwareKeyboardMixin, FormMixin, SessionState):
                 new=new, new_again=new_again, clock=app_clock(), ip=self.client_ip(),
             )
         if not self.settle(result):
+            if self.current_session(touch=False) is None:  # a lock ended the session
+                yield rx.redirect(routes.LOGIN)
             return
-        yield rx.redirect(routes.GROUP_SELECT if self.has_several_groups else routes.INFO)
+        if first:
+            yield rx.redirect(routes.GROUP_SELECT if self.has_several_groups else routes.INFO)
+        else:
+            self.done_text = CHANGE_DONE_TEXT
 
 
 class GroupSelectState(FormMixin, SessionState):

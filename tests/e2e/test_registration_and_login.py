@@ -79,9 +79,9 @@ def _issue_through_ui(page: Page, service: Service, *, user_id: str, password: s
 
 
 def _login(
-    browser: Browser, service: Service, p12: Path, password: str
+    browser: Browser, service: Service, p12: Path, password: str, p12_password: str = ""
 ) -> tuple[BrowserContext, Page]:
-    context = _context(browser, service, p12, password)
+    context = _context(browser, service, p12, p12_password or password)
     page = context.new_page()
     page.goto(service.base_url + "/login")
     expect(page.get_by_test_id("login-user-id")).not_to_be_empty()
@@ -256,3 +256,30 @@ def test_r_sess_1_idle_screen_logs_out_on_the_server(
         page.reload()
         expect(page.get_by_role("heading", name="ログイン")).to_be_visible()
         expect(page.get_by_role("status")).to_have_text(message("MSG-TIMEOUT"))
+
+
+def test_r_user_1_password_change_from_the_common_menu(
+    browser: Browser, service: Service, tmp_path: Path
+) -> None:
+    """R-USER-1: パスワード変更: current + new (twice) → 更新; the next login needs the new one."""
+    cert = issue_certificate(service, tmp_path, password=PASSWORD)
+    new_password = "Shin#Pass99"
+    context, page = _login(browser, service, cert.p12, PASSWORD)
+    with context:
+        page.get_by_role("button", name="パスワード変更").click()
+        expect(page.get_by_role("heading", name="パスワード変更", exact=True)).to_be_visible()
+        page.get_by_label("現在のパスワード").fill(PASSWORD)
+        page.get_by_label("新しいパスワード", exact=True).fill(new_password)
+        page.get_by_label("新しいパスワード再入力").fill(new_password + "x")
+        page.get_by_role("button", name="更新").click()
+        expect(page.get_by_role("alert").first).to_be_visible()  # re-entry differs: refused
+        page.get_by_label("現在のパスワード").fill(PASSWORD)
+        page.get_by_label("新しいパスワード", exact=True).fill(new_password)
+        page.get_by_label("新しいパスワード再入力").fill(new_password)
+        page.get_by_role("button", name="更新").click()
+        expect(page.get_by_role("status")).to_contain_text("パスワードを変更しました")
+        page.get_by_role("button", name="ログアウト").click()
+    # The .p12 stays protected by the password it was issued with (R-CERT-2).
+    context, page = _login(browser, service, cert.p12, new_password, p12_password=PASSWORD)
+    with context:
+        expect(page.get_by_test_id("info-title")).to_be_visible()

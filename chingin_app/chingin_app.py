@@ -14,6 +14,7 @@ from starlette.types import ASGIApp
 from chingin_app import routes
 from chingin_app.db import session_scope
 from chingin_app.pages import certificate_issue as issue
+from chingin_app.pages import contract_users as cusers
 from chingin_app.pages import login
 from chingin_app.pages import master_registration as master
 from chingin_app.pages.manuals import manuals_page
@@ -24,6 +25,7 @@ from chingin_app.services.context import app_clock
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.settings import settings
 from chingin_app.state.certificate_issue import CertificateIssueState
+from chingin_app.state.contract_users import ContractUserFormState, ContractUsersState
 from chingin_app.state.login import (
     GroupSelectState,
     InfoState,
@@ -124,6 +126,11 @@ SCREENS = [
     (routes.MANUALS, "マニュアル照会", manuals_page, ManualsState.load),
     (routes.PASSWORD_CHANGE, "パスワード変更", login.password_change_page,
      PasswordChangeFirstState.load_regular),
+    (routes.USERS, "契約ユーザー情報照会", cusers.contract_users_page, ContractUsersState.load),
+    (routes.USERS_NEW, "契約ユーザー登録", cusers.contract_user_new_page,
+     ContractUserFormState.load_new),
+    (routes.USERS_EDIT, "契約ユーザー更新", cusers.contract_user_edit_page,
+     ContractUserFormState.load_edit),
 ]
 for route, *_ in SCREENS:  # before any page is built: the top page links only to these
     routes.mark_built(route)

@@ -22,6 +22,9 @@ LOGGED_OUT = "/logged-out"
 OPERATION_LOG = "/operation-log"
 MANUALS = "/manuals"
 PASSWORD_CHANGE = "/password-change"  # noqa: S105 (a route)
+USERS = "/users"
+USERS_NEW = "/users/new"
+USERS_EDIT = "/users/edit"
 
 # The top page's buttons in the manual's order (R-ENV-5, manual P.8).
 TOP_BUTTONS: tuple[tuple[str, str], ...] = (

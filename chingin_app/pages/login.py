@@ -107,6 +107,7 @@ def group_select_page() -> rx.Component:
 _COMMON_MENU: tuple[tuple[str, str, bool], ...] = (
     ("パスワード変更", routes.PASSWORD_CHANGE, False),
     ("マニュアル照会", routes.MANUALS, False),
+    ("契約ユーザー情報照会", routes.USERS, False),
     ("操作ログ照会", routes.OPERATION_LOG, True),
 )
 

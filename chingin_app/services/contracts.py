@@ -33,10 +33,8 @@ from chingin_app.domain.contract import (
 from chingin_app.domain.result import Err, Ok
 from chingin_app.domain.validation import check_contract_no, check_initial_password
 from chingin_app.models import (
-    ActorKind,
     Contract,
     ContractStatus,
-    LogResult,
     PaymentGroup,
     User,
     UserRole,
@@ -100,19 +98,9 @@ def _refuse(
     ticket: str | None,
 ) -> Err:
     """Roll back, log the failure in the system chain, and return ``err`` (R-LOG-1)."""
-    detail: dict[str, Any] = {"code": err.code, "field": err.field}
-    if ticket is not None:
-        detail["ticket"] = ticket
-    oplog.log_failure(
-        db,
-        chain=oplog.SYSTEM_CHAIN,
-        at=at,
-        actor_kind=ActorKind.OPERATOR,
-        actor=actor,
-        action=action,
-        result=LogResult.FAILURE,
-        target=contract_no,
-        detail=detail,
+    oplog.operator_refusal(
+        db, at=at, actor=actor, action=action, target=contract_no, ticket=ticket,
+        detail={"code": err.code, "field": err.field},
     )
     return err
 
@@ -127,19 +115,9 @@ def _log_success(
     ticket: str | None,
     detail: dict[str, Any],
 ) -> None:
-    if ticket is not None:
-        detail = {**detail, "ticket": ticket}
-    oplog.append(
-        db,
-        chain=oplog.chain_for(contract_no),
-        at=at,
-        actor_kind=ActorKind.OPERATOR,
-        actor=actor,
-        action=action,
-        result=LogResult.SUCCESS,
-        contract_no=contract_no,
-        target=contract_no,
-        detail=detail,
+    oplog.operator_success(
+        db, contract_no=contract_no, at=at, actor=actor, action=action, target=contract_no,
+        ticket=ticket, detail=detail,
     )
 
 

@@ -46,6 +46,8 @@ __all__ = [
     "compute_entry_hash",
     "log_failure",
     "operator_actor",
+    "operator_refusal",
+    "operator_success",
     "verify_chain",
 ]
 
@@ -305,6 +307,51 @@ def log_failure(
         entry = append(own, **fields)
         own.commit()
     return entry
+
+
+def _with_ticket(detail: Mapping[str, Any] | None, ticket: str | None) -> dict[str, Any]:
+    out = dict(detail or {})
+    if ticket is not None:
+        out["ticket"] = ticket  # the 依頼書's 受付番号 (R-OPS-2a)
+    return out
+
+
+def operator_success(
+    db: Session,
+    *,
+    contract_no: str,
+    at: datetime,
+    actor: str,
+    action: str,
+    target: str | None,
+    ticket: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> OperationLog:
+    """An operator's (the bank's) change, in the contract's chain inside the change's own
+    transaction, with the 受付番号 of the paper request (R-OPS-2, R-LOG-1)."""
+    return append(
+        db, chain=chain_for(contract_no), at=at, actor_kind=ActorKind.OPERATOR, actor=actor,
+        action=action, result=LogResult.SUCCESS, contract_no=contract_no, target=target,
+        detail=_with_ticket(detail, ticket),
+    )
+
+
+def operator_refusal(
+    db: Session,
+    *,
+    at: datetime,
+    actor: str,
+    action: str,
+    target: str | None,
+    ticket: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> OperationLog:
+    """An operator command refused: rolled back, then logged in the system chain (R-LOG-1)."""
+    return log_failure(
+        db, chain=SYSTEM_CHAIN, at=at, actor_kind=ActorKind.OPERATOR, actor=actor,
+        action=action, result=LogResult.FAILURE, target=target,
+        detail=_with_ticket(detail, ticket),
+    )
 
 
 def verify_chain(db: Session, chain: str) -> list[int]:

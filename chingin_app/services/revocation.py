@@ -25,11 +25,9 @@ from chingin_app.domain.clock import Clock
 from chingin_app.domain.result import Err, Ok
 from chingin_app.domain.validation import check_user_id
 from chingin_app.models import (
-    ActorKind,
     Certificate,
     CertificateStatus,
     Contract,
-    LogResult,
     RevocationReason,
     User,
 )
@@ -117,19 +115,9 @@ def revoke_user_certificate(
     now = clock.now()
 
     def refuse(err: Err) -> Err:
-        detail: dict[str, Any] = {"code": err.code, "reason": reason}
-        if ticket is not None:
-            detail["ticket"] = ticket
-        oplog.log_failure(
-            db,
-            chain=oplog.SYSTEM_CHAIN,
-            at=now,
-            actor_kind=ActorKind.OPERATOR,
-            actor=who,
-            action=ACTION_REVOKE,
-            result=LogResult.FAILURE,
-            target=user_id[:40],
-            detail=detail,
+        oplog.operator_refusal(
+            db, at=now, actor=who, action=ACTION_REVOKE, target=user_id[:40], ticket=ticket,
+            detail={"code": err.code, "reason": reason},
         )
         return err
 
@@ -157,19 +145,9 @@ def revoke_user_certificate(
         "crl_reason": flag.value,
         "not_after": cert.not_after,
     }
-    if ticket is not None:
-        detail["ticket"] = ticket
-    oplog.append(
-        db,
-        chain=oplog.chain_for(contract.contract_no),
-        at=now,
-        actor_kind=ActorKind.OPERATOR,
-        actor=who,
-        action=ACTION_REVOKE,
-        result=LogResult.SUCCESS,
-        contract_no=contract.contract_no,
-        target=user.user_id,
-        detail=detail,
+    oplog.operator_success(
+        db, contract_no=contract.contract_no, at=now, actor=who, action=ACTION_REVOKE,
+        target=user.user_id, ticket=ticket, detail=detail,
     )
     serial = cert.serial_hex
     db.commit()

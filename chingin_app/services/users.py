@@ -331,19 +331,9 @@ def _operator_refusal(
     target: str,
     ticket: str | None,
 ) -> Err:
-    detail: dict[str, Any] = {"code": err.code}
-    if ticket is not None:
-        detail["ticket"] = ticket
-    oplog.log_failure(
-        db,
-        chain=oplog.SYSTEM_CHAIN,
-        at=at,
-        actor_kind=ActorKind.OPERATOR,
-        actor=actor,
-        action=action,
-        result=LogResult.FAILURE,
-        target=target[:40],
-        detail=detail,
+    oplog.operator_refusal(
+        db, at=at, actor=actor, action=action, target=target[:40], ticket=ticket,
+        detail={"code": err.code},
     )
     return err
 
@@ -403,19 +393,9 @@ def unblock_user(
     db.add(user)
     db.flush()
     detail: dict[str, Any] = {"before": before}
-    if ticket is not None:
-        detail["ticket"] = ticket
-    oplog.append(
-        db,
-        chain=oplog.chain_for(contract.contract_no),
-        at=now,
-        actor_kind=ActorKind.OPERATOR,
-        actor=who,
-        action=ACTION_UNBLOCK,
-        result=LogResult.SUCCESS,
-        contract_no=contract.contract_no,
-        target=user.user_id,
-        detail=detail,
+    oplog.operator_success(
+        db, contract_no=contract.contract_no, at=now, actor=who, action=ACTION_UNBLOCK,
+        target=user.user_id, ticket=ticket, detail=detail,
     )
     db.commit()
     return Ok(None)
@@ -496,19 +476,9 @@ def init_master(
         "sessions_ended": ended,
         "registration_lock_before": before,
     }
-    if ticket is not None:
-        detail["ticket"] = ticket
-    oplog.append(
-        db,
-        chain=oplog.chain_for(contract.contract_no),
-        at=now,
-        actor_kind=ActorKind.OPERATOR,
-        actor=who,
-        action=ACTION_INIT_MASTER,
-        result=LogResult.SUCCESS,
-        contract_no=contract.contract_no,
-        target=master.user_id,
-        detail=detail,
+    oplog.operator_success(
+        db, contract_no=contract.contract_no, at=now, actor=who, action=ACTION_INIT_MASTER,
+        target=master.user_id, ticket=ticket, detail=detail,
     )
     user_id = master.user_id
     db.commit()

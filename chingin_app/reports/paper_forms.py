@@ -56,7 +56,7 @@ _BOXES_RULE: Final = (
     "※初期パスワードは、英大文字・英小文字・数字・記号をそれぞれ1文字以上含む8桁で"
     "ご記入ください。マスターユーザーの初期登録時に、ご契約番号とあわせて入力します。"
 )
-_TODOKEDE_NOTE: Final = (
+_FILING_NOTE: Final = (
     "※本届出書は、届出印を押印のうえ、お取引店へご提出ください。"
     "初期パスワードは、ご利用開始のお知らせには記載されません。大切に控えておいてください。"
 )
@@ -85,7 +85,7 @@ def render_initial_password_form(kind: str) -> bytes:
         "name_label": _NAME_LABELS[kind],
         "password_boxes": Markup("<td>　</td>" * _PASSWORD_BOXES),
         "password_rule": _BOXES_RULE,
-        "note": _TODOKEDE_NOTE,
+        "note": _FILING_NOTE,
     }
     return render_form(
         (_TEMPLATES / "initial_password_form.html").read_text(encoding="utf-8"), context

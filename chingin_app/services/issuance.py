@@ -245,18 +245,15 @@ def _log_user_success(
     screen: str,
     detail: dict[str, Any],
 ) -> None:
-    oplog.append(
+    oplog.user_success(
         db,
-        chain=oplog.chain_for(contract_no),
+        contract_no=contract_no,
         at=at,
-        actor_kind=ActorKind.USER,
         actor=user.user_id,
         action=action,
-        result=LogResult.SUCCESS,
-        contract_no=contract_no,
         ip=ip,
-        screen=screen,
         target=user.user_id,
+        screen=screen,
         detail=detail,
     )
 

@@ -425,18 +425,15 @@ def login(
         payment_group_id=groups[0].id if len(groups) == 1 else None,
         now=now,
     )
-    oplog.append(
+    oplog.user_success(
         db,
-        chain=oplog.chain_for(who.contract_no),
+        contract_no=who.contract_no,
         at=now,
-        actor_kind=ActorKind.USER,
         actor=who.user_id,
         action=ACTION_LOGIN_SUCCESS,
-        result=LogResult.SUCCESS,
-        contract_no=who.contract_no,
         ip=ip,
-        screen=_SCREEN_LOGIN,
         target=who.user_id,
+        screen=_SCREEN_LOGIN,
         detail={"cert_serial": who.serial},
     )
     result = LoginOk(
@@ -540,18 +537,15 @@ def change_initial_password(
     user.updated_at = now
     db.add(user)
     db.flush()
-    oplog.append(
+    oplog.user_success(
         db,
-        chain=oplog.chain_for(info.contract_no),
+        contract_no=info.contract_no,
         at=now,
-        actor_kind=ActorKind.USER,
         actor=info.user_id,
         action=ACTION_PASSWORD_CHANGE,
-        result=LogResult.SUCCESS,
-        contract_no=info.contract_no,
         ip=ip,
-        screen=_SCREEN_CHANGE,
         target=info.user_id,
+        screen=_SCREEN_CHANGE,
         detail={"was_temporary": was_temporary},
     )
     db.commit()

@@ -48,6 +48,7 @@ __all__ = [
     "operator_actor",
     "operator_refusal",
     "operator_success",
+    "user_success",
     "verify_chain",
 ]
 
@@ -333,6 +334,27 @@ def operator_success(
         db, chain=chain_for(contract_no), at=at, actor_kind=ActorKind.OPERATOR, actor=actor,
         action=action, result=LogResult.SUCCESS, contract_no=contract_no, target=target,
         detail=_with_ticket(detail, ticket),
+    )
+
+
+def user_success(
+    db: Session,
+    *,
+    contract_no: str,
+    at: datetime,
+    actor: str,
+    action: str,
+    ip: str | None,
+    target: str | None,
+    screen: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> OperationLog:
+    """A signed-in or registering user's own change, in the contract's chain inside the change's
+    own transaction (R-LOG-1)."""
+    return append(
+        db, chain=chain_for(contract_no), at=at, actor_kind=ActorKind.USER, actor=actor,
+        action=action, result=LogResult.SUCCESS, contract_no=contract_no, ip=ip, screen=screen,
+        target=target, detail=detail,
     )
 
 

@@ -509,18 +509,15 @@ def register_master(
                     actor=_ANONYMOUS, now=now, ip=ip, screen=_SCREEN_REGISTER,
                 )
         raise
-    oplog.append(
+    oplog.user_success(
         db,
-        chain=oplog.chain_for(contract.contract_no),
+        contract_no=contract.contract_no,
         at=now,
-        actor_kind=ActorKind.USER,
         actor=form.user_id,
         action=ACTION_REGISTER,
-        result=LogResult.SUCCESS,
-        contract_no=contract.contract_no,
         ip=ip,
-        screen=_SCREEN_REGISTER,
         target=form.user_id,
+        screen=_SCREEN_REGISTER,
     )
     db.commit()
     return Ok(form.user_id)
@@ -594,18 +591,15 @@ def correct_master(
     master.updated_at = now
     db.add(master)
     db.flush()
-    oplog.append(
+    oplog.user_success(
         db,
-        chain=oplog.chain_for(contract.contract_no),
+        contract_no=contract.contract_no,
         at=now,
-        actor_kind=ActorKind.USER,
         actor=master.user_id,
         action=ACTION_CORRECT,
-        result=LogResult.SUCCESS,
-        contract_no=contract.contract_no,
         ip=ip,
-        screen=_SCREEN_CORRECT,
         target=master.user_id,
+        screen=_SCREEN_CORRECT,
         detail={"changed": changed},
     )
     db.commit()

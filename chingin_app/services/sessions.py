@@ -355,15 +355,12 @@ def logout(db: Session, *, token: str, clock: Clock, ip: str | None) -> None:
     sess.end_reason = "logout"
     db.add(sess)
     db.flush()
-    oplog.append(
+    oplog.user_success(
         db,
-        chain=oplog.chain_for(contract.contract_no),
+        contract_no=contract.contract_no,
         at=now,
-        actor_kind=ActorKind.USER,
         actor=user.user_id,
         action=ACTION_LOGOUT,
-        result=LogResult.SUCCESS,
-        contract_no=contract.contract_no,
         ip=ip,
         target=user.user_id,
     )

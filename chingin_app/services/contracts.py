@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, Final, cast
 
 from sqlalchemy import CursorResult, exists, update
@@ -186,16 +187,9 @@ def create_contract(
     who = oplog.operator_actor(actor)
     now = clock.now()
 
-    def refuse(err: Err) -> Err:
-        return _refuse(
-            db,
-            err,
-            action=ACTION_CREATE,
-            actor=who,
-            at=now,
-            contract_no=contract_no,
-            ticket=ticket,
-        )
+    # log_failure rolls the session back before logging (nothing half-saved).
+    refuse = partial(_refuse, db, action=ACTION_CREATE, actor=who, at=now,
+                     contract_no=contract_no, ticket=ticket)
 
     if (err := check_contract_no(contract_no)) is not None:
         return refuse(err)
@@ -289,16 +283,9 @@ def set_initial_password(
     who = oplog.operator_actor(actor)
     now = clock.now()
 
-    def refuse(err: Err) -> Err:
-        return _refuse(
-            db,
-            err,
-            action=ACTION_SET_INITIAL_PASSWORD,
-            actor=who,
-            at=now,
-            contract_no=contract_no,
-            ticket=ticket,
-        )
+    # log_failure rolls the session back before logging (nothing half-saved).
+    refuse = partial(_refuse, db, action=ACTION_SET_INITIAL_PASSWORD, actor=who, at=now,
+                     contract_no=contract_no, ticket=ticket)
 
     if (err := check_contract_no(contract_no)) is not None:
         return refuse(err)
@@ -344,16 +331,9 @@ def unblock_contract(
     who = oplog.operator_actor(actor)
     now = clock.now()
 
-    def refuse(err: Err) -> Err:
-        return _refuse(
-            db,
-            err,
-            action=ACTION_UNBLOCK,
-            actor=who,
-            at=now,
-            contract_no=contract_no,
-            ticket=ticket,
-        )
+    # log_failure rolls the session back before logging (nothing half-saved).
+    refuse = partial(_refuse, db, action=ACTION_UNBLOCK, actor=who, at=now,
+                     contract_no=contract_no, ticket=ticket)
 
     if (err := check_contract_no(contract_no)) is not None:
         return refuse(err)
@@ -469,17 +449,9 @@ def change_contract(
     who = oplog.operator_actor(actor)
     now = clock.now()
 
-    def refuse(err: Err) -> Err:
-        db.rollback()
-        return _refuse(
-            db,
-            err,
-            action=ACTION_CHANGE,
-            actor=who,
-            at=now,
-            contract_no=contract_no,
-            ticket=ticket,
-        )
+    # log_failure rolls the session back before logging (nothing half-saved).
+    refuse = partial(_refuse, db, action=ACTION_CHANGE, actor=who, at=now,
+                     contract_no=contract_no, ticket=ticket)
 
     if (err := check_contract_no(contract_no)) is not None:
         return refuse(err)
@@ -596,11 +568,9 @@ def _change_status(
     who = oplog.operator_actor(actor)
     now = clock.now()
 
-    def refuse(err: Err) -> Err:
-        db.rollback()
-        return _refuse(
-            db, err, action=action, actor=who, at=now, contract_no=contract_no, ticket=ticket
-        )
+    # log_failure rolls the session back before logging (nothing half-saved).
+    refuse = partial(_refuse, db, action=action, actor=who, at=now,
+                     contract_no=contract_no, ticket=ticket)
 
     if (err := check_contract_no(contract_no)) is not None:
         return refuse(err)

@@ -193,8 +193,12 @@ def create_general_user(
     actor: str,
     clock: Clock,
     permissions: Mapping[str, str] | None = None,
+    temporary_password_again: str | None = None,
+    email_again: str | None = None,
 ) -> Ok[str] | Invalid | Err:
     """Add a general user with a temporary password (R-USER-3): returns the user ID.
+    The re-entries, when the screen sends them, must match (``temporary_password_again``,
+    ``email_again``).
 
     ``Invalid`` with every field error (``user_id``, ``user_name``, ``email``,
     ``temporary_password``; §3 rules, password ≠ user ID). Err: E-CONTRACT-NOT-FOUND;
@@ -226,7 +230,7 @@ def create_general_user(
         )
         return err
 
-    checks = (
+    checks = [
         check_user_id(user_id),
         check_user_name(user_name),
         check_email(email),
@@ -234,7 +238,15 @@ def create_general_user(
             temporary_password, field="temporary_password", label="仮のパスワード",
             user_id=user_id,
         ),
-    )
+    ]
+    if temporary_password_again is not None:
+        checks.append(check_reentry(
+            temporary_password, temporary_password_again, field="temporary_password_again",
+            label="仮のパスワード再入力", other_label="仮のパスワード",
+        ))
+    if email_again is not None:
+        checks.append(check_reentry(email, email_again, field="email_again",
+                                    label="メールアドレス再入力", other_label="メールアドレス"))
     levels, perm_errors = check_permissions(permissions or {}, MENUS)
     if errors := [e for e in checks if e is not None] + perm_errors:
         oplog.log_failure(
@@ -798,6 +810,19 @@ def update_general_user(
     return Ok(version)
 
 
+def check_temporary_password(
+    password: str, password_again: str, *, user_id: str, field: str = "password"
+) -> Invalid | None:
+    """§3 rules for a new 仮のパスワード typed twice (R-USER-3, R-USER-5), so a screen can refuse
+    it before changing anything else in the same 更新."""
+    errors = [e for e in (
+        check_password(password, field=field, label="仮のパスワード", user_id=user_id),
+        check_reentry(password, password_again, field=f"{field}_again",
+                      label="仮のパスワード再入力", other_label="仮のパスワード"),
+    ) if e is not None]
+    return Invalid(tuple(errors)) if errors else None
+
+
 def set_temporary_password(
     db: Session,
     *,
@@ -823,15 +848,8 @@ def set_temporary_password(
         db, contract_no=contract_no, actor=actor_user_id, action=ACTION_TEMPORARY_PASSWORD,
         screen=_SCREEN_UPDATE, target=user_id, now=now,
     )
-    checks = (
-        check_password(password, field="password", label="仮のパスワード", user_id=user_id),
-        check_reentry(
-            password, password_again, field="password_again", label="仮のパスワード再入力",
-            other_label="仮のパスワード",
-        ),
-    )
-    if errors := [e for e in checks if e is not None]:
-        return admin.invalid(errors)
+    if (refused := check_temporary_password(password, password_again, user_id=user_id)):
+        return admin.invalid(list(refused.errors))
     db.rollback()
     password_hash = passwords.hash_secret(password)
     found = admin.master_and_general(user_id)

@@ -26,14 +26,6 @@ from chingin_app.domain.permissions import (
     show_all,
     view_only_all,
 )
-from chingin_app.domain.result import Invalid
-from chingin_app.domain.validation import (
-    check_email,
-    check_password,
-    check_reentry,
-    check_user_id,
-    check_user_name,
-)
 from chingin_app.services import permissions, users
 from chingin_app.services.context import app_clock
 from chingin_app.services.sessions import SessionInfo
@@ -258,32 +250,15 @@ class ContractUserFormState(SoftwareKeyboardMixin, FormMixin, SessionState):
         if self._done_visit and self._done_visit == self._visit:
             yield rx.redirect(routes.USERS)  # a repeat returns the first result
             return
-        user_id = form.get("user_id", "")
-        email = form.get("email", "")
-        local = [
-            e for e in (
-                check_user_id(user_id),
-                check_user_name(form.get("user_name", "")),
-                check_password(password, field="temporary_password", label="仮のパスワード",
-                               user_id=user_id),
-                check_reentry(password, again, field="temporary_password_again",
-                              label="仮のパスワード再入力", other_label="仮のパスワード"),
-                check_email(email),
-                check_reentry(email, form.get("email_again", ""), field="email_again",
-                              label="メールアドレス再入力", other_label="メールアドレス"),
-            ) if e is not None
-        ]
-        if local:
-            self.clear_messages()
-            self.show_refusal(Invalid(tuple(local)))
-            return
         self.start_busy()
         yield
         with session_scope() as db:
             result = users.create_general_user(
-                db, contract_no=info.contract_no, user_id=user_id,
-                user_name=form.get("user_name", ""), email=email, temporary_password=password,
-                actor=info.user_id, clock=app_clock(), permissions=dict(self.levels),
+                db, contract_no=info.contract_no, user_id=form.get("user_id", ""),
+                user_name=form.get("user_name", ""), email=form.get("email", ""),
+                email_again=form.get("email_again", ""), temporary_password=password,
+                temporary_password_again=again, actor=info.user_id, clock=app_clock(),
+                permissions=dict(self.levels),
             )
         if not self.settle(result):
             return
@@ -316,19 +291,11 @@ class ContractUserFormState(SoftwareKeyboardMixin, FormMixin, SessionState):
             if k in self._loaded_levels or v != Level.HIDE.value
         }
         new_password = bool(password or again)
-        if new_password:
-            local = [
-                e for e in (
-                    check_password(password, field="password", label="仮のパスワード",
-                                   user_id=uid),
-                    check_reentry(password, again, field="password_again",
-                                  label="仮のパスワード再入力", other_label="仮のパスワード"),
-                ) if e is not None
-            ]
-            if local:
-                self.clear_messages()
-                self.show_refusal(Invalid(tuple(local)))
-                return
+        if new_password and (refused := users.check_temporary_password(
+                password, again, user_id=uid)):
+            self.clear_messages()
+            self.show_refusal(refused)  # before anything else of this 更新 changes
+            return
         profile = bool(name or email or email_again or changed)
         self.start_busy()
         yield

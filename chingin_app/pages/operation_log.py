@@ -6,10 +6,13 @@ import reflex as rx
 
 from chingin_app.components.form import alert, field_error
 from chingin_app.components.layout import signed_in_shell
+from chingin_app.components.paged_table import Column, data_table, pager
 from chingin_app.state.operation_log import OperationLogState as S
 
-COLUMNS = ("日時", "ユーザー", "IPアドレス", "画面", "操作", "対象", "結果")
-KEYS = ("at", "actor", "ip", "screen", "action", "target", "result")
+COLUMNS = tuple(Column(header, key) for header, key in (
+    ("日時", "at"), ("ユーザー", "actor"), ("IPアドレス", "ip"), ("画面", "screen"),
+    ("操作", "action"), ("対象", "target"), ("結果", "result"),
+))
 
 
 def _date(label: str, name: str) -> rx.Component:
@@ -50,21 +53,7 @@ def operation_log_page() -> rx.Component:
             on_submit=S.search,
             reset_on_submit=False,
         ),
-        rx.hstack(
-            rx.text(S.total, " 件（", S.page, " / ", S.pages, " ページ）", data_testid="log-count"),
-            rx.button("前へ", on_click=S.turn(-1), variant="outline",  # type: ignore[operator]
-                      disabled=S.page <= 1),
-            rx.button("次へ", on_click=S.turn(1), variant="outline",  # type: ignore[operator]
-                      disabled=S.page >= S.pages),
-            rx.button("CSV出力", on_click=S.export),
-            align="center", spacing="3", margin_y="12px",
-        ),
-        rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(c) for c in COLUMNS])),
-            rx.table.body(rx.foreach(
-                S.rows,
-                lambda r: rx.table.row(*[rx.table.cell(r[k]) for k in KEYS]),
-            )),
-            aria_label="操作ログ",
-        ),
+        pager(total=S.total, page=S.page, pages=S.pages, on_turn=S.turn, test_id="log-count",
+              extra=[rx.button("CSV出力", on_click=S.export)]),
+        data_table(COLUMNS, S.rows, label="操作ログ"),
     )

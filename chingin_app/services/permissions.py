@@ -31,6 +31,7 @@ __all__ = [
     "ACTION_MENU_REFUSED",
     "MenuSetting",
     "SessionLike",
+    "may",
     "require",
     "stored_levels",
     "user_settings",
@@ -135,6 +136,19 @@ def require(
         detail={"code": err.code, "access": access},
     )
     return err
+
+
+def may(db: Session, *, session: SessionLike, menu_key: str, access: Access) -> bool:
+    """Whether ``require`` would allow ``access``, without logging anything: for what a screen
+    shows (e.g. no 変更 button for 閲覧のみ). Handlers still call ``require``. Read-only."""
+    item = menu(menu_key)
+    for setting_item, level, _unset in user_settings(
+        db, contract_no=session.contract_no, user_id=session.user_id
+    ):
+        if setting_item.key == item.key:
+            return level is not Level.HIDE and (access == "view" or item.kind == "output"
+                                                or can(session.role, level, access))
+    return False
 
 
 def user_settings(db: Session, *, contract_no: str, user_id: str) -> tuple[MenuSetting, ...]:

@@ -16,6 +16,7 @@ from chingin_app.services import oplog_query
 from chingin_app.services.context import app_clock
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.forms import FormMixin
+from chingin_app.state.paging import PagingMixin
 from chingin_app.state.session import SessionState
 
 PERIOD_FORMAT = "「{label}」は YYYY-MM-DD の形式で入力してください。"
@@ -31,13 +32,9 @@ def _day(text: str, label: str) -> date | str | None:
         return PERIOD_FORMAT.format(label=label)
 
 
-class OperationLogState(FormMixin, SessionState):
+class OperationLogState(PagingMixin, FormMixin, SessionState):
     """One page of the contract's log in state; the filters as typed."""
 
-    rows: list[dict[str, str]] = []  # noqa: RUF012 (Reflex copies var defaults)
-    total: int = 0
-    page: int = 1
-    pages: int = 1
     period_from: str = ""
     period_to: str = ""
     user_filter: str = ""
@@ -78,12 +75,11 @@ class OperationLogState(FormMixin, SessionState):
                 user_id=self.user_filter or None, action=self.action_filter or None,
                 page=self.page,
             )
-        self.total, self.page, self.pages = found.total, found.page, found.pages
-        self.rows = [
+        self.show_page(total=found.total, page=found.page, pages=found.pages, rows=[
             {"at": f"{to_jst(e.at):%Y/%m/%d %H:%M:%S}", "actor": e.actor, "ip": e.ip,
              "screen": e.screen, "action": e.action, "target": e.target, "result": e.result}
             for e in found.entries
-        ]
+        ])
 
     @rx.event
     def load(self) -> EventSpec | None:
@@ -119,7 +115,7 @@ class OperationLogState(FormMixin, SessionState):
         info, redirect = self._master()
         if info is None:
             return redirect
-        self.page = max(1, min(self.pages, self.page + delta))
+        self.page = self.turned(delta)
         self._fetch(info)
         return None
 

@@ -94,6 +94,29 @@ def test_r_user_7_require_matrix_general_user(
         assert refusals(db, contract.contract_no) == [(key, user.user_id, "refused")]
 
 
+def test_r_user_7_may_agrees_with_require_and_logs_nothing(
+    db: Session, clock: MovableClock
+) -> None:
+    """R-USER-7: what a screen shows (``may``: the change buttons of 閲覧のみ are absent) agrees
+    with the check every handler makes, for every menu and access, and writes no log entry."""
+    contract = factories.make_contract(db, services="rokin,batch")
+    user = factories.make_user(db, contract)
+    set_levels(db, user, SETTINGS)
+    for item in menus_for(["rokin", "batch", "ledger"]):
+        for access in ("view", "change"):
+            if access == "change" and item.kind == "output":
+                continue
+            logged = len(refusals(db, contract.contract_no))
+            shown = permissions.may(db, session=who(contract, user), menu_key=item.key,
+                                    access=access)  # type: ignore[arg-type]
+            assert len(refusals(db, contract.contract_no)) == logged
+            allowed = permissions.require(
+                db, session=who(contract, user), menu_key=item.key,
+                access=access, clock=clock,  # type: ignore[arg-type]
+            ) == Ok(None)
+            assert shown == allowed, (item.key, access)
+
+
 def test_r_user_7_master_may_do_what_the_contract_allows(
     db: Session, clock: MovableClock
 ) -> None:

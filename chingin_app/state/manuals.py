@@ -8,7 +8,7 @@ from reflex.event import EventSpec
 
 from chingin_app.db import session_scope
 from chingin_app.domain.clock import to_jst
-from chingin_app.services import download_tickets, manuals
+from chingin_app.services import manuals
 from chingin_app.state.session import SessionState
 
 MANUAL_KIND = "manual"
@@ -37,21 +37,11 @@ class ManualsState(SessionState):
         ]
         return None
 
-    def _ticket(self, manual_id: str, *, inline: bool) -> str | None:
-        info, _ = self.signed_in()
-        facts = self.cert_facts()
-        if info is None or facts.sha256 is None:
-            return None
-        return download_tickets.store().issue(download_tickets.TicketSpec(
-            kind=MANUAL_KIND, ref=manual_id, session_token=self._session_token,
-            cert_sha256=facts.sha256, inline=inline,
-        ))
-
     @rx.event
     def view(self, manual_id: str, title: str) -> EventSpec | None:
         """表示: a link that opens the PDF in this tab (no pop-up window, R-ENV-8; no script,
         so the page keeps its strict content security policy)."""
-        ticket = self._ticket(manual_id, inline=True)
+        ticket = self.download_ticket(MANUAL_KIND, manual_id, inline=True)
         if ticket is None:
             return self.guard()
         self.open_url = f"/dl/{ticket}"
@@ -61,7 +51,7 @@ class ManualsState(SessionState):
     @rx.event
     def download(self, manual_id: str) -> EventSpec | None:
         """ダウンロード."""
-        ticket = self._ticket(manual_id, inline=False)
+        ticket = self.download_ticket(MANUAL_KIND, manual_id, inline=False)
         if ticket is None:
             return self.guard()
         return rx.download(url=f"/dl/{ticket}")

@@ -12,7 +12,7 @@ from chingin_app import routes
 from chingin_app.db import session_scope
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err
-from chingin_app.services import keypad, sessions
+from chingin_app.services import download_tickets, keypad, sessions
 from chingin_app.services.context import app_clock
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.page import PageState
@@ -84,6 +84,19 @@ class SessionState(PageState):
         return self.signed_in(
             touch=touch, allow_temporary=allow_temporary, allow_no_group=allow_no_group
         )[1]
+
+    def download_ticket(self, kind: str, ref: str, *, inline: bool) -> str | None:
+        """A single-use ticket for ``/dl/<ticket>`` bound to this session and certificate
+        (DESIGN §1 Downloads); None without a live session. The route's resolver for ``kind``
+        decides again whether the user may have ``ref``."""
+        info, _ = self.signed_in()
+        facts = self.cert_facts()
+        if info is None or facts.sha256 is None:
+            return None
+        return download_tickets.store().issue(download_tickets.TicketSpec(
+            kind=kind, ref=ref, session_token=self._session_token,
+            cert_sha256=facts.sha256, inline=inline,
+        ))
 
     def _forget(self, reason: str) -> None:
         self._session_token = ""

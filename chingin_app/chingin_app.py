@@ -20,7 +20,7 @@ from chingin_app.pages import master_registration as master
 from chingin_app.pages.manuals import manuals_page
 from chingin_app.pages.operation_log import operation_log_page
 from chingin_app.pages.top import top_page
-from chingin_app.services import cert_gate, certificates, hours, manuals
+from chingin_app.services import cert_gate, certificates, hours, manuals, prepared_files
 from chingin_app.services.context import app_clock
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.settings import settings
@@ -35,6 +35,7 @@ from chingin_app.state.login import (
 from chingin_app.state.manuals import MANUAL_KIND, ManualsState
 from chingin_app.state.master_registration import MasterRegistrationState
 from chingin_app.state.operation_log import OperationLogState
+from chingin_app.state.outputs import PREPARED_KIND
 from chingin_app.state.top import TopState
 from chingin_app.web.crl import crl_file
 from chingin_app.web.downloads import RESOLVERS, DownloadFile, download
@@ -83,7 +84,16 @@ def _manual_file(db: Session, info: SessionInfo, ref: str, ip: str | None) -> Do
     return DownloadFile(found.filename, found.content, "application/pdf")
 
 
+def _prepared_file(db: Session, info: SessionInfo, ref: str, ip: str | None) -> DownloadFile | None:
+    """An output this user of this contract just made (state/outputs.py)."""
+    found = prepared_files.store().get(ref, contract_no=info.contract_no, user_id=info.user_id)
+    if found is None:
+        return None
+    return DownloadFile(found.filename, found.content, found.media_type)
+
+
 RESOLVERS[MANUAL_KIND] = _manual_file
+RESOLVERS[PREPARED_KIND] = _prepared_file
 
 app = rx.App(
     html_lang="ja",

@@ -26,6 +26,37 @@ USERS = "/users"
 USERS_NEW = "/users/new"
 USERS_EDIT = "/users/edit"
 
+# 労金控除事務 (SPEC §11 RK-1 … RK-11)
+ROKIN_DETAILS = "/rokin/details"
+ROKIN_DETAIL_NEW = "/rokin/details/new"
+ROKIN_HISTORY = "/rokin/history"
+ROKIN_REQUEST_LISTS = "/rokin/request-lists"
+ROKIN_REQUEST_EXPORT = "/rokin/request-export"
+ROKIN_COMPANY_REQUEST = "/rokin/company-request"
+ROKIN_COMPANY_EXPORT = "/rokin/company-export"
+ROKIN_REMIT_HOLDS = "/rokin/remittance/holds"
+ROKIN_REMIT_CONFIRM = "/rokin/remittance/confirm"
+ROKIN_REMIT_UNCONFIRM = "/rokin/remittance/unconfirm"
+ROKIN_WEB_STATEMENT = "/rokin/remittance/web-statement"
+ROKIN_RESULT_LISTS = "/rokin/result-lists"
+
+#: The screen of each business menu of the permission registry (domain/permissions.MENUS);
+#: the information screen links the ones that are built and that the user may see.
+MENU_ROUTES: dict[str, str] = {
+    "rokin.detail_inquiry": ROKIN_DETAILS,
+    "rokin.detail_new": ROKIN_DETAIL_NEW,
+    "rokin.history": ROKIN_HISTORY,
+    "rokin.request_list": ROKIN_REQUEST_LISTS,
+    "rokin.request_export": ROKIN_REQUEST_EXPORT,
+    "rokin.company_request": ROKIN_COMPANY_REQUEST,
+    "rokin.company_export": ROKIN_COMPANY_EXPORT,
+    "rokin.remit_stop": ROKIN_REMIT_HOLDS,
+    "rokin.remit_confirm": ROKIN_REMIT_CONFIRM,
+    "rokin.remit_unconfirm": ROKIN_REMIT_UNCONFIRM,
+    "rokin.web_update_statement": ROKIN_WEB_STATEMENT,
+    "rokin.result_list": ROKIN_RESULT_LISTS,
+}
+
 # The top page's buttons in the manual's order (R-ENV-5, manual P.8).
 TOP_BUTTONS: tuple[tuple[str, str], ...] = (
     ("ログイン", LOGIN),

@@ -9,7 +9,12 @@ from chingin_app.components.form import alert, submit_button
 from chingin_app.components.layout import page_shell, signed_in_shell
 from chingin_app.components.password_field import password_field
 from chingin_app.domain.messages import message
-from chingin_app.state.login import GroupSelectState, LoginState, PasswordChangeFirstState
+from chingin_app.state.login import (
+    GroupSelectState,
+    InfoState,
+    LoginState,
+    PasswordChangeFirstState,
+)
 from chingin_app.state.session import SessionState
 
 
@@ -120,6 +125,23 @@ def _menu_buttons(master_only: bool) -> list[rx.Component]:
     ]
 
 
+def _business_menus() -> rx.Component:
+    """The contracted services' menus the user may see (R-INFO-1), as links by menu group."""
+    return rx.foreach(
+        InfoState.menu_groups,
+        lambda group: rx.box(
+            rx.heading(group, as_="h2", size="3", margin_top="16px"),
+            rx.hstack(
+                rx.foreach(
+                    InfoState.menu_links[group],
+                    lambda link: rx.link(link[0], href=link[1], data_testid="business-menu"),
+                ),
+                spacing="4", wrap="wrap",
+            ),
+        ),
+    )
+
+
 def _menus() -> rx.Component:
     """共通メニュー for everyone; システム管理メニュー for the master only (R-INFO-2/2a)."""
     common, admin = _menu_buttons(False), _menu_buttons(True)
@@ -160,6 +182,7 @@ def info_page() -> rx.Component:
             rx.button("入金グループ選択", variant="outline",
                       on_click=rx.redirect(routes.GROUP_SELECT)),
         ),
+        _business_menus(),
         _menus(),
         rx.heading("前回までのログイン（直近3回）", as_="h2", size="3", margin_top="16px"),
         rx.cond(

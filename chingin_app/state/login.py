@@ -10,8 +10,9 @@ from chingin_app import routes
 from chingin_app.db import session_scope
 from chingin_app.domain.clock import to_jst
 from chingin_app.domain.messages import message
+from chingin_app.domain.permissions import GROUPS
 from chingin_app.domain.result import Err
-from chingin_app.services import login
+from chingin_app.services import login, permissions
 from chingin_app.services.context import app_clock
 from chingin_app.state.forms import FormMixin
 from chingin_app.state.session import SessionState
@@ -161,9 +162,27 @@ class GroupSelectState(FormMixin, SessionState):
 
 
 class InfoState(SessionState):
-    """インフォメーション画面 (minimal until the full screen of the next issue)."""
+    """インフォメーション画面 (R-INFO-1): the business menus the user may see, grouped as the
+    manual groups them; only screens that exist are linked."""
+
+    menu_groups: list[str] = []  # noqa: RUF012 (Reflex copies var defaults per client)
+    menu_links: dict[str, list[list[str]]] = {}  # noqa: RUF012  group → [label, route]
 
     @rx.event
     def load(self) -> EventSpec | None:
         """Every screen after login re-checks the session first."""
-        return self.guard()
+        info, redirect = self.signed_in()
+        if info is None:
+            return redirect
+        with session_scope(read_only=True) as db:
+            visible = permissions.visible_menus(
+                db, contract_no=info.contract_no, user_id=info.user_id
+            )
+        links: dict[str, list[list[str]]] = {}
+        for item, _level in visible:
+            route = routes.MENU_ROUTES.get(item.key)
+            if route is not None and routes.is_built(route):
+                links.setdefault(item.group, []).append([item.label, route])
+        self.menu_groups = [g for g in GROUPS if g in links]
+        self.menu_links = links
+        return None

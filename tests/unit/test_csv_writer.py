@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from chingin_app.reports.csv_writer import CsvEncodingError, write_csv
+from chingin_app.reports.csv_writer import (
+    CP932_LOOKALIKES,
+    CsvEncodingError,
+    encode_cp932,
+    write_csv,
+)
 
 # The bytes Windows (and so Excel) writes for ～ ① ㈱ 髙.
 EXCEL_BYTES = bytes.fromhex("81608740878afbfc")
@@ -109,3 +114,80 @@ def test_unknown_encoding_is_refused() -> None:
     """Only CP932 and UTF-8 with BOM are written (R-ENV-3)."""
     with pytest.raises(ValueError, match="unsupported"):
         write_csv(["a"], [], encoding="shift_jis")  # type: ignore[arg-type]
+
+
+def test_a2_lone_surrogate_is_reported_not_written_as_a_raw_byte() -> None:
+    """A.2 "Any other character CP932 cannot hold … is an error listed by row and column": a
+    stray surrogate (the bytes-in-text trick the writer uses for the IBM rows) is refused."""
+    with pytest.raises(CsvEncodingError) as caught:
+        write_csv(["a", "b"], [["x", "髙\udcfb"]])
+    assert (caught.value.row, caught.value.column) == (2, 2)
+
+
+def test_chunk_fast_path_matches_row_path() -> None:
+    """The per-chunk fast path (plain types) and the per-row path (a bool, a short row) give
+    the same neutralised cells (A.2)."""
+    plain = [["=a", 1, None], ["b", -2, "-3"], ["@c", 3, "x"]]
+    mixed = [*plain, [True, 4]]
+    fast = write_csv(["m", "n", "o"], plain, free_text_columns=[0, 2])
+    slow = write_csv(["m", "n", "o"], mixed, free_text_columns=[0, 2])
+    assert fast == b"m,n,o\r\n'=a,1,\r\nb,-2,'-3\r\n'@c,3,x\r\n"
+    assert slow == fast + b"1,4\r\n"
+
+
+def _char(raw: bytes) -> str | None:
+    """The one character ``raw`` is in CP932, if it is one."""
+    try:
+        text = raw.decode("cp932")
+    except UnicodeDecodeError:
+        return None
+    return text if len(text) == 1 else None
+
+
+# Windows' bytes for each character, from its IBM extension rows FA40–FC4B.
+_WINDOWS_IBM_ROWS = {
+    char: bytes((lead, trail))
+    for lead in (0xFA, 0xFB, 0xFC)
+    for trail in range(0x40, 0xFD)
+    if (char := _char(bytes((lead, trail)))) is not None
+}
+
+
+def _reference_cp932(text: str) -> bytes:
+    """The obvious, slow encoding: look-alikes mapped, then character by character, the ones
+    Python puts in the NEC-selected rows (ED/EE) taken from the IBM rows as Windows does."""
+    out = []
+    for char in text.translate(str.maketrans(CP932_LOOKALIKES)):
+        raw = char.encode("cp932")
+        if raw[0] in (0xED, 0xEE):
+            raw = _WINDOWS_IBM_ROWS[char]
+        out.append(raw)
+    return b"".join(out)
+
+
+def test_a2_fast_encoder_matches_character_by_character_encoding() -> None:
+    """A.2 "byte-identically": every IBM duplicate (NEC-selected bytes ED/EE moved to FA–FC),
+    next to characters whose trail byte is 0xED/0xEE (わ 0x82ED, ゐ 0x82EE, …), half-width
+    kana, ASCII and ¥, encodes exactly as character by character."""
+    duplicates = [
+        char
+        for lead in (0xED, 0xEE)
+        for trail in range(0x40, 0xFD)
+        if (char := _char(bytes((lead, trail)))) is not None
+    ]
+    assert len(duplicates) > 300
+    trail_ed_ee = [
+        char
+        for lead in (*range(0x81, 0xA0), *range(0xE0, 0xED))
+        for trail in (0xED, 0xEE)
+        if (char := _char(bytes((lead, trail)))) is not None
+    ]
+    assert "わ" in trail_ed_ee and len(trail_ed_ee) > 40
+    fillers = ["", "わ", "ｶﾞ", "a", ",", "¥", "ゐわ", "\r\n", "①", "～", *trail_ed_ee]
+    pieces = [
+        fillers[index % len(fillers)] + char + fillers[(index * 7) % len(fillers)]
+        for index, char in enumerate(duplicates)
+    ]
+    text = "".join(pieces) + "".join(trail_ed_ee) + "わ髙ゐ髙"
+    assert encode_cp932(text) == _reference_cp932(text)
+    assert encode_cp932("".join(trail_ed_ee)) == "".join(trail_ed_ee).encode("cp932")

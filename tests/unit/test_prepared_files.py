@@ -8,8 +8,8 @@ import pytest
 from chingin_app.services.prepared_files import PreparedFile, PreparedStore
 
 
-def _file(size: int = 10, *, contract_no: str = "12345678", user_id: str = "USER01") -> PreparedFile:
-    return PreparedFile("控除依頼リスト.pdf", b"x" * size, "application/pdf", contract_no, user_id)
+def _file(size: int = 10) -> PreparedFile:
+    return PreparedFile("控除依頼リスト.pdf", b"x" * size, "application/pdf", "12345678", "USER01")
 
 
 def test_only_its_user_of_its_contract_gets_the_file() -> None:

@@ -166,3 +166,89 @@ def make_certificate(
     )
     _finish(db, cert, commit)
     return cert
+
+
+# --- 労金控除 (issue 5): products, employees and deduction details --------------------------
+
+
+def make_rokin_product(
+    db: Session,
+    contract: Contract,
+    *,
+    code: str = "0001",
+    name: str = "普通預金",
+    kind: str = "savings",
+    branch_no: str = "101",
+    commit: bool = True,
+) -> Any:
+    """A bank product of ``contract`` (``models.RokinProduct``)."""
+    from chingin_app.models import RokinProduct
+
+    assert contract.id is not None
+    product = RokinProduct(
+        contract_id=contract.id, code=code, name=name, kind=kind, branch_no=branch_no
+    )
+    _finish(db, product, commit)
+    return product
+
+
+def make_employee(
+    db: Session,
+    contract: Contract,
+    *,
+    staff_no: str,
+    group_no: str = "001",
+    name_kana: str = "ﾛｳｷﾝ ﾀﾛｳ",
+    name_kanji: str = "労金　太郎",
+    department: str = "総務部",
+    now: datetime = NOW,
+    commit: bool = True,
+) -> Any:
+    """An employee of ``contract`` in the payment group ``group_no`` (``models.Employee``)."""
+    from sqlmodel import select
+
+    from chingin_app.models import Employee
+
+    assert contract.id is not None
+    group_id = db.exec(
+        select(PaymentGroup.id).where(
+            PaymentGroup.contract_id == contract.id, PaymentGroup.number == group_no
+        )
+    ).one()
+    employee = Employee(
+        contract_id=contract.id, payment_group_id=group_id, staff_no=staff_no,
+        name_kana=name_kana, name_kanji=name_kanji, department=department,
+        created_at=now, updated_at=now,
+    )
+    _finish(db, employee, commit)
+    return employee
+
+
+def make_deduction_detail(
+    db: Session,
+    employee: Any,
+    product: Any,
+    *,
+    account_no: str = "1234567",
+    monthly_amount: int = 10_000,
+    bonus_amount: int = 0,
+    start_month: str = "2025-04",
+    end_month: str | None = None,
+    remaining_count: int | None = None,
+    status: str = "active",
+    now: datetime = NOW,
+    commit: bool = True,
+) -> Any:
+    """A deduction detail of ``employee`` for ``product`` (``models.DeductionDetail``), written
+    straight through the model (no history row)."""
+    from chingin_app.models import DeductionDetail
+
+    detail = DeductionDetail(
+        contract_id=employee.contract_id, payment_group_id=employee.payment_group_id,
+        employee_id=employee.id, product_id=product.id, account_no=account_no,
+        monthly_amount=monthly_amount, bonus_amount=bonus_amount, start_month=start_month,
+        end_month=end_month, remaining_count=remaining_count, status=status,
+        created_at=now, updated_at=now,
+    )
+    _finish(db, detail, commit)
+    return detail

@@ -9,7 +9,22 @@ from chingin_app.models.certificates import Certificate, CertificateStatus, Revo
 from chingin_app.models.contracts import Contract, ContractStatus, PaymentGroup
 from chingin_app.models.mail import MailOutbox
 from chingin_app.models.manuals import Manual
+from chingin_app.models.operators import (
+    Operator,
+    OperatorCertificate,
+    OperatorSession,
+    OperatorStatus,
+)
 from chingin_app.models.oplog import ActorKind, LogResult, OperationLog, OperationLogHead
+from chingin_app.models.rokin import (
+    DeductionDetail,
+    DeductionDetailHistory,
+    DeductionRequest,
+    DeductionRequestItem,
+    DeductionResultItem,
+    Employee,
+    RokinProduct,
+)
 from chingin_app.models.types import UTCDateTime, utc
 from chingin_app.models.users import (
     MENU_LEVELS,
@@ -30,6 +45,12 @@ __all__ = [
     "ClosedDay",
     "Contract",
     "ContractStatus",
+    "DeductionDetail",
+    "DeductionDetailHistory",
+    "DeductionRequest",
+    "DeductionRequestItem",
+    "DeductionResultItem",
+    "Employee",
     "LogResult",
     "LoginSession",
     "MailOutbox",
@@ -38,8 +59,13 @@ __all__ = [
     "MenuPermission",
     "OperationLog",
     "OperationLogHead",
+    "Operator",
+    "OperatorCertificate",
+    "OperatorSession",
+    "OperatorStatus",
     "PaymentGroup",
     "RevocationReason",
+    "RokinProduct",
     "UTCDateTime",
     "User",
     "UserRole",

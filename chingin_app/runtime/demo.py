@@ -6,10 +6,13 @@ import secrets
 import string
 from dataclasses import dataclass
 
+from sqlmodel import Session
+
 from chingin_app.db import migrate, session_scope
-from chingin_app.domain.clock import Clock
+from chingin_app.domain.clock import Clock, to_jst
 from chingin_app.domain.result import Err
-from chingin_app.services import contracts
+from chingin_app.runtime import demo_rokin
+from chingin_app.services import contracts, rokin_cycle
 from chingin_app.services.context import app_clock
 from chingin_app.settings import settings
 
@@ -38,6 +41,20 @@ class DemoInfo:
     initial_password: str | None
 
 
+def _load_rokin(db: Session, clock: Clock) -> None:
+    """The 労金控除 demo organisation (issue 5); each loader leaves a contract that already has
+    its data alone, so this runs at every start."""
+    contract_id = demo_rokin.demo_contract_id(db, DEMO_CONTRACT_NO)
+    if contract_id is None:
+        return
+    today = to_jst(clock.now()).date()
+    demo_rokin.load_demo_organisation(db, contract_id, today)
+    # Three past cycles and the current request (issue 5); skipped once requests exist.
+    rokin_cycle.load_demo_history(
+        db, contract_id=contract_id, today=today, bank_kana=demo_rokin.DEMO_BANK_KANA
+    )
+
+
 def load_demo(*, clock: Clock) -> DemoInfo:
     """Create the demo contract with two payment groups, or refresh its initial password while
     its master is still unregistered."""
@@ -57,7 +74,10 @@ def load_demo(*, clock: Clock) -> DemoInfo:
                 actor="operator:demo", clock=clock,
             )
         else:
+            _load_rokin(db, clock)
             return DemoInfo(DEMO_CONTRACT_NO, None)
+        if not isinstance(result, Err):
+            _load_rokin(db, clock)
     if isinstance(result, Err):
         raise RuntimeError(f"demo contract refused: {result.code}")
     return DemoInfo(DEMO_CONTRACT_NO, password)

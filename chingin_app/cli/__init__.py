@@ -7,6 +7,7 @@ sub-commands through ``register(subparsers)``:
 
     contract   chingin contract create|show|set-initial-password|unblock, chingin notice
     calendar   chingin maintenance add|list|remove, chingin holiday add|remove|list
+    bank       chingin bank publish-request|load-results (労金控除の控除依頼・控除結果)
     runtime    chingin serve, demo, jobs run, inbox [--limit N] (dispatch only)
     common     what they share: parser, refusals, secrets, Japan time, database, log
 
@@ -24,8 +25,10 @@ from __future__ import annotations
 
 import sys
 
+from chingin_app.cli import bank as bank_family
 from chingin_app.cli import calendar, cert, contract, manual, operator, runtime, user
 from chingin_app.cli import log as log_family
+from chingin_app.cli import operator_account as operator_account_family
 from chingin_app.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -62,6 +65,8 @@ def _build_parser() -> Parser:
     cert.register(top)
     manual.register(top)
     log_family.register(top)
+    operator_account_family.register(top)
+    bank_family.register(top)
     return parser
 
 

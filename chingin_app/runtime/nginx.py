@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 import re
 import secrets
@@ -11,6 +12,7 @@ import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from chingin_app.settings import PROJECT_ROOT, Settings
 from chingin_app.web.static_pages import error_page, ie_page
@@ -56,6 +58,80 @@ def _nginx_string(html: str) -> str:
     return html.replace("\\", "&#92;").replace("'", "&#39;").replace("$", "&#36;")
 
 
+class OperatorListenError(ValueError):
+    """CHINGIN_OPERATOR_LISTEN is malformed or not an internal address (R-OPS-7)."""
+
+
+@dataclass(frozen=True)
+class OperatorListen:
+    """Where the operator console listens: an IP literal and a port."""
+
+    host: str
+    port: int
+
+    @property
+    def listen(self) -> str:
+        """nginx's ``listen`` address."""
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+    @property
+    def origin(self) -> str:
+        """The console's https origin as the browser names it."""
+        return f"https://{self.listen}"
+
+
+def parse_operator_listen(value: str, *, allow_public: bool = False) -> OperatorListen:
+    """Check ``CHINGIN_OPERATOR_LISTEN`` (``HOST:PORT``, default 127.0.0.1:8444).
+
+    The console listens only on an internal address (R-OPS-7): HOST must be an IP address
+    that is loopback or private; anything else is refused unless ``allow_public`` (the
+    operator's explicit CHINGIN_OPERATOR_ALLOW_PUBLIC=1). Raises OperatorListenError."""
+    text = value.strip()
+    host, sep, port_text = text.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise OperatorListenError(
+            f"CHINGIN_OPERATOR_LISTEN must be HOST:PORT with an IP address, not {text!r}"
+        )
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError as exc:
+        raise OperatorListenError(
+            f"CHINGIN_OPERATOR_LISTEN needs an IP address, not the name {host!r}"
+        ) from exc
+    internal = address.is_loopback or (address.is_private and not address.is_unspecified)
+    if not internal and not allow_public:
+        raise OperatorListenError(
+            f"the operator console must listen on an internal address, not {host} "
+            "(set CHINGIN_OPERATOR_ALLOW_PUBLIC=1 to override)"
+        )
+    return OperatorListen(host=str(address), port=int(port_text))
+
+
+def _operator_server(
+    s: Settings, *, listen: OperatorListen, tls_cert: Path, tls_key: Path, ca_chain: Path,
+    crl_bundle: Path,
+) -> str:
+    if listen.port == s.port:
+        raise OperatorListenError("the operator console needs a port of its own (R-OPS-7)")
+    public = urlsplit(s.base_url)
+    values = {
+        "operator_origin": listen.origin,
+        "operator_listen": listen.listen,
+        "operator_host": listen.host,
+        "tls_cert": str(tls_cert),
+        "tls_key": str(tls_key),
+        "operator_ca_chain": str(ca_chain),
+        "operator_crl_bundle": str(crl_bundle),
+        "public_netloc": public.netloc,
+        "operator_netloc": listen.listen,
+        "public_origin": f"{public.scheme}://{public.netloc}",
+        "error_page": _nginx_string(error_page(s)),
+        "prefix": str(s.nginx_dir),
+    }
+    return fill((TEMPLATES / "operator.conf.template").read_text(), values)
+
+
 def _worker_tmp(s: Settings) -> Path:
     """Where nginx workers write temp files. Running as root, workers drop to nobody, who
     cannot enter a private data dir: their temp dirs then live under /run instead."""
@@ -68,8 +144,13 @@ def _worker_tmp(s: Settings) -> Path:
 def render(
     s: Settings, *, tls_cert: Path, tls_key: Path, client_ca_chain: Path, crl_bundle: Path,
     http_port: int | None = None,
+    operator_ca_chain: Path | None = None,
+    operator_crl_bundle: Path | None = None,
+    allow_public_operator: bool = False,
 ) -> NginxFiles:
-    """Write nginx.conf and cert_headers.conf (mode 0600: it holds the proxy secret)."""
+    """Write nginx.conf, cert_headers.conf and operator_headers.conf (mode 0600: they hold the
+    proxy secret). With the operator CA's chain and CRLs, a second server for the operator
+    console listens on ``CHINGIN_OPERATOR_LISTEN`` (R-OPS-7)."""
     prefix = s.nginx_dir
     (prefix / "logs").mkdir(parents=True, exist_ok=True)
     worker_tmp = _worker_tmp(s)
@@ -99,15 +180,23 @@ def render(
         "ie_page": _nginx_string(ie_page(s)),
         "error_page": _nginx_string(error_page(s)),
         "http_redirect_server": redirect,
+        "operator_server": "",
     }
+    if operator_ca_chain is not None and operator_crl_bundle is not None:
+        values["operator_server"] = _operator_server(
+            s,
+            listen=parse_operator_listen(s.operator_listen, allow_public=allow_public_operator),
+            tls_cert=tls_cert, tls_key=tls_key, ca_chain=operator_ca_chain,
+            crl_bundle=operator_crl_bundle,
+        )
     conf = prefix / "nginx.conf"
     conf.write_text(fill((TEMPLATES / "chingin.conf.template").read_text(), values))
-    headers = prefix / "cert_headers.conf"
     secret = ensure_proxy_secret(s).decode("ascii")
-    fd = os.open(headers, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(fill((TEMPLATES / "cert_headers.conf.template").read_text(),
-                     {"proxy_secret": secret}))
+    for name, listener in (("cert_headers.conf", "public"), ("operator_headers.conf", "operator")):
+        fd = os.open(prefix / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(fill((TEMPLATES / "cert_headers.conf.template").read_text(),
+                         {"proxy_secret": secret, "listener": listener}))
     return NginxFiles(prefix=prefix, conf=conf)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from chingin_app.db import migrate, session_scope
 from chingin_app.runtime import demo, nginx
 from chingin_app.runtime.devmail import start_dev_smtp
-from chingin_app.services import ca, jobs, manuals
+from chingin_app.services import ca, jobs, manuals, operators
 from chingin_app.services.context import app_clock
 from chingin_app.settings import PROJECT_ROOT, Settings, settings
 
@@ -104,12 +104,17 @@ def prepare(s: Settings) -> nginx.NginxFiles:
     now = datetime.now(UTC)
     ca.ensure_hierarchy(s, now=now)
     jobs.refresh_crls(s)
+    ca.ensure_operator_hierarchy(s, now=now)  # the operator console's own CA (R-OPS-7)
+    operators.refresh_crls(s)
     tls_cert, tls_key, _ = ca.tls_files(s, now=now)
     http_port_text = os.environ.get("CHINGIN_HTTP_PORT")
     http_port = int(http_port_text) if http_port_text else None
     return nginx.render(
         s, tls_cert=tls_cert, tls_key=tls_key, client_ca_chain=s.pki_dir / "chain.pem",
         crl_bundle=s.pki_dir / "crl.pem", http_port=http_port,
+        operator_ca_chain=ca.operator_dir(s) / "chain.pem",
+        operator_crl_bundle=ca.operator_dir(s) / "crl.pem",
+        allow_public_operator=os.environ.get("CHINGIN_OPERATOR_ALLOW_PUBLIC") == "1",
     )
 
 
@@ -117,7 +122,8 @@ def _jobs_loop(stop: threading.Event, files: nginx.NginxFiles, s: Settings) -> N
     while not stop.wait(JOBS_INTERVAL_SECONDS):
         try:
             report = jobs.refresh_crls(s)
-            if report.changed:
+            operator_changed = operators.refresh_crls(s)
+            if report.changed or operator_changed:
                 nginx.reload(files)
             for warning in report.warnings:
                 log.error(warning)

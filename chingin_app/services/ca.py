@@ -91,3 +91,23 @@ def _host_changed(directory: Path, host: str) -> bool:
         return (directory / "host").read_text(encoding="utf-8") != host
     except FileNotFoundError:
         return True
+
+
+def operator_dir(s: Settings) -> Path:
+    """The operator CA's directory: a hierarchy of its own next to the customer one (R-OPS-7)."""
+    return s.pki_dir / "operator"
+
+
+def ensure_operator_hierarchy(s: Settings, *, now: datetime) -> pki.CAHierarchy:
+    """Load the operator CA hierarchy, creating it on first run (R-OPS-7).
+
+    Customer and operator certificates never cross: the public listener trusts only the
+    customer chain, the operator listener only this one."""
+    directory = operator_dir(s)
+    passphrase = ensure_passphrase(s)
+    if (directory / "issuing.key").exists():
+        return pki.load_hierarchy(directory, passphrase=passphrase)
+    directory.mkdir(parents=True, exist_ok=True)
+    hierarchy = pki.create_hierarchy(name="chingin operator", now=now)
+    pki.save_hierarchy(hierarchy, directory, passphrase=passphrase)
+    return hierarchy

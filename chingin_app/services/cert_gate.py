@@ -31,6 +31,16 @@ H_SUBJECT = "x-chingin-cert-subject"
 H_SERIAL = "x-chingin-cert-serial"
 H_SHA256 = "x-chingin-cert-sha256"
 H_CLIENT_IP = "x-chingin-client-ip"
+# Which nginx listener the request came through: "public" or "operator" (R-OPS-7); set by the
+# gate only for trusted requests, "direct" otherwise.
+H_LISTENER = "x-chingin-listener"
+LISTENERS: tuple[str, ...] = ("public", "operator")
+
+
+def listener_from_headers(headers: Mapping[str, str]) -> str:
+    """The listener the gate vouched for ("public", "operator" or "direct")."""
+    value = headers.get(H_LISTENER, "direct")
+    return value if value in LISTENERS else "direct"
 
 
 @dataclass(frozen=True)

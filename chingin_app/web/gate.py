@@ -22,7 +22,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from chingin_app.services.cert_gate import (
     H_CLIENT_IP,
+    H_LISTENER,
     HEADER_PREFIX,
+    LISTENERS,
     NONE,
     CertFacts,
 )
@@ -31,7 +33,11 @@ log = logging.getLogger(__name__)
 
 # Headers nginx sets (DESIGN §3 cert_headers.conf). Dropped from every request after reading.
 SECRET_HEADER = b"x-proxy-secret"
+# Which server block of nginx forwarded the request ("public" / "operator", R-OPS-7). nginx sets
+# it in every location of both servers, replacing anything a client sent.
+LISTENER_HEADER = b"x-ssl-listener"
 _NGINX_HEADERS = frozenset({
+    LISTENER_HEADER,
     b"x-ssl-client-verify",
     b"x-ssl-client-cert",
     b"x-ssl-client-serial",
@@ -97,10 +103,14 @@ class CertGate:
         secret: Callable[[], bytes],
         classify: Classifier,
         bindings: TokenBinding | None = None,
+        classify_operator: Classifier | None = None,
     ) -> None:
         self.app = app
         self._secret = secret
         self._classify = classify
+        # Operator certificates are looked up in the operators' records only, customer ones in
+        # the customers' (R-OPS-7: they never cross).
+        self._classify_operator = classify_operator or classify_operator_cert
         self._bindings = bindings or TokenBinding()
 
     def _trusted(self, scope: Scope, headers: dict[bytes, bytes]) -> bool:
@@ -121,11 +131,17 @@ class CertGate:
             first.setdefault(name.lower(), value)
         trusted = self._trusted(scope, first)
         facts = NONE
+        listener = "direct"
         client_ip = scope.get("client", ("", 0))[0] if scope.get("client") else ""
         if trusted:
-            facts = self._classify(
-                _text(first.get(b"x-ssl-client-verify")), _text(first.get(b"x-ssl-client-cert"))
-            )
+            said = _text(first.get(LISTENER_HEADER)) or "public"
+            listener = said if said in LISTENERS else "public"
+            classify = self._classify if listener == "public" else self._classify_operator
+            if classify is not None:
+                facts = classify(
+                    _text(first.get(b"x-ssl-client-verify")),
+                    _text(first.get(b"x-ssl-client-cert")),
+                )
             client_ip = _text(first.get(b"x-forwarded-for")) or client_ip
         elif any(name in first for name in _NGINX_HEADERS if name != b"x-forwarded-for"):
             log.warning("certificate headers from an untrusted peer ignored (peer %s)", client_ip)
@@ -137,10 +153,20 @@ class CertGate:
         ]
         added = [(k.encode(), v.encode()) for k, v in facts.to_headers()]
         added.append((H_CLIENT_IP.encode(), client_ip.encode()))
+        added.append((H_LISTENER.encode(), listener.encode()))
         if trusted:
             # Reflex takes the client IP from X-Forwarded-For (trusted_proxy_hops=1): keep
             # nginx's own value, never a client's.
             added.append((b"x-forwarded-for", client_ip.encode()))
+        if (
+            scope["type"] == "http"
+            and listener != "operator"
+            and _is_operator_path(scope.get("path", ""))
+        ):
+            # The console exists only on the internal listener (R-OPS-7); nginx's public server
+            # answers 404 itself, this covers any other way in.
+            await _not_found(send)
+            return
         if scope["type"] == "websocket" and not self._token_allowed(scope, facts):
             log.warning("websocket refused: client token used with another certificate")
             await send({"type": "websocket.close", "code": 4403})
@@ -153,6 +179,7 @@ class CertGate:
         state = dict(scope.get("state") or {})
         state["cert_facts"] = facts
         state["via_front"] = trusted
+        state["listener"] = listener
         new_scope["state"] = state
         await self.app(new_scope, receive, send)
 
@@ -163,6 +190,30 @@ class CertGate:
         if not tokens[0]:
             return True  # Reflex itself refuses a connection without a token
         return self._bindings.allow(tokens[0], facts.sha256 if facts.sha256 else None)
+
+
+def _is_operator_path(path: str) -> bool:
+    return path == "/operator" or path.startswith("/operator/")
+
+
+async def _not_found(send: Send) -> None:
+    await send({"type": "http.response.start", "status": 404,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+    await send({"type": "http.response.body", "body": b"Not Found"})
+
+
+def classify_operator_cert(verify: str | None, escaped_cert: str | None) -> CertFacts:
+    """Classify a certificate that came through the operator listener against the operators'
+    records (``services.operators``), never the customers' (R-OPS-7)."""
+    from chingin_app.db import session_scope
+    from chingin_app.services import cert_gate, operators
+    from chingin_app.services.context import app_clock
+
+    def lookup(sha256: str) -> cert_gate.StoredCert | None:
+        with session_scope(read_only=True) as db:
+            return operators.lookup_certificate(db, sha256)
+
+    return cert_gate.classify(verify, escaped_cert, lookup=lookup, now=app_clock().now())
 
 
 def _text(value: bytes | None) -> str | None:

@@ -43,16 +43,18 @@ def _delete_dialog(row: Any) -> rx.Component:
     )
 
 
+def _edit_button(row: Any) -> rx.Component:
+    return rx.button("更新へ", variant="outline", size="1",
+                     aria_label="更新へ " + row["user_id"].to(str),
+                     on_click=rx.redirect(routes.USERS_EDIT + "?uid=" + row["user_id"].to(str)))
+
+
 def _row(row: Any) -> rx.Component:
     actions = rx.cond(
         S.can_manage & (row["general"] == "1"),
-        rx.hstack(
-            rx.button("更新へ", variant="outline", size="1",
-                      aria_label="更新へ " + row["user_id"].to(str),
-                      on_click=rx.redirect(routes.USERS_EDIT + "?uid=" + row["user_id"].to(str))),
-            _delete_dialog(row),
-            spacing="2",
-        ),
+        rx.hstack(_edit_button(row), _delete_dialog(row), spacing="2"),
+        # 会員（マスター）→ 更新へ: the master's own name and e-mail (R-USER-2, manual P.26).
+        rx.cond(S.can_manage & (row["own"] == "1"), _edit_button(row)),
     )
     return rx.table.row(
         rx.table.cell(row["user_id"]),
@@ -150,7 +152,8 @@ def contract_user_new_page() -> rx.Component:
 
 
 def contract_user_edit_page() -> rx.Component:
-    """契約ユーザー更新 (R-USER-5, R-USER-5a): blank fields stay unchanged."""
+    """契約ユーザー更新 (R-USER-5, R-USER-5a; the master's own entry R-USER-2): blank fields stay
+    unchanged."""
     return signed_in_shell(
         "契約ユーザー更新",
         alert(F.alert_text),
@@ -163,11 +166,18 @@ def contract_user_edit_page() -> rx.Component:
             rx.text("現在：", F.current_email, size="1", margin_top="-8px", margin_bottom="8px"),
             text_field("メールアドレス再入力", "email_again", error=_err("email_again"),
                        max_length=50),
-            password_field("仮のパスワード", "password", state=F, error=_err("password"),
-                           autocomplete="new-password"),
-            password_field("仮のパスワード再入力", "password_again", state=F,
-                           error=_err("password_again"), autocomplete="new-password"),
-            _restrictions(),
+            # The master's own entry: no 仮のパスワード, no restrictions (R-USER-2, R-USER-7a).
+            rx.cond(
+                F.own,
+                rx.fragment(),
+                rx.fragment(
+                    password_field("仮のパスワード", "password", state=F, error=_err("password"),
+                                   autocomplete="new-password"),
+                    password_field("仮のパスワード再入力", "password_again", state=F,
+                                   error=_err("password_again"), autocomplete="new-password"),
+                    _restrictions(),
+                ),
+            ),
             rx.hstack(
                 submit_button("更新", busy=F.busy),
                 rx.button("戻る", type="button", variant="outline", size="3",

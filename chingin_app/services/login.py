@@ -127,9 +127,43 @@ class _Refusal:
     user_id: str | None = None
 
 
+#: Gate statuses that come from a completed TLS handshake with a certificate of our own
+#: issuing CA (nginx checked the chain and the holder's key): its contract is known.
+_OWN_CA_STATUSES: Final = frozenset({"current", "expired", "revoked", "superseded"})
+
+
+def _ended_contract(db: Session, facts: CertFacts) -> _Refusal | None:
+    """MSG-CONTRACT-ENDED when the presented certificate is one we issued (SHA-256 and serial
+    match our record, whatever its status) and its contract is suspended or terminated
+    (R-OPS-6). Checked before the certificate's own status: terminating revokes every
+    certificate, and the user must read that the contract ended, not that their certificate
+    was revoked. Never for a certificate we do not know, so nothing is told about arbitrary
+    input (R-LOCK-5)."""
+    if facts.status not in _OWN_CA_STATUSES or facts.sha256 is None or facts.serial is None:
+        return None
+    try:
+        stored = lookup(db, normalise_sha256(facts.sha256))
+        serial = normalise_serial(facts.serial)
+    except ValueError:
+        return None
+    if stored is None or stored.serial_hex != serial:
+        return None
+    status = db.exec(
+        select(Contract.status).where(Contract.contract_no == stored.contract_no)
+    ).first()
+    if status is None or status == ContractStatus.ACTIVE.value:
+        return None
+    return _Refusal(
+        Err("MSG-CONTRACT-ENDED"), contract_no=stored.contract_no, user_id=stored.user_id
+    )
+
+
 def _resolve(db: Session, facts: CertFacts, now: datetime) -> _Who | _Refusal:
     """The user behind a certificate the gate called current, checked against our records
-    (R-LOGIN-1, R-CERT-10, R-CERT-12, R-OPS-6)."""
+    (R-LOGIN-1, R-CERT-10, R-CERT-12, R-OPS-6). A certificate of ours whose contract is
+    suspended or terminated answers MSG-CONTRACT-ENDED before any certificate message."""
+    if (ended := _ended_contract(db, facts)) is not None:
+        return ended
     if (err := sessions.cert_refusal(facts)) is not None:
         return _Refusal(err)
     foreign = _Refusal(Err("MSG-CERT-FOREIGN"))
@@ -173,8 +207,10 @@ def identify(db: Session, *, facts: CertFacts, clock: Clock) -> Ok[LoginTarget] 
 
     Errors: MSG-CERT-NONE, MSG-CERT-FOREIGN (another issuer, or unknown to our records),
     MSG-CERT-EXPIRED, MSG-CERT-REVOKED (also a deleted user), MSG-CERT-SUPERSEDED, MSG-SYS
-    (CRL fault, logged as an error), MSG-CONTRACT-ENDED (R-OPS-6). Reads only (a read-only
-    session is fine) and logs nothing: the page is shown often; ``login`` logs attempts.
+    (CRL fault, logged as an error), MSG-CONTRACT-ENDED (R-OPS-6: a certificate of ours
+    whose contract is suspended or terminated, whatever the certificate's status). Reads only
+    (a read-only session is fine) and logs nothing: the page is shown often; ``login`` logs
+    attempts.
     """
     who = _resolve(db, facts, clock.now())
     if isinstance(who, _Refusal):

@@ -943,11 +943,14 @@ def update_own_profile(
     email: str | None,
     email_again: str | None,
     clock: Clock,
+    expected_version: int | None = None,
 ) -> Ok[int] | Invalid | Err:
     """The master changes their own user name and e-mail (R-USER-2; 会員（マスター）→ 更新へ):
     Ok(new version). Blank fields are unchanged; an e-mail change needs both entries and
     e-mails the OLD address (R-USER-8). A general user's own entry is read-only (R-INFO-2a):
-    E-MASTER-ONLY. ``Invalid`` per field; errors E-NOTHING-TO-CHANGE, E-CONTRACT-NOT-FOUND.
+    E-MASTER-ONLY. ``Invalid`` per field; errors E-NOTHING-TO-CHANGE, E-CONTRACT-NOT-FOUND,
+    E-USER-CONFLICT when ``expected_version`` (the version the 契約ユーザー更新 screen read)
+    is given and the master's row changed since (optimistic lock, as for general users).
     """
     now = clock.now()
     admin = _Admin(
@@ -964,6 +967,8 @@ def update_own_profile(
     master = admin.master(contract)
     if isinstance(master, Err):
         return admin.refuse(master)
+    if expected_version is not None and master.version != expected_version:
+        return admin.refuse(Err("E-USER-CONFLICT"))
     detail = _apply_profile(db, master, user_name=user_name, email=email, clock=clock, now=now)
     admin.log(contract.contract_no, master.user_id, detail)
     version = master.version

@@ -79,6 +79,8 @@ class ContractUsersState(FormMixin, SessionState):
                 "status": r.status,
                 "cert": f"{to_jst(r.cert_not_after):%Y/%m/%d}" if r.cert_not_after else "なし",
                 "general": "1" if r.role == "general" else "",
+                # The master's own row: 更新へ for name and e-mail (R-USER-2).
+                "own": "1" if r.role == "master" and r.user_id == info.user_id else "",
             }
             for r in found
         ]
@@ -86,10 +88,10 @@ class ContractUsersState(FormMixin, SessionState):
     @rx.event
     def load(self) -> EventSpec | None:
         """Open the list (a new visit)."""
-        info, redirect = self.signed_in()
+        info, redirect = self._signed_in()
         if info is None:
             return redirect
-        self.clear_messages()
+        self._clear_messages()
         self.notice = ""
         self._deleted = []
         self._fetch(info)
@@ -98,7 +100,7 @@ class ContractUsersState(FormMixin, SessionState):
     @rx.event
     def delete(self, user_id: str):  # type: ignore[no-untyped-def]
         """削除 → はい (R-USER-6): with the version read when the list was shown."""
-        info, redirect = self.signed_in()
+        info, redirect = self._signed_in()
         if info is None:
             yield redirect
             return
@@ -111,7 +113,7 @@ class ContractUsersState(FormMixin, SessionState):
         if version is None:
             self.alert_text = message("E-USER-NOT-FOUND")
             return
-        self.start_busy()
+        self._start_busy()
         self.notice = ""
         yield
         with session_scope() as db:
@@ -119,7 +121,7 @@ class ContractUsersState(FormMixin, SessionState):
                 db, contract_no=info.contract_no, actor_user_id=info.user_id, user_id=user_id,
                 expected_version=version, clock=app_clock(),
             )
-        if self.settle(result):
+        if self._settle(result):
             self._deleted = [*self._deleted, user_id]
             self.notice = f"ユーザーＩＤ {user_id} を削除しました。"
         self._fetch(info)
@@ -131,6 +133,7 @@ class ContractUserFormState(SoftwareKeyboardMixin, FormMixin, SessionState):
     menu_rows: list[dict[str, str]] = []  # noqa: RUF012
     levels: dict[str, str] = {}  # noqa: RUF012 (menu key → level value)
     target_user_id: str = ""
+    own: bool = False  # the master's own entry (R-USER-2): name and e-mail only
     current_name: str = ""
     current_email: str = ""
     at_limit: bool = False
@@ -140,7 +143,7 @@ class ContractUserFormState(SoftwareKeyboardMixin, FormMixin, SessionState):
     _done_visit: str = ""
 
     def _master(self) -> tuple[SessionInfo | None, EventSpec | None]:
-        info, redirect = self.signed_in()
+        info, redirect = self._signed_in()
         if info is None:
             return None, redirect
         if info.role != "master":
@@ -148,7 +151,7 @@ class ContractUserFormState(SoftwareKeyboardMixin, FormMixin, SessionState):
         return info, None
 
     def _start_visit(self) -> None:
-        self.clear_messages()
+        self._clear_messages()
         reset_keyboard(self)
         self._visit = secrets.token_hex(16)
         self._done_visit = ""
@@ -161,6 +164,7 @@ class ContractUserFormState(SoftwareKeyboardMixin, FormMixin, SessionState):
             return redirect
         self._start_visit()
         self.target_user_id = self.current_name = self.current_email = ""
+        self.own = False
         with session_scope(read_only=True) as db:
             settings = permissions.user_settings(
                 db, contract_no=info.contract_no, user_id=info.user_id
@@ -181,23 +185,30 @@ class ContractUserFormState(SoftwareKeyboardMixin, FormMixin, SessionState):
 
     @rx.event
     def load_edit(self) -> EventSpec | None:
-        """契約ユーザー更新 of the general user ``uid``: its version and settings as of now."""
+        """契約ユーザー更新 of the general user ``uid``, or of the master's own entry (R-USER-2,
+        manual P.26: 会員（マスター）→ 更新へ): its version and settings as of now."""
         info, redirect = self._master()
         if info is None:
             return redirect
         self._start_visit()
         uid = self.router.url.query_parameters.get("uid", "")
+        own = uid == info.user_id
         with session_scope(read_only=True) as db:
             listed = users.list_users(
                 db, contract_no=info.contract_no, viewer_user_id=info.user_id
             )
-            row = next((r for r in listed if r.user_id == uid and r.role == "general"), None)
+            row = next(
+                (r for r in listed
+                 if r.user_id == uid and r.role == ("master" if own else "general")),
+                None,
+            )
             settings = (
                 permissions.user_settings(db, contract_no=info.contract_no, user_id=uid)
-                if row is not None else ()
+                if row is not None and not own else ()
             )
         if row is None:
             return rx.redirect(routes.USERS)
+        self.own = own
         self.target_user_id = row.user_id
         self.current_name = row.user_name
         self.current_email = row.email
@@ -250,7 +261,7 @@ class ContractUserFormState(SoftwareKeyboardMixin, FormMixin, SessionState):
         if self._done_visit and self._done_visit == self._visit:
             yield rx.redirect(routes.USERS)  # a repeat returns the first result
             return
-        self.start_busy()
+        self._start_busy()
         yield
         with session_scope() as db:
             result = users.create_general_user(
@@ -260,7 +271,7 @@ class ContractUserFormState(SoftwareKeyboardMixin, FormMixin, SessionState):
                 temporary_password_again=again, actor=info.user_id, clock=app_clock(),
                 permissions=dict(self.levels),
             )
-        if not self.settle(result):
+        if not self._settle(result):
             return
         self._done_visit = self._visit
         yield rx.redirect(routes.USERS)
@@ -284,6 +295,21 @@ class ContractUserFormState(SoftwareKeyboardMixin, FormMixin, SessionState):
         name = form.get("user_name", "")
         email = form.get("email", "")
         email_again = form.get("email_again", "")
+        if self.own:  # R-USER-2: only name and e-mail; no restrictions, no 仮のパスワード
+            self._start_busy()
+            yield
+            with session_scope() as db:
+                mine = users.update_own_profile(
+                    db, contract_no=info.contract_no, user_id=info.user_id,
+                    user_name=name or None, email=email or None,
+                    email_again=email_again or None, clock=app_clock(),
+                    expected_version=self._version,
+                )
+            if self._settle(mine):
+                self._version = mine.value
+                self._done_visit = self._visit
+                yield rx.redirect(routes.USERS)
+            return
         changed = {k: v for k, v in self.levels.items() if self._loaded_levels.get(k) != v}
         # 未設定 menus left at 非表示 stay 未設定 (R-USER-7a).
         changed = {
@@ -293,11 +319,11 @@ class ContractUserFormState(SoftwareKeyboardMixin, FormMixin, SessionState):
         new_password = bool(password or again)
         if new_password and (refused := users.check_temporary_password(
                 password, again, user_id=uid)):
-            self.clear_messages()
-            self.show_refusal(refused)  # before anything else of this 更新 changes
+            self._clear_messages()
+            self._show_refusal(refused)  # before anything else of this 更新 changes
             return
         profile = bool(name or email or email_again or changed)
-        self.start_busy()
+        self._start_busy()
         yield
         if profile or not new_password:
             with session_scope() as db:
@@ -307,7 +333,7 @@ class ContractUserFormState(SoftwareKeyboardMixin, FormMixin, SessionState):
                     email_again=email_again or None, permissions=changed or None,
                     expected_version=self._version, clock=app_clock(),
                 )
-            if not self.settle(updated):
+            if not self._settle(updated):
                 return
             self._version = updated.value
             self.busy = True
@@ -317,7 +343,7 @@ class ContractUserFormState(SoftwareKeyboardMixin, FormMixin, SessionState):
                     db, contract_no=info.contract_no, actor_user_id=info.user_id, user_id=uid,
                     password=password, password_again=again, clock=app_clock(),
                 )
-            if not self.settle(result):
+            if not self._settle(result):
                 return
         self.busy = False
         self._done_visit = self._visit

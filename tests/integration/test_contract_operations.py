@@ -306,8 +306,8 @@ def test_r_ops_6_terminate_revokes_every_certificate_and_ends_sessions(
     assert other_cert is not None and other_cert.status == "current"
     db.commit()
     refused = login.login(db, facts=master.facts, password=factories.PASSWORD, clock=clock, ip=None)
-    # Our record of the certificate is checked before the contract (services.login).
-    assert refused == Err("MSG-CERT-REVOKED")
+    # R-OPS-6: the contract's message, not the revoked certificate's.
+    assert refused == Err("MSG-CONTRACT-ENDED")
     [entry] = _entries(db, action=contracts.ACTION_TERMINATE, target=no)
     assert (entry.chain, entry.result) == (f"contract:{no}", "success")
     detail = entry.detail or ""

@@ -17,6 +17,7 @@ from chingin_app.pages import certificate_issue as issue
 from chingin_app.pages import contract_users as cusers
 from chingin_app.pages import login
 from chingin_app.pages import master_registration as master
+from chingin_app.pages import operator_console as op_console
 from chingin_app.pages.manuals import manuals_page
 from chingin_app.pages.operation_log import operation_log_page
 from chingin_app.pages.top import top_page
@@ -35,6 +36,12 @@ from chingin_app.state.login import (
 from chingin_app.state.manuals import MANUAL_KIND, ManualsState
 from chingin_app.state.master_registration import MasterRegistrationState
 from chingin_app.state.operation_log import OperationLogState
+from chingin_app.state.operator_console import (
+    ROUTE_CONTRACTS,
+    ROUTE_SIGNIN,
+    ConsoleContractsState,
+    OperatorConsoleState,
+)
 from chingin_app.state.outputs import PREPARED_KIND
 from chingin_app.state.top import TopState
 from chingin_app.web.crl import crl_file
@@ -141,6 +148,12 @@ SCREENS = [
      ContractUserFormState.load_new),
     (routes.USERS_EDIT, "契約ユーザー更新", cusers.contract_user_edit_page,
      ContractUserFormState.load_edit),
+    # The operator console (R-PLUS-6, R-OPS-7): served on the operator listener only, never
+    # linked from the screens above.
+    (ROUTE_SIGNIN, "オペレーターコンソール サインイン", op_console.signin_page,
+     OperatorConsoleState.load_signin),
+    (ROUTE_CONTRACTS, "オペレーターコンソール 契約照会", op_console.contracts_page,
+     ConsoleContractsState.load),
 ]
 for route, *_ in SCREENS:  # before any page is built: the top page links only to these
     routes.mark_built(route)

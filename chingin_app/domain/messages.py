@@ -285,8 +285,194 @@ USER_ADMIN_MESSAGES: Final[dict[str, str]] = {
     "E-MENU-NOT-CONTRACTED": "ご契約内容により、このメニューはご利用いただけません。",
 }
 
+#: Bank kana and CSV files (SPEC A.1, A.2, R-PLUS-2; domain/kana.py, reports/csv_reader.py).
+KANA_CSV_MESSAGES: Final[dict[str, str]] = {
+    "E-KANA-CHAR": (
+        "「{label}」は使用できない文字「{char}」を含めずに、半角カナ・英大文字・数字・空白と"
+        "記号（ ( ) - . / ）で入力してください。"
+    ),
+    "E-KANA-LENGTH": (
+        "「{label}」は濁点・半濁点を1文字と数えて半角{max_bytes}文字以内で入力してください"
+        "（現在{length}文字）。"
+    ),
+    "E-CSV-TOO-LARGE": (
+        "{limit_mb}MBを超えるファイルは読み込めません。何も登録していません。"
+        "ファイルを分けてから、もう一度読み込んでください。"
+    ),
+    "E-CSV-EMPTY": "ファイルにデータがありません。何も登録していません。",
+    "E-CSV-ENCODING": (
+        "{row}行目に読み取れない文字があり、ファイルの文字コードを判別できません。"
+        "Shift_JIS（CP932）またはUTF-8で保存したCSVファイルを読み込んでください。"
+        "何も登録していません。"
+    ),
+    "E-CSV-FORMAT": (
+        "{row}行目付近のCSVの形式が正しくありません。何も登録していません。"
+        "引用符（\"）の対応を確認してから、もう一度読み込んでください。"
+    ),
+    "E-CSV-HEADER": (
+        "1行目の見出しが正しくありません（{column}列目：「{expected}」のところ「{found}」）。"
+        "何も登録していません。出力したCSVファイルの見出しのまま読み込んでください。"
+    ),
+    "E-CSV-COLUMNS": (
+        "{row}行目の列の数が{found}列です（{expected}列必要です）。何も登録していません。"
+    ),
+    "E-CSV-CHAR": (
+        "{row}行目{column}列目の文字「{char}」は使用できません（Shift_JIS（CP932）で扱えない"
+        "文字です）。何も登録していません。別の文字に置き換えてから読み込んでください。"
+    ),
+}
+
+#: 労金控除明細 (RK-1/2/3; services/rokin_details.py).
+ROKIN_DETAIL_MESSAGES: Final[dict[str, str]] = {
+    "E-RK-STAFF-NO-FORMAT": "「職員番号」は半角数字10桁以内で入力してください。",
+    "E-RK-STAFF-NO-TAKEN": (
+        "入力された「職員番号」の職員は既に登録されています。明細の追加は労金控除明細照会の"
+        "「追加登録」から行ってください。"
+    ),
+    "E-RK-NAME-KANJI-FORMAT": "「漢字氏名」は全角20文字以内で入力してください。",
+    "E-RK-DEPARTMENT-FORMAT": "「所属」は全角20文字以内で入力してください。",
+    "E-RK-PRODUCT-UNKNOWN": "「商品」は一覧から選択してください。",
+    "E-RK-ACCOUNT-NO-FORMAT": "「口座番号」は半角数字7桁で入力してください。",
+    "E-RK-AMOUNT-FORMAT": (
+        "「{label}」は半角数字（カンマなし）で0～{max_amount}の範囲で入力してください。"
+    ),
+    "E-RK-AMOUNT-ZERO": "「月例額」または「一時金額」のどちらかに1円以上を入力してください。",
+    "E-RK-MONTH-FORMAT": "「{label}」は半角の年月（例：2026-04）で入力してください。",
+    "E-RK-MONTH-ORDER": "「終了年月」は「開始年月」と同じか、それより後の年月で入力してください。",
+    "E-RK-REMAINING-FORMAT": "「残回数」は半角数字で1～{max_count}の範囲で入力してください。",
+    "E-RK-REMAINING-NOT-LOAN": "「残回数」はローン返済の商品のときだけ入力してください。",
+    "E-RK-DETAIL-DUPLICATE": (
+        "同じ職員・商品・口座番号の有効な明細が既に登録されています。何も登録していません。"
+    ),
+    "E-RK-DETAIL-NOT-FOUND": (
+        "指定された労金控除明細が見つかりません。一覧を表示し直してください。"
+    ),
+    "E-RK-EMPLOYEE-NOT-FOUND": "指定された職員が見つかりません。一覧を表示し直してください。",
+    "E-RK-ALREADY-CANCELLED": "この明細は既に解除されています。何も変更していません。",
+    "E-RK-NO-CHANGE": "変更する項目を入力してください。何も変更していません。",
+    "E-RK-VERSION-CONFLICT": (
+        "他のユーザーが先に更新したため、更新できませんでした。何も変更していません。"
+        "一覧を表示し直してから、もう一度操作してください。"
+    ),
+    "E-RK-GROUP-REQUIRED": "入金グループを選択してから操作してください。",
+    "E-RK-SORT": "この項目では並べ替えできません。",
+}
+
+#: The monthly cycle: requests, 入金中止, まとめ入金確定, the results file (RK-4, RK-8, RK-9,
+#: RK-11, A.4; domain/deduction_cycle.py, services/rokin_cycle.py, chingin bank …).
+ROKIN_CYCLE_MESSAGES: Final[dict[str, str]] = {
+    "E-HOLD-REASON-FORMAT": "「{label}」は{max}文字以内の1行で入力してください。",
+    "E-CYCLE-CLOSED": "この控除依頼は「{state}」のため、変更できません。何も変更していません。",
+    "E-CYCLE-ALREADY-CONFIRMED": "まとめ入金は既に確定しています。何も変更していません。",
+    "E-CYCLE-NOT-CONFIRMED": (
+        "まとめ入金は確定されていないため、確定を取り消せません。何も変更していません。"
+    ),
+    "E-CYCLE-HOLD-CONFIRMED": (
+        "まとめ入金が確定済みのため、入金中止は変更できません。何も変更していません。"
+        "変更する場合は、先にまとめ入金の確定を取り消してください。"
+    ),
+    "E-CYCLE-REPLACE-CONFIRMED": (
+        "この控除依頼はまとめ入金が確定済みのため、差し替えできません。何も登録していません。"
+    ),
+    "E-CYCLE-RESULTS-NOT-CONFIRMED": (
+        "まとめ入金が確定されていない控除依頼には、控除結果を登録できません。"
+        "何も登録していません。"
+    ),
+    "E-CYCLE-DEADLINE": (
+        "まとめ入金期限（{deadline}）を過ぎたため、この操作はできません。何も変更していません。"
+        "お取引店へご連絡ください。"
+    ),
+    "E-CYCLE-UNDO-DEADLINE": (
+        "まとめ入金期限（{deadline}）を過ぎたため、確定を取り消せません。何も変更していません。"
+        "お取引店へご連絡ください。"
+    ),
+    "E-CYCLE-UNHELD-ERRORS": (
+        "控除依頼明細エラーの明細が{count}件、入金中止に設定されていません（職員番号 {staff_no} "
+        "ほか）。まとめ入金は確定していません。エラーの明細を入金中止に設定してから、"
+        "もう一度確定してください。"
+    ),
+    "E-CYCLE-EXISTS": (
+        "入金グループ{group}・控除年月{month}・{pay_kind}の控除依頼は既に作成されています。"
+        "何も登録していません。作り直す場合は --replace を指定してください。"
+    ),
+    "E-CYCLE-NO-LINES": (
+        "入金グループ{group}・控除年月{month}・{pay_kind}に控除する明細がありません。"
+        "何も登録していません。"
+    ),
+    "E-CYCLE-NOT-FOUND": "指定された控除依頼はありません。何も変更していません。",
+    "E-CYCLE-ITEM-NOT-FOUND": (
+        "指定された依頼明細はありません。何も変更していません。一覧を表示し直してください。"
+    ),
+    "E-CYCLE-CONFLICT": (
+        "他の操作で先に更新されたため、更新できませんでした。何も変更していません。"
+        "一覧を表示し直してから、もう一度操作してください。"
+    ),
+    "E-CYCLE-HOLD-ENDED": "解約の明細は入金中止に設定できません。何も変更していません。",
+    "E-CYCLE-NOT-HELD": "この明細は入金中止に設定されていません。何も変更していません。",
+    # 控除依頼明細エラー: the text stored on a request line (RK-4 エラーリスト).
+    "E-ITEM-KANA": "カナ氏名に使用できない文字「{char}」があります",
+    "E-ITEM-AMOUNT-ZERO": "控除額が0円です",
+    "E-ITEM-ACCOUNT": "口座番号が半角数字7桁ではありません",
+    "E-ITEM-REMAINING-ZERO": "ローンの残回数が0回です",
+    "E-PAY-KIND": (
+        "「支給区分」は monthly（月例）または bonus（一時金）で入力してください。"
+        "何も登録していません。"
+    ),
+    "E-RESULTS-FAILED": (
+        "控除結果ファイルに{count}件の誤りがあります。何も登録していません。"
+        "誤りを直してから、もう一度読み込んでください。"
+    ),
+    "E-RESULTS-VALUE": "{row}行目「{label}」は{rule}で入力してください。",
+    "E-RESULTS-NO-REQUEST": (
+        "{row}行目：入金グループ{group}・控除年月{month}・{pay_kind}の控除依頼がありません。"
+    ),
+    "E-RESULTS-REQUEST-STATE": (
+        "{row}行目：入金グループ{group}・控除年月{month}・{pay_kind}の控除依頼は「{state}」の"
+        "ため、控除結果を登録できません（まとめ入金確定済の控除依頼だけ登録できます）。"
+    ),
+    "E-RESULTS-NO-ITEM": (
+        "{row}行目：職員番号{staff_no}・口座番号{account_no}・商品コード{product_code}の"
+        "依頼明細がありません。"
+    ),
+    "E-RESULTS-DUPLICATE": "{row}行目：同じ依頼明細の結果が{first}行目にもあります。",
+    "E-RESULTS-MISSING": (
+        "入金グループ{group}・控除年月{month}・{pay_kind}の依頼明細のうち{count}件の結果が"
+        "ありません（職員番号 {staff_no} ほか）。"
+    ),
+    "E-RESULTS-AMOUNT": (
+        "{row}行目「控除額」：結果が済のときは依頼額（{requested}円）と同じ金額にしてください"
+        "（{amount}円）。"
+    ),
+    "E-RESULTS-AMOUNT-NOT-DEDUCTED": "{row}行目「控除額」：結果が不能のときは0にしてください。",
+    "E-RESULTS-HELD-DEDUCTED": (
+        "{row}行目「結果コード」：入金中止の明細は不能（0以外）にしてください。"
+    ),
+}
+
+#: The operator console and `chingin operator-account` (R-OPS-7, R-PLUS-6).
+OPERATOR_CONSOLE_MESSAGES: Final[dict[str, str]] = {
+    "E-OP-ID-FORMAT": "「オペレーターＩＤ」は半角英字・数字3～32桁で入力してください。",
+    "E-OP-NAME-FORMAT": "「氏名」は前後に空白を含めずに40文字以内で入力してください。",
+    "E-OP-EXISTS": "このオペレーターＩＤは既に登録されています。何も登録していません。",
+    "E-OP-NOT-FOUND": (
+        "指定されたオペレーターＩＤは登録されていません。何も変更していません。"
+        "「chingin operator-account list」で確認してください。"
+    ),
+    "E-OP-LISTENER": "この画面は金庫内部の運用端末からのみご利用いただけます。",
+    "E-OP-CERT": (
+        "オペレーター用の電子証明書が確認できませんでした。ブラウザをすべて閉じてから"
+        "再度アクセスし、ご自身のオペレーター用電子証明書を選択してください。"
+    ),
+    "E-OP-SESSION": (
+        "サインインしていないか、サインインの有効期間が過ぎました。何も変更していません。"
+        "再度サインインしてください。"
+    ),
+}
+
 MESSAGES: Final[dict[str, str]] = {
+    **OPERATOR_CONSOLE_MESSAGES,
     **USER_ADMIN_MESSAGES,
+    **KANA_CSV_MESSAGES,
     **LOG_MESSAGES,
     **OPERATOR_MORE_MESSAGES,
     **APPENDIX_B,
@@ -295,6 +481,8 @@ MESSAGES: Final[dict[str, str]] = {
     **FIELD_MESSAGES,
     **OPERATOR_MESSAGES,
     **ISSUANCE_MESSAGES,
+    **ROKIN_DETAIL_MESSAGES,
+    **ROKIN_CYCLE_MESSAGES,
 }
 
 

@@ -23,13 +23,13 @@ class MenuAccessMixin(rx.State, mixin=True):
 
     can_change: bool = False
 
-    def menu_access(
+    def _menu_access(
         self, menu_key: str, access: Access
     ) -> tuple[SessionInfo | None, EventSpec | None]:
         """The session when the user may ``access`` the menu; otherwise None and where to go:
         the login page without a session, the information screen when the menu is not the
         user's to view; a refused change shows the reason in the callout and stays."""
-        info, redirect = self.signed_in()  # type: ignore[attr-defined]
+        info, redirect = self._signed_in()  # type: ignore[attr-defined]
         if info is None:
             return None, redirect
         with session_scope() as db:
@@ -43,7 +43,7 @@ class MenuAccessMixin(rx.State, mixin=True):
             return None, None
         return info, None
 
-    def note_change_right(self, info: SessionInfo, menu_key: str) -> None:
+    def _note_change_right(self, info: SessionInfo, menu_key: str) -> None:
         """Remember whether the change buttons show (display only; ``menu_access`` decides)."""
         with session_scope(read_only=True) as db:
             self.can_change = permissions.may(

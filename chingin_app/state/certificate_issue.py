@@ -40,8 +40,8 @@ class CertificateIssueState(SoftwareKeyboardMixin, FormMixin, PageState):
     finished_text: str = ""
 
     def _start(self, entry: str) -> None:
-        self.refresh_hours()
-        self.clear_messages()
+        self._refresh_hours()
+        self._clear_messages()
         reset_keyboard(self)
         self.entry = entry
         self._challenge_token = ""
@@ -62,7 +62,7 @@ class CertificateIssueState(SoftwareKeyboardMixin, FormMixin, PageState):
     @rx.event
     def load_step(self) -> EventSpec | None:
         """Steps after 認証 need this visit's attempt."""
-        self.refresh_hours()
+        self._refresh_hours()
         if not self._challenge_token:
             return rx.redirect(routes.CERT_ISSUE)
         return None
@@ -74,17 +74,17 @@ class CertificateIssueState(SoftwareKeyboardMixin, FormMixin, PageState):
             password = take_secret(self, form, "password")
         except SoftwareKeyboardExpired:
             return
-        if not self.refresh_hours():
+        if not self._refresh_hours():
             return
-        self.start_busy()
+        self._start_busy()
         yield
         with session_scope() as db:
             result = issuance.start_issuance(
                 db, user_id=form.get("user_id", ""), password=password,
                 entry="general_first" if self.entry == "general_first" else "any",
-                clock=app_clock(), ip=self.client_ip(),
+                clock=app_clock(), ip=self._client_ip(),
             )
-        if not self.settle(result):
+        if not self._settle(result):
             return
         self._challenge_token = result.value.token
         self.code_sent_text = message("MSG-CODE-SENT", masked=result.value.masked_email)
@@ -93,33 +93,33 @@ class CertificateIssueState(SoftwareKeyboardMixin, FormMixin, PageState):
     @rx.event
     def resend(self) -> None:
         """再送信 (R-SEC-2 limits apply)."""
-        if not self.refresh_hours() or not self._challenge_token:
+        if not self._refresh_hours() or not self._challenge_token:
             return
-        self.clear_messages()
+        self._clear_messages()
         with session_scope() as db:
             result = issuance.resend_code(
-                db, token=self._challenge_token, clock=app_clock(), ip=self.client_ip()
+                db, token=self._challenge_token, clock=app_clock(), ip=self._client_ip()
             )
-        if not self.settle(result):
+        if not self._settle(result):
             return
         self.code_sent_text = message("MSG-CODE-SENT", masked=result.value.masked_email)
 
     @rx.event
     def submit_code(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
         """認証: the e-mailed code."""
-        if not self.refresh_hours():
+        if not self._refresh_hours():
             return
         if not self._challenge_token:
             yield rx.redirect(routes.CERT_ISSUE)
             return
-        self.start_busy()
+        self._start_busy()
         yield
         with session_scope() as db:
             result = issuance.verify_code(
                 db, token=self._challenge_token, code=form.get("code", ""),
-                clock=app_clock(), ip=self.client_ip(),
+                clock=app_clock(), ip=self._client_ip(),
             )
-        if not self.settle(result):
+        if not self._settle(result):
             if isinstance(result, Err) and result.code in RESTART_CODES:
                 self._challenge_token = ""  # the attempt is void: start again at ID + password
             return
@@ -133,7 +133,7 @@ class CertificateIssueState(SoftwareKeyboardMixin, FormMixin, PageState):
     @rx.event
     def load_issuing(self):  # type: ignore[no-untyped-def]
         """電子証明書発行中: issue, hand the browser the .p12, move on to the result."""
-        self.refresh_hours()
+        self._refresh_hours()
         token, self._challenge_token = self._challenge_token, ""
         if not token:
             if self.issued_filename:  # a reload after success: the file is never made again
@@ -143,9 +143,9 @@ class CertificateIssueState(SoftwareKeyboardMixin, FormMixin, PageState):
             return
         with session_scope() as db:
             result = issuance.issue_certificate(
-                db, token=token, clock=app_clock(), ip=self.client_ip()
+                db, token=token, clock=app_clock(), ip=self._client_ip()
             )
-        if not self.settle(result):
+        if not self._settle(result):
             return
         issued = result.value
         self.issued_filename = issued.filename

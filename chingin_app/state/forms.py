@@ -22,12 +22,12 @@ class FormMixin(rx.State, mixin=True):
     alert_text: str = ""
     busy: bool = False
 
-    def clear_messages(self) -> None:
+    def _clear_messages(self) -> None:
         """Forget the last refusal (a new visit or a new submit)."""
         self.errors = {}
         self.alert_text = ""
 
-    def show_refusal(self, refusal: Err | Invalid) -> None:
+    def _show_refusal(self, refusal: Err | Invalid) -> None:
         """Show a service's refusal: every field error at its field, one callout."""
         if isinstance(refusal, Invalid):
             self.errors = {
@@ -39,15 +39,15 @@ class FormMixin(rx.State, mixin=True):
         self.errors = {refusal.field: text} if refusal.field else {}
         self.alert_text = text
 
-    def start_busy(self) -> None:
+    def _start_busy(self) -> None:
         """A submit begins: forget the last refusal, disable the button until it ends."""
-        self.clear_messages()
+        self._clear_messages()
         self.busy = True
 
-    def settle(self, result: Ok[Any] | Err | Invalid) -> TypeGuard[Ok[Any]]:
+    def _settle(self, result: Ok[Any] | Err | Invalid) -> TypeGuard[Ok[Any]]:
         """The submit ended: enable the button; show a refusal and return False, or True."""
         self.busy = False
         if isinstance(result, Err | Invalid):
-            self.show_refusal(result)
+            self._show_refusal(result)
             return False
         return True

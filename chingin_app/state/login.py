@@ -37,13 +37,13 @@ class LoginState(SoftwareKeyboardMixin, FormMixin, SessionState):
     @rx.event
     def load(self) -> None:
         """Identify the user from the presented certificate, or say what is wrong with it."""
-        self.clear_messages()
+        self._clear_messages()
         reset_keyboard(self)
         self.target_user_id = self.target_user_name = self.cert_problem = ""
-        if not self.refresh_hours():
+        if not self._refresh_hours():
             return
         with session_scope(read_only=True) as db:
-            result = login.identify(db, facts=self.cert_facts(), clock=app_clock())
+            result = login.identify(db, facts=self._cert_facts(), clock=app_clock())
         if isinstance(result, Err):
             self.cert_problem = message(result.code, **result.params)
             return
@@ -57,19 +57,19 @@ class LoginState(SoftwareKeyboardMixin, FormMixin, SessionState):
             password = take_secret(self, form, "password")
         except SoftwareKeyboardExpired:
             return
-        if not self.refresh_hours():
+        if not self._refresh_hours():
             return
-        self.start_busy()
+        self._start_busy()
         yield
         with session_scope() as db:
             result = login.login(
-                db, facts=self.cert_facts(), password=password, clock=app_clock(),
-                ip=self.client_ip(),
+                db, facts=self._cert_facts(), password=password, clock=app_clock(),
+                ip=self._client_ip(),
             )
-        if not self.settle(result):
+        if not self._settle(result):
             return
         ok = result.value
-        self.start_session(ok.session_token)
+        self._start_session(ok.session_token)
         self.last_signins = [
             f"{to_jst(s.at):%Y/%m/%d %H:%M}　{s.ip or '―'}　{RESULT_LABELS.get(s.result, s.result)}"
             for s in ok.last_signins
@@ -101,11 +101,11 @@ class PasswordChangeFirstState(SoftwareKeyboardMixin, FormMixin, SessionState):
         return self._open(first=False)
 
     def _open(self, *, first: bool) -> EventSpec | None:
-        self.clear_messages()
+        self._clear_messages()
         reset_keyboard(self)
         self._first = first
         self.done_text = ""
-        return self.guard(allow_temporary=first, allow_no_group=first)
+        return self._guard(allow_temporary=first, allow_no_group=first)
 
     @rx.event
     def submit(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
@@ -117,18 +117,18 @@ class PasswordChangeFirstState(SoftwareKeyboardMixin, FormMixin, SessionState):
         except SoftwareKeyboardExpired:
             return
         first = self._first
-        if (redirect := self.guard(allow_temporary=first, allow_no_group=first)) is not None:
+        if (redirect := self._guard(allow_temporary=first, allow_no_group=first)) is not None:
             yield redirect
             return
-        self.start_busy()
+        self._start_busy()
         yield
         with session_scope() as db:
             result = login.change_initial_password(
-                db, session_token=self._session_token, facts=self.cert_facts(), current=current,
-                new=new, new_again=new_again, clock=app_clock(), ip=self.client_ip(),
+                db, session_token=self._session_token, facts=self._cert_facts(), current=current,
+                new=new, new_again=new_again, clock=app_clock(), ip=self._client_ip(),
             )
-        if not self.settle(result):
-            if self.current_session(touch=False) is None:  # a lock ended the session
+        if not self._settle(result):
+            if self._current_session(touch=False) is None:  # a lock ended the session
                 yield rx.redirect(routes.LOGIN)
             return
         if first:
@@ -143,20 +143,20 @@ class GroupSelectState(FormMixin, SessionState):
     @rx.event
     def load(self) -> EventSpec | None:
         """Lists the contract's groups."""
-        self.clear_messages()
-        return self.guard(allow_no_group=True)
+        self._clear_messages()
+        return self._guard(allow_no_group=True)
 
     @rx.event
     def choose(self, group_no: str) -> EventSpec | None:
         """選択."""
-        if (redirect := self.guard(allow_no_group=True)) is not None:
+        if (redirect := self._guard(allow_no_group=True)) is not None:
             return redirect
         with session_scope() as db:
             result = login.select_group(
-                db, session_token=self._session_token, facts=self.cert_facts(),
+                db, session_token=self._session_token, facts=self._cert_facts(),
                 group_no=group_no, clock=app_clock(),
             )
-        if not self.settle(result):
+        if not self._settle(result):
             return None
         return rx.redirect(routes.INFO)
 
@@ -171,7 +171,7 @@ class InfoState(SessionState):
     @rx.event
     def load(self) -> EventSpec | None:
         """Every screen after login re-checks the session first."""
-        info, redirect = self.signed_in()
+        info, redirect = self._signed_in()
         if info is None:
             return redirect
         with session_scope(read_only=True) as db:

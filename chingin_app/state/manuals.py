@@ -24,7 +24,7 @@ class ManualsState(SessionState):
     @rx.event
     def load(self) -> EventSpec | None:
         """Every user may see the manuals of the contract's kind (R-INFO-2: common menu)."""
-        info, redirect = self.signed_in()
+        info, redirect = self._signed_in()
         if info is None:
             return redirect
         self.open_url = self.open_title = ""
@@ -41,9 +41,9 @@ class ManualsState(SessionState):
     def view(self, manual_id: str, title: str) -> EventSpec | None:
         """表示: a link that opens the PDF in this tab (no pop-up window, R-ENV-8; no script,
         so the page keeps its strict content security policy)."""
-        ticket = self.download_ticket(MANUAL_KIND, manual_id, inline=True)
+        ticket = self._download_ticket(MANUAL_KIND, manual_id, inline=True)
         if ticket is None:
-            return self.guard()
+            return self._guard()
         self.open_url = f"/dl/{ticket}"
         self.open_title = title
         return None
@@ -51,7 +51,7 @@ class ManualsState(SessionState):
     @rx.event
     def download(self, manual_id: str) -> EventSpec | None:
         """ダウンロード."""
-        ticket = self.download_ticket(MANUAL_KIND, manual_id, inline=False)
+        ticket = self._download_ticket(MANUAL_KIND, manual_id, inline=False)
         if ticket is None:
-            return self.guard()
+            return self._guard()
         return rx.download(url=f"/dl/{ticket}")

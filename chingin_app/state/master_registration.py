@@ -33,8 +33,8 @@ class MasterRegistrationState(SoftwareKeyboardMixin, FormMixin, PageState):
     @rx.event
     def load_start(self) -> None:
         """A new visit of マスターユーザー初期登録ログイン."""
-        self.refresh_hours()
-        self.clear_messages()
+        self._refresh_hours()
+        self._clear_messages()
         reset_keyboard(self)
         self._grant = None
         self.registered_user_id = ""
@@ -42,8 +42,8 @@ class MasterRegistrationState(SoftwareKeyboardMixin, FormMixin, PageState):
     @rx.event
     def load_step(self) -> EventSpec | None:
         """Steps after 次へ need a grant from this visit; otherwise back to the start."""
-        self.refresh_hours()
-        self.clear_messages()
+        self._refresh_hours()
+        self._clear_messages()
         reset_keyboard(self)
         if self._grant is None:
             return rx.redirect(routes.MASTER_REGISTRATION)
@@ -56,16 +56,16 @@ class MasterRegistrationState(SoftwareKeyboardMixin, FormMixin, PageState):
             initial_password = take_secret(self, form, "initial_password")
         except SoftwareKeyboardExpired:
             return
-        if not self.refresh_hours():
+        if not self._refresh_hours():
             return
-        self.start_busy()
+        self._start_busy()
         yield
         with session_scope() as db:
             result = registration.verify_initial_password(
                 db, contract_no=form.get("contract_no", ""), initial_password=initial_password,
-                clock=app_clock(), ip=self.client_ip(),
+                clock=app_clock(), ip=self._client_ip(),
             )
-        if not self.settle(result):
+        if not self._settle(result):
             return
         grant = result.value
         self._grant = grant
@@ -98,15 +98,15 @@ class MasterRegistrationState(SoftwareKeyboardMixin, FormMixin, PageState):
             else:
                 yield rx.redirect(routes.MASTER_REGISTRATION)
             return
-        if not self.refresh_hours():
+        if not self._refresh_hours():
             return
-        self.start_busy()
+        self._start_busy()
         yield
         with session_scope() as db:
             result = registration.register_master(
-                db, grant=self._grant, form=master, clock=app_clock(), ip=self.client_ip()
+                db, grant=self._grant, form=master, clock=app_clock(), ip=self._client_ip()
             )
-        if not self.settle(result):
+        if not self._settle(result):
             return
         self._grant = None
         self.registered_user_id = result.value
@@ -118,17 +118,17 @@ class MasterRegistrationState(SoftwareKeyboardMixin, FormMixin, PageState):
         if self._grant is None:
             yield rx.redirect(routes.MASTER_REGISTRATION)
             return
-        if not self.refresh_hours():
+        if not self._refresh_hours():
             return
-        self.start_busy()
+        self._start_busy()
         yield
         with session_scope() as db:
             result = registration.correct_master(
                 db, grant=self._grant, user_name=form.get("user_name", ""),
                 email=form.get("email", ""), email_again=form.get("email_again", ""),
-                clock=app_clock(), ip=self.client_ip(),
+                clock=app_clock(), ip=self._client_ip(),
             )
-        if not self.settle(result):
+        if not self._settle(result):
             return
         self._grant = None
         self.registered_user_id = result.value

@@ -43,7 +43,7 @@ class OperationLogState(PagingMixin, FormMixin, SessionState):
 
     def _master(self) -> tuple[SessionInfo | None, EventSpec | None]:
         """The session of a master, or where to go instead (R-INFO-2a: master only)."""
-        info, redirect = self.signed_in()
+        info, redirect = self._signed_in()
         if info is None:
             return None, redirect
         if info.role != "master":
@@ -75,7 +75,7 @@ class OperationLogState(PagingMixin, FormMixin, SessionState):
                 user_id=self.user_filter or None, action=self.action_filter or None,
                 page=self.page,
             )
-        self.show_page(total=found.total, page=found.page, pages=found.pages, rows=[
+        self._show_page(total=found.total, page=found.page, pages=found.pages, rows=[
             {"at": f"{to_jst(e.at):%Y/%m/%d %H:%M:%S}", "actor": e.actor, "ip": e.ip,
              "screen": e.screen, "action": e.action, "target": e.target, "result": e.result}
             for e in found.entries
@@ -87,7 +87,7 @@ class OperationLogState(PagingMixin, FormMixin, SessionState):
         info, redirect = self._master()
         if info is None:
             return redirect
-        self.clear_messages()
+        self._clear_messages()
         self.period_from = self.period_to = self.user_filter = self.action_filter = ""
         self.page = 1
         self.actions = [[code, label] for code, label in oplog_query.action_labels().items()]
@@ -100,7 +100,7 @@ class OperationLogState(PagingMixin, FormMixin, SessionState):
         info, redirect = self._master()
         if info is None:
             return redirect
-        self.clear_messages()
+        self._clear_messages()
         self.period_from = form.get("period_from", "").strip()
         self.period_to = form.get("period_to", "").strip()
         self.user_filter = form.get("user_id", "").strip()
@@ -115,7 +115,7 @@ class OperationLogState(PagingMixin, FormMixin, SessionState):
         info, redirect = self._master()
         if info is None:
             return redirect
-        self.page = self.turned(delta)
+        self.page = self._turned(delta)
         self._fetch(info)
         return None
 
@@ -137,7 +137,7 @@ class OperationLogState(PagingMixin, FormMixin, SessionState):
                 self.alert_text = message(result.code, **result.params)
                 return None
             oplog_query.log_export(db, contract_no=info.contract_no, actor=info.user_id,
-                                   ip=self.client_ip(), clock=app_clock(), rows=self.total)
+                                   ip=self._client_ip(), clock=app_clock(), rows=self.total)
         stamp = f"{to_jst(app_clock().now()):%Y%m%d%H%M%S}"
         return rx.download(data=result.value, filename=f"操作ログ_{info.contract_no}_{stamp}.csv",
                            mime_type="text/csv")

@@ -38,7 +38,7 @@ class OutputMixin(rx.State, mixin=True):
     output_view_url: str = ""
     _output_ref: str = ""
 
-    def reset_output(self) -> None:
+    def _reset_output(self) -> None:
         """Forget the last output (a new visit or new criteria)."""
         self.output_running = False
         self.output_percent = 0
@@ -50,11 +50,11 @@ class OutputMixin(rx.State, mixin=True):
         """ダウンロード of the output just made (a fresh ticket each time)."""
         if not self._output_ref:
             return None
-        ticket = self.download_ticket(  # type: ignore[attr-defined]
+        ticket = self._download_ticket(  # type: ignore[attr-defined]
             PREPARED_KIND, self._output_ref, inline=False
         )
         if ticket is None:
-            return self.guard()  # type: ignore[attr-defined,no-any-return]
+            return self._guard()  # type: ignore[attr-defined,no-any-return]
         return rx.download(url=f"/dl/{ticket}")
 
 
@@ -89,5 +89,5 @@ async def run_output(state: Any, build: Build, *, inline: bool = True) -> None:
         state.output_name = file.filename
         state._output_ref = ref
         if inline:
-            ticket = state.download_ticket(PREPARED_KIND, ref, inline=True)
+            ticket = state._download_ticket(PREPARED_KIND, ref, inline=True)
             state.output_view_url = f"/dl/{ticket}" if ticket else ""

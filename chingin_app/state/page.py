@@ -18,15 +18,15 @@ class PageState(rx.State):
     hours_warning: str = ""
     demo_notice: str = ""
 
-    def cert_facts(self) -> CertFacts:
+    def _cert_facts(self) -> CertFacts:
         """What the certificate gate verified for this connection (R-CERT-10)."""
         return CertFacts.from_headers(dict(self.router.headers.raw_headers))
 
-    def client_ip(self) -> str | None:
+    def _client_ip(self) -> str | None:
         """The client's address as nginx saw it (never a header the client set, R-SEC-1)."""
         return self.router.headers.raw_headers.get(H_CLIENT_IP) or None
 
-    def refresh_hours(self) -> bool:
+    def _refresh_hours(self) -> bool:
         """Update the hours notices; returns True while the service is open (R-ENV-1a)."""
         notice = hours.notice(hours.current_status(app_clock()))
         self.hours_closed = notice.closed

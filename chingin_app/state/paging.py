@@ -23,19 +23,19 @@ class PagingMixin(rx.State, mixin=True):
     sort_key: str = ""
     sort_desc: bool = False
 
-    def show_page(
+    def _show_page(
         self, *, total: int, page: int, pages: int, rows: Sequence[Mapping[str, str]]
     ) -> None:
         """Replace the visible page with what the service returned."""
         self.total, self.page, self.pages = total, page, max(1, pages)
         self.rows = [dict(r) for r in rows]
 
-    def turned(self, delta: int) -> int:
+    def _turned(self, delta: int) -> int:
         """The page ``delta`` pages away, kept inside 1 … pages (a crafted frame may send any
         number)."""
         return max(1, min(self.pages, self.page + int(delta)))
 
-    def resorted(self, key: str, allowed: Sequence[str]) -> bool:
+    def _resorted(self, key: str, allowed: Sequence[str]) -> bool:
         """Sort by ``key`` (again: reverse the order); False for a key the list does not
         offer, which leaves the order as it was."""
         if key not in allowed:

@@ -35,15 +35,17 @@ class SessionState(PageState):
     groups: list[tuple[str, str]] = []  # noqa: RUF012 (Reflex copies var defaults)
     last_signins: list[str] = []  # noqa: RUF012 (Reflex copies var defaults)
 
-    def current_session(self, *, touch: bool) -> SessionInfo | None:
+    def _current_session(self, *, touch: bool) -> SessionInfo | None:
         """Check the session, the certificate and the hours for this event; None when the user
         must go back to the login page (the reason is in `ended_message`)."""
-        if not self.refresh_hours():
+        if not self._session_token and self.ended_message:
+            return None  # already ended: keep the first reason (a heartbeat may come next)
+        if not self._refresh_hours():
             self._forget(self.hours_text)
             return None
         with session_scope() as db:
             result = sessions.check(
-                db, token=self._session_token or None, facts=self.cert_facts(),
+                db, token=self._session_token or None, facts=self._cert_facts(),
                 clock=app_clock(), touch=touch,
             )
             db.commit()
@@ -62,13 +64,13 @@ class SessionState(PageState):
         self.is_master = info.role == "master"
         return info
 
-    def signed_in(
+    def _signed_in(
         self, *, touch: bool = True, allow_temporary: bool = False, allow_no_group: bool = False
     ) -> tuple[SessionInfo | None, EventSpec | None]:
         """The session for this event, or where the event must go instead: the login page when
         the session ended; the forced password change before anything else (R-LOGIN-3); the
         payment-group choice while none is chosen (R-LOGIN-4)."""
-        info = self.current_session(touch=touch)
+        info = self._current_session(touch=touch)
         if info is None:
             return None, rx.redirect(routes.LOGIN)
         if info.must_change_password and not allow_temporary:
@@ -77,20 +79,20 @@ class SessionState(PageState):
             return None, rx.redirect(routes.GROUP_SELECT)
         return info, None
 
-    def guard(
+    def _guard(
         self, *, touch: bool = True, allow_temporary: bool = False, allow_no_group: bool = False
     ) -> EventSpec | None:
         """Only where the event must go instead (see `signed_in`), or None to go on."""
-        return self.signed_in(
+        return self._signed_in(
             touch=touch, allow_temporary=allow_temporary, allow_no_group=allow_no_group
         )[1]
 
-    def download_ticket(self, kind: str, ref: str, *, inline: bool) -> str | None:
+    def _download_ticket(self, kind: str, ref: str, *, inline: bool) -> str | None:
         """A single-use ticket for ``/dl/<ticket>`` bound to this session and certificate
         (DESIGN §1 Downloads); None without a live session. The route's resolver for ``kind``
         decides again whether the user may have ``ref``."""
-        info, _ = self.signed_in()
-        facts = self.cert_facts()
+        info, _ = self._signed_in()
+        facts = self._cert_facts()
         if info is None or facts.sha256 is None:
             return None
         return download_tickets.store().issue(download_tickets.TicketSpec(
@@ -104,7 +106,7 @@ class SessionState(PageState):
         self.user_id = self.user_name = self.contract_name = ""
         self.group_no = self.group_name = ""
 
-    def start_session(self, token: str) -> None:
+    def _start_session(self, token: str) -> None:
         """Remember the token of a session the login service created."""
         self._session_token = token
         self.ended_message = ""
@@ -112,7 +114,7 @@ class SessionState(PageState):
     @rx.event
     def heartbeat(self) -> EventSpec | None:
         """Per-screen timer: logs out once idle, without restarting the idle time (R-SESS-5)."""
-        if self.current_session(touch=False) is None:
+        if self._current_session(touch=False) is None:
             return rx.redirect(routes.LOGIN)
         return None
 
@@ -122,7 +124,7 @@ class SessionState(PageState):
         if self._session_token:
             with session_scope() as db:
                 sessions.logout(
-                    db, token=self._session_token, clock=app_clock(), ip=self.client_ip()
+                    db, token=self._session_token, clock=app_clock(), ip=self._client_ip()
                 )
                 db.commit()
         keypad.default_store().discard_client(self.router.session.client_token)

@@ -15,8 +15,8 @@ class TopState(PageState):
     @rx.event
     def load(self) -> None:
         """Page load: hours and the certificate's owner (only a current one counts)."""
-        if not self.refresh_hours():
+        if not self._refresh_hours():
             self.cert_user = ""
             return
-        facts = self.cert_facts()
+        facts = self._cert_facts()
         self.cert_user = facts.subject or "" if facts.usable else ""

@@ -192,9 +192,12 @@ def send_certificate_notices(*, clock: Clock) -> NoticeReport:
 
 def run_jobs(*, force_crl: bool = False) -> int:
     """Run every scheduled job once; non-zero exit when the operator must act."""
+    from chingin_app.services import operators  # operators' CRLs too: nginx needs them all
+
     s = settings()
     report = refresh_crls(s, force=force_crl)
-    if report.changed:
+    operator_changed = operators.refresh_crls(s, force=force_crl)
+    if report.changed or operator_changed:
         nginx.reload(nginx.files_for(s))
     for warning in report.warnings:
         log.error(warning)

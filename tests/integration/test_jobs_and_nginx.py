@@ -103,6 +103,26 @@ def test_r_ops_4_jobs_run_fails_when_a_crl_expires_within_48_hours(app_env: Path
     assert jobs.run_jobs() == 1
 
 
+def test_r_ops_4_jobs_run_refreshes_the_operator_crls(app_env: Path) -> None:
+    """R-OPS-4, R-OPS-7: production runs `chingin jobs run` from a timer, so it must re-sign the
+    operator CA's CRLs too (an expired CRL would lock every operator out of the console)."""
+    from chingin_app.services import operators
+
+    s = settings()
+    ca.ensure_hierarchy(s, now=NOW)
+    jobs.refresh_crls(s, now=NOW)
+    operator_ca = ca.ensure_operator_hierarchy(s, now=NOW)
+    crl_file = ca.operator_dir(s) / "issuing.crl.pem"
+    two_days_ago = datetime.now(UTC) - timedelta(days=2)
+    stale = pki.build_crl(operator_ca.issuing, [], now=two_days_ago, next_update=timedelta(days=3))
+    crl_file.write_bytes(stale.public_bytes(Encoding.PEM))
+    assert jobs.run_jobs() == 0
+    fresh = x509.load_pem_x509_crl(crl_file.read_bytes())
+    assert fresh.last_update_utc > two_days_ago + timedelta(days=1)
+    assert fresh.next_update_utc is not None and stale.next_update_utc is not None
+    assert fresh.next_update_utc > stale.next_update_utc
+
+
 def _rendered(app_env: Path) -> nginx.NginxFiles:
     s = settings()
     ca.ensure_hierarchy(s, now=NOW)

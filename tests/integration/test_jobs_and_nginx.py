@@ -106,7 +106,6 @@ def test_r_ops_4_jobs_run_fails_when_a_crl_expires_within_48_hours(app_env: Path
 def test_r_ops_4_jobs_run_refreshes_the_operator_crls(app_env: Path) -> None:
     """R-OPS-4, R-OPS-7: production runs `chingin jobs run` from a timer, so it must re-sign the
     operator CA's CRLs too (an expired CRL would lock every operator out of the console)."""
-    from chingin_app.services import operators
 
     s = settings()
     ca.ensure_hierarchy(s, now=NOW)

@@ -142,6 +142,30 @@ def _business_menus() -> rx.Component:
     )
 
 
+def _rokin_schedule() -> rx.Component:
+    """労金控除 schedule (current and next cycle) and the latest received data (R-INFO-1)."""
+    return rx.cond(
+        InfoState.schedule_rows.length() > 0,  # type: ignore[attr-defined]
+        rx.box(
+            rx.heading("労金控除スケジュール", as_="h2", size="3", margin_top="16px"),
+            rx.table.root(
+                rx.table.header(rx.table.row(*[
+                    rx.table.column_header_cell(h)
+                    for h in ("", "依頼データ作成日", "控除日", "まとめ入金期限")
+                ])),
+                rx.table.body(rx.foreach(
+                    InfoState.schedule_rows,
+                    lambda r: rx.table.row(*[rx.table.cell(r[i]) for i in range(4)]),
+                )),
+                aria_label="労金控除スケジュール",
+            ),
+            rx.heading("最新受信情報", as_="h2", size="3", margin_top="16px"),
+            rx.text(rx.cond(InfoState.latest_received != "", InfoState.latest_received,
+                            "受信したデータはありません。"), data_testid="latest-received"),
+        ),
+    )
+
+
 def _menus() -> rx.Component:
     """共通メニュー for everyone; システム管理メニュー for the master only (R-INFO-2/2a)."""
     common, admin = _menu_buttons(False), _menu_buttons(True)
@@ -182,6 +206,7 @@ def info_page() -> rx.Component:
             rx.button("入金グループ選択", variant="outline",
                       on_click=rx.redirect(routes.GROUP_SELECT)),
         ),
+        _rokin_schedule(),
         _business_menus(),
         _menus(),
         rx.heading("前回までのログイン（直近3回）", as_="h2", size="3", margin_top="16px"),

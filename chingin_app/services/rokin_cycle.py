@@ -1912,3 +1912,23 @@ def load_demo_history(
             if isinstance(loaded, Invalid):
                 raise RuntimeError(f"demo results refused: {[e.code for e in loaded.errors][:5]}")
     return made
+
+
+def information_panel(
+    db: Session, *, contract_no: str, group_no: str | None, today: date
+) -> tuple[Schedule | None, RequestView | None]:
+    """The information screen's 労金控除 schedule of the selected payment group and its latest
+    received request (R-INFO-1); (None, None) when the contract lacks 労金控除 or no group is
+    chosen. Scoped by the session's contract. Read-only."""
+    contract = db.exec(select(Contract).where(Contract.contract_no == contract_no)).first()
+    if contract is None or contract.id is None or "rokin" not in contract.service_list():
+        return None, None
+    group = db.exec(select(PaymentGroup).where(
+        PaymentGroup.contract_id == contract.id, PaymentGroup.number == (group_no or "")
+    )).first()
+    if group is None or group.id is None:
+        return None, None
+    return (
+        schedule(db, contract_id=contract.id, payment_group_id=group.id, today=today),
+        latest_received(db, contract_id=contract.id, payment_group_id=group.id),
+    )

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import reflex as rx
 from reflex.event import EventSpec
 
@@ -12,8 +14,9 @@ from chingin_app.domain.clock import to_jst
 from chingin_app.domain.messages import message
 from chingin_app.domain.permissions import GROUPS
 from chingin_app.domain.result import Err
-from chingin_app.services import login, permissions
+from chingin_app.services import login, permissions, rokin_cycle
 from chingin_app.services.context import app_clock
+from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.forms import FormMixin
 from chingin_app.state.session import SessionState
 from chingin_app.state.software_keyboard import (
@@ -22,6 +25,11 @@ from chingin_app.state.software_keyboard import (
     reset_keyboard,
     take_secret,
 )
+
+
+def _day(d: date) -> str:
+    return f"{d:%Y/%m/%d}"
+
 
 CHANGE_DONE_TEXT = "パスワードを変更しました。次回から新しいパスワードでログインしてください。"
 RESULT_LABELS = {"success": "成功", "failure": "失敗", "refused": "拒否"}
@@ -167,6 +175,8 @@ class InfoState(SessionState):
 
     menu_groups: list[str] = []  # noqa: RUF012 (Reflex copies var defaults per client)
     menu_links: dict[str, list[list[str]]] = {}  # noqa: RUF012  group → [label, route]
+    schedule_rows: list[list[str]] = []  # noqa: RUF012  [cycle, 依頼データ作成日, 控除日, 期限]
+    latest_received: str = ""
 
     @rx.event
     def load(self) -> EventSpec | None:
@@ -185,4 +195,22 @@ class InfoState(SessionState):
                 links.setdefault(item.group, []).append([item.label, route])
         self.menu_groups = [g for g in GROUPS if g in links]
         self.menu_links = links
+        self._load_schedule(info)
         return None
+
+    def _load_schedule(self, info: SessionInfo) -> None:
+        """労金控除 schedule of the current and next cycle and the latest received request."""
+        today = to_jst(app_clock().now()).date()
+        with session_scope(read_only=True) as db:
+            plan, latest = rokin_cycle.information_panel(
+                db, contract_no=info.contract_no, group_no=info.group_no, today=today
+            )
+        self.schedule_rows = [] if plan is None else [
+            [label, _day(e.dates.request_date), _day(e.dates.deduction_date),
+             _day(e.dates.deadline)]
+            for label, e in (("今回", plan.current), ("次回", plan.next))
+        ]
+        self.latest_received = "" if latest is None else (
+            f"{latest.deduct_month} {latest.pay_kind_label} 控除依頼"
+            f"（{to_jst(latest.received_at):%Y/%m/%d} 受信・{latest.status_label}）"
+        )

@@ -722,6 +722,28 @@ def test_r_info_1_schedule_and_latest_received(db: Session, org: Org, clock: Mov
     assert late.current.dates.deduct_month == "2026-05"
 
 
+def test_r_info_1_information_panel_of_the_sessions_group(
+    db: Session, org: Org, clock: MovableClock
+) -> None:
+    """R-INFO-1: the panel shows the selected group's schedule and latest data, and nothing for
+    a contract without 労金控除, an unknown group or another contract's number."""
+    no = org.contract.contract_no
+    assert isinstance(_publish(db, org, "2026-04", clock, group_no="001"), Ok)
+    plan, latest = rc.information_panel(db, contract_no=no, group_no="001", today=date(2026, 4, 1))
+    assert plan is not None and plan.current.status == "received"
+    assert latest is not None and latest.group_no == "001" and latest.deduct_month == "2026-04"
+    plan2, latest2 = rc.information_panel(db, contract_no=no, group_no="002",
+                                          today=date(2026, 4, 1))
+    assert plan2 is not None and plan2.current.status is None and latest2 is None
+    assert rc.information_panel(db, contract_no=no, group_no="999",
+                                today=date(2026, 4, 1)) == (None, None)
+    assert rc.information_panel(db, contract_no="00000000", group_no="001",
+                                today=date(2026, 4, 1)) == (None, None)
+    ledger_only = make_contract(db, services="ledger")
+    assert rc.information_panel(db, contract_no=ledger_only.contract_no, group_no="001",
+                                today=date(2026, 4, 1)) == (None, None)
+
+
 def test_rk4_list_requests_keeps_the_last_cycles(
     db: Session, org: Org, clock: MovableClock
 ) -> None:

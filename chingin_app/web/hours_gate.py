@@ -1,6 +1,8 @@
 """Outside service hours, page requests are refused on the server (R-ENV-1) with the
 outside-hours page; the health check, static assets and the websocket stay reachable (open
-screens learn about the closing at their next event)."""
+screens learn about the closing at their next event). The operator console's listener is not
+limited (R-ENV-1a: operator work is not bound to the hours); the certificate gate in front sets
+that header only from the trusted proxy."""
 
 from __future__ import annotations
 
@@ -10,10 +12,12 @@ from collections.abc import Callable
 from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from chingin_app.services.cert_gate import H_LISTENER
 from chingin_app.services.hours import HoursNotice
 
 log = logging.getLogger(__name__)
 
+_OPERATOR_LISTENER = (H_LISTENER.encode(), b"operator")
 _ALWAYS_REACHABLE = ("/_event", "/assets/", "/healthz", "/crl/", "/ping", "/_health", "/favicon")
 
 
@@ -29,7 +33,11 @@ class ServiceHoursGate:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        if scope["type"] != "http" or path.startswith(_ALWAYS_REACHABLE):
+        if (
+            scope["type"] != "http"
+            or path.startswith(_ALWAYS_REACHABLE)
+            or _OPERATOR_LISTENER in scope.get("headers", [])
+        ):
             await self.app(scope, receive, send)
             return
         current = self._notice()

@@ -162,6 +162,7 @@ def _rokin_schedule() -> rx.Component:
             rx.heading("最新受信情報", as_="h2", size="3", margin_top="16px"),
             rx.text(rx.cond(InfoState.latest_received != "", InfoState.latest_received,
                             "受信したデータはありません。"), data_testid="latest-received"),
+            data_testid="rokin-schedule",
         ),
     )
 

@@ -1075,6 +1075,27 @@ def _locked_detail(
     return found, employee, product
 
 
+_Editable = tuple[Scope, DeductionDetail, Employee, RokinProduct, str]
+
+
+def _editable_detail(
+    db: Session, session: DetailSession, detail_id: int, version: int
+) -> _Editable | tuple[Err, str | None]:
+    """The live detail a change or 解除 works on, locked, with its log target; or the refusal
+    (unknown or another tenant's, changed since the screen read it, already cancelled)."""
+    scope = _scope(db, session)
+    found = None if scope is None else _locked_detail(db, scope, detail_id)
+    if found is None or scope is None:
+        return Err("E-RK-DETAIL-NOT-FOUND"), None
+    detail, employee, product = found
+    target = _target(employee.staff_no, product.code, detail.account_no)
+    if detail.version != version:
+        return Err("E-RK-VERSION-CONFLICT"), target
+    if detail.status == DetailStatus.CANCELLED.value:
+        return Err("E-RK-ALREADY-CANCELLED"), target
+    return scope, detail, employee, product, target
+
+
 def change_detail(
     db: Session,
     *,
@@ -1098,16 +1119,10 @@ def change_detail(
                        screen=_SCREEN_INQUIRY, ip=ip, target=target)
 
     now = clock.now()
-    scope = _scope(db, session)
-    found = None if scope is None else _locked_detail(db, scope, detail_id)
-    if found is None or scope is None:
-        return refuse(Err("E-RK-DETAIL-NOT-FOUND"))
-    detail, employee, product = found
-    target = _target(employee.staff_no, product.code, detail.account_no)
-    if detail.version != version:
-        return refuse(Err("E-RK-VERSION-CONFLICT"), target)
-    if detail.status == DetailStatus.CANCELLED.value:
-        return refuse(Err("E-RK-ALREADY-CANCELLED"), target)
+    editable = _editable_detail(db, session, detail_id, version)
+    if len(editable) == 2:
+        return refuse(*editable)  # type: ignore[arg-type]
+    scope, detail, employee, product, target = editable  # type: ignore[misc]
     typed = (change.account_no, change.monthly_amount, change.bonus_amount, change.start_month,
              change.end_month, change.remaining_count)
     if not any(typed) and not change.clear_end_month:
@@ -1181,16 +1196,10 @@ def cancel_detail(
         return err
 
     now = clock.now()
-    scope = _scope(db, session)
-    found = None if scope is None else _locked_detail(db, scope, detail_id)
-    if found is None or scope is None:
-        return refuse(Err("E-RK-DETAIL-NOT-FOUND"))
-    detail, employee, product = found
-    target = _target(employee.staff_no, product.code, detail.account_no)
-    if detail.version != version:
-        return refuse(Err("E-RK-VERSION-CONFLICT"), target)
-    if detail.status == DetailStatus.CANCELLED.value:
-        return refuse(Err("E-RK-ALREADY-CANCELLED"), target)
+    editable = _editable_detail(db, session, detail_id, version)
+    if len(editable) == 2:
+        return refuse(*editable)  # type: ignore[arg-type]
+    scope, detail, employee, product, target = editable  # type: ignore[misc]
     before = detail_snapshot(detail, employee, product)
     detail.status = DetailStatus.CANCELLED.value
     detail.cancelled_at = now

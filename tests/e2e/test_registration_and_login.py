@@ -93,8 +93,10 @@ def _login(
 def test_r_mreg_1_master_registration_issuance_and_login(
     browser: Browser, service: Service, tmp_path: Path
 ) -> None:
-    """R-MREG-1..3, R-CERT-1, R-CERT-1a/1b, R-CERT-2, R-LOGIN-1/2/4, R-SESS-2: the master registers,
-    gets a certificate, and a new browser holding only that .p12 logs in."""
+    """R-MREG-1, R-MREG-2, R-MREG-3 (registration goes straight into issuance), R-CERT-1,
+    R-CERT-1a/1b, R-CERT-2, R-LOGIN-1/2/4, R-SESS-2: the master registers, gets a certificate,
+    and a new browser holding only that .p12 logs in. R-ENV-8: no step opens a pop-up, and the
+    pages are reached by typed URLs (no Referer is needed)."""
     contract_no = _new_contract()
     user_id = factories.next_user_id("mst")[:12]
     email = f"{user_id.lower()}@example.co.jp"
@@ -102,6 +104,8 @@ def test_r_mreg_1_master_registration_issuance_and_login(
     codes: list[str] = []
     with _context(browser, service) as context:
         page = context.new_page()
+        popups: list[object] = []
+        context.on("page", lambda p: popups.append(p))  # R-ENV-8: a pop-up is a second page
         page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(str(f))))
         page.goto(service.base_url + "/")
         page.get_by_role("button", name="マスターユーザーの初期登録").click()
@@ -129,6 +133,7 @@ def test_r_mreg_1_master_registration_issuance_and_login(
         page.get_by_label("パスワード", exact=True).fill(PASSWORD)
         p12 = _issue_through_ui(page, service, user_id=user_id, password=PASSWORD,
                                 email=email, tmp_path=tmp_path, codes=codes)
+        assert popups == []
     # R-CERT-11, DESIGN §1: no password, initial password or code in what the browser received
     # from the app, nor in the service's log.
     sent_to_browser = "\n".join(frames)

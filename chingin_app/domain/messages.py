@@ -459,6 +459,10 @@ OPERATOR_CONSOLE_MESSAGES: Final[dict[str, str]] = {
         "「chingin operator-account list」で確認してください。"
     ),
     "E-OP-LISTENER": "この画面は金庫内部の運用端末からのみご利用いただけます。",
+    "E-OP-USER-OTHER-CONTRACT": (
+        "このユーザーＩＤは対象の契約のユーザーではありません。何も変更していません。"
+        "ユーザーＩＤを確認してください。"
+    ),
     "E-OP-CERT": (
         "オペレーター用の電子証明書が確認できませんでした。ブラウザをすべて閉じてから"
         "再度アクセスし、ご自身のオペレーター用電子証明書を選択してください。"

@@ -114,6 +114,8 @@ def _operator_server(
 ) -> str:
     if listen.port == s.port:
         raise OperatorListenError("the operator console needs a port of its own (R-OPS-7)")
+    # public_netloc → operator_netloc: the one rewrite in the front end's env chunk that points
+    # the console's websocket at this listener (why it is needed: the template's comment).
     public = urlsplit(s.base_url)
     values = {
         "operator_origin": listen.origin,

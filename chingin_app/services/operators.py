@@ -52,6 +52,7 @@ __all__ = [
     "OperatorInfo",
     "OperatorRow",
     "check_session",
+    "check_user_of",
     "create_operator",
     "list_operators",
     "lookup_certificate",
@@ -600,6 +601,31 @@ def contract_users(db: Session, *, contract_no: str, now: datetime) -> list[User
         lines.append(UserLine(user.user_id, user.user_name, role, status, cert_text))
     db.rollback()
     return lines
+
+
+def check_user_of(
+    db: Session, *, contract_no: str, user_id: str, action: str, actor: str, clock: Clock,
+    ticket: str | None,
+) -> Err | None:
+    """The console's procedures on one user act only on a live user of the contract the
+    dialog names (R-OPS-2: the 依頼書 is the contract's): None when ``user_id`` is one, else
+    E-OP-USER-OTHER-CONTRACT (at the field), logged as a refusal of ``action`` with the
+    受付番号. The caller's service then checks the user itself. Commits a refusal only."""
+    from chingin_app.models import Contract, User
+
+    found = db.exec(
+        select(User.id)
+        .join(Contract, col(Contract.id) == col(User.contract_id))
+        .where(Contract.contract_no == contract_no, User.user_id == user_id,
+               col(User.deleted_at).is_(None))
+    ).first()
+    if found is not None:
+        return None
+    err = Err("E-OP-USER-OTHER-CONTRACT", "user_id")
+    oplog.operator_refusal(db, at=clock.now(), actor=actor, action=action,
+                           target=user_id[:40] or None, ticket=ticket,
+                           detail={"code": err.code, "contract_no": contract_no})
+    return err
 
 
 def notice_pdf(

@@ -48,6 +48,9 @@ PROCEDURES: Final[dict[str, str]] = {
     "jobs": "定期処理の実行",
 }
 _NEEDS_CONTRACT: Final = frozenset(PROCEDURES) - {"create", "jobs"}
+#: Procedures on one user of the selected contract → the action their refusal is logged as.
+_USER_ACTIONS: Final = {"user_unblock": users.ACTION_UNBLOCK,
+                        "cert_revoke": revocation.ACTION_REVOKE}
 
 
 class OperatorConsoleState(FormMixin, PageState):
@@ -202,6 +205,7 @@ class ConsoleContractsState(OperatorConsoleState):
         if self._signed_in_operator() is None:
             return rx.redirect(ROUTE_SIGNIN)
         self.done_text = ""
+        self._end_dialog()  # a procedure opened for another contract is cancelled
         self._show(str(contract_no))
         return None
 
@@ -218,10 +222,14 @@ class ConsoleContractsState(OperatorConsoleState):
         self.dialog_open = True
         return None
 
+    def _end_dialog(self) -> None:
+        self.dialog_open = False
+        self.dialog_action = ""
+
     @rx.event
     def close_dialog(self) -> None:
-        """キャンセル: nothing changes."""
-        self.dialog_open = False
+        """キャンセル: nothing changes, and 実行 does nothing until a dialog is opened again."""
+        self._end_dialog()
         self._clear_messages()
 
     @rx.event
@@ -232,8 +240,12 @@ class ConsoleContractsState(OperatorConsoleState):
             yield rx.redirect(ROUTE_SIGNIN)
             return
         action = self.dialog_action
-        if action not in PROCEDURES or (action in _NEEDS_CONTRACT and not self.selected):
-            self.dialog_open = False
+        if not self.dialog_open or action not in PROCEDURES or (
+            action in _NEEDS_CONTRACT and not self.selected
+        ):
+            # Only the open confirmation dialog runs a procedure (a crafted 実行 without it, or
+            # after キャンセル, does nothing).
+            self._end_dialog()
             return
         ticket = str(form.get("ticket") or "").strip()
         if (err := check_required(ticket, field="ticket", label="受付番号")) is not None:
@@ -244,7 +256,7 @@ class ConsoleContractsState(OperatorConsoleState):
         result, done, download = _run(action, info, ticket, form, self.selected)
         if not self._settle(result):
             return
-        self.dialog_open = False
+        self._end_dialog()
         self.done_text = done
         number = str(form.get("contract_no") or "") if action == "create" else self.selected.get(
             "contract_no", "")
@@ -295,6 +307,11 @@ def _run(
         if action == "init_master":
             result = users.init_master(db, contract_no=number, **common)
             return result, f"契約 {number} のマスターユーザーを初期化しました。", None
+        if action in ("user_unblock", "cert_revoke") and (refused := operators.check_user_of(
+            db, contract_no=number, user_id=_text(form, "user_id"),
+            action=_USER_ACTIONS[action], **common,
+        )) is not None:
+            return refused, "", None
         if action == "user_unblock":
             user_id = _text(form, "user_id")
             result = users.unblock_user(db, user_id=user_id, **common)

@@ -158,13 +158,13 @@ class CertGate:
             # Reflex takes the client IP from X-Forwarded-For (trusted_proxy_hops=1): keep
             # nginx's own value, never a client's.
             added.append((b"x-forwarded-for", client_ip.encode()))
-        if (
-            scope["type"] == "http"
-            and listener != "operator"
-            and _is_operator_path(scope.get("path", ""))
+        path = scope.get("path", "")
+        if scope["type"] == "http" and (
+            (listener != "operator" and _is_operator_path(path))
+            or (listener == "operator" and not _operator_listener_serves(path))
         ):
-            # The console exists only on the internal listener (R-OPS-7); nginx's public server
-            # answers 404 itself, this covers any other way in.
+            # The console exists only on the internal listener, and that listener serves only
+            # the console (R-OPS-7); nginx answers 404 itself on both, this covers any other way.
             await _not_found(send)
             return
         if scope["type"] == "websocket" and not self._token_allowed(scope, facts):
@@ -194,6 +194,24 @@ class CertGate:
 
 def _is_operator_path(path: str) -> bool:
     return path == "/operator" or path.startswith("/operator/")
+
+
+#: What the operator listener serves besides the console's pages: the front end's static files
+#: and the websocket (deploy/nginx/operator.conf.template lists the same).
+_OPERATOR_LISTENER_PREFIXES = ("/assets/", "/_event/")
+_OPERATOR_LISTENER_PATHS = frozenset({"/_event", "/favicon.ico"})
+
+
+def _operator_listener_serves(path: str) -> bool:
+    """Whether a request through the operator listener may reach the app (R-OPS-7): the
+    console's pages and what Reflex needs for them; never a customer's screen or download."""
+    if ".." in path.split("/"):
+        return False  # nginx would have resolved it; nobody else may climb out of /assets/
+    return (
+        _is_operator_path(path)
+        or path in _OPERATOR_LISTENER_PATHS
+        or path.startswith(_OPERATOR_LISTENER_PREFIXES)
+    )
 
 
 async def _not_found(send: Send) -> None:

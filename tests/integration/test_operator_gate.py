@@ -21,7 +21,7 @@ async def _echo(request: Request) -> JSONResponse:
 
 
 def _client(peer: str = "127.0.0.1") -> TestClient:
-    inner = Starlette(routes=[Route("/", _echo), Route("/operator/contracts", _echo)])
+    inner = Starlette(routes=[Route("/{path:path}", _echo)])
     app = CertGate(
         inner,
         secret=lambda: SECRET,
@@ -39,7 +39,7 @@ def _nginx(listener: str) -> dict[str, str]:
 def test_r_ops_7_operator_listener_uses_the_operator_records() -> None:
     """Through nginx's operator server the facts come from the operator classifier and the app
     sees listener=operator; nginx's own listener header is stripped."""
-    seen = _client().get("/", headers=_nginx("operator")).json()
+    seen = _client().get("/operator/contracts", headers=_nginx("operator")).json()
     assert seen["x-chingin-listener"] == "operator"
     assert seen["x-chingin-cert-subject"] == "opadmin1"
     assert "x-ssl-listener" not in seen
@@ -65,3 +65,21 @@ def test_r_ops_7_operator_paths_only_on_the_operator_listener() -> None:
     assert _client().get("/operator/contracts", headers=_nginx("public")).status_code == 404
     assert _client().get("/operator/contracts").status_code == 404
     assert _client().get("/operator/contracts", headers=_nginx("operator")).status_code == 200
+
+
+def test_r_ops_7_operator_listener_serves_only_the_console() -> None:
+    """R-OPS-7: through the operator listener only the console's pages and what the front end
+    needs for them (static files, the websocket endpoint) reach the app; a customer's screen,
+    a download, the CRLs or the health check answer 404 there, while the public listener still
+    serves them."""
+    served = ["/operator", "/operator/", "/operator/contracts", "/assets/root-ppuWlat8.js",
+              "/assets/reflex-env-DZLC58yF.js", "/_event/", "/favicon.ico"]
+    refused = ["/", "/login", "/login/", "/info", "/users", "/operation-log", "/dl/abc",
+               "/crl/issuing.crl", "/healthz", "/_upload", "/ping", "/operatorx",
+               "/assets/../login", "/404.html"]
+    client = _client()
+    for path in served:
+        assert client.get(path, headers=_nginx("operator")).status_code == 200, path
+    for path in refused:
+        assert client.get(path, headers=_nginx("operator")).status_code == 404, path
+        assert client.get(path, headers=_nginx("public")).status_code == 200, path

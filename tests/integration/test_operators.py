@@ -231,11 +231,56 @@ def test_r_ops_7_nginx_renders_the_operator_listener_and_accepts_it(app_env: Pat
     assert "error_page 495" not in operator  # a bad certificate never reaches the app here
     blocks = re.findall(r"location\s+([^{]+)\{(.*?)\n    \}", operator, flags=re.S)
     proxied = [(where.strip(), body) for where, body in blocks if "proxy_pass" in body]
-    assert {w for w, _ in proxied} == {"/_event", "/"}
+    # Only the console's pages, the static files and the websocket reach the app (R-OPS-7).
+    assert {w for w, _ in proxied} == {
+        "= /operator", "^~ /operator/", "/assets/",
+        r"~ ^/assets/reflex-env-[A-Za-z0-9_-]+\.js$", "= /favicon.ico", "/_event",
+    }
     for where, body in proxied:
         assert "operator_headers.conf" in body, where
+    catch_all = dict((where.strip(), body) for where, body in blocks)["/"]
+    assert "return 404;" in catch_all and "proxy_pass" not in catch_all
     assert '"operator"' in (files.prefix / "operator_headers.conf").read_text()
     assert '"public"' in (files.prefix / "cert_headers.conf").read_text()
+
+
+def test_r_ops_7_operator_origin_rewrite_is_confined_to_the_env_chunk(app_env: Path) -> None:
+    """R-OPS-7: the operator listener's front end talks to the operator origin. The rewrite of
+    the public origin (why: deploy/nginx/operator.conf.template) touches only Reflex's
+    env chunk, served uncompressed for it. The Reflex facts that make it necessary and
+    sufficient are pinned here: after a Reflex upgrade that changes one, this fails and the
+    workaround must be looked at again (a relative websocket URL would replace it)."""
+    import inspect
+
+    import reflex_base
+    from reflex_base.compiler import templates
+    from reflex_base.constants.event import Endpoint
+
+    conf = _rendered().conf.read_text()
+    operator = next(b for b in conf.split("\n  server {") if "ssl_verify_client on;" in b)
+    blocks = dict(
+        (where.strip(), body)
+        for where, body in re.findall(r"location\s+([^{]+)\{(.*?)\n    \}", operator, flags=re.S)
+    )
+    env_chunk = blocks[r"~ ^/assets/reflex-env-[A-Za-z0-9_-]+\.js$"]
+    public = settings().base_url.split("://", 1)[1]
+    assert f"sub_filter '//{public}/' '//127.0.0.1:8444/';" in env_chunk
+    assert 'proxy_set_header Accept-Encoding "";' in env_chunk
+    assert operator.count("sub_filter '") == 1  # nowhere else
+    assert "Accept-Encoding" not in blocks["/assets/"]
+    # Reflex 0.10.1: the endpoints are absolute URLs built from api_url …
+    assert 'url = "".join([config.api_url' in inspect.getsource(Endpoint.get_url)
+    # … compiled into their own chunk "reflex-env" …
+    vite = inspect.getsource(templates)
+    assert 'test: /env.json/,' in vite and 'name: "reflex-env",' in vite
+    # … which the websocket reads through new URL() (absolute only); the same-host rewrite is
+    # for localhost-like hosts only and drops the port under https.
+    state_js = (Path(reflex_base.__file__).parent / ".templates" / "web" / "utils" / "state.js"
+                ).read_text()
+    assert "const EVENTURL = env.EVENT;" in state_js
+    assert "const endpoint = new URL(url_str);" in state_js
+    assert 'SAME_DOMAIN_HOSTNAMES = ["localhost", "0.0.0.0", "::", "0:0:0:0:0:0:0:0"]' in state_js
+    assert 'endpoint.port = ""' in state_js
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ def _decorator_name(node: ast.expr) -> str:
 
 def test_r_sec_1_public_state_methods_are_declared_handlers() -> None:
     undeclared = []
-    for path in sorted(STATE_DIR.glob("*.py")):
+    for path in sorted(STATE_DIR.rglob("*.py")):  # with the screen groups' packages
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
             for fn in cls.body:
@@ -30,3 +30,4 @@ def test_r_sec_1_public_state_methods_are_declared_handlers() -> None:
                     undeclared.append(f"{path.name}:{cls.name}.{fn.name}")
     assert undeclared == []
     assert any(STATE_DIR.glob("session.py"))  # the scan saw the state modules
+    assert any(STATE_DIR.glob("rokin_deduction/*.py"))  # and the packages

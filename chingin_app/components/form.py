@@ -3,6 +3,8 @@ submit button that is disabled while its event runs (SPEC §3)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 
@@ -42,6 +44,20 @@ def text_field(
         margin_bottom="12px",
         max_width="420px",
     )
+
+
+def period_fields(errors: Any) -> list[rx.Component]:  # the state's errors var
+    """期間（開始）/ 期間（終了） date inputs of a search form, named as ``FormMixin._period``
+    reads them, each with its error."""
+    fields = []
+    for label, name in (("期間（開始）", "period_from"), ("期間（終了）", "period_to")):
+        field_id = f"field-{name}"
+        fields.append(rx.box(
+            rx.el.label(label, html_for=field_id, style={"display": "block", "fontWeight": "bold"}),
+            rx.input(id=field_id, name=name, type="date"),
+            field_error(errors.get(name, ""), field_id=field_id),  # type: ignore[arg-type]
+        ))
+    return fields
 
 
 def alert(message: rx.Var[str] | str) -> rx.Component:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from chingin_app.components.form import alert, field_error
+from chingin_app.components.form import alert, period_fields
 from chingin_app.components.layout import signed_in_shell
 from chingin_app.components.paged_table import Column, data_table, pager
 from chingin_app.state.operation_log import OperationLogState as S
@@ -15,15 +15,6 @@ COLUMNS = tuple(Column(header, key) for header, key in (
 ))
 
 
-def _date(label: str, name: str) -> rx.Component:
-    field_id = f"field-{name}"
-    return rx.box(
-        rx.el.label(label, html_for=field_id, style={"display": "block", "fontWeight": "bold"}),
-        rx.input(id=field_id, name=name, type="date"),
-        field_error(S.errors.get(name, ""), field_id=field_id),  # type: ignore[arg-type]
-    )
-
-
 def operation_log_page() -> rx.Component:
     """The master's view of everything done on the contract, the bank's actions as 「金庫」."""
     return signed_in_shell(
@@ -31,8 +22,7 @@ def operation_log_page() -> rx.Component:
         alert(S.alert_text),
         rx.form(
             rx.hstack(
-                _date("期間（開始）", "period_from"),
-                _date("期間（終了）", "period_to"),
+                *period_fields(S.errors),
                 rx.box(
                     rx.el.label("ユーザーＩＤ", html_for="field-user_id",
                                 style={"display": "block", "fontWeight": "bold"}),

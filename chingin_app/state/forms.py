@@ -3,16 +3,31 @@ field, nothing changed). A mixin, so every screen keeps its own errors."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from typing import Any, TypeGuard
 
 import reflex as rx
 
+from chingin_app.domain.clock import JST
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
 
 FORM_REFUSED = (
     "入力内容に誤りがあります。各項目のメッセージをご確認ください。何も登録していません。"
 )
+PERIOD_FORMAT = "「{label}」は YYYY-MM-DD の形式で入力してください。"
+#: The period fields of the search forms: (field name, label).
+PERIOD_FIELDS = (("period_from", "期間（開始）"), ("period_to", "期間（終了）"))
+
+
+def _day(text: str, label: str) -> date | str | None:
+    """A JST day from a search form; '' is no bound; a message when malformed."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return PERIOD_FORMAT.format(label=label)
 
 
 class FormMixin(rx.State, mixin=True):
@@ -38,6 +53,25 @@ class FormMixin(rx.State, mixin=True):
         text = message(refusal.code, **refusal.params)
         self.errors = {refusal.field: text} if refusal.field else {}
         self.alert_text = text
+
+    def _period(
+        self, start_text: str, end_text: str
+    ) -> tuple[datetime | None, datetime | None] | None:
+        """The search period [start day 0:00, the day after the end day 0:00) JST from the
+        ``period_from`` / ``period_to`` fields ('' is open); None, with the message at the
+        field, when a day is malformed."""
+        (from_field, from_label), (to_field, to_label) = PERIOD_FIELDS
+        start, end = _day(start_text, from_label), _day(end_text, to_label)
+        errors = {k: v for k, v in ((from_field, start), (to_field, end)) if isinstance(v, str)}
+        if errors:
+            self.errors = errors
+            self.alert_text = next(iter(errors.values()))
+            return None
+        assert not isinstance(start, str) and not isinstance(end, str)
+        begin = datetime(start.year, start.month, start.day, tzinfo=JST) if start else None
+        stop = (datetime(end.year, end.month, end.day, tzinfo=JST) + timedelta(days=1)
+                if end else None)
+        return begin, stop
 
     def _start_busy(self) -> None:
         """A submit begins: forget the last refusal, disable the button until it ends."""

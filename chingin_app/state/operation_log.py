@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-
 import reflex as rx
 from reflex.event import EventSpec
 
 from chingin_app import routes
 from chingin_app.db import session_scope
-from chingin_app.domain.clock import JST, to_jst
+from chingin_app.domain.clock import to_jst
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err
 from chingin_app.services import oplog_query
@@ -18,18 +16,6 @@ from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.forms import FormMixin
 from chingin_app.state.paging import PagingMixin
 from chingin_app.state.session import SessionState
-
-PERIOD_FORMAT = "「{label}」は YYYY-MM-DD の形式で入力してください。"
-
-
-def _day(text: str, label: str) -> date | str | None:
-    """A JST day from the search form; '' is no bound; a message when malformed."""
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return PERIOD_FORMAT.format(label=label)
 
 
 class OperationLogState(PagingMixin, FormMixin, SessionState):
@@ -50,23 +36,8 @@ class OperationLogState(PagingMixin, FormMixin, SessionState):
             return None, rx.redirect(routes.INFO)
         return info, None
 
-    def _bounds(self) -> tuple[datetime | None, datetime | None] | None:
-        start = _day(self.period_from, "期間（開始）")
-        end = _day(self.period_to, "期間（終了）")
-        errors = {k: v for k, v in (("period_from", start), ("period_to", end))
-                  if isinstance(v, str)}
-        if errors:
-            self.errors = errors
-            self.alert_text = next(iter(errors.values()))
-            return None
-        assert not isinstance(start, str) and not isinstance(end, str)
-        begin = datetime(start.year, start.month, start.day, tzinfo=JST) if start else None
-        stop = (datetime(end.year, end.month, end.day, tzinfo=JST) + timedelta(days=1)
-                if end else None)
-        return begin, stop
-
     def _fetch(self, info: SessionInfo) -> None:
-        bounds = self._bounds()
+        bounds = self._period(self.period_from, self.period_to)
         if bounds is None:
             return
         with session_scope(read_only=True) as db:
@@ -125,7 +96,7 @@ class OperationLogState(PagingMixin, FormMixin, SessionState):
         info, redirect = self._master()
         if info is None:
             return redirect
-        bounds = self._bounds()
+        bounds = self._period(self.period_from, self.period_to)
         if bounds is None:
             return None
         with session_scope() as db:

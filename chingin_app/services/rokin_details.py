@@ -761,11 +761,14 @@ def history(
     session: DetailSession,
     detail_id: int | None = None,
     staff_no: str = "",
+    start: datetime | None = None,
+    end: datetime | None = None,
     page: int = 1,
     page_size: int = 50,
 ) -> HistoryPage | Err:
     """RK-3 労金控除明細更新履歴照会: the session's history, newest first, for one detail or
-    for the employees whose 職員番号 starts with ``staff_no``. Read-only.
+    for the employees whose 職員番号 starts with ``staff_no``, changed in [``start``, ``end``)
+    when given. Read-only.
 
     Err E-RK-STAFF-NO-FORMAT for a malformed 職員番号; E-RK-DETAIL-NOT-FOUND when the
     session's contract or group does not exist.
@@ -785,6 +788,10 @@ def history(
         clauses.append(col(DeductionDetailHistory.detail_id) == detail_id)
     if staff_no:
         clauses.append(col(Employee.staff_no).startswith(staff_no, autoescape=True))
+    if start is not None:
+        clauses.append(col(DeductionDetailHistory.changed_at) >= start)
+    if end is not None:
+        clauses.append(col(DeductionDetailHistory.changed_at) < end)
     base = (
         select(DeductionDetailHistory, Employee.staff_no, Employee.name_kana, RokinProduct.name)
         .join(DeductionDetail, col(DeductionDetail.id) == col(DeductionDetailHistory.detail_id))

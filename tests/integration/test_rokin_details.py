@@ -526,6 +526,26 @@ def test_rk_3_history_newest_first_filtered_and_paged(db: Session, clock: Movabl
     assert isinstance(bad, Err) and bad.code == "E-RK-STAFF-NO-FORMAT"
 
 
+def test_rk_3_history_by_period(db: Session, clock: MovableClock) -> None:
+    """RK-3's period [start, end) on 更新日時: a change a day later is inside a period that
+    starts then and outside one that ends before it."""
+    contract = _contract(db)
+    result = rd.register_new(db, session=_info(contract), clock=clock,
+                             employee=_person(staff_no="880"), form=_form())
+    assert isinstance(result, Ok)
+    registered_at = clock.now()
+    clock.advance(timedelta(days=1))
+    rd.change_detail(db, session=_info(contract), clock=clock, detail_id=result.value, version=1,
+                     change=DetailChange(monthly_amount="2000"))
+    later = rd.history(db, session=_info(contract), start=clock.now() - timedelta(hours=1))
+    assert isinstance(later, HistoryPage) and [r.action for r in later.rows] == ["変更"]
+    earlier = rd.history(db, session=_info(contract), end=registered_at + timedelta(hours=1))
+    assert isinstance(earlier, HistoryPage) and [r.action for r in earlier.rows] == ["追加"]
+    both = rd.history(db, session=_info(contract), start=registered_at,
+                      end=clock.now() + timedelta(seconds=1))
+    assert isinstance(both, HistoryPage) and both.total == 2
+
+
 # --- tenant isolation -------------------------------------------------------------------
 
 

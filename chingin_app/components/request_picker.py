@@ -1,0 +1,101 @@
+"""The request choice of the 労金控除 output screens (SPEC §11 RK-4 … RK-11): 控除依頼
+(控除年月・支給区分 of the selected payment group, newest first), 出力するリスト, 文字コード,
+件数確認 and the output button with its progress and 表示 / ダウンロード.
+
+``state`` is a state class with ``state/rokin_deduction/request_choice.RequestChoiceMixin``;
+the pieces are separate functions so a screen takes only those it needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from chingin_app.components.form import alert, info
+from chingin_app.components.output_panel import output_panel
+from chingin_app.services.rokin_outputs import ENCODINGS
+
+_LABEL_STYLE = {"display": "block", "fontWeight": "bold"}
+
+
+def _select(label: str, field_id: str, options: Any, value: Any, on_change: Any,
+            option: Any) -> rx.Component:
+    return rx.box(
+        rx.el.label(label, html_for=field_id, style=_LABEL_STYLE),
+        rx.el.select(
+            rx.foreach(options, option),
+            id=field_id, value=value, on_change=on_change,
+            style={"minWidth": "16em", "padding": "4px"},
+        ),
+    )
+
+
+def request_select(state: Any, *, label: str = "控除依頼（控除年月・支給区分）") -> rx.Component:
+    """The requests of the session's payment group, newest first."""
+    return _select(
+        label, "field-request_id", state.request_options, state.request_id,
+        state.choose_request, lambda r: rx.el.option(r["label"], value=r["id"]),
+    )
+
+
+def list_select(state: Any, *, label: str = "出力するリスト") -> rx.Component:
+    """The screen's lists (shown only when it has more than one)."""
+    return rx.cond(
+        state.list_options.length() > 1,  # type: ignore[attr-defined]
+        _select(
+            label, "field-list_kind", state.list_options, state.list_kind, state.choose_list,
+            lambda o: rx.el.option(o["title"], value=o["code"]),
+        ),
+    )
+
+
+def encoding_select(state: Any) -> rx.Component:
+    """文字コード of a CSV (CP932 by default, UTF-8 with BOM on request; R-ENV-3)."""
+    return rx.box(
+        rx.el.label("文字コード", html_for="field-encoding", style=_LABEL_STYLE),
+        rx.el.select(
+            *[rx.el.option(title, value=code) for code, title in ENCODINGS.items()],
+            id="field-encoding", value=state.encoding, on_change=state.choose_encoding,
+            style={"minWidth": "16em", "padding": "4px"},
+        ),
+    )
+
+
+def request_picker(
+    state: Any,
+    *,
+    output_label: str,
+    csv: bool = False,
+    preview: bool = True,
+) -> rx.Component:
+    """The whole choice: messages, 控除依頼, 出力するリスト, 文字コード (``csv``), 件数確認
+    (``preview``), the output button (``output_label``: 「PDF出力」, 「CSV出力」) and the
+    output's progress and 表示 / ダウンロード."""
+    buttons = []
+    if preview:
+        buttons.append(rx.button("件数確認", on_click=state.count_lines, variant="outline",
+                                 size="3"))
+    buttons.append(rx.button(output_label, on_click=state.make_output, size="3",
+                             disabled=state.output_running, loading=state.output_running))
+    return rx.box(
+        alert(state.alert_text),
+        info(state.no_request_text),
+        rx.cond(
+            state.request_options.length() > 0,  # type: ignore[attr-defined]
+            rx.box(
+                rx.hstack(
+                    request_select(state),
+                    list_select(state),
+                    *([encoding_select(state)] if csv else []),
+                    align="end", wrap="wrap", spacing="4",
+                ),
+                rx.hstack(*buttons, spacing="3", margin_top="12px", align="center"),
+                rx.cond(
+                    state.preview_text != "",
+                    rx.text(state.preview_text, role="status", data_testid="output-preview",
+                            margin_top="8px"),
+                ),
+                output_panel(state),
+            ),
+        ),
+    )

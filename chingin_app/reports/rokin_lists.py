@@ -1,0 +1,227 @@
+"""The 労金控除 lists (SPEC §11 RK-4, RK-11; A.6 columns): what each list is — its title, its
+columns and how a request or result line fills them — for the PDF (``reports/list_pdf``) and
+for the same list on screen, from one definition.
+
+The columns that are the same on every line of one request (控除年月, 支給区分, 入金グループ,
+控除日, 入金予定日 of A.6's 控除依頼リスト) are printed once in the header of every page
+(``ListHeader``), next to the contract; the table holds what differs per line. The CSV exports
+(RK-5, RK-7) keep every A.6 column on every row (``reports/rokin_csv.py``).
+
+No database and no Reflex here: the lines come from ``services.rokin_cycle``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final, Literal
+
+from chingin_app.domain import deduction_cycle as cyc
+from chingin_app.reports.list_pdf import (
+    Column,
+    ListSpec,
+    ProgressCallback,
+    format_cell,
+    render_list,
+)
+from chingin_app.services.rokin_cycle import RequestLine, ResultLine
+
+__all__ = [
+    "REQUEST_LISTS",
+    "RESULT_LISTS",
+    "ListField",
+    "ListHeader",
+    "ListKind",
+    "date_label",
+    "month_label",
+    "pdf_rows",
+    "render",
+    "screen_rows",
+    "spec",
+]
+
+
+@dataclass(frozen=True)
+class ListField:
+    """One column: title, row key on screen, width on paper (mm), how a line fills it, and
+    whether it is an amount (thousands separators) summed in the totals rows."""
+
+    title: str
+    key: str
+    width_mm: float
+    value: Callable[[Any], object]
+    amount: bool = False
+    total: bool = False
+    align: Literal["left", "center", "right"] = "left"
+
+
+@dataclass(frozen=True)
+class ListKind:
+    """One list of a screen: the code the service filters by (``rokin_cycle.request_lines``'s
+    ``which`` or ``result_lines``'s), its title as in the manual, its columns."""
+
+    code: str
+    title: str
+    fields: tuple[ListField, ...]
+    orientation: Literal["portrait", "landscape"] = "landscape"
+
+
+def month_label(month: str) -> str:
+    """``2026-04`` → 2026年4月."""
+    year, _, mm = month.partition("-")
+    return f"{year}年{int(mm)}月" if mm.isdigit() else month
+
+
+def date_label(day: date | None) -> str:
+    """2026年4月24日 (empty for None)."""
+    return "" if day is None else f"{day.year}年{day.month}月{day.day}日"
+
+
+def _change(line: RequestLine) -> str:
+    """異動区分 as A.6 shows it: 新規 / 変更 / 解約; a line unchanged since last month is blank."""
+    return "" if line.change_kind == cyc.ChangeKind.CONTINUED.value else line.change_kind
+
+
+def _remaining(line: RequestLine) -> object:
+    return line.remaining_count  # None (not a loan) prints empty
+
+
+# The request line's own columns (A.6 控除依頼リスト without the per-request ones).
+_DEPARTMENT = ListField("所属", "department", 30, lambda ln: ln.department)
+_STAFF_NO = ListField("職員番号", "staff_no", 18, lambda ln: ln.staff_no)
+_KANA = ListField("カナ氏名", "name_kana", 32, lambda ln: ln.name_kana)
+_KANJI = ListField("漢字氏名", "name_kanji", 26, lambda ln: ln.name_kanji)
+_BRANCH = ListField("店番", "branch_no", 10, lambda ln: ln.branch_no, align="center")
+_PRODUCT = ListField("商品", "product_name", 22, lambda ln: ln.product_name)
+_ACCOUNT = ListField("口座番号", "account_no", 16, lambda ln: ln.account_no, align="center")
+_AMOUNT = ListField("依頼額", "amount", 18, lambda ln: ln.amount, amount=True, total=True)
+_REMAINING = ListField("残回数", "remaining", 11, _remaining, align="right")
+_CHANGE = ListField("異動区分", "change_kind", 13, _change, align="center")
+_REQUEST_FIELDS: Final = (
+    _DEPARTMENT, _STAFF_NO, _KANA, _KANJI, _BRANCH, _PRODUCT, _ACCOUNT, _AMOUNT, _REMAINING,
+    _CHANGE,
+)
+
+#: RK-4's lists, by ``rokin_cycle.request_lines``'s ``which``.
+REQUEST_LISTS: Final[dict[str, ListKind]] = {
+    "all": ListKind("all", "控除依頼リスト", _REQUEST_FIELDS),
+    "counter": ListKind(
+        "counter", "窓口扱い控除依頼内容変更リスト",
+        (*_REQUEST_FIELDS, ListField("窓口での変更内容", "counter_change", 50,
+                                     lambda ln: ln.counter_change)),
+    ),
+    "errors": ListKind(
+        "errors", "控除依頼明細エラーリスト",
+        (*_REQUEST_FIELDS, ListField("エラー内容", "error_text", 50, lambda ln: ln.error_text)),
+    ),
+    "changes": ListKind("changes", "控除依頼異動分リスト", _REQUEST_FIELDS),
+}
+
+
+def _of_line(field: ListField) -> ListField:
+    """A request-line column read from a result line's ``line``."""
+    getter = field.value
+    return ListField(field.title, field.key, field.width_mm, lambda r: getter(r.line),
+                     field.amount, field.total, field.align)
+
+
+_DEDUCTED = ListField("控除額", "deducted", 18, lambda r: r.deducted_amount, amount=True,
+                      total=True)
+_RESULT = ListField("結果", "result", 10, lambda r: r.result_label, align="center")
+_REASON = ListField("不能理由", "reason", 36, lambda r: r.reason)
+_PAID = ListField("入金日", "paid_date", 20, lambda r: r.paid_date, align="center")
+_HELD = ListField("入金中止", "held", 14, lambda r: "入金中止" if r.line.hold else "",
+                  align="center")
+_RESULT_BASE: Final = tuple(
+    _of_line(f) for f in (_DEPARTMENT, _STAFF_NO, _KANA, _KANJI, _PRODUCT, _ACCOUNT, _AMOUNT)
+)
+
+#: RK-11's lists, by ``rokin_cycle.result_lines``'s ``which`` (A.6).
+RESULT_LISTS: Final[dict[str, ListKind]] = {
+    "all": ListKind("all", "控除結果リスト", (*_RESULT_BASE, _DEDUCTED, _RESULT, _REASON, _PAID)),
+    "not_deducted": ListKind(
+        "not_deducted", "控除不能リスト", (*_RESULT_BASE, _DEDUCTED, _REASON, _HELD),
+    ),
+    "kana_mismatch": ListKind(
+        "kana_mismatch", "カナ氏名不一致リスト",
+        (
+            ListField("職員番号", "staff_no", 20, lambda r: r.line.staff_no),
+            ListField("元帳カナ", "ledger_kana", 42, lambda r: r.line.name_kana),
+            ListField("金庫登録カナ", "bank_kana", 42, lambda r: r.bank_name_kana),
+            ListField("口座番号", "account_no", 18, lambda r: r.line.account_no, align="center"),
+            ListField("商品", "product_name", 26, lambda r: r.line.product_name),
+            ListField("差異", "difference", 36, lambda r: r.kana_difference),
+        ),
+        orientation="portrait",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ListHeader:
+    """What every page's header says about the request (SPEC §11: contract and group in the
+    header), in Japanese."""
+
+    contract_no: str
+    contract_name: str
+    group_no: str
+    group_name: str
+    deduct_month: str
+    pay_kind_label: str
+    deduction_date: date
+    remittance_date: date
+
+    def lines(self) -> list[str]:
+        """契約, 入金グループ, and the request's 控除年月・支給区分・控除日・入金予定日."""
+        return [
+            f"契約番号：{self.contract_no}　{self.contract_name}",
+            f"入金グループ：{self.group_no}　{self.group_name}",
+            f"控除年月：{month_label(self.deduct_month)}　支給区分：{self.pay_kind_label}　"
+            f"控除日：{date_label(self.deduction_date)}　"
+            f"入金予定日：{date_label(self.remittance_date)}",
+        ]
+
+
+def spec(kind: ListKind, header: ListHeader, *, output_date: date) -> ListSpec:
+    """The list's ``ListSpec`` for ``render_list``: totals of the amount columns (依頼額, 控除額)
+    and the count."""
+    return ListSpec(
+        title=kind.title,
+        columns=[
+            Column(f.title, f.width_mm, align=f.align, amount=f.amount, total=f.total)
+            for f in kind.fields
+        ],
+        output_date=output_date,
+        header_lines=header.lines(),
+        orientation=kind.orientation,
+    )
+
+
+def pdf_rows(kind: ListKind, lines: Iterable[Any]) -> Iterator[list[object]]:
+    """The data rows of the list, one value per column (ints for amounts), lazily."""
+    for line in lines:
+        yield [f.value(line) for f in kind.fields]
+
+
+def screen_rows(kind: ListKind, lines: Sequence[Any]) -> list[dict[str, str]]:
+    """The same rows as the screen's table shows them: text cells by column key."""
+    return [
+        {f.key: format_cell(f.value(line), amount=f.amount) for f in kind.fields}
+        for line in lines
+    ]
+
+
+def render(
+    kind: ListKind,
+    header: ListHeader,
+    lines: Iterable[RequestLine] | Iterable[ResultLine],
+    *,
+    output_date: date,
+    on_progress: ProgressCallback | None = None,
+) -> bytes:
+    """The list as an A4 PDF (IPAex Gothic embedded, header, page numbers, totals)."""
+    return render_list(
+        spec(kind, header, output_date=output_date), pdf_rows(kind, lines),
+        on_progress=on_progress,
+    )

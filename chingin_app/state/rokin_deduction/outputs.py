@@ -1,0 +1,199 @@
+"""The 労金控除 output screens (SPEC §11): RK-4 労金控除依頼リスト出力, RK-5 労金控除依頼データ
+エクスポート, RK-6 企業宛控除依頼書出力, RK-7 企業宛控除依頼データエクスポート, RK-11 労金控除
+結果リスト出力. Each is the shared request choice (``request_choice.py``) with its menu, its
+lists and its file; the lists, files and logging are in ``services/rokin_outputs.py``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import reflex as rx
+from reflex.event import EventSpec
+
+from chingin_app.db import session_scope
+from chingin_app.domain.messages import message
+from chingin_app.domain.result import Err, Ok
+from chingin_app.reports.rokin_lists import REQUEST_LISTS, RESULT_LISTS
+from chingin_app.services import rokin_outputs
+from chingin_app.services.context import app_clock
+from chingin_app.services.prepared_files import PreparedFile
+from chingin_app.services.rokin_outputs import LinePage
+from chingin_app.services.sessions import SessionInfo
+from chingin_app.state.outputs import Build, Progress
+from chingin_app.state.paging import PagingMixin
+from chingin_app.state.rokin_deduction.request_choice import RequestChoiceMixin
+from chingin_app.state.session import SessionState
+
+_REQUEST_LIST_TITLES = {code: kind.title for code, kind in REQUEST_LISTS.items()}
+_RESULT_LIST_TITLES = {code: kind.title for code, kind in RESULT_LISTS.items()}
+
+Maker = Callable[..., "Ok[PreparedFile] | Err"]
+
+
+class OutputRefused(RuntimeError):
+    """The service refused while the file was being made (the request went away meanwhile)."""
+
+
+def _builder(info: SessionInfo, ip: str | None, make: Maker, **kwargs: object) -> Build:
+    """The worker-thread build: its own database session, the service's file or a refusal."""
+
+    def build(report: Progress) -> PreparedFile:
+        with session_scope() as db:
+            result = make(db, info, clock=app_clock(), ip=ip, on_progress=report, **kwargs)
+        if isinstance(result, Err):
+            raise OutputRefused(message(result.code, **result.params))
+        return result.value
+
+    return build
+
+
+class _OutputScreen(RequestChoiceMixin, mixin=True):
+    """What the screens below share: ``load`` and the checked request before a build (a
+    mixin: each screen keeps its own state)."""
+
+    def _checked_request(self, info: SessionInfo) -> bool:
+        """The chosen request is still one of the session's (else the message, False)."""
+        with session_scope(read_only=True) as db:
+            view = rokin_outputs.find_request(db, info, self.request_id,
+                                              results_only=self._results_only())
+        if view is None:
+            self._refuse("E-OUT-REQUEST")
+            return False
+        return True
+
+    @rx.event
+    def load(self) -> EventSpec | None:
+        """The screen opens: requests to choose from, the newest chosen."""
+        info, redirect = self._access()
+        if info is None:
+            return redirect
+        self._start(info)
+        return None
+
+
+class _ListScreen(PagingMixin, _OutputScreen, mixin=True):
+    """A screen that also shows the chosen list, one page at a time (server-side)."""
+
+    def _fetch(self, info: SessionInfo) -> LinePage | None:
+        raise NotImplementedError
+
+    def _after_choice(self, info: SessionInfo) -> None:
+        self.page = 1
+        self._refresh(info)
+
+    def _refresh(self, info: SessionInfo) -> None:
+        found = self._fetch(info) if self.request_id else None
+        if found is None:
+            self._show_page(total=0, page=1, pages=1, rows=[])
+            return
+        self._show_page(total=found.total, page=found.page, pages=found.pages, rows=found.rows)
+
+    @rx.event
+    def turn(self, delta: int) -> EventSpec | None:
+        """前へ / 次へ."""
+        info, redirect = self._access()
+        if info is None:
+            return redirect
+        try:
+            self.page = self._turned(int(delta))
+        except (TypeError, ValueError, OverflowError):
+            return None
+        self._refresh(info)
+        return None
+
+
+class RequestListsState(_ListScreen, SessionState):
+    """RK-4 労金控除依頼リスト出力: 控除依頼リスト, 窓口扱い控除依頼内容変更リスト,
+    控除依頼明細エラーリスト, 控除依頼異動分リスト — on screen and as PDF."""
+
+    def _menu_key(self) -> str:
+        return "rokin.request_list"
+
+    def _list_choices(self) -> Mapping[str, str]:
+        return _REQUEST_LIST_TITLES
+
+    def _fetch(self, info: SessionInfo) -> LinePage | None:
+        with session_scope(read_only=True) as db:
+            return rokin_outputs.request_page(db, info, request_id=self.request_id,
+                                              which=self.list_kind, page=self.page)
+
+    def _build(self, info: SessionInfo) -> Build | None:
+        if not self._checked_request(info):
+            return None
+        return _builder(info, self._client_ip(), rokin_outputs.request_list_pdf,
+                        request_id=self.request_id, which=self.list_kind)
+
+
+class ResultListsState(_ListScreen, SessionState):
+    """RK-11 労金控除結果リスト出力: 控除結果リスト, 控除不能リスト, カナ氏名不一致リスト of a
+    request with results — on screen and as PDF."""
+
+    def _menu_key(self) -> str:
+        return "rokin.result_list"
+
+    def _list_choices(self) -> Mapping[str, str]:
+        return _RESULT_LIST_TITLES
+
+    def _results_only(self) -> bool:
+        return True
+
+    def _fetch(self, info: SessionInfo) -> LinePage | None:
+        with session_scope(read_only=True) as db:
+            return rokin_outputs.result_page(db, info, request_id=self.request_id,
+                                             which=self.list_kind, page=self.page)
+
+    def _build(self, info: SessionInfo) -> Build | None:
+        if not self._checked_request(info):
+            return None
+        return _builder(info, self._client_ip(), rokin_outputs.result_list_pdf,
+                        request_id=self.request_id, which=self.list_kind)
+
+
+class RequestExportState(_OutputScreen, SessionState):
+    """RK-5 労金控除依頼データエクスポート: the request's lines as CSV."""
+
+    def _menu_key(self) -> str:
+        return "rokin.request_export"
+
+    def _inline(self) -> bool:
+        return False
+
+    def _build(self, info: SessionInfo) -> Build | None:
+        if not self._checked_request(info):
+            return None
+        return _builder(info, self._client_ip(), rokin_outputs.request_csv,
+                        request_id=self.request_id, which="all", encoding=self.encoding,
+                        company=False)
+
+
+class CompanyExportState(_OutputScreen, SessionState):
+    """RK-7 企業宛控除依頼データエクスポート: all lines or the changes only, as CSV."""
+
+    def _menu_key(self) -> str:
+        return "rokin.company_export"
+
+    def _list_choices(self) -> Mapping[str, str]:
+        return rokin_outputs.COMPANY_EXPORT_LISTS
+
+    def _inline(self) -> bool:
+        return False
+
+    def _build(self, info: SessionInfo) -> Build | None:
+        if not self._checked_request(info):
+            return None
+        return _builder(info, self._client_ip(), rokin_outputs.request_csv,
+                        request_id=self.request_id, which=self.list_kind,
+                        encoding=self.encoding, company=True)
+
+
+class CompanyRequestState(_OutputScreen, SessionState):
+    """RK-6 企業宛控除依頼書出力: the request addressed to the company, as a PDF form."""
+
+    def _menu_key(self) -> str:
+        return "rokin.company_request"
+
+    def _build(self, info: SessionInfo) -> Build | None:
+        if not self._checked_request(info):
+            return None
+        return _builder(info, self._client_ip(), rokin_outputs.company_request_pdf,
+                        request_id=self.request_id)

@@ -20,6 +20,13 @@ from chingin_app.pages import master_registration as master
 from chingin_app.pages import operator_console as op_console
 from chingin_app.pages.manuals import manuals_page
 from chingin_app.pages.operation_log import operation_log_page
+from chingin_app.pages.rokin_deduction import outputs as rokin_out
+from chingin_app.pages.rokin_deduction import remittance as remit
+from chingin_app.pages.rokin_deduction.detail_new import rokin_detail_new_page
+from chingin_app.pages.rokin_deduction.details import rokin_details_page
+from chingin_app.pages.rokin_deduction.history import rokin_history_page
+from chingin_app.pages.rokin_deduction.kana_check import rokin_kana_check_page
+from chingin_app.pages.rokin_deduction.reconciliation import rokin_reconciliation_page
 from chingin_app.pages.top import top_page
 from chingin_app.services import cert_gate, certificates, hours, manuals, prepared_files
 from chingin_app.services.context import app_clock
@@ -43,6 +50,23 @@ from chingin_app.state.operator_console import (
     OperatorConsoleState,
 )
 from chingin_app.state.outputs import PREPARED_KIND
+from chingin_app.state.rokin_deduction.detail_new import RokinDetailNewState
+from chingin_app.state.rokin_deduction.details import RokinDetailsState
+from chingin_app.state.rokin_deduction.history import RokinHistoryState
+from chingin_app.state.rokin_deduction.kana_check import RokinKanaCheckState
+from chingin_app.state.rokin_deduction.outputs import (
+    CompanyExportState,
+    CompanyRequestState,
+    RequestExportState,
+    RequestListsState,
+    ResultListsState,
+)
+from chingin_app.state.rokin_deduction.reconciliation import RokinReconciliationState
+from chingin_app.state.rokin_deduction.remittance import RemitHoldsState
+from chingin_app.state.rokin_deduction.remittance_confirm import (
+    RemitConfirmState,
+    WebStatementState,
+)
 from chingin_app.state.top import TopState
 from chingin_app.web.crl import crl_file
 from chingin_app.web.downloads import RESOLVERS, DownloadFile, download
@@ -148,6 +172,33 @@ SCREENS = [
      ContractUserFormState.load_new),
     (routes.USERS_EDIT, "契約ユーザー更新", cusers.contract_user_edit_page,
      ContractUserFormState.load_edit),
+    (routes.ROKIN_DETAILS, "労金控除明細照会", rokin_details_page, RokinDetailsState.load),
+    (routes.ROKIN_DETAIL_NEW, "労金控除明細新規登録", rokin_detail_new_page,
+     RokinDetailNewState.load),
+    (routes.ROKIN_HISTORY, "労金控除明細更新履歴照会", rokin_history_page,
+     RokinHistoryState.load),
+    (routes.ROKIN_REQUEST_LISTS, "労金控除依頼リスト出力", rokin_out.request_lists_page,
+     RequestListsState.load),
+    (routes.ROKIN_REQUEST_EXPORT, "労金控除依頼データエクスポート", rokin_out.request_export_page,
+     RequestExportState.load),
+    (routes.ROKIN_COMPANY_REQUEST, "企業宛控除依頼書出力", rokin_out.company_request_page,
+     CompanyRequestState.load),
+    (routes.ROKIN_COMPANY_EXPORT, "企業宛控除依頼データエクスポート", rokin_out.company_export_page,
+     CompanyExportState.load),
+    (routes.ROKIN_RESULT_LISTS, "労金控除結果リスト出力", rokin_out.result_lists_page,
+     ResultListsState.load),
+    (routes.ROKIN_REMIT_HOLDS, "まとめ入金依頼入金中止設定", remit.remit_holds_page,
+     RemitHoldsState.load),
+    (routes.ROKIN_REMIT_CONFIRM, "まとめ入金確定", remit.remit_confirm_page,
+     RemitConfirmState.load_confirm),
+    (routes.ROKIN_REMIT_UNCONFIRM, "まとめ入金確定解除", remit.remit_undo_page,
+     RemitConfirmState.load_undo),
+    (routes.ROKIN_WEB_STATEMENT, "まとめ入金WEB更新依頼明細書出力", remit.web_statement_page,
+     WebStatementState.load),
+    (routes.ROKIN_RECONCILIATION, "給与控除データ照合", rokin_reconciliation_page,
+     RokinReconciliationState.load),
+    (routes.ROKIN_KANA_CHECK, "カナ氏名チェックリスト", rokin_kana_check_page,
+     RokinKanaCheckState.load),
     # The operator console (R-PLUS-6, R-OPS-7): served on the operator listener only, never
     # linked from the screens above.
     (ROUTE_SIGNIN, "オペレーターコンソール サインイン", op_console.signin_page,

@@ -39,6 +39,8 @@ ROKIN_REMIT_CONFIRM = "/rokin/remittance/confirm"
 ROKIN_REMIT_UNCONFIRM = "/rokin/remittance/unconfirm"
 ROKIN_WEB_STATEMENT = "/rokin/remittance/web-statement"
 ROKIN_RESULT_LISTS = "/rokin/result-lists"
+ROKIN_RECONCILIATION = "/rokin/reconciliation"  # R-PLUS-1 (linked from RK-9)
+ROKIN_KANA_CHECK = "/rokin/kana-check"  # R-PLUS-2
 
 #: The screen of each business menu of the permission registry (domain/permissions.MENUS);
 #: the information screen links the ones that are built and that the user may see.
@@ -55,6 +57,12 @@ MENU_ROUTES: dict[str, str] = {
     "rokin.remit_unconfirm": ROKIN_REMIT_UNCONFIRM,
     "rokin.web_update_statement": ROKIN_WEB_STATEMENT,
     "rokin.result_list": ROKIN_RESULT_LISTS,
+}
+
+#: Screens beyond the manual (SPEC §13) that belong to a menu: shown after it, with its rights.
+MENU_EXTRAS: dict[str, tuple[tuple[str, str], ...]] = {
+    "rokin.detail_inquiry": (("カナ氏名チェックリスト", ROKIN_KANA_CHECK),),  # R-PLUS-2
+    "rokin.remit_confirm": (("給与控除データ照合", ROKIN_RECONCILIATION),),  # R-PLUS-1
 }
 
 # The top page's buttons in the manual's order (R-ENV-5, manual P.8).

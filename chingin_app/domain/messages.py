@@ -473,6 +473,55 @@ OPERATOR_CONSOLE_MESSAGES: Final[dict[str, str]] = {
     ),
 }
 
+#: 給与控除データ照合 and カナ氏名チェックリスト (R-PLUS-1, R-PLUS-2, R-PLUS-5;
+#: services/rokin_reconciliation.py, services/rokin_kana_check.py).
+ROKIN_RECON_MESSAGES: Final[dict[str, str]] = {
+    "E-RECON-NO-GROUP": (
+        "入金グループが選択されていません。入金グループを選択してから操作してください。"
+    ),
+    "E-RECON-NO-REQUEST": (
+        "この入金グループの控除依頼データをまだ受信していません。"
+        "依頼データの受信後に照合してください。"
+    ),
+    "E-RECON-FILE": "照合するCSVファイルを1つ選択してください。",
+    "E-RECON-LAYOUT": (
+        "1行目の見出しが照合できる形式ではありません。何も登録していません。"
+        "労金控除依頼データエクスポートの見出しのまま、または「職員番号」「商品コード」"
+        "「口座番号」「控除額」の見出しを付けたCSVファイルを読み込んでください。"
+    ),
+    "E-RECON-COLUMN": "1行目に「{name}」の列がないか、2つ以上あります。何も登録していません。",
+    "E-RECON-REQUIRED": "{row}行目{column}列目「{label}」を入力してください。",
+    "E-RECON-AMOUNT": (
+        "{row}行目{column}列目「{label}」は半角数字（0～9999999、カンマなし）で入力してください"
+        "（「{value}」）。"
+    ),
+    "E-RECON-DUPLICATE": (
+        "{row}行目は{first}行目と職員番号・商品コード・口座番号が同じです"
+        "（職員番号 {staff_no}）。1明細1行にしてください。"
+    ),
+    "W-KANA-CHAR": "金庫で使用できない文字「{char}」があります（{position}文字目）",
+    "W-KANA-LENGTH": "半角{length}文字で、金庫の{max_bytes}文字を超えています",
+    "W-KANA-EMPTY": "カナ氏名がありません",
+    "W-KANA-BANK": "金庫登録カナ「{bank}」と異なります（{difference}）",
+}
+
+#: The 労金控除 output menus (RK-4, RK-5, RK-6, RK-7, RK-11; services/rokin_outputs.py).
+ROKIN_OUTPUT_MESSAGES: Final[dict[str, str]] = {
+    "E-OUT-REQUEST": (
+        "指定された控除依頼はありません。控除依頼（控除年月・支給区分）を一覧から選び直して"
+        "ください。何も出力していません。"
+    ),
+    "E-OUT-LIST": "出力するリストを一覧から選んでください。何も出力していません。",
+    "E-OUT-ENCODING": "文字コードを一覧から選んでください。何も出力していません。",
+    "E-OUT-CSV-CHAR": (
+        "{row}行目{column}列目の文字「{char}」はこの文字コードで出力できません。何も出力して"
+        "いません。文字コードに「UTF-8（BOM付き）」を選んで、もう一度出力してください。"
+    ),
+    "I-OUT-NO-REQUEST": "出力できる控除依頼がありません。",
+    "I-OUT-NO-RESULTS": "控除結果を受信済みの控除依頼がありません。",
+    "I-OUT-PREVIEW": "対象の明細は{count}件、依頼額の合計は{amount}円です。",
+}
+
 MESSAGES: Final[dict[str, str]] = {
     **OPERATOR_CONSOLE_MESSAGES,
     **USER_ADMIN_MESSAGES,
@@ -487,6 +536,8 @@ MESSAGES: Final[dict[str, str]] = {
     **ISSUANCE_MESSAGES,
     **ROKIN_DETAIL_MESSAGES,
     **ROKIN_CYCLE_MESSAGES,
+    **ROKIN_RECON_MESSAGES,
+    **ROKIN_OUTPUT_MESSAGES,
 }
 
 

@@ -193,6 +193,9 @@ class InfoState(SessionState):
             route = routes.MENU_ROUTES.get(item.key)
             if route is not None and routes.is_built(route):
                 links.setdefault(item.group, []).append([item.label, route])
+            for label, extra in routes.MENU_EXTRAS.get(item.key, ()):
+                if routes.is_built(extra):
+                    links.setdefault(item.group, []).append([label, extra])
         self.menu_groups = [g for g in GROUPS if g in links]
         self.menu_links = links
         self._load_schedule(info)

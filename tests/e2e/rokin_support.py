@@ -48,7 +48,9 @@ def rokin_org(service: Service, tmp_dir: Path) -> RokinOrg:
     return RokinOrg(contract_no=contract_no, master=master)
 
 
-def add_user(service: Service, tmp_dir: Path, org: RokinOrg, *, role: str = "general") -> IssuedForTest:
+def add_user(
+    service: Service, tmp_dir: Path, org: RokinOrg, *, role: str = "general"
+) -> IssuedForTest:
     """Another user of the same contract with a certificate (set restrictions through
     ``services.permissions`` / the models as the test needs)."""
     return issue_certificate(service, tmp_dir, role=role, contract_no=org.contract_no)

@@ -80,15 +80,11 @@ class OperationLogState(PagingMixin, FormMixin, SessionState):
         self._fetch(info)
         return None
 
-    @rx.event
-    def turn(self, delta: int) -> EventSpec | None:
-        """前へ / 次へ."""
-        info, redirect = self._master()
-        if info is None:
-            return redirect
-        self.page = self._turned(delta)
+    def _page_access(self) -> tuple[SessionInfo | None, EventSpec | None]:
+        return self._master()
+
+    def _reload_page(self, info: SessionInfo) -> None:
         self._fetch(info)
-        return None
 
     @rx.event
     def export(self) -> EventSpec | None:

@@ -4,8 +4,10 @@ the visible page in state). A mixin: each list screen keeps its own page."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import reflex as rx
+from reflex.event import EventSpec
 
 
 class PagingMixin(rx.State, mixin=True):
@@ -30,10 +32,31 @@ class PagingMixin(rx.State, mixin=True):
         self.total, self.page, self.pages = total, page, max(1, pages)
         self.rows = [dict(r) for r in rows]
 
-    def _turned(self, delta: int) -> int:
-        """The page ``delta`` pages away, kept inside 1 … pages (a crafted frame may send any
-        number)."""
-        return max(1, min(self.pages, self.page + int(delta)))
+    def _turned(self, delta: object) -> int:
+        """The page ``delta`` pages away, kept inside 1 … pages; a crafted frame may send any
+        number, or no number at all (then the page stays)."""
+        if not isinstance(delta, int) or isinstance(delta, bool):
+            return self.page
+        return max(1, min(self.pages, self.page + delta))
+
+    def _page_access(self) -> tuple[Any, EventSpec | None]:
+        """The screen's own check before a page is read again: (session, None), or (None,
+        where to go). Every list screen defines it."""
+        raise NotImplementedError
+
+    def _reload_page(self, info: Any) -> None:
+        """Read ``self.page`` again with the screen's query and criteria."""
+        raise NotImplementedError
+
+    @rx.event
+    def turn(self, delta: int) -> EventSpec | None:
+        """前へ / 次へ, under the screen's own check."""
+        info, redirect = self._page_access()
+        if info is None:
+            return redirect
+        self.page = self._turned(delta)
+        self._reload_page(info)
+        return None
 
     def _resorted(self, key: str, allowed: Sequence[str]) -> bool:
         """Sort by ``key`` (again: reverse the order); False for a key the list does not

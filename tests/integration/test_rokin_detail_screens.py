@@ -188,6 +188,8 @@ def test_rk_1_list_pages_and_sorts_on_the_server_within_the_group(org: Org) -> N
     assert state.turn(1) is None
     assert (state.page, len(state.rows), state.rows[-1]["staff_no"]) == (2, 10, "000060")
     assert state.turn(5) is None and state.page == 2  # kept inside 1 … pages
+    for crafted in ("-1", None, True, 1.5):  # a crafted frame's delta that is not a number
+        assert state.turn(crafted) is None and state.page == 2
     assert state.sort("monthly_amount") is None
     amounts = [int(r["monthly_amount"].replace(",", "")) for r in state.rows]
     assert state.page == 1 and amounts == sorted(amounts) and amounts[0] == 5_000

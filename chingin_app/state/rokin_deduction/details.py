@@ -188,15 +188,11 @@ class RokinDetailsState(PagingMixin, FormMixin, MenuAccessMixin, SessionState):
         self._fetch(info)
         return None
 
-    @rx.event
-    def turn(self, delta: int) -> EventSpec | None:
-        """前へ / 次へ."""
-        info, redirect = self._menu_access(MENU, "view")
-        if info is None:
-            return redirect
-        self.page = self._turned(delta if isinstance(delta, int) else 0)
+    def _page_access(self) -> tuple[SessionInfo | None, EventSpec | None]:
+        return self._menu_access(MENU, "view")
+
+    def _reload_page(self, info: SessionInfo) -> None:
         self._fetch(info)
-        return None
 
     # --- row actions -----------------------------------------------------------------------
 

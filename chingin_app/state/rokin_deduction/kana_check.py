@@ -74,17 +74,11 @@ class RokinKanaCheckState(PagingMixin, FormMixin, MenuAccessMixin, SessionState)
         self._fetch(info)
         return None
 
-    @rx.event
-    def turn(self, delta: int) -> EventSpec | None:
-        """前へ / 次へ."""
-        info, redirect = self._menu_access(MENU, "view")
-        if info is None:
-            return redirect
-        if not isinstance(delta, int) or isinstance(delta, bool):
-            return None
-        self.page = self._turned(delta)
+    def _page_access(self) -> tuple[SessionInfo | None, EventSpec | None]:
+        return self._menu_access(MENU, "view")
+
+    def _reload_page(self, info: SessionInfo) -> None:
         self._fetch(info)
-        return None
 
     @rx.event
     def export(self) -> EventSpec | None:

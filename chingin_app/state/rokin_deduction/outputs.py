@@ -88,18 +88,11 @@ class _ListScreen(PagingMixin, _OutputScreen, mixin=True):
             return
         self._show_page(total=found.total, page=found.page, pages=found.pages, rows=found.rows)
 
-    @rx.event
-    def turn(self, delta: int) -> EventSpec | None:
-        """前へ / 次へ."""
-        info, redirect = self._access()
-        if info is None:
-            return redirect
-        try:
-            self.page = self._turned(int(delta))
-        except (TypeError, ValueError, OverflowError):
-            return None
+    def _page_access(self) -> tuple[SessionInfo | None, EventSpec | None]:
+        return self._access()
+
+    def _reload_page(self, info: SessionInfo) -> None:
         self._refresh(info)
-        return None
 
 
 class RequestListsState(_ListScreen, SessionState):

@@ -190,14 +190,8 @@ class RokinReconciliationState(PagingMixin, FormMixin, MenuAccessMixin, SessionS
         self._show_diffs()
         return None
 
-    @rx.event
-    def turn(self, delta: int) -> EventSpec | None:
-        """前へ / 次へ."""
-        info, redirect = self._menu_access(MENU, "view")
-        if info is None:
-            return redirect
-        if not isinstance(delta, int) or isinstance(delta, bool):
-            return None
-        self.page = self._turned(delta)
+    def _page_access(self) -> tuple[SessionInfo | None, EventSpec | None]:
+        return self._menu_access(MENU, "view")
+
+    def _reload_page(self, info: SessionInfo) -> None:
         self._show_diffs()
-        return None

@@ -228,15 +228,12 @@ class RemitHoldsState(RemitRequestMixin, PagingMixin, FormMixin, MenuAccessMixin
         self._fetch(got)
         return None
 
-    @rx.event
-    def turn(self, delta: int) -> EventSpec | None:
-        """前へ / 次へ."""
+    def _page_access(self) -> tuple[SessionInfo | None, EventSpec | None]:
         got = self._start("view")
-        if not isinstance(got, SessionInfo):
-            return got
-        self.page = self._turned(delta if isinstance(delta, int) else 0)
-        self._fetch(got)
-        return None
+        return (got, None) if isinstance(got, SessionInfo) else (None, got)
+
+    def _reload_page(self, info: SessionInfo) -> None:
+        self._fetch(info)
 
     @rx.event
     def open_hold(self, item_id: str) -> EventSpec | None:

@@ -147,7 +147,7 @@ def _rokin_schedule() -> rx.Component:
     return rx.cond(
         InfoState.schedule_rows.length() > 0,  # type: ignore[attr-defined]
         rx.box(
-            rx.heading("労金控除スケジュール", as_="h2", size="3", margin_top="16px"),
+            rx.heading(InfoState.schedule_title, as_="h2", size="3", margin_top="16px"),
             rx.table.root(
                 rx.table.header(rx.table.row(*[
                     rx.table.column_header_cell(h)
@@ -159,7 +159,7 @@ def _rokin_schedule() -> rx.Component:
                 )),
                 aria_label="労金控除スケジュール",
             ),
-            rx.heading("最新受信情報", as_="h2", size="3", margin_top="16px"),
+            rx.heading("最新受信情報（労金控除）", as_="h2", size="3", margin_top="16px"),
             rx.text(rx.cond(InfoState.latest_received != "", InfoState.latest_received,
                             "受信したデータはありません。"), data_testid="latest-received"),
             data_testid="rokin-schedule",

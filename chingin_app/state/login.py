@@ -11,10 +11,11 @@ from reflex.event import EventSpec
 from chingin_app import routes
 from chingin_app.db import session_scope
 from chingin_app.domain.clock import to_jst
+from chingin_app.domain.contract import Service
 from chingin_app.domain.messages import message
 from chingin_app.domain.permissions import GROUPS
 from chingin_app.domain.result import Err
-from chingin_app.services import login, permissions, rokin_cycle
+from chingin_app.services import contracts, login, permissions, rokin_cycle
 from chingin_app.services.context import app_clock
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.forms import FormMixin
@@ -176,6 +177,7 @@ class InfoState(SessionState):
     menu_groups: list[str] = []  # noqa: RUF012 (Reflex copies var defaults per client)
     menu_links: dict[str, list[list[str]]] = {}  # noqa: RUF012  group → [label, route]
     schedule_rows: list[list[str]] = []  # noqa: RUF012  [cycle, 依頼データ作成日, 控除日, 期限]
+    schedule_title: str = "労金控除スケジュール"
     latest_received: str = ""
 
     @rx.event
@@ -208,6 +210,11 @@ class InfoState(SessionState):
             plan, latest = rokin_cycle.information_panel(
                 db, contract_no=info.contract_no, group_no=info.group_no, today=today
             )
+            contract = contracts.get_contract(db, info.contract_no)
+        # The ledger's deductions ride on the same cycle (manual P.21: 労金控除・賃控元帳の
+        # スケジュール), so one table serves both when both are contracted.
+        ledger = contract is not None and Service.LEDGER.value in contract.services
+        self.schedule_title = "労金控除・賃控元帳スケジュール" if ledger else "労金控除スケジュール"
         self.schedule_rows = [] if plan is None else [
             [label, _day(e.dates.request_date), _day(e.dates.deduction_date),
              _day(e.dates.deadline)]

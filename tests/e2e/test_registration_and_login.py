@@ -150,6 +150,8 @@ def test_r_mreg_1_master_registration_issuance_and_login(
             "インフォメーション画面（労金控除・賃控元帳・一斉積立）")
         expect(page.get_by_test_id("group-no")).to_contain_text("002")
         # R-INFO-1: the 労金控除 schedule of the chosen group; nothing received yet.
+        # The ledger rides on the same cycle: one schedule for both (manual P.21).
+        expect(page.get_by_test_id("rokin-schedule")).to_contain_text("労金控除・賃控元帳スケジュール")
         schedule = page.get_by_test_id("rokin-schedule").get_by_role("table")
         expect(schedule).to_contain_text("まとめ入金期限")
         expect(schedule.get_by_role("row")).to_have_count(3)

@@ -13,7 +13,7 @@ import reflex as rx
 
 from chingin_app.components.form import alert, info
 from chingin_app.components.output_panel import output_panel
-from chingin_app.services.rokin_outputs import ENCODINGS
+from chingin_app.reports.csv_writer import ENCODING_CHOICES
 
 _LABEL_STYLE = {"display": "block", "fontWeight": "bold"}
 
@@ -54,7 +54,7 @@ def encoding_select(state: Any) -> rx.Component:
     return rx.box(
         rx.el.label("文字コード", html_for="field-encoding", style=_LABEL_STYLE),
         rx.el.select(
-            *[rx.el.option(title, value=code) for code, title in ENCODINGS.items()],
+            *[rx.el.option(title, value=code) for code, title in ENCODING_CHOICES.items()],
             id="field-encoding", value=state.encoding, on_change=state.choose_encoding,
             style={"minWidth": "16em", "padding": "4px"},
         ),
@@ -64,38 +64,45 @@ def encoding_select(state: Any) -> rx.Component:
 def request_picker(
     state: Any,
     *,
-    output_label: str,
+    output_label: str | None,
     csv: bool = False,
     preview: bool = True,
+    choice_label: str = "控除依頼（控除年月・支給区分）",
+    list_label: str = "出力するリスト",
 ) -> rx.Component:
     """The whole choice: messages, 控除依頼, 出力するリスト, 文字コード (``csv``), 件数確認
-    (``preview``), the output button (``output_label``: 「PDF出力」, 「CSV出力」) and the
-    output's progress and 表示 / ダウンロード."""
-    buttons = []
-    if preview:
-        buttons.append(rx.button("件数確認", on_click=state.count_lines, variant="outline",
-                                 size="3"))
-    buttons.append(rx.button(output_label, on_click=state.make_output, size="3",
-                             disabled=state.output_running, loading=state.output_running))
+    (``preview``), the output button (``output_label``: 「PDF出力」, 「CSV出力」; None for a
+    screen that only shows what was chosen) and the output's progress and 表示 / ダウンロード.
+    ``choice_label`` names the choice (一斉積立's screens choose a statement, 財形's a
+    預入依頼書, not a 控除依頼)."""
+    choice = rx.hstack(
+        request_select(state, label=choice_label),
+        *([list_select(state, label=list_label)] if output_label is not None else []),
+        *([encoding_select(state)] if csv else []),
+        align="end", wrap="wrap", spacing="4",
+    )
+    output: list[rx.Component] = []
+    if output_label is not None:
+        buttons = []
+        if preview:
+            buttons.append(rx.button("件数確認", on_click=state.count_lines, variant="outline",
+                                     size="3"))
+        buttons.append(rx.button(output_label, on_click=state.make_output, size="3",
+                                 disabled=state.output_running, loading=state.output_running))
+        output = [
+            rx.hstack(*buttons, spacing="3", margin_top="12px", align="center"),
+            rx.cond(
+                state.preview_text != "",
+                rx.text(state.preview_text, role="status", data_testid="output-preview",
+                        margin_top="8px"),
+            ),
+            output_panel(state),
+        ]
     return rx.box(
         alert(state.alert_text),
         info(state.no_request_text),
         rx.cond(
             state.request_options.length() > 0,  # type: ignore[attr-defined]
-            rx.box(
-                rx.hstack(
-                    request_select(state),
-                    list_select(state),
-                    *([encoding_select(state)] if csv else []),
-                    align="end", wrap="wrap", spacing="4",
-                ),
-                rx.hstack(*buttons, spacing="3", margin_top="12px", align="center"),
-                rx.cond(
-                    state.preview_text != "",
-                    rx.text(state.preview_text, role="status", data_testid="output-preview",
-                            margin_top="8px"),
-                ),
-                output_panel(state),
-            ),
+            rx.box(choice, *output),
         ),
     )

@@ -33,6 +33,7 @@ __all__ = [
     "is_carrier_domain",
     "normalise_fullwidth_text",
     "normalise_user_name",
+    "parse_row_id",
 ]
 
 #: Mobile-carrier mail domains refused for e-mail (R-ENV-4); a parent-domain match also
@@ -91,6 +92,19 @@ _TLD = r"[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])"
 _EMAIL_RE: Final = re.compile(rf"({_EMAIL_LOCAL})@((?:{_LDH_LABEL}\.)+{_TLD})")
 EMAIL_MAX_LEN: Final = 50
 USER_NAME_MAX_LEN: Final = 20
+
+
+def parse_row_id(value: object) -> int | None:
+    """A row id as a client may send it (a positive int, or up to 12 ASCII digits); None for
+    anything else (a crafted frame may send any JSON value)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value < 2**62 else None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 12:
+        number = int(value)
+        return number if number > 0 else None
+    return None
 
 
 def check_required(value: str | None, *, field: str, label: str) -> Err | None:

@@ -36,6 +36,7 @@ from typing import Final, Literal
 __all__ = [
     "CP932_LOOKALIKES",
     "DEFAULT_CHUNK_ROWS",
+    "ENCODING_CHOICES",
     "CsvEncoding",
     "CsvEncodingError",
     "encode_cp932",
@@ -44,6 +45,11 @@ __all__ = [
 ]
 
 CsvEncoding = Literal["cp932", "utf-8-sig"]
+#: The 文字コード choice every CSV export offers (R-ENV-3: CP932 for Excel by default).
+ENCODING_CHOICES: Final[dict[str, str]] = {
+    "cp932": "Shift_JIS（CP932・Excel向け）",
+    "utf-8-sig": "UTF-8（BOM付き）",
+}
 
 #: SPEC A.2: look-alikes converted before CP932 encoding (explicitly, not by the codec).
 CP932_LOOKALIKES: Final[dict[str, str]] = {

@@ -24,6 +24,7 @@ from sqlmodel import Session
 from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.clock import Clock, to_jst
 from chingin_app.domain.result import Err, Ok
+from chingin_app.domain.validation import parse_row_id
 from chingin_app.reports import rokin_csv, rokin_lists
 from chingin_app.reports.company_request import (
     TITLE as COMPANY_REQUEST_TITLE,
@@ -33,7 +34,7 @@ from chingin_app.reports.company_request import (
     product_totals,
     render_company_request,
 )
-from chingin_app.reports.csv_writer import CsvEncoding, CsvEncodingError, iter_csv
+from chingin_app.reports.csv_writer import ENCODING_CHOICES, CsvEncoding, CsvEncodingError, iter_csv
 from chingin_app.reports.rokin_lists import REQUEST_LISTS, RESULT_LISTS, ListHeader, ListKind
 from chingin_app.services import oplog, rokin_cycle
 from chingin_app.services.prepared_files import PreparedFile
@@ -47,7 +48,6 @@ __all__ = [
     "ACTION_REQUEST_LIST",
     "ACTION_RESULT_LIST",
     "COMPANY_EXPORT_LISTS",
-    "ENCODINGS",
     "PAGE_SIZE",
     "LinePage",
     "OutputSession",
@@ -55,7 +55,6 @@ __all__ = [
     "choices",
     "company_request_pdf",
     "find_request",
-    "parse_id",
     "preview",
     "request_csv",
     "request_label",
@@ -85,10 +84,6 @@ COMPANY_EXPORT_LISTS: Final[dict[str, str]] = {
     "changes": "異動分のみ（新規・変更・解約）",
 }
 #: The CSV encodings offered (R-ENV-3: CP932 by default, UTF-8 with BOM as an option).
-ENCODINGS: Final[dict[str, str]] = {
-    "cp932": "Shift_JIS（CP932・Excel向け）",
-    "utf-8-sig": "UTF-8（BOM付き）",
-}
 #: Rows of the on-screen list per page.
 PAGE_SIZE: Final = 50
 #: Request lines read per query while a CSV is written (a 100,000-line request streams).
@@ -131,16 +126,6 @@ class Preview:
     amount: int
 
 
-def parse_id(value: object) -> int | None:
-    """A request id as a client may send it (int or digits); None for anything else."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if 0 < value < 2**62 else None
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 12:
-        number = int(value)
-        return number if number > 0 else None
-    return None
 
 
 def request_label(view: RequestView) -> str:
@@ -174,7 +159,7 @@ def choices(
 def _resolve(
     db: Session, session: OutputSession, request_id: object, results_only: bool
 ) -> tuple[Scope, RequestView] | None:
-    number = parse_id(request_id)
+    number = parse_row_id(request_id)
     scope = _scope(db, session)
     if number is None or scope is None:
         return None
@@ -417,7 +402,7 @@ def request_csv(
     allowed = COMPANY_EXPORT_LISTS if company else {"all": ""}
     if not isinstance(which, str) or which not in allowed:
         return _NO_LIST
-    if encoding not in ENCODINGS:
+    if encoding not in ENCODING_CHOICES:
         return Err("E-OUT-ENCODING", field="encoding")
     scope, view = found
     total = rokin_cycle.count_request_lines(

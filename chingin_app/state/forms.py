@@ -30,6 +30,16 @@ def _day(text: str, label: str) -> date | str | None:
         return PERIOD_FORMAT.format(label=label)
 
 
+
+
+def text(form: object, name: str) -> str:
+    """A form field as typed (a crafted frame may send anything but a dict of strings)."""
+    if not isinstance(form, dict):
+        return ""
+    value = form.get(name, "")
+    return value if isinstance(value, str) else ""
+
+
 class FormMixin(rx.State, mixin=True):
     """`errors` by field name, `alert_text` for the callout, `busy` while a submit runs."""
 

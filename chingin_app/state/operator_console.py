@@ -24,7 +24,7 @@ from chingin_app.services.cert_gate import listener_from_headers
 from chingin_app.services.context import app_clock
 from chingin_app.services.operators import OperatorInfo
 from chingin_app.settings import settings
-from chingin_app.state.forms import FormMixin
+from chingin_app.state.forms import FormMixin, text
 from chingin_app.state.page import PageState
 
 ROUTE_SIGNIN: Final = "/operator"
@@ -267,10 +267,6 @@ class ConsoleContractsState(OperatorConsoleState):
             yield rx.download(data=download[1], filename=download[0])
 
 
-def _text(form: dict[str, Any], name: str) -> str:
-    value = form.get(name)
-    return value if isinstance(value, str) else ""
-
 
 def _run(
     action: str, info: OperatorInfo, ticket: str, form: dict[str, Any], selected: dict[str, str]
@@ -281,12 +277,12 @@ def _run(
     common: dict[str, Any] = {"actor": info.actor, "clock": clock, "ticket": ticket}
     with session_scope() as db:
         if action == "create":
-            number = _text(form, "contract_no")
+            number = text(form, "contract_no")
             result: Ok[Any] | Err | Invalid = contracts.create_contract(
-                db, contract_no=number, name=_text(form, "name"), kind=_text(form, "kind"),
-                services=_text(form, "services"),
-                groups=[g.strip() for g in _text(form, "groups").splitlines() if g.strip()],
-                initial_password=_text(form, "initial_password"), **common,
+                db, contract_no=number, name=text(form, "name"), kind=text(form, "kind"),
+                services=text(form, "services"),
+                groups=[g.strip() for g in text(form, "groups").splitlines() if g.strip()],
+                initial_password=text(form, "initial_password"), **common,
             )
             return result, f"契約 {number} を登録しました。お知らせを出力してください。", None
         if action == "notice":
@@ -297,7 +293,7 @@ def _run(
                 notice.value if isinstance(notice, Ok) else None)
         if action == "set_initial_password":
             result = contracts.set_initial_password(
-                db, contract_no=number, initial_password=_text(form, "initial_password"),
+                db, contract_no=number, initial_password=text(form, "initial_password"),
                 **common,
             )
             return result, f"契約 {number} の初期パスワードを変更しました。", None
@@ -308,29 +304,29 @@ def _run(
             result = users.init_master(db, contract_no=number, **common)
             return result, f"契約 {number} のマスターユーザーを初期化しました。", None
         if action in ("user_unblock", "cert_revoke") and (refused := operators.check_user_of(
-            db, contract_no=number, user_id=_text(form, "user_id"),
+            db, contract_no=number, user_id=text(form, "user_id"),
             action=_USER_ACTIONS[action], **common,
         )) is not None:
             return refused, "", None
         if action == "user_unblock":
-            user_id = _text(form, "user_id")
+            user_id = text(form, "user_id")
             result = users.unblock_user(db, user_id=user_id, **common)
             return result, f"ユーザー {user_id} の閉塞を解除しました。", None
         if action == "cert_revoke":
-            user_id = _text(form, "user_id")
+            user_id = text(form, "user_id")
             result = revocation.revoke_user_certificate(
-                db, user_id=user_id, reason=_text(form, "reason") or "other", **common,
+                db, user_id=user_id, reason=text(form, "reason") or "other", **common,
             )
             if isinstance(result, Ok):
                 revocation.publish_revocations()
             return result, f"ユーザー {user_id} の電子証明書を失効しました。", None
         if action == "change":
             result = contracts.change_contract(
-                db, contract_no=number, name=_text(form, "name") or None,
-                services=_text(form, "services") or None,
-                add_groups=[g.strip() for g in _text(form, "add_groups").splitlines()
+                db, contract_no=number, name=text(form, "name") or None,
+                services=text(form, "services") or None,
+                add_groups=[g.strip() for g in text(form, "add_groups").splitlines()
                             if g.strip()],
-                remove_groups=[g.strip() for g in _text(form, "remove_groups").split(",")
+                remove_groups=[g.strip() for g in text(form, "remove_groups").split(",")
                                if g.strip()],
                 **common,
             )

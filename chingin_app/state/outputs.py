@@ -16,8 +16,13 @@ from typing import Any
 import reflex as rx
 from reflex.event import EventSpec
 
+from chingin_app.db import session_scope
+from chingin_app.domain.messages import message
+from chingin_app.domain.result import Err, Ok
 from chingin_app.services import prepared_files
+from chingin_app.services.context import app_clock
 from chingin_app.services.prepared_files import PreparedFile
+from chingin_app.services.sessions import SessionInfo
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +31,28 @@ OUTPUT_FAILED = "出力できませんでした。時間をおいてもう一度
 Progress = Callable[[int, int], None]
 #: Build the file, reporting (done, total) as it goes; runs in a worker thread.
 Build = Callable[[Progress], PreparedFile]
+#: A service function ``make(db, info, *, clock, ip, on_progress, **criteria)`` that makes a
+#: prepared file (and logs the print or export) or refuses.
+Maker = Callable[..., "Ok[PreparedFile] | Err"]
+
+
+class OutputRefused(RuntimeError):
+    """The service refused while the file was being made (e.g. the data went away meanwhile);
+    the screen shows this message instead of ``OUTPUT_FAILED``."""
+
+
+def service_build(info: SessionInfo, ip: str | None, make: Maker, **criteria: object) -> Build:
+    """The worker-thread build of a screen's output: its own database session, the service's
+    file, or its refusal as ``OutputRefused``."""
+
+    def build(report: Progress) -> PreparedFile:
+        with session_scope() as db:
+            result = make(db, info, clock=app_clock(), ip=ip, on_progress=report, **criteria)
+        if isinstance(result, Err):
+            raise OutputRefused(message(result.code, **result.params))
+        return result.value
+
+    return build
 
 
 class OutputMixin(rx.State, mixin=True):
@@ -79,6 +106,10 @@ async def run_output(state: Any, build: Build, *, inline: bool = True) -> None:
     try:
         file = task.result()
         ref = prepared_files.store().put(file)
+    except OutputRefused as refused:
+        async with state:
+            state.output_running, state.output_error = False, str(refused)
+        return
     except Exception:  # the user gets a message, the operator the traceback
         log.exception("output failed")
         async with state:

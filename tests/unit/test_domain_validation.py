@@ -19,6 +19,7 @@ from chingin_app.domain.validation import (
     check_user_id,
     check_user_name,
     normalise_user_name,
+    parse_row_id,
 )
 
 Check = Callable[[str], Err | None]
@@ -392,3 +393,13 @@ def test_r_env_4_default_list_has_spec_domains() -> None:
     }
     assert spec <= set(DEFAULT_CARRIER_DOMAINS)
     assert all(d == d.lower() for d in DEFAULT_CARRIER_DOMAINS)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (7, 7), ("0042", 42), ("123456789012", 123456789012),
+    (0, None), (-3, None), (True, None), (2**62, None), ("1234567890123", None),
+    ("12a", None), ("１２", None), ("", None), (None, None), (1.0, None), ([1], None),
+])
+def test_r_sec_1_row_ids_from_the_client(value: object, expected: int | None) -> None:
+    """R-SEC-1: a row id in a (possibly crafted) frame is a positive int or ASCII digits."""
+    assert parse_row_id(value) == expected

@@ -21,8 +21,8 @@ from chingin_app.services.context import app_clock
 from chingin_app.services.rokin_details import DetailForm, EmployeeForm
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.business import MenuAccessMixin
-from chingin_app.state.forms import FormMixin
-from chingin_app.state.rokin_deduction.detail_view import kana_feedback, product_options, text
+from chingin_app.state.forms import FormMixin, text
+from chingin_app.state.rokin_deduction.detail_view import kana_feedback, product_options
 from chingin_app.state.session import SessionState
 
 MENU = "rokin.detail_new"

@@ -18,25 +18,6 @@ STATUS_CHOICES: tuple[tuple[str, str], ...] = (
 )
 
 
-def as_id(value: object) -> int | None:
-    """A row id as a crafted frame may send it (int or digits), else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value > 0 else None
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 12:
-        return int(value)
-    return None
-
-
-def text(form: object, name: str) -> str:
-    """A form field as typed (a crafted frame may send anything but a dict of strings)."""
-    if not isinstance(form, dict):
-        return ""
-    value = form.get(name, "")
-    return value if isinstance(value, str) else ""
-
-
 def _yen(amount: int) -> str:
     return f"{amount:,}"
 

@@ -15,20 +15,19 @@ from reflex.event import EventSpec
 from chingin_app.db import session_scope
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
+from chingin_app.domain.validation import parse_row_id
 from chingin_app.services import permissions, rokin_details
 from chingin_app.services.context import app_clock
 from chingin_app.services.rokin_details import DetailChange, DetailFilter, DetailForm
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.business import MenuAccessMixin
-from chingin_app.state.forms import FormMixin
+from chingin_app.state.forms import FormMixin, text
 from chingin_app.state.paging import PagingMixin
 from chingin_app.state.rokin_deduction.detail_view import (
     STATUS_CHOICES,
-    as_id,
     detail_row,
     kana_feedback,
     product_options,
-    text,
 )
 from chingin_app.state.session import SessionState
 
@@ -92,7 +91,7 @@ class RokinDetailsState(PagingMixin, FormMixin, MenuAccessMixin, SessionState):
         self._clear_messages()
         self.notice = ""
         self._close_form()
-        wanted = as_id(detail_id)
+        wanted = parse_row_id(detail_id)
         if wanted is None:
             self.alert_text = message("E-RK-DETAIL-NOT-FOUND")
             return
@@ -280,7 +279,7 @@ class RokinDetailsState(PagingMixin, FormMixin, MenuAccessMixin, SessionState):
         self._clear_messages()
         self.notice = ""
         self._close_form()
-        wanted = as_id(detail_id)
+        wanted = parse_row_id(detail_id)
         version = None if wanted is None else self._versions.get(wanted)
         if wanted is None or version is None:
             self.alert_text = message("E-RK-DETAIL-NOT-FOUND")

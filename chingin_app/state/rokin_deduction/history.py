@@ -11,13 +11,13 @@ from reflex.event import EventSpec
 
 from chingin_app.db import session_scope
 from chingin_app.domain.result import Err
+from chingin_app.domain.validation import parse_row_id
 from chingin_app.services import rokin_details
 from chingin_app.services.rokin_details import HistoryRow
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.business import MenuAccessMixin
-from chingin_app.state.forms import FormMixin
+from chingin_app.state.forms import FormMixin, text
 from chingin_app.state.paging import PagingMixin
-from chingin_app.state.rokin_deduction.detail_view import as_id, text
 from chingin_app.state.session import SessionState
 
 MENU = "rokin.history"
@@ -86,7 +86,7 @@ class RokinHistoryState(PagingMixin, FormMixin, MenuAccessMixin, SessionState):
             return redirect
         self._clear_messages()
         query = self.router.url.query_parameters
-        self._detail_id = as_id(query.get("detail", "")) or 0
+        self._detail_id = parse_row_id(query.get("detail", "")) or 0
         asked = query.get("staff_no", "")
         self.staff_no_filter = asked if isinstance(asked, str) and asked.isdigit() else ""
         self.period_from = self.period_to = ""

@@ -5,47 +5,23 @@ lists and its file; the lists, files and logging are in ``services/rokin_outputs
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import reflex as rx
 from reflex.event import EventSpec
 
 from chingin_app.db import session_scope
-from chingin_app.domain.messages import message
-from chingin_app.domain.result import Err, Ok
 from chingin_app.reports.rokin_lists import REQUEST_LISTS, RESULT_LISTS
 from chingin_app.services import rokin_outputs
-from chingin_app.services.context import app_clock
-from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.rokin_outputs import LinePage
 from chingin_app.services.sessions import SessionInfo
-from chingin_app.state.outputs import Build, Progress
+from chingin_app.state.outputs import Build, service_build
 from chingin_app.state.paging import PagingMixin
 from chingin_app.state.rokin_deduction.request_choice import RequestChoiceMixin
 from chingin_app.state.session import SessionState
 
 _REQUEST_LIST_TITLES = {code: kind.title for code, kind in REQUEST_LISTS.items()}
 _RESULT_LIST_TITLES = {code: kind.title for code, kind in RESULT_LISTS.items()}
-
-Maker = Callable[..., "Ok[PreparedFile] | Err"]
-
-
-class OutputRefused(RuntimeError):
-    """The service refused while the file was being made (the request went away meanwhile)."""
-
-
-def _builder(info: SessionInfo, ip: str | None, make: Maker, **kwargs: object) -> Build:
-    """The worker-thread build: its own database session, the service's file or a refusal."""
-
-    def build(report: Progress) -> PreparedFile:
-        with session_scope() as db:
-            result = make(db, info, clock=app_clock(), ip=ip, on_progress=report, **kwargs)
-        if isinstance(result, Err):
-            raise OutputRefused(message(result.code, **result.params))
-        return result.value
-
-    return build
-
 
 class _OutputScreen(RequestChoiceMixin, mixin=True):
     """What the screens below share: ``load`` and the checked request before a build (a
@@ -113,7 +89,7 @@ class RequestListsState(_ListScreen, SessionState):
     def _build(self, info: SessionInfo) -> Build | None:
         if not self._checked_request(info):
             return None
-        return _builder(info, self._client_ip(), rokin_outputs.request_list_pdf,
+        return service_build(info, self._client_ip(), rokin_outputs.request_list_pdf,
                         request_id=self.request_id, which=self.list_kind)
 
 
@@ -138,7 +114,7 @@ class ResultListsState(_ListScreen, SessionState):
     def _build(self, info: SessionInfo) -> Build | None:
         if not self._checked_request(info):
             return None
-        return _builder(info, self._client_ip(), rokin_outputs.result_list_pdf,
+        return service_build(info, self._client_ip(), rokin_outputs.result_list_pdf,
                         request_id=self.request_id, which=self.list_kind)
 
 
@@ -154,7 +130,7 @@ class RequestExportState(_OutputScreen, SessionState):
     def _build(self, info: SessionInfo) -> Build | None:
         if not self._checked_request(info):
             return None
-        return _builder(info, self._client_ip(), rokin_outputs.request_csv,
+        return service_build(info, self._client_ip(), rokin_outputs.request_csv,
                         request_id=self.request_id, which="all", encoding=self.encoding,
                         company=False)
 
@@ -174,7 +150,7 @@ class CompanyExportState(_OutputScreen, SessionState):
     def _build(self, info: SessionInfo) -> Build | None:
         if not self._checked_request(info):
             return None
-        return _builder(info, self._client_ip(), rokin_outputs.request_csv,
+        return service_build(info, self._client_ip(), rokin_outputs.request_csv,
                         request_id=self.request_id, which=self.list_kind,
                         encoding=self.encoding, company=True)
 
@@ -188,5 +164,5 @@ class CompanyRequestState(_OutputScreen, SessionState):
     def _build(self, info: SessionInfo) -> Build | None:
         if not self._checked_request(info):
             return None
-        return _builder(info, self._client_ip(), rokin_outputs.company_request_pdf,
+        return service_build(info, self._client_ip(), rokin_outputs.company_request_pdf,
                         request_id=self.request_id)

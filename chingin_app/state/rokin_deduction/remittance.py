@@ -14,15 +14,15 @@ from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.clock import to_jst
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
+from chingin_app.domain.validation import parse_row_id
 from chingin_app.services import rokin_cycle, rokin_remittance
 from chingin_app.services.context import app_clock
 from chingin_app.services.rokin_cycle import RequestView
 from chingin_app.services.rokin_remittance import HoldLine, LineFilter
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.business import MenuAccessMixin
-from chingin_app.state.forms import FormMixin
+from chingin_app.state.forms import FormMixin, text
 from chingin_app.state.paging import PagingMixin
-from chingin_app.state.rokin_deduction.detail_view import as_id, text
 from chingin_app.state.session import SessionState
 
 MENU_HOLDS: Final = "rokin.remit_stop"
@@ -95,7 +95,7 @@ class RemitRequestMixin(rx.State, mixin=True):
 
     def _pick(self, info: SessionInfo, request_id: Any) -> bool:
         """Choose a request from the offered ones (a crafted id is refused)."""
-        wanted = as_id(request_id)
+        wanted = parse_row_id(request_id)
         if wanted is None or str(wanted) not in {o["id"] for o in self.request_options}:
             self.alert_text = message("E-CYCLE-NOT-FOUND")  # type: ignore[attr-defined]
             return False
@@ -104,7 +104,7 @@ class RemitRequestMixin(rx.State, mixin=True):
         return True
 
     def _current(self, info: SessionInfo) -> RequestView | None:
-        rid = as_id(self.request_id)
+        rid = parse_row_id(self.request_id)
         if rid is None:
             return None
         with session_scope(read_only=True) as db:
@@ -162,7 +162,7 @@ class RemitHoldsState(RemitRequestMixin, PagingMixin, FormMixin, MenuAccessMixin
     _versions: dict[str, int] = {}  # noqa: RUF012 (the version each visible row was read at)
 
     def _fetch(self, info: SessionInfo) -> None:
-        rid = as_id(self.request_id)
+        rid = parse_row_id(self.request_id)
         if rid is None:
             self._show_page(total=0, page=1, pages=1, rows=[])
             self._versions = {}
@@ -241,7 +241,7 @@ class RemitHoldsState(RemitRequestMixin, PagingMixin, FormMixin, MenuAccessMixin
         got = self._start("change")
         if not isinstance(got, SessionInfo):
             return got
-        row = next((r for r in self.rows if r["id"] == str(as_id(item_id))), None)
+        row = next((r for r in self.rows if r["id"] == str(parse_row_id(item_id))), None)
         if row is None or not row["can_hold"]:
             self.alert_text = message("E-CYCLE-ITEM-NOT-FOUND")
             return None
@@ -298,7 +298,7 @@ class RemitHoldsState(RemitRequestMixin, PagingMixin, FormMixin, MenuAccessMixin
         got = self._start("change")
         if not isinstance(got, SessionInfo):
             return got
-        key = str(as_id(item_id))
+        key = str(parse_row_id(item_id))
         version = self._versions.get(key)
         if version is None:
             self.alert_text = message("E-CYCLE-ITEM-NOT-FOUND")

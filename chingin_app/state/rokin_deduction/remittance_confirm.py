@@ -13,6 +13,7 @@ from reflex.event import EventSpec
 from chingin_app.db import session_scope
 from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.messages import message
+from chingin_app.domain.validation import parse_row_id
 from chingin_app.services import rokin_cycle, rokin_remittance
 from chingin_app.services.context import app_clock
 from chingin_app.services.prepared_files import PreparedFile
@@ -21,7 +22,6 @@ from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.business import MenuAccessMixin
 from chingin_app.state.forms import FormMixin
 from chingin_app.state.outputs import OutputMixin, Progress, run_output
-from chingin_app.state.rokin_deduction.detail_view import as_id
 from chingin_app.state.rokin_deduction.remittance import RemitRequestMixin
 from chingin_app.state.session import SessionState
 
@@ -144,7 +144,7 @@ class RemitConfirmState(_PrintMixin, FormMixin, MenuAccessMixin, SessionState):
         got = self._begin(menu_key, "change")
         if not isinstance(got, SessionInfo):
             return got
-        rid = as_id(self.request_id)
+        rid = parse_row_id(self.request_id)
         if rid is None or self._request_version == 0:
             self.alert_text = message("E-CYCLE-NOT-FOUND")
             return None

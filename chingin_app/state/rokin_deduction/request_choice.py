@@ -6,7 +6,9 @@ offer 表示 / ダウンロード. Drawn by ``components/request_picker.py``.
 A screen mixes ``RequestChoiceMixin`` into its state with ``SessionState`` and fills in the
 hooks: ``_menu_key`` (the permission checked at every event), ``_list_choices`` (code → title;
 empty for a screen with one output), ``_results_only`` (RK-11: requests with results only),
-``_build`` (the file to make) and, for a screen that shows the list, ``_after_choice``.
+``_build`` (the file to make) and, for a screen that shows the list, ``_after_choice``. A
+screen over other statements than 控除依頼 (一斉積立) also fills in ``_choice_options``,
+``_find_choice``, ``_no_choice_text``, ``_unknown_choice_code`` and ``_preview_text``.
 
 Every request id or list code that comes from the client is checked again on the server: the
 request through ``services.rokin_outputs`` (the session's contract and payment group), the list
@@ -21,6 +23,8 @@ from reflex.event import EventSpec
 
 from chingin_app.db import session_scope
 from chingin_app.domain.messages import message
+from chingin_app.domain.validation import parse_row_id
+from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.services import rokin_outputs
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.business import MenuAccessMixin
@@ -65,6 +69,40 @@ class RequestChoiceMixin(OutputMixin, MenuAccessMixin, FormMixin, mixin=True):
         """Whether the output gets a 表示 link (PDFs) besides ダウンロード."""
         return True
 
+    # The choices themselves (default: the 労金控除 requests of ``services.rokin_outputs``); a
+    # screen over other statements (一斉積立, state/batch_savings.py) fills these in instead.
+
+    def _choice_options(self, info: SessionInfo) -> list[dict[str, str]]:
+        """[{"id", "label"}] to choose from, newest first (the session's group only)."""
+        with session_scope(read_only=True) as db:
+            views = rokin_outputs.choices(db, info, results_only=self._results_only())
+        return [{"id": str(v.id), "label": rokin_outputs.request_label(v)} for v in views]
+
+    def _find_choice(self, info: SessionInfo, request_id: object) -> dict[str, str] | None:
+        """The choice with this id when it is one of ``_choice_options``; None otherwise."""
+        with session_scope(read_only=True) as db:
+            view = rokin_outputs.find_request(db, info, request_id,
+                                              results_only=self._results_only())
+        return None if view is None else {"id": str(view.id),
+                                          "label": rokin_outputs.request_label(view)}
+
+    def _no_choice_text(self) -> str:
+        return message("I-OUT-NO-RESULTS" if self._results_only() else "I-OUT-NO-REQUEST")
+
+    def _unknown_choice_code(self) -> str:
+        return "E-OUT-REQUEST"
+
+    def _preview_text(self, info: SessionInfo) -> str | None:
+        """件数確認's sentence for the chosen request and list; None when it is not one of
+        the session's."""
+        with session_scope(read_only=True) as db:
+            found = rokin_outputs.preview(db, info, request_id=self.request_id,
+                                          which=self.list_kind,
+                                          results_only=self._results_only())
+        if found is None:
+            return None
+        return message("I-OUT-PREVIEW", count=f"{found.count:,}", amount=f"{found.amount:,}")
+
     # -- shared steps -------------------------------------------------------------------------
 
     def _access(self) -> tuple[SessionInfo | None, EventSpec | None]:
@@ -76,14 +114,9 @@ class RequestChoiceMixin(OutputMixin, MenuAccessMixin, FormMixin, mixin=True):
         self._clear_messages()
         self._reset_output()
         self.preview_text = ""
-        with session_scope(read_only=True) as db:
-            views = rokin_outputs.choices(db, info, results_only=self._results_only())
-        self.request_options = [
-            {"id": str(v.id), "label": rokin_outputs.request_label(v)} for v in views
-        ]
-        self.no_request_text = "" if views else message(
-            "I-OUT-NO-RESULTS" if self._results_only() else "I-OUT-NO-REQUEST"
-        )
+        views = self._choice_options(info)
+        self.request_options = views
+        self.no_request_text = "" if views else self._no_choice_text()
         self.request_id = self.request_options[0]["id"] if views else ""
         self.request_label = self.request_options[0]["label"] if views else ""
         lists = self._list_choices()
@@ -94,7 +127,7 @@ class RequestChoiceMixin(OutputMixin, MenuAccessMixin, FormMixin, mixin=True):
         self._after_choice(info)
 
     def _chosen_request(self) -> int | None:
-        return rokin_outputs.parse_id(self.request_id)
+        return parse_row_id(self.request_id)
 
     def _refuse(self, code: str) -> None:
         self.alert_text = message(code)
@@ -113,15 +146,13 @@ class RequestChoiceMixin(OutputMixin, MenuAccessMixin, FormMixin, mixin=True):
         info, redirect = self._access()
         if info is None:
             return redirect
-        with session_scope(read_only=True) as db:
-            view = rokin_outputs.find_request(db, info, request_id,
-                                              results_only=self._results_only())
+        view = self._find_choice(info, request_id)
         if view is None:
             self._clear_messages()
-            self._refuse("E-OUT-REQUEST")
+            self._refuse(self._unknown_choice_code())
             return None
-        self.request_id = str(view.id)
-        self.request_label = rokin_outputs.request_label(view)
+        self.request_id = view["id"]
+        self.request_label = view["label"]
         self._changed(info)
         return None
 
@@ -146,7 +177,7 @@ class RequestChoiceMixin(OutputMixin, MenuAccessMixin, FormMixin, mixin=True):
         info, redirect = self._access()
         if info is None:
             return redirect
-        if not isinstance(encoding, str) or encoding not in rokin_outputs.ENCODINGS:
+        if not isinstance(encoding, str) or encoding not in ENCODING_CHOICES:
             self._clear_messages()
             self._refuse("E-OUT-ENCODING")
             return None
@@ -161,16 +192,12 @@ class RequestChoiceMixin(OutputMixin, MenuAccessMixin, FormMixin, mixin=True):
         if info is None:
             return redirect
         self._clear_messages()
-        with session_scope(read_only=True) as db:
-            found = rokin_outputs.preview(db, info, request_id=self.request_id,
-                                          which=self.list_kind,
-                                          results_only=self._results_only())
-        if found is None:
+        text = self._preview_text(info)
+        if text is None:
             self.preview_text = ""
-            self._refuse("E-OUT-REQUEST")
+            self._refuse(self._unknown_choice_code())
             return None
-        self.preview_text = message("I-OUT-PREVIEW", count=f"{found.count:,}",
-                                    amount=f"{found.amount:,}")
+        self.preview_text = text
         return None
 
     @rx.event(background=True)

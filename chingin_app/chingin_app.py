@@ -13,6 +13,7 @@ from starlette.types import ASGIApp
 
 from chingin_app import routes
 from chingin_app.db import session_scope
+from chingin_app.pages import batch_savings as batch_pages
 from chingin_app.pages import certificate_issue as issue
 from chingin_app.pages import contract_users as cusers
 from chingin_app.pages import login
@@ -28,10 +29,20 @@ from chingin_app.pages.rokin_deduction.history import rokin_history_page
 from chingin_app.pages.rokin_deduction.kana_check import rokin_kana_check_page
 from chingin_app.pages.rokin_deduction.reconciliation import rokin_reconciliation_page
 from chingin_app.pages.top import top_page
+from chingin_app.pages.zaikei import (
+    zaikei_details_page,
+    zaikei_export_page,
+    zaikei_statement_page,
+)
 from chingin_app.services import cert_gate, certificates, hours, manuals, prepared_files
 from chingin_app.services.context import app_clock
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.settings import settings
+from chingin_app.state.batch_savings import (
+    BatchDetailExportState,
+    BatchDetailListsState,
+    BatchDetailsState,
+)
 from chingin_app.state.certificate_issue import CertificateIssueState
 from chingin_app.state.contract_users import ContractUserFormState, ContractUsersState
 from chingin_app.state.login import (
@@ -68,6 +79,11 @@ from chingin_app.state.rokin_deduction.remittance_confirm import (
     WebStatementState,
 )
 from chingin_app.state.top import TopState
+from chingin_app.state.zaikei import (
+    ZaikeiDetailsState,
+    ZaikeiExportState,
+    ZaikeiStatementState,
+)
 from chingin_app.web.crl import crl_file
 from chingin_app.web.downloads import RESOLVERS, DownloadFile, download
 from chingin_app.web.gate import CertGate
@@ -199,6 +215,17 @@ SCREENS = [
      RokinReconciliationState.load),
     (routes.ROKIN_KANA_CHECK, "カナ氏名チェックリスト", rokin_kana_check_page,
      RokinKanaCheckState.load),
+    (routes.BATCH_DETAILS, "一斉積立内訳明細照会", batch_pages.batch_details_page,
+     BatchDetailsState.load),
+    (routes.BATCH_DETAIL_LISTS, "一斉積立内訳明細表出力", batch_pages.batch_detail_lists_page,
+     BatchDetailListsState.load),
+    (routes.BATCH_DETAIL_EXPORT, "一斉積立内訳明細データエクスポート",
+     batch_pages.batch_detail_export_page, BatchDetailExportState.load),
+    (routes.ZAIKEI_DETAILS, "財形積立明細照会", zaikei_details_page, ZaikeiDetailsState.load),
+    (routes.ZAIKEI_STATEMENT, "財形積立明細書出力", zaikei_statement_page,
+     ZaikeiStatementState.load),
+    (routes.ZAIKEI_EXPORT, "財形積立明細データエクスポート", zaikei_export_page,
+     ZaikeiExportState.load),
     # The operator console (R-PLUS-6, R-OPS-7): served on the operator listener only, never
     # linked from the screens above.
     (ROUTE_SIGNIN, "オペレーターコンソール サインイン", op_console.signin_page,

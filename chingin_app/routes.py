@@ -42,6 +42,16 @@ ROKIN_RESULT_LISTS = "/rokin/result-lists"
 ROKIN_RECONCILIATION = "/rokin/reconciliation"  # R-PLUS-1 (linked from RK-9)
 ROKIN_KANA_CHECK = "/rokin/kana-check"  # R-PLUS-2
 
+# 一斉積立事務 (SPEC §11 RS-1 … RS-3)
+BATCH_DETAILS = "/batch/details"
+BATCH_DETAIL_LISTS = "/batch/detail-lists"
+BATCH_DETAIL_EXPORT = "/batch/detail-export"
+
+# 財形貯蓄事務 (SPEC §11 RZ-1 … RZ-3)
+ZAIKEI_DETAILS = "/zaikei/details"
+ZAIKEI_STATEMENT = "/zaikei/statement"
+ZAIKEI_EXPORT = "/zaikei/export"
+
 #: The screen of each business menu of the permission registry (domain/permissions.MENUS);
 #: the information screen links the ones that are built and that the user may see.
 MENU_ROUTES: dict[str, str] = {
@@ -57,6 +67,12 @@ MENU_ROUTES: dict[str, str] = {
     "rokin.remit_unconfirm": ROKIN_REMIT_UNCONFIRM,
     "rokin.web_update_statement": ROKIN_WEB_STATEMENT,
     "rokin.result_list": ROKIN_RESULT_LISTS,
+    "zaikei.detail_inquiry": ZAIKEI_DETAILS,
+    "zaikei.statement": ZAIKEI_STATEMENT,
+    "zaikei.detail_export": ZAIKEI_EXPORT,
+    "batch.detail_inquiry": BATCH_DETAILS,
+    "batch.detail_list": BATCH_DETAIL_LISTS,
+    "batch.detail_export": BATCH_DETAIL_EXPORT,
 }
 
 #: Screens beyond the manual (SPEC §13) that belong to a menu: shown after it, with its rights.

@@ -4,6 +4,8 @@ Appendix A.4; issue 5):
     chingin bank publish-request --contract N --month YYYY-MM [--pay-kind monthly|bonus]
                                  [--group NNN] [--replace] [--ticket 受付番号]
     chingin bank load-results --contract N FILE [--ticket 受付番号]
+    chingin bank load-batch --contract N FILE [--ticket 受付番号]
+    chingin bank load-zaikei --contract N --kind deposit|balance FILE [--ticket 受付番号]
 
 ``publish-request`` builds the month's 控除依頼 from the active details (every payment group
 unless ``--group``); ``--replace`` rebuilds one that is still 依頼受信. ``load-results`` reads
@@ -75,6 +77,17 @@ def register(top: Subparsers) -> None:
     p.add_argument("--contract", required=True, help="契約番号（半角数字8桁）")
     p.add_argument("file", help="控除結果ファイル（CP932・CRLF・見出し行付きCSV）")
     add_ticket(p)
+    p = leaf(bank, "load-batch", _load_batch, "一斉積立内訳明細ファイル（CSV）を登録します")
+    p.add_argument("--contract", required=True, help="契約番号（半角数字8桁）")
+    p.add_argument("file", help="一斉積立内訳明細ファイル（CP932またはUTF-8・見出し行付きCSV）")
+    add_ticket(p)
+    p = leaf(bank, "load-zaikei", _load_zaikei,
+             "財形の預入依頼書・加入者残高一覧表ファイル（CSV）を登録します")
+    p.add_argument("--contract", required=True, help="契約番号（半角数字8桁）")
+    p.add_argument("--kind", required=True,
+                   help="deposit（財形預入依頼書）または balance（加入者残高一覧表）")
+    p.add_argument("file", help="CP932またはUTF-8・見出し行付きCSV（README参照）")
+    add_ticket(p)
 
 
 def _contract_id(contract_no: str, *, action: str) -> int:
@@ -135,23 +148,33 @@ def _publish_request(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
-def _load_results(args: argparse.Namespace, ctx: Context) -> int:
-    """控除結果の登録 (A.4 結果受信, RK-11): all or nothing."""
-    from chingin_app.domain.deduction_cycle import PayKind
-    from chingin_app.services.rokin_cycle import ACTION_LOAD_RESULTS, load_results
-
-    require_contract_no(args.contract, action=ACTION_LOAD_RESULTS)
+def _bank_file(args: argparse.Namespace, *, action: str) -> tuple[bytes, int]:
+    """The bank file's bytes and the contract's id, or the refusal (logged under ``action``)."""
     path = Path(args.file)
     try:
         data = path.read_bytes()
     except OSError as exc:
         invalid_text(
             _FILE_READ_FAILED.format(path=path, reason=exc.strerror or type(exc).__name__),
-            "E-FILE-READ",
-            action=ACTION_LOAD_RESULTS,
-            target=args.contract,
+            "E-FILE-READ", action=action, target=args.contract,
         )
-    contract_id = _contract_id(args.contract, action=ACTION_LOAD_RESULTS)
+    return data, _contract_id(args.contract, action=action)
+
+
+def _file_refused(got: Invalid, code: str, **params: object) -> Refusal:
+    """Nothing stored: the count, then every problem with its row and column (exit 2)."""
+    lines = [message(code, count=len(got.errors), **params)]
+    lines += [message(e.code, **e.params) for e in got.errors]
+    return Refusal("\n".join(lines), EXIT_BAD_INPUT, code=code)
+
+
+def _load_results(args: argparse.Namespace, ctx: Context) -> int:
+    """控除結果の登録 (A.4 結果受信, RK-11): all or nothing."""
+    from chingin_app.domain.deduction_cycle import PayKind
+    from chingin_app.services.rokin_cycle import ACTION_LOAD_RESULTS, load_results
+
+    require_contract_no(args.contract, action=ACTION_LOAD_RESULTS)
+    data, contract_id = _bank_file(args, action=ACTION_LOAD_RESULTS)
     with open_db() as db:
         got = load_results(
             db,
@@ -163,12 +186,65 @@ def _load_results(args: argparse.Namespace, ctx: Context) -> int:
             max_errors=_MAX_SHOWN_ERRORS,
         )
     if isinstance(got, Invalid):
-        lines = [message("E-RESULTS-FAILED", count=len(got.errors))]
-        lines += [message(e.code, **e.params) for e in got.errors]
-        raise Refusal("\n".join(lines), EXIT_BAD_INPUT, code="E-RESULTS-FAILED")
+        raise _file_refused(got, "E-RESULTS-FAILED")
     for group_no, month, kind, deducted, not_deducted, mismatches in got.value.requests:
         out(
             f"入金グループ{group_no} {month} {PayKind(kind).label}の控除結果を登録しました："
             f"済 {deducted}件、不能 {not_deducted}件、カナ氏名不一致 {mismatches}件"
         )
+    return EXIT_OK
+
+
+def _load_batch(args: argparse.Namespace, ctx: Context) -> int:
+    """一斉積立内訳明細の登録 (RS-1..RS-3; README 「一斉積立内訳明細ファイル」): all or nothing."""
+    from chingin_app.domain.batch_savings import kind_label
+    from chingin_app.services.batch_savings import ACTION_LOAD, load_batch
+
+    require_contract_no(args.contract, action=ACTION_LOAD)
+    data, contract_id = _bank_file(args, action=ACTION_LOAD)
+    with open_db() as db:
+        got = load_batch(
+            db,
+            contract_id=contract_id,
+            data=data,
+            actor=ctx.actor,
+            clock=ctx.clock,
+            ticket=args.ticket,
+            max_errors=_MAX_SHOWN_ERRORS,
+        )
+    if isinstance(got, Invalid):
+        raise _file_refused(got, "E-BATCH-FAILED")
+    for group_no, month, kind, count, new, changed, ended in got.value.statements:
+        out(
+            f"入金グループ{group_no} {month} {kind_label(kind)}の一斉積立内訳明細を登録しました："
+            f"{count}件（新規 {new}件、変更 {changed}件、解約 {ended}件）"
+        )
+    return EXIT_OK
+
+
+def _load_zaikei(args: argparse.Namespace, ctx: Context) -> int:
+    """財形預入依頼書 / 加入者残高一覧表の登録 (RZ-1 … RZ-3, R-INFO-1; README 「財形預入依頼書
+    ファイル」「加入者残高一覧表ファイル」): all or nothing."""
+    from chingin_app.services.zaikei_bank import (
+        ACTION_LOAD_BALANCE,
+        ACTION_LOAD_DEPOSIT,
+        load_balances,
+        load_deposits,
+    )
+
+    deposit = args.kind == "deposit"
+    action = ACTION_LOAD_DEPOSIT if deposit else ACTION_LOAD_BALANCE
+    require_contract_no(args.contract, action=action)
+    if args.kind not in ("deposit", "balance"):
+        invalid(Err("E-ZAIKEI-KIND-ARG", "kind"), action=action, target=args.contract)
+    data, contract_id = _bank_file(args, action=action)
+    load = load_deposits if deposit else load_balances
+    with open_db() as db:
+        got = load(db, contract_id=contract_id, data=data, actor=ctx.actor, clock=ctx.clock,
+                   ticket=args.ticket, max_errors=_MAX_SHOWN_ERRORS)
+    what = "財形預入依頼書" if deposit else "加入者残高一覧表"
+    if isinstance(got, Invalid):
+        raise _file_refused(got, "E-ZAIKEI-FAILED", what=what)
+    for group_no, label, count in got.value.parts:
+        out(f"入金グループ{group_no} {label}の{what}を登録しました：{count}件")
     return EXIT_OK

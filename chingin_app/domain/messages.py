@@ -522,6 +522,78 @@ ROKIN_OUTPUT_MESSAGES: Final[dict[str, str]] = {
     "I-OUT-PREVIEW": "対象の明細は{count}件、依頼額の合計は{amount}円です。",
 }
 
+#: 一斉積立事務 (RS-1, RS-2, RS-3; services/batch_savings.py, `chingin bank load-batch`).
+BATCH_SAVINGS_MESSAGES: Final[dict[str, str]] = {
+    "E-BATCH-FAILED": (
+        "一斉積立内訳明細ファイルに{count}件の誤りがあります。何も登録していません。"
+    ),
+    "E-BATCH-VALUE": "{row}行目{column}列目「{label}」は{rule}で入力してください。",
+    "E-BATCH-GROUP": "{row}行目{column}列目：入金グループ{group}はこの契約にありません。",
+    "E-BATCH-DUPLICATE": (
+        "{row}行目は{first}行目と職員番号・商品・口座番号が同じです（職員番号 {staff_no}）。"
+        "1明細1行にしてください。"
+    ),
+    "E-BATCH-EXISTS": (
+        "{row}行目：入金グループ{group} {month} {kind}の一斉積立内訳明細は受信済みです。"
+    ),
+    "E-BATCH-OLDER": (
+        "{row}行目：入金グループ{group}には{month}より後の{kind}の一斉積立内訳明細"
+        "（{later}）が受信済みです。"
+    ),
+    "E-BATCH-NO-SERVICE": "この契約は一斉積立事務を契約していません。何も登録していません。",
+    "E-BATCH-STATEMENT": (
+        "指定された一斉積立内訳明細はありません。積立年月・区分を一覧から選び直してください。"
+        "何も出力していません。"
+    ),
+    "E-BATCH-SORT": "並べ替えできない列です。",
+    "I-BATCH-NONE": "受信した一斉積立内訳明細はありません。",
+    "I-BATCH-INFO-NONE": "受信したデータはありません。",
+    "I-BATCH-PREVIEW": "対象の明細は{count}件、積立額の合計は{amount}円です。",
+}
+
+#: 財形貯蓄事務 (RZ-1 … RZ-3, R-PLUS-3; services/zaikei_bank.py, services/zaikei.py).
+ZAIKEI_MESSAGES: Final[dict[str, str]] = {
+    "E-ZAIKEI-FAILED": (
+        "{what}ファイルに{count}件の誤りがあります。何も登録していません。"
+        "誤りを直してから、もう一度読み込んでください。"
+    ),
+    "E-ZAIKEI-VALUE": "{row}行目{column}列目「{label}」は{rule}で入力してください。",
+    "E-ZAIKEI-INCENTIVE": (
+        "{row}行目{column}列目：この契約は奨励金を契約していないため、「奨励金」は空欄にして"
+        "ください。"
+    ),
+    "E-ZAIKEI-DATE-MISMATCH": (
+        "{row}行目：同じ預入依頼書の「入金予定日」が{first}行目と違います。"
+    ),
+    "E-ZAIKEI-HOLIDAY": "{row}行目：「入金予定日」{date}は金庫の休業日です。",
+    "E-ZAIKEI-DUPLICATE-LINE": (
+        "{row}行目：{first}行目と同じ明細（職員番号・種類・口座番号）です。1明細1行にしてください。"
+    ),
+    "E-ZAIKEI-GROUP": "{row}行目：入金グループ{group}はこの契約にありません。",
+    "E-ZAIKEI-EXISTS": (
+        "{row}行目：入金グループ{group}・預入年月{month}・{pay_kind}の預入依頼書は登録済みです。"
+    ),
+    "E-ZAIKEI-BALANCE-EXISTS": (
+        "{row}行目：入金グループ{group}・基準日{as_of}の加入者残高一覧表は登録済みです。"
+    ),
+    "E-ZAIKEI-NOT-EMPLOYER": "この契約は財形（事業主）の契約ではありません。何も登録していません。",
+    "E-ZAIKEI-NO-BALANCE-SERVICE": (
+        "この契約は加入者残高一覧表を契約していません。何も登録していません。"
+    ),
+    "E-ZAIKEI-KIND-ARG": (
+        "「--kind」は deposit（預入依頼書）または balance（加入者残高一覧表）で入力してください。"
+    ),
+    "E-ZAIKEI-DEPOSIT": (
+        "指定された預入依頼書はありません。預入依頼書（預入年月・区分）を一覧から選び直して"
+        "ください。何も出力していません。"
+    ),
+    "E-ZAIKEI-FILTER-KIND": "「種類」は一覧から選んでください。",
+    "I-ZAIKEI-NO-DEPOSIT": "受信した預入依頼書がありません。",
+    "I-ZAIKEI-PREVIEW": (
+        "対象の明細は{count}件、月例額の合計は{monthly}円、一時金額の合計は{bonus}円です。"
+    ),
+}
+
 MESSAGES: Final[dict[str, str]] = {
     **OPERATOR_CONSOLE_MESSAGES,
     **USER_ADMIN_MESSAGES,
@@ -538,6 +610,8 @@ MESSAGES: Final[dict[str, str]] = {
     **ROKIN_CYCLE_MESSAGES,
     **ROKIN_RECON_MESSAGES,
     **ROKIN_OUTPUT_MESSAGES,
+    **ZAIKEI_MESSAGES,
+    **BATCH_SAVINGS_MESSAGES,
 }
 
 

@@ -4,6 +4,7 @@ Every table lives in ``SQLModel.metadata``; the Alembic migrations under
 ``chingin_app/migrations`` create the same schema (a test compares them).
 """
 
+from chingin_app.models.batch_savings import BatchSavingsItem, BatchSavingsStatement
 from chingin_app.models.calendar import ClosedDay, MaintenanceWindowRecord
 from chingin_app.models.certificates import Certificate, CertificateStatus, RevocationReason
 from chingin_app.models.contracts import Contract, ContractStatus, PaymentGroup
@@ -35,11 +36,19 @@ from chingin_app.models.users import (
     UserRole,
     fold_user_id,
 )
+from chingin_app.models.zaikei import (
+    ZaikeiBalance,
+    ZaikeiBalanceItem,
+    ZaikeiDeposit,
+    ZaikeiDepositItem,
+)
 
 __all__ = [
     "MENU_LEVELS",
     "ActorKind",
     "AuthCodeChallenge",
+    "BatchSavingsItem",
+    "BatchSavingsStatement",
     "Certificate",
     "CertificateStatus",
     "ClosedDay",
@@ -69,6 +78,10 @@ __all__ = [
     "UTCDateTime",
     "User",
     "UserRole",
+    "ZaikeiBalance",
+    "ZaikeiBalanceItem",
+    "ZaikeiDeposit",
+    "ZaikeiDepositItem",
     "fold_user_id",
     "utc",
 ]

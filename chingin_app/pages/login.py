@@ -167,6 +167,36 @@ def _rokin_schedule() -> rx.Component:
     )
 
 
+def _zaikei_latest() -> rx.Component:
+    """最新受信情報 of a 財形 (事業主) contract: 預入依頼書, and 加入者残高一覧表 / 奨励金 only
+    where contracted (R-INFO-1, manual P.24 「※ ご契約がない場合は表示されません。」)."""
+    return rx.cond(
+        InfoState.has_zaikei,
+        rx.box(
+            rx.heading("最新受信情報", as_="h2", size="3", margin_top="16px"),
+            rx.text(InfoState.zaikei_deposit, data_testid="zaikei-latest-deposit"),
+            rx.cond(InfoState.zaikei_has_balance,
+                    rx.text(InfoState.zaikei_balance, data_testid="zaikei-latest-balance")),
+            rx.cond(InfoState.zaikei_has_incentive,
+                    rx.text(InfoState.zaikei_incentive,
+                            data_testid="zaikei-latest-incentive")),
+            data_testid="zaikei-latest",
+        ),
+    )
+
+
+def _batch_latest() -> rx.Component:
+    """最新受信情報（一斉積立）: the latest received 一斉積立内訳明細 of the selected group
+    (R-INFO-1, manual P.21), for a contract with 一斉積立."""
+    return rx.cond(
+        InfoState.has_batch,
+        rx.box(
+            rx.heading("最新受信情報（一斉積立）", as_="h2", size="3", margin_top="16px"),
+            rx.text(InfoState.batch_latest, data_testid="batch-latest"),
+        ),
+    )
+
+
 def _menus() -> rx.Component:
     """共通メニュー for everyone; システム管理メニュー for the master only (R-INFO-2/2a)."""
     common, admin = _menu_buttons(False), _menu_buttons(True)
@@ -208,6 +238,8 @@ def info_page() -> rx.Component:
                       on_click=rx.redirect(routes.GROUP_SELECT)),
         ),
         _rokin_schedule(),
+        _batch_latest(),
+        _zaikei_latest(),
         _business_menus(),
         _menus(),
         rx.heading("前回までのログイン（直近3回）", as_="h2", size="3", margin_top="16px"),

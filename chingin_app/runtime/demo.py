@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import secrets
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session
 
 from chingin_app.db import migrate, session_scope
 from chingin_app.domain.clock import Clock, to_jst
 from chingin_app.domain.result import Err
-from chingin_app.runtime import demo_rokin
+from chingin_app.runtime import demo_batch, demo_rokin, demo_zaikei
 from chingin_app.services import contracts, rokin_cycle
 from chingin_app.services.context import app_clock
 from chingin_app.settings import settings
@@ -39,6 +39,8 @@ class DemoInfo:
 
     contract_no: str
     initial_password: str | None
+    #: The 財形 (事業主) demo contract (issue 4), printed the same way.
+    employer: DemoInfo | None = None
 
 
 def _load_rokin(db: Session, clock: Clock) -> None:
@@ -53,9 +55,22 @@ def _load_rokin(db: Session, clock: Clock) -> None:
     rokin_cycle.load_demo_history(
         db, contract_id=contract_id, today=today, bank_kana=demo_rokin.DEMO_BANK_KANA
     )
+    # Three 一斉積立内訳明細 per payment group (issue 4); skipped once statements exist.
+    demo_batch.load_demo_statements(db, contract_id, today)
 
 
 def load_demo(*, clock: Clock) -> DemoInfo:
+    """Both demo contracts: the 会員 one and the 財形 (事業主) one (``employer``)."""
+    info = _load_member_demo(clock=clock)
+    with session_scope() as db:
+        shown = demo_zaikei.load_demo_employer(
+            db=db, clock=clock, today=to_jst(clock.now()).date(),
+            password=generate_initial_password(),
+        )
+    return replace(info, employer=DemoInfo(demo_zaikei.EMPLOYER_CONTRACT_NO, shown))
+
+
+def _load_member_demo(*, clock: Clock) -> DemoInfo:
     """Create the demo contract with two payment groups, or refresh its initial password while
     its master is still unregistered."""
     password = generate_initial_password()
@@ -92,4 +107,8 @@ def main() -> int:
         print(f"初期パスワード: {info.initial_password}")
     else:
         print("マスターユーザーは登録済みです。")
+    if info.employer is not None:
+        print(f"デモ契約番号（財形・事業主）: {info.employer.contract_no}")
+        print(f"初期パスワード（財形・事業主）: "
+              f"{info.employer.initial_password or '（マスターユーザー登録済み）'}")
     return 0

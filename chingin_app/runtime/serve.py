@@ -228,6 +228,12 @@ def _banner(s: Settings, info: demo.DemoInfo, tls_ca: Path | None) -> str:
         f"  デモ契約番号   : {info.contract_no}",
         f"  初期パスワード : {info.initial_password or '（マスターユーザー登録済み）'}",
     ]
+    if info.employer is not None:  # the 財形 (事業主) demo contract (issue 4)
+        lines += [
+            f"  デモ契約番号（財形・事業主）   : {info.employer.contract_no}",
+            "  初期パスワード（財形・事業主） : "
+            f"{info.employer.initial_password or '（マスターユーザー登録済み）'}",
+        ]
     if tls_ca is not None:
         lines.append(f"  デモ用サーバー証明書のルートCA: {tls_ca}")
     if not s.smtp_host:

@@ -15,9 +15,10 @@ from chingin_app.domain.contract import Service
 from chingin_app.domain.messages import message
 from chingin_app.domain.permissions import GROUPS
 from chingin_app.domain.result import Err
-from chingin_app.services import contracts, login, permissions, rokin_cycle
+from chingin_app.services import batch_savings, contracts, login, permissions, rokin_cycle
 from chingin_app.services.context import app_clock
 from chingin_app.services.sessions import SessionInfo
+from chingin_app.services.zaikei import latest_info as zaikei_latest_info
 from chingin_app.state.forms import FormMixin
 from chingin_app.state.session import SessionState
 from chingin_app.state.software_keyboard import (
@@ -179,6 +180,17 @@ class InfoState(SessionState):
     schedule_rows: list[list[str]] = []  # noqa: RUF012  [cycle, 依頼データ作成日, 控除日, 期限]
     schedule_title: str = "労金控除スケジュール"
     latest_received: str = ""
+    # 最新受信情報（財形）: 預入依頼書, and 加入者残高一覧表 / 奨励金 only where contracted
+    # (R-INFO-1, manual P.24).
+    has_zaikei: bool = False
+    zaikei_deposit: str = ""
+    zaikei_has_balance: bool = False
+    zaikei_balance: str = ""
+    zaikei_has_incentive: bool = False
+    zaikei_incentive: str = ""
+    # 最新受信情報（一斉積立）: shown when the contract has 一斉積立 (R-INFO-1, manual P.21).
+    has_batch: bool = False
+    batch_latest: str = ""
 
     @rx.event
     def load(self) -> EventSpec | None:
@@ -201,7 +213,31 @@ class InfoState(SessionState):
         self.menu_groups = [g for g in GROUPS if g in links]
         self.menu_links = links
         self._load_schedule(info)
+        self._load_zaikei_latest(info)
+        self._load_batch_latest(info)
         return None
+
+    def _load_batch_latest(self, info: SessionInfo) -> None:
+        """The latest received 一斉積立内訳明細 of the selected group (R-INFO-1)."""
+        with session_scope(read_only=True) as db:
+            contract = contracts.get_contract(db, info.contract_no)
+            self.has_batch = contract is not None and Service.BATCH.value in contract.services
+            latest = batch_savings.latest(db, info) if self.has_batch else None
+        self.batch_latest = (
+            message("I-BATCH-INFO-NONE") if latest is None else batch_savings.info_text(latest)
+        )
+
+    def _load_zaikei_latest(self, info: SessionInfo) -> None:
+        """The latest received 財形 data of the selected group (R-INFO-1)."""
+        with session_scope(read_only=True) as db:
+            got = zaikei_latest_info(db, contract_no=info.contract_no, group_no=info.group_no)
+        none = "：受信したデータはありません。"
+        self.has_zaikei = got is not None
+        self.zaikei_deposit = (got.deposit if got else None) or f"預入依頼書{none}"
+        self.zaikei_has_balance = got is not None and got.balance_contracted
+        self.zaikei_balance = (got.balance if got else None) or f"加入者残高一覧表{none}"
+        self.zaikei_has_incentive = got is not None and got.incentive_contracted
+        self.zaikei_incentive = (got.incentive if got else None) or f"奨励金{none}"
 
     def _load_schedule(self, info: SessionInfo) -> None:
         """労金控除 schedule of the current and next cycle and the latest received request."""

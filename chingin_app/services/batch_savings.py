@@ -1,0 +1,607 @@
+"""一斉積立事務 (SPEC §11 RS-1, RS-2, RS-3; R-INFO-1 最新受信情報): the bank's 一斉積立内訳明細
+file loaded all or nothing (``chingin bank load-batch``), the statements a user may choose,
+their lines on screen (filtered, sorted and paged in SQL), and the files — 内訳明細表 and
+変更明細表 PDFs, the CSV export — each logged in the operation log.
+
+Tenant scope: every screen function takes the signed-in session and resolves its contract and
+payment group (``rokin_details.resolve_scope``), and the contract must have the 一斉積立
+service; a statement id from the client is used only when it is one of that group's kept
+statements (the last ``KEPT`` received), so another contract's or group's is never read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final, Protocol
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from chingin_app.domain import deduction_cycle as cyc
+from chingin_app.domain.batch_savings import (
+    BATCH_HEADER,
+    COLUMN,
+    FREE_TEXT_COLUMNS,
+    BatchLine,
+    BatchRow,
+    changed_lines,
+    kind_label,
+    parse_row,
+)
+from chingin_app.domain.clock import Clock, to_jst
+from chingin_app.domain.contract import Service
+from chingin_app.domain.kana import normalise_kana
+from chingin_app.domain.result import Err, Invalid, Ok
+from chingin_app.domain.validation import parse_row_id
+from chingin_app.models import BatchSavingsItem, BatchSavingsStatement, Contract, PaymentGroup
+from chingin_app.reports import batch_savings_lists as lists
+from chingin_app.reports.csv_reader import read_csv
+from chingin_app.reports.csv_writer import ENCODING_CHOICES, CsvEncodingError, iter_csv
+from chingin_app.reports.list_pdf import format_cell
+from chingin_app.reports.rokin_lists import month_label
+from chingin_app.services import oplog
+from chingin_app.services.prepared_files import PreparedFile
+from chingin_app.services.rokin_details import Scope, resolve_scope
+
+__all__ = [
+    "ACTION_DETAIL_EXPORT",
+    "ACTION_DETAIL_LIST",
+    "ACTION_LOAD",
+    "KEPT",
+    "LIST_TITLES",
+    "PAGE_SIZE",
+    "SORT_KEYS",
+    "BatchLoaded",
+    "ItemPage",
+    "Preview",
+    "StatementView",
+    "batch_csv",
+    "choices",
+    "export_csv",
+    "find_statement",
+    "info_text",
+    "item_page",
+    "latest",
+    "list_pdf",
+    "load_batch",
+    "preview",
+    "statement_label",
+    "store_statement",
+]
+
+ACTION_LOAD: Final = "batch.statement.load"
+ACTION_DETAIL_LIST: Final = "batch.detail_list.print"
+ACTION_DETAIL_EXPORT: Final = "batch.detail.export"
+_SCREENS: Final[dict[str, str]] = {
+    ACTION_DETAIL_LIST: "一斉積立内訳明細表出力",
+    ACTION_DETAIL_EXPORT: "一斉積立内訳明細データエクスポート",
+}
+#: The statements of a group a user may choose (the newest received first).
+KEPT: Final = 3
+PAGE_SIZE: Final = 50
+#: RS-2 / RS-3's choice of list.
+LIST_TITLES: Final[dict[str, str]] = {code: kind.title for code, kind in lists.LISTS.items()}
+#: The CSV encodings offered (R-ENV-3: CP932 by default, UTF-8 with BOM as an option).
+#: RS-1's sortable columns → the item column (a whitelist: nothing else reaches SQL).
+_SORTS: Final[dict[str, Any]] = {
+    "staff_no": BatchSavingsItem.staff_no,
+    "name_kana": BatchSavingsItem.name_kana,
+    "department": BatchSavingsItem.department,
+    "product_name": BatchSavingsItem.product_name,
+    "amount": BatchSavingsItem.amount,
+    "previous_amount": BatchSavingsItem.previous_amount,
+    "change_kind": BatchSavingsItem.change_kind,
+}
+SORT_KEYS: Final = tuple(_SORTS)
+_FILTER_MAX: Final = 40
+
+Progress = Callable[[int, int], None]
+
+
+class BatchSession(Protocol):
+    """What these functions need of the signed-in user (``sessions.SessionInfo`` fits)."""
+
+    @property
+    def contract_no(self) -> str: ...
+
+    @property
+    def contract_name(self) -> str: ...
+
+    @property
+    def user_id(self) -> str: ...
+
+    @property
+    def group_no(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class StatementView:
+    """A statement as the choice lists and the information screen name it."""
+
+    id: int
+    group_no: str
+    group_name: str
+    savings_month: str
+    kind: str
+    received_at: datetime
+    item_count: int
+    total_amount: int
+
+    @property
+    def kind_label(self) -> str:
+        return kind_label(self.kind)
+
+
+@dataclass(frozen=True)
+class BatchLoaded:
+    """What a load stored: (入金グループ, 積立年月, 区分, lines, 新規, 変更, 解約) per statement."""
+
+    statements: tuple[tuple[str, str, str, int, int, int, int], ...]
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    """One page of RS-1's list (text cells by column key) and the filtered set's totals."""
+
+    rows: list[dict[str, str]]
+    total: int
+    page: int
+    pages: int
+    amount: int
+    previous_amount: int
+
+
+@dataclass(frozen=True)
+class Preview:
+    """件数確認: the lines an output will hold and their 積立額."""
+
+    count: int
+    amount: int
+
+
+
+
+def statement_label(view: StatementView) -> str:
+    """The statement in a choice list: 2026年10月 月例（2026/10/20 受信）."""
+    return (f"{month_label(view.savings_month)} {view.kind_label}"
+            f"（{to_jst(view.received_at):%Y/%m/%d} 受信）")
+
+
+def info_text(view: StatementView) -> str:
+    """The information screen's line (R-INFO-1):
+    2026-10 月例 一斉積立内訳明細（2026/10/20 受信）."""
+    return (f"{view.savings_month} {view.kind_label} 一斉積立内訳明細"
+            f"（{to_jst(view.received_at):%Y/%m/%d} 受信）")
+
+
+# ---------------------------------------------------------------------------- the bank's file
+
+
+def _prior(db: Session, contract_id: int, group_id: int, kind: str,
+           month: str) -> BatchSavingsStatement | None:
+    return db.exec(
+        select(BatchSavingsStatement)
+        .where(BatchSavingsStatement.contract_id == contract_id,
+               BatchSavingsStatement.payment_group_id == group_id,
+               BatchSavingsStatement.kind == kind,
+               col(BatchSavingsStatement.savings_month) < month)
+        .order_by(col(BatchSavingsStatement.savings_month).desc())
+        .limit(1)
+    ).first()
+
+
+def _stored_lines(db: Session, statement_id: int) -> list[BatchLine]:
+    items = db.exec(
+        select(BatchSavingsItem).where(BatchSavingsItem.statement_id == statement_id)
+    ).all()
+    return [BatchLine(i.staff_no, i.name_kana, i.name_kanji, i.department, i.branch_no,
+                      i.account_no, i.product_name, i.amount, i.previous_amount, i.change_kind)
+            for i in items]
+
+
+def _check_statements(
+    db: Session, contract_id: int, rows: Sequence[BatchRow], errors: list[Err]
+) -> dict[tuple[str, str, str], tuple[int, list[BatchRow]]]:
+    """The statements the rows make, by (group, month, kind) → (group id, rows); errors for
+    an unknown group, a duplicate line, a statement already received or one older than a
+    statement received."""
+    groups = {
+        g.number: g.id for g in db.exec(
+            select(PaymentGroup).where(PaymentGroup.contract_id == contract_id)
+        ).all()
+    }
+    found: dict[tuple[str, str, str], tuple[int, list[BatchRow]]] = {}
+    first_row: dict[tuple[str, str, str], int] = {}
+    seen: dict[tuple[tuple[str, str, str], tuple[str, str, str]], int] = {}
+    for row in rows:
+        key = row.statement_key
+        group_id = groups.get(row.group_no)
+        if group_id is None:
+            errors.append(Err("E-BATCH-GROUP", "入金グループ", {
+                "row": row.row, "column": COLUMN["入金グループ"] + 1, "group": row.group_no}))
+            continue
+        if key not in found:
+            found[key] = (group_id, [])
+            first_row[key] = row.row
+        line_key = (key, row.key)
+        if line_key in seen:
+            errors.append(Err("E-BATCH-DUPLICATE", None, {
+                "row": row.row, "first": seen[line_key], "staff_no": row.staff_no}))
+            continue
+        seen[line_key] = row.row
+        found[key][1].append(row)
+    for key, (group_id, _rows) in found.items():
+        group_no, month, kind = key
+        params = {"row": first_row[key], "group": group_no, "month": month,
+                  "kind": kind_label(kind)}
+        latest_month = db.exec(
+            select(func.max(BatchSavingsStatement.savings_month))
+            .where(BatchSavingsStatement.contract_id == contract_id,
+                   BatchSavingsStatement.payment_group_id == group_id,
+                   BatchSavingsStatement.kind == kind)
+        ).one()
+        if latest_month is None:
+            continue
+        if latest_month == month or db.exec(
+            select(BatchSavingsStatement.id).where(
+                BatchSavingsStatement.contract_id == contract_id,
+                BatchSavingsStatement.payment_group_id == group_id,
+                BatchSavingsStatement.kind == kind,
+                BatchSavingsStatement.savings_month == month)
+        ).first():
+            errors.append(Err("E-BATCH-EXISTS", None, params))
+        elif latest_month > month:
+            errors.append(Err("E-BATCH-OLDER", None, {**params, "later": latest_month}))
+    return found
+
+
+def store_statement(
+    db: Session, *, contract_id: int, group_id: int, month: str, kind: str,
+    rows: Sequence[BatchRow], received_at: datetime,
+) -> tuple[BatchSavingsStatement, list[BatchLine]]:
+    """Add one statement with its lines, 変更区分 computed against the previous statement of
+    the group and 区分 (flushed, not committed). The caller has checked the rows."""
+    before = _prior(db, contract_id, group_id, kind, month)
+    previous = None if before is None or before.id is None else _stored_lines(db, before.id)
+    lines = changed_lines(rows, previous)
+    statement = BatchSavingsStatement(
+        contract_id=contract_id, payment_group_id=group_id, savings_month=month, kind=kind,
+        received_at=received_at, item_count=len(lines),
+        total_amount=sum(ln.amount for ln in lines),
+    )
+    db.add(statement)
+    db.flush()
+    assert statement.id is not None
+    for number, ln in enumerate(lines, start=1):
+        db.add(BatchSavingsItem(
+            contract_id=contract_id, statement_id=statement.id, line_no=number,
+            staff_no=ln.staff_no, name_kana=ln.name_kana, name_kanji=ln.name_kanji,
+            department=ln.department, branch_no=ln.branch_no, account_no=ln.account_no,
+            product_name=ln.product_name, amount=ln.amount,
+            previous_amount=ln.previous_amount, change_kind=ln.change_kind,
+        ))
+    db.flush()
+    return statement, lines
+
+
+def load_batch(
+    db: Session,
+    *,
+    contract_id: int,
+    data: bytes,
+    actor: str,
+    clock: Clock,
+    ticket: str | None = None,
+    max_errors: int = 100,
+) -> Ok[BatchLoaded] | Invalid:
+    """``chingin bank load-batch``: store the bank's 一斉積立内訳明細 file (README
+    「一斉積立内訳明細ファイル」): one statement per (入金グループ, 積立年月, 区分) in it.
+
+    All or nothing: ``Invalid`` lists every problem (``row``/``column`` from 1, the header is
+    row 1) and nothing is stored — E-CSV-* for the file, E-BATCH-VALUE per cell, E-BATCH-GROUP,
+    E-BATCH-DUPLICATE, E-BATCH-EXISTS, E-BATCH-OLDER. Each line's 変更区分 is computed against
+    the previous statement of the same group and 区分. One log entry per statement.
+    """
+    who = oplog.operator_actor(actor)
+    now = clock.now()
+    contract = db.exec(select(Contract).where(Contract.id == contract_id)).first()
+
+    def refuse(errors: Sequence[Err]) -> Invalid:
+        db.rollback()
+        oplog.operator_refusal(
+            db, at=now, actor=who, action=ACTION_LOAD,
+            target=contract.contract_no if contract else f"contract_id:{contract_id}",
+            ticket=ticket,
+            detail={"codes": sorted({e.code for e in errors}), "count": len(errors)},
+        )
+        return Invalid(tuple(errors[:max_errors]))
+
+    if contract is None:
+        return refuse([Err("E-CONTRACT-NOT-FOUND", "contract_no")])
+    if Service.BATCH.value not in contract.service_list():
+        return refuse([Err("E-BATCH-NO-SERVICE")])
+    table = read_csv(data, expected_header=BATCH_HEADER, free_text_columns=FREE_TEXT_COLUMNS,
+                     max_errors=max_errors)
+    if isinstance(table, Invalid):
+        return refuse(list(table.errors))
+    if not table.value.rows:
+        return refuse([Err("E-CSV-EMPTY")])
+    errors: list[Err] = []
+    rows: list[BatchRow] = []
+    # Data rows follow the header (row 1); read_csv drops wholly blank rows before counting.
+    for row_no, cells in enumerate(table.value.rows, start=2):
+        got = parse_row(row_no, cells)
+        if isinstance(got, list):
+            errors.extend(got)
+        else:
+            rows.append(got)
+    statements = _check_statements(db, contract_id, rows, errors)
+    if errors:
+        errors.sort(key=lambda e: (int(e.params.get("row", 0)), int(e.params.get("column", 0))))
+        return refuse(errors)
+
+    summary: list[tuple[str, str, str, int, int, int, int]] = []
+    for (group_no, month, kind), (group_id, group_rows) in sorted(statements.items()):
+        statement, lines = store_statement(db, contract_id=contract_id, group_id=group_id,
+                                           month=month, kind=kind, rows=group_rows,
+                                           received_at=now)
+        counts = {k: sum(ln.change_kind == k for ln in lines) for k in
+                  (cyc.ChangeKind.NEW.value, cyc.ChangeKind.CHANGED.value,
+                   cyc.ChangeKind.ENDED.value)}
+        oplog.operator_success(
+            db, contract_no=contract.contract_no, at=now, actor=who, action=ACTION_LOAD,
+            target=f"入金グループ{group_no} {month} {kind_label(kind)}", ticket=ticket,
+            detail={"statement_id": statement.id, "lines": len(lines), **counts},
+        )
+        summary.append((group_no, month, kind, len(lines), counts[cyc.ChangeKind.NEW.value],
+                        counts[cyc.ChangeKind.CHANGED.value], counts[cyc.ChangeKind.ENDED.value]))
+    db.flush()
+    db.commit()
+    return Ok(BatchLoaded(tuple(summary)))
+
+
+def batch_csv(rows: Sequence[Sequence[object]], *, encoding: str = "cp932") -> bytes:
+    """A file in the format ``load_batch`` reads (header, CRLF): for the demo, tests and the
+    README's example. ``rows`` hold the 11 columns of ``BATCH_HEADER``."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(BATCH_HEADER)
+    writer.writerows(["" if v is None else str(v) for v in r] for r in rows)
+    return buffer.getvalue().encode(encoding)
+
+
+# ---------------------------------------------------------------------------- the screens
+
+
+def _scope(db: Session, session: BatchSession) -> Scope | None:
+    """The session's contract and selected group, when the contract has 一斉積立."""
+    if session.group_no is None:
+        return None
+    scope = resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
+    if scope is None or scope.payment_group_id is None:
+        return None
+    services = db.exec(select(Contract.services).where(Contract.id == scope.contract_id)).first()
+    if services is None or Service.BATCH.value not in services.split(","):
+        return None
+    return scope
+
+
+def _views(db: Session, scope: Scope, limit: int) -> list[StatementView]:
+    rows = db.exec(
+        select(BatchSavingsStatement, PaymentGroup)
+        .join(PaymentGroup, col(PaymentGroup.id) == BatchSavingsStatement.payment_group_id)
+        .where(BatchSavingsStatement.contract_id == scope.contract_id,
+               BatchSavingsStatement.payment_group_id == scope.payment_group_id)
+        .order_by(col(BatchSavingsStatement.received_at).desc(),
+                  col(BatchSavingsStatement.savings_month).desc(),
+                  col(BatchSavingsStatement.id).desc())
+        .limit(limit)
+    ).all()
+    return [
+        StatementView(s.id, g.number, g.name, s.savings_month, s.kind, s.received_at,
+                      s.item_count, s.total_amount)
+        for s, g in rows if s.id is not None
+    ]
+
+
+def choices(db: Session, session: BatchSession) -> list[StatementView]:
+    """The session's group's last ``KEPT`` statements, newest received first."""
+    scope = _scope(db, session)
+    return [] if scope is None else _views(db, scope, KEPT)
+
+
+def latest(db: Session, session: BatchSession) -> StatementView | None:
+    """The latest received statement of the session's group (R-INFO-1 最新受信情報); None
+    without one, without a selected group or without the 一斉積立 service."""
+    scope = _scope(db, session)
+    if scope is None:
+        return None
+    views = _views(db, scope, 1)
+    return views[0] if views else None
+
+
+def _resolve(db: Session, session: BatchSession,
+             statement_id: object) -> tuple[Scope, StatementView] | None:
+    number = parse_row_id(statement_id)
+    scope = _scope(db, session)
+    if number is None or scope is None:
+        return None
+    for view in _views(db, scope, KEPT):
+        if view.id == number:
+            return scope, view
+    return None
+
+
+def find_statement(db: Session, session: BatchSession,
+                   statement_id: object) -> StatementView | None:
+    """The statement when it is one of ``choices``; None otherwise — whoever's it is."""
+    found = _resolve(db, session, statement_id)
+    return None if found is None else found[1]
+
+
+def _which_filter(which: str) -> Any:
+    if which == "detail":
+        return BatchSavingsItem.change_kind != cyc.ChangeKind.ENDED.value
+    return col(BatchSavingsItem.change_kind).in_(
+        [cyc.ChangeKind.NEW.value, cyc.ChangeKind.CHANGED.value, cyc.ChangeKind.ENDED.value])
+
+
+def _clean(value: object) -> str:
+    return value.strip()[:_FILTER_MAX] if isinstance(value, str) else ""
+
+
+def item_page(
+    db: Session, session: BatchSession, *, statement_id: object, staff_no: object = "",
+    name_kana: object = "", department: object = "", sort_key: object = "",
+    sort_desc: bool = False, page: int = 1, page_size: int = PAGE_SIZE,
+) -> ItemPage | None:
+    """RS-1: one page of the statement's lines (all of them, 解約 included) whose 職員番号
+    starts with ``staff_no``, カナ氏名 contains ``name_kana`` (normalised to bank kana) and 所属
+    contains ``department``; sorted by ``sort_key`` (one of ``SORT_KEYS``, else 職員番号); the
+    count and totals are of the filtered set. None for a statement the session may not have."""
+    found = _resolve(db, session, statement_id)
+    if found is None:
+        return None
+    scope, view = found
+    conditions: list[Any] = [BatchSavingsItem.contract_id == scope.contract_id,
+                             BatchSavingsItem.statement_id == view.id]
+    if staff := _clean(staff_no):
+        conditions.append(col(BatchSavingsItem.staff_no).startswith(staff, autoescape=True))
+    if kana := normalise_kana(_clean(name_kana)):
+        conditions.append(col(BatchSavingsItem.name_kana).contains(kana, autoescape=True))
+    if dept := _clean(department):
+        conditions.append(col(BatchSavingsItem.department).contains(dept, autoescape=True))
+    total, amount, previous = db.exec(
+        select(func.count(), func.coalesce(func.sum(BatchSavingsItem.amount), 0),
+               func.coalesce(func.sum(BatchSavingsItem.previous_amount), 0))
+        .select_from(BatchSavingsItem).where(*conditions)
+    ).one()
+    pages = max(1, -(-int(total) // page_size))
+    page = max(1, min(pages, page if isinstance(page, int) else 1))
+    column = _SORTS.get(sort_key if isinstance(sort_key, str) else "", BatchSavingsItem.staff_no)
+    order = col(column).desc() if sort_desc else col(column).asc()
+    items = db.exec(
+        select(BatchSavingsItem).where(*conditions)
+        .order_by(order, col(BatchSavingsItem.line_no))
+        .offset((page - 1) * page_size).limit(page_size)
+    ).all()
+    rows = [{f.key: format_cell(f.value(i), amount=f.amount) for f in lists.FIELDS}
+            for i in items]
+    return ItemPage(rows, int(total), page, pages, int(amount), int(previous))
+
+
+def _lines(db: Session, scope: Scope, view: StatementView, which: str) -> list[BatchSavingsItem]:
+    return list(db.exec(
+        select(BatchSavingsItem)
+        .where(BatchSavingsItem.contract_id == scope.contract_id,
+               BatchSavingsItem.statement_id == view.id, _which_filter(which))
+        .order_by(col(BatchSavingsItem.line_no))
+    ).all())
+
+
+def preview(db: Session, session: BatchSession, *, statement_id: object,
+            which: str) -> Preview | None:
+    """件数確認 of RS-2 / RS-3: the lines of the list and their 積立額 total."""
+    found = _resolve(db, session, statement_id)
+    if found is None or which not in LIST_TITLES:
+        return None
+    scope, view = found
+    lines = _lines(db, scope, view, which)
+    return Preview(len(lines), sum(ln.amount for ln in lines))
+
+
+# ---------------------------------------------------------------------------- files
+
+
+def _header(session: BatchSession, view: StatementView) -> lists.StatementHeader:
+    return lists.StatementHeader(session.contract_no, session.contract_name, view.group_no,
+                                 view.group_name, view.savings_month, view.kind,
+                                 view.received_at)
+
+
+def _filename(title: str, view: StatementView, clock: Clock, ext: str) -> str:
+    stamp = f"{to_jst(clock.now()):%Y%m%d%H%M%S}"
+    month = view.savings_month.replace("-", "")
+    return f"{title}_{view.group_no}_{month}_{view.kind_label}_{stamp}.{ext}"
+
+
+def _log(db: Session, session: BatchSession, *, action: str, view: StatementView,
+         clock: Clock, ip: str | None, detail: dict[str, Any]) -> None:
+    """The print or export in the contract's log chain, committed (R-LOG-1)."""
+    oplog.user_success(
+        db, contract_no=session.contract_no, at=clock.now(), actor=session.user_id,
+        action=action, ip=ip, screen=_SCREENS[action],
+        target=f"入金グループ{view.group_no} {month_label(view.savings_month)} "
+               f"{view.kind_label}",
+        detail=detail,
+    )
+    db.commit()
+
+
+def _file(session: BatchSession, name: str, content: bytes, media_type: str) -> PreparedFile:
+    return PreparedFile(filename=name, content=content, media_type=media_type,
+                        contract_no=session.contract_no, user_id=session.user_id)
+
+
+_NOT_FOUND: Final = Err("E-BATCH-STATEMENT", field="request_id")
+_NO_LIST: Final = Err("E-OUT-LIST", field="list_kind")
+
+
+def list_pdf(
+    db: Session, session: BatchSession, *, statement_id: object, which: str, clock: Clock,
+    ip: str | None, on_progress: Progress | None = None,
+) -> Ok[PreparedFile] | Err:
+    """RS-2: 一斉積立内訳明細表 (``detail``) or 一斉積立変更明細表 (``changes``) as a PDF,
+    logged."""
+    found = _resolve(db, session, statement_id)
+    if found is None:
+        return _NOT_FOUND
+    kind = lists.LISTS.get(which) if isinstance(which, str) else None
+    if kind is None:
+        return _NO_LIST
+    scope, view = found
+    lines = _lines(db, scope, view, which)
+    data = lists.render(kind, _header(session, view), lines,
+                        output_date=to_jst(clock.now()).date(), on_progress=on_progress)
+    _log(db, session, action=ACTION_DETAIL_LIST, view=view, clock=clock, ip=ip,
+         detail={"list": kind.title, "rows": len(lines)})
+    return Ok(_file(session, _filename(kind.title, view, clock, "pdf"), data, "application/pdf"))
+
+
+def export_csv(
+    db: Session, session: BatchSession, *, statement_id: object, which: str, encoding: str,
+    clock: Clock, ip: str | None, on_progress: Progress | None = None,
+) -> Ok[PreparedFile] | Err:
+    """RS-3: the list's lines as CSV (``lists.CSV_COLUMNS``): CP932 (default) or UTF-8 with
+    BOM, CRLF, header row; 漢字氏名・所属・商品 neutralised against formula injection; logged.
+    A character the encoding cannot hold is refused, naming its row and column."""
+    found = _resolve(db, session, statement_id)
+    if found is None:
+        return _NOT_FOUND
+    if not isinstance(which, str) or which not in LIST_TITLES:
+        return _NO_LIST
+    if encoding not in ENCODING_CHOICES:
+        return Err("E-OUT-ENCODING", field="encoding")
+    scope, view = found
+    lines = _lines(db, scope, view, which)
+    out = bytearray()
+    try:
+        for done, chunk in enumerate(iter_csv(
+            lists.CSV_COLUMNS, lists.csv_rows(_header(session, view), lines),
+            encoding="utf-8-sig" if encoding == "utf-8-sig" else "cp932",
+            free_text_columns=lists.CSV_FREE_TEXT,
+        )):
+            out += chunk
+            if on_progress is not None:
+                on_progress(min(done * 1000, len(lines)), max(1, len(lines)))
+    except CsvEncodingError as exc:
+        return Err("E-OUT-CSV-CHAR", params={"row": exc.row, "column": exc.column,
+                                             "char": exc.char})
+    _log(db, session, action=ACTION_DETAIL_EXPORT, view=view, clock=clock, ip=ip,
+         detail={"list": LIST_TITLES[which], "rows": len(lines), "encoding": encoding})
+    title = "一斉積立内訳明細データ" if which == "detail" else "一斉積立変更明細データ"
+    return Ok(_file(session, _filename(title, view, clock, "csv"), bytes(out), "text/csv"))

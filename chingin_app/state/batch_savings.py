@@ -171,23 +171,6 @@ class _StatementOutput(RequestChoiceMixin, mixin=True):
             return None
         return message("I-BATCH-PREVIEW", count=f"{found.count:,}", amount=f"{found.amount:,}")
 
-    def _checked(self, info: SessionInfo) -> bool:
-        """The chosen statement is still one of the session's (else the message, False)."""
-        if self._find_choice(info, self.request_id) is None:
-            self._refuse("E-BATCH-STATEMENT")
-            return False
-        return True
-
-    @rx.event
-    def load(self) -> EventSpec | None:
-        """The screen opens: statements to choose from, the newest chosen."""
-        info, redirect = self._access()
-        if info is None:
-            return redirect
-        self._start(info)
-        return None
-
-
 class BatchDetailListsState(_StatementOutput, SessionState):
     """RS-2 一斉積立内訳明細表出力: 一斉積立内訳明細表 or 一斉積立変更明細表 as a PDF."""
 

@@ -70,21 +70,6 @@ class _DepositChoice(RequestChoiceMixin, mixin=True):
         return message("I-ZAIKEI-PREVIEW", count=f"{count:,}", monthly=f"{monthly:,}",
                        bonus=f"{bonus:,}")
 
-    @rx.event
-    def load(self) -> EventSpec | None:
-        """The screen opens: the group's 預入依頼書, the newest chosen."""
-        info, redirect = self._access()
-        if info is None:
-            return redirect
-        self._start(info)
-        return None
-
-    def _checked(self, info: SessionInfo) -> bool:
-        if self._find_choice(info, self.request_id) is None:
-            self.alert_text = message("E-ZAIKEI-DEPOSIT")
-            return False
-        return True
-
 
 class ZaikeiDetailsState(PagingMixin, _DepositChoice, SessionState):
     """RZ-1 財形積立明細照会: the chosen 預入依頼書's lines (一般財形・財形年金・財形住宅),

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import reflex as rx
 from reflex.event import EventSpec
 
 from chingin_app.db import session_scope
@@ -23,31 +22,8 @@ from chingin_app.state.session import SessionState
 _REQUEST_LIST_TITLES = {code: kind.title for code, kind in REQUEST_LISTS.items()}
 _RESULT_LIST_TITLES = {code: kind.title for code, kind in RESULT_LISTS.items()}
 
-class _OutputScreen(RequestChoiceMixin, mixin=True):
-    """What the screens below share: ``load`` and the checked request before a build (a
-    mixin: each screen keeps its own state)."""
 
-    def _checked_request(self, info: SessionInfo) -> bool:
-        """The chosen request is still one of the session's (else the message, False)."""
-        with session_scope(read_only=True) as db:
-            view = rokin_outputs.find_request(db, info, self.request_id,
-                                              results_only=self._results_only())
-        if view is None:
-            self._refuse("E-OUT-REQUEST")
-            return False
-        return True
-
-    @rx.event
-    def load(self) -> EventSpec | None:
-        """The screen opens: requests to choose from, the newest chosen."""
-        info, redirect = self._access()
-        if info is None:
-            return redirect
-        self._start(info)
-        return None
-
-
-class _ListScreen(PagingMixin, _OutputScreen, mixin=True):
+class _ListScreen(PagingMixin, RequestChoiceMixin, mixin=True):
     """A screen that also shows the chosen list, one page at a time (server-side)."""
 
     def _fetch(self, info: SessionInfo) -> LinePage | None:
@@ -87,7 +63,7 @@ class RequestListsState(_ListScreen, SessionState):
                                               which=self.list_kind, page=self.page)
 
     def _build(self, info: SessionInfo) -> Build | None:
-        if not self._checked_request(info):
+        if not self._checked(info):
             return None
         return service_build(info, self._client_ip(), rokin_outputs.request_list_pdf,
                         request_id=self.request_id, which=self.list_kind)
@@ -112,13 +88,13 @@ class ResultListsState(_ListScreen, SessionState):
                                              which=self.list_kind, page=self.page)
 
     def _build(self, info: SessionInfo) -> Build | None:
-        if not self._checked_request(info):
+        if not self._checked(info):
             return None
         return service_build(info, self._client_ip(), rokin_outputs.result_list_pdf,
                         request_id=self.request_id, which=self.list_kind)
 
 
-class RequestExportState(_OutputScreen, SessionState):
+class RequestExportState(RequestChoiceMixin, SessionState):
     """RK-5 労金控除依頼データエクスポート: the request's lines as CSV."""
 
     def _menu_key(self) -> str:
@@ -128,14 +104,14 @@ class RequestExportState(_OutputScreen, SessionState):
         return False
 
     def _build(self, info: SessionInfo) -> Build | None:
-        if not self._checked_request(info):
+        if not self._checked(info):
             return None
         return service_build(info, self._client_ip(), rokin_outputs.request_csv,
                         request_id=self.request_id, which="all", encoding=self.encoding,
                         company=False)
 
 
-class CompanyExportState(_OutputScreen, SessionState):
+class CompanyExportState(RequestChoiceMixin, SessionState):
     """RK-7 企業宛控除依頼データエクスポート: all lines or the changes only, as CSV."""
 
     def _menu_key(self) -> str:
@@ -148,21 +124,21 @@ class CompanyExportState(_OutputScreen, SessionState):
         return False
 
     def _build(self, info: SessionInfo) -> Build | None:
-        if not self._checked_request(info):
+        if not self._checked(info):
             return None
         return service_build(info, self._client_ip(), rokin_outputs.request_csv,
                         request_id=self.request_id, which=self.list_kind,
                         encoding=self.encoding, company=True)
 
 
-class CompanyRequestState(_OutputScreen, SessionState):
+class CompanyRequestState(RequestChoiceMixin, SessionState):
     """RK-6 企業宛控除依頼書出力: the request addressed to the company, as a PDF form."""
 
     def _menu_key(self) -> str:
         return "rokin.company_request"
 
     def _build(self, info: SessionInfo) -> Build | None:
-        if not self._checked_request(info):
+        if not self._checked(info):
             return None
         return service_build(info, self._client_ip(), rokin_outputs.company_request_pdf,
                         request_id=self.request_id)

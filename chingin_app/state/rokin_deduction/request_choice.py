@@ -140,6 +140,23 @@ class RequestChoiceMixin(OutputMixin, MenuAccessMixin, FormMixin, mixin=True):
 
     # -- handlers -------------------------------------------------------------------------------
 
+    def _checked(self, info: SessionInfo) -> bool:
+        """The chosen request is still one of the session's (else the message, False):
+        checked again right before a file is made."""
+        if self._find_choice(info, self.request_id) is None:
+            self._refuse(self._unknown_choice_code())
+            return False
+        return True
+
+    @rx.event
+    def load(self) -> EventSpec | None:
+        """The screen opens: what there is to choose from, the newest chosen."""
+        info, redirect = self._access()
+        if info is None:
+            return redirect
+        self._start(info)
+        return None
+
     @rx.event
     def choose_request(self, request_id: str) -> EventSpec | None:
         """控除依頼 chosen: only one of the session's group's requests is taken."""

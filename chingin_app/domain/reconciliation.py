@@ -179,7 +179,8 @@ def find_columns(header: Sequence[str]) -> Columns | Err:
 
 
 def payroll_lines(
-    header: Sequence[str], rows: Iterable[Sequence[str]], *, first_row: int = 2
+    header: Sequence[str], rows: Iterable[Sequence[str]], *, first_row: int = 2,
+    row_numbers: Sequence[int] | None = None,
 ) -> list[PayrollLine] | list[Err]:
     """The payroll rows as lines, or every problem (up to 100) by row and column:
     E-RECON-COLUMN (header), E-RECON-REQUIRED (an empty key cell), E-RECON-AMOUNT (not a bare
@@ -196,7 +197,10 @@ def payroll_lines(
         (columns.product_code, KEY_HEADERS[1]),
         (columns.account_no, KEY_HEADERS[2]),
     )
-    for row_no, cells in enumerate(rows, start=first_row):
+    # The rows' own numbers in the file when given (blank rows were skipped), else counted.
+    numbered = (zip(row_numbers, rows, strict=True) if row_numbers is not None
+                else enumerate(rows, start=first_row))
+    for row_no, cells in numbered:
         problems: list[Err] = []
         values: list[str] = []
         for index, label in key_columns:

@@ -70,12 +70,19 @@ class CsvConversion:
 @dataclass(frozen=True)
 class CsvTable:
     """A CSV file read whole: the header, the data rows (text cells, codes with their leading
-    zeros), the encoding it was in and the cells converted on the way."""
+    zeros), the encoding it was in and the cells converted on the way. ``row_numbers`` gives
+    each data row's row in the file (header = 1): wholly blank rows are skipped, so a message
+    about a row after one must not count rows itself."""
 
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     encoding: DetectedEncoding
     conversions: tuple[CsvConversion, ...] = ()
+    row_numbers: tuple[int, ...] = ()
+
+    def numbered(self) -> list[tuple[int, tuple[str, ...]]]:
+        """(row in the file, cells) of every data row."""
+        return list(zip(self.row_numbers, self.rows, strict=True))
 
 
 def canonical_cell(text: str) -> str:
@@ -189,6 +196,7 @@ def read_csv(
                 params = {"column": col_no, "expected": want, "found": got}
                 return Invalid((Err("E-CSV-HEADER", None, params),))
     rows: list[tuple[str, ...]] = []
+    numbers: list[int] = []
     for row_no, record in enumerate(records[1:], start=2):
         if not any(record):
             continue
@@ -206,6 +214,7 @@ def read_csv(
                 for index, cell in enumerate(cells)
             )
         rows.append(cells)
+        numbers.append(row_no)
     if errors:
         return Invalid(tuple(errors))
-    return Ok(CsvTable(header, tuple(rows), encoding, tuple(conversions)))
+    return Ok(CsvTable(header, tuple(rows), encoding, tuple(conversions), tuple(numbers)))

@@ -332,8 +332,7 @@ def load_batch(
         return refuse([Err("E-CSV-EMPTY")])
     errors: list[Err] = []
     rows: list[BatchRow] = []
-    # Data rows follow the header (row 1); read_csv drops wholly blank rows before counting.
-    for row_no, cells in enumerate(table.value.rows, start=2):
+    for row_no, cells in table.value.numbered():
         got = parse_row(row_no, cells)
         if isinstance(got, list):
             errors.extend(got)

@@ -170,7 +170,8 @@ def reconcile(
     if layout is None:
         err = Invalid((Err("E-RECON-LAYOUT", None, {}),))
         return _refuse(db, err, session=session, clock=clock, ip=ip, target=target)
-    lines = rec.payroll_lines(csv_table.header, csv_table.rows)
+    lines = rec.payroll_lines(csv_table.header, csv_table.rows,
+                              row_numbers=csv_table.row_numbers)
     if lines and isinstance(lines[0], Err):
         errors = tuple(e for e in lines if isinstance(e, Err))
         return _refuse(db, Invalid(errors), session=session, clock=clock, ip=ip, target=target)

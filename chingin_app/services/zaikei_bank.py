@@ -37,7 +37,7 @@ from chingin_app.models import (
     ZaikeiDeposit,
     ZaikeiDepositItem,
 )
-from chingin_app.reports.csv_reader import read_csv
+from chingin_app.reports.csv_reader import CsvTable, read_csv
 from chingin_app.services import oplog
 
 __all__ = [
@@ -207,8 +207,14 @@ class _Cells:
         return found
 
 
+def _row_no(row_numbers: Sequence[int] | None, index: int) -> int:
+    """The row in the file (header = 1) of the ``index``-th data row."""
+    return row_numbers[index] if row_numbers is not None else index + 2
+
+
 def parse_deposit_rows(
     rows: Sequence[Sequence[str]], *, incentive_allowed: bool,
+    row_numbers: Sequence[int] | None = None,
     is_business_day: Callable[[date], bool] = calendar.is_business_day,
 ) -> list[DepositRow] | list[Err]:
     """Check every data row of a 預入依頼書 file (rows after the header, so the first is row
@@ -220,7 +226,7 @@ def parse_deposit_rows(
     first_date: dict[tuple[str, str, str], tuple[int, date]] = {}
     seen: dict[tuple[str, str, str, str, str, str], int] = {}
     for index, cells in enumerate(rows):
-        c = _Cells(DEPOSIT_HEADER, index + 2, cells)
+        c = _Cells(DEPOSIT_HEADER, _row_no(row_numbers, index), cells)
         group_no = c.match("入金グループ", _GROUP_RE)
         month = c.match("預入年月", _MONTH_RE)
         pay_kind = PAY_KIND_LABELS.get(c.text("区分"), "")
@@ -273,13 +279,15 @@ def parse_deposit_rows(
     return errors if errors else parsed
 
 
-def parse_balance_rows(rows: Sequence[Sequence[str]]) -> list[BalanceRow] | list[Err]:
+def parse_balance_rows(
+    rows: Sequence[Sequence[str]], *, row_numbers: Sequence[int] | None = None
+) -> list[BalanceRow] | list[Err]:
     """Check every data row of a 加入者残高一覧表 file: the lines, or every error."""
     errors: list[Err] = []
     parsed: list[BalanceRow] = []
     seen: dict[tuple[str, date, str, str, str], int] = {}
     for index, cells in enumerate(rows):
-        c = _Cells(BALANCE_HEADER, index + 2, cells)
+        c = _Cells(BALANCE_HEADER, _row_no(row_numbers, index), cells)
         group_no = c.match("入金グループ", _GROUP_RE)
         as_of = c.day("基準日")
         staff_no = c.match("職員番号", _STAFF_NO_RE)
@@ -327,14 +335,14 @@ def _group_ids(db: Session, contract_id: int) -> dict[str, int]:
     return {g.number: g.id for g in rows if g.id is not None}
 
 
-def _table(data: bytes, header: Sequence[str], max_errors: int) -> list[list[str]] | list[Err]:
+def _table(data: bytes, header: Sequence[str], max_errors: int) -> CsvTable | list[Err]:
     table = read_csv(data, expected_header=header, free_text_columns=_free_columns(header),
                      max_errors=max_errors)
     if isinstance(table, Invalid):
         return list(table.errors)
     if not table.value.rows:
         return [Err("E-CSV-EMPTY")]
-    return [list(r) for r in table.value.rows]
+    return table.value
 
 
 def _employer_check(contract: Contract | None, service: Service | None) -> Err | None:
@@ -363,12 +371,12 @@ def load_deposits(
     if (err := _employer_check(contract, None)) is not None:
         return refuse([err])
     assert contract is not None
-    rows = _table(data, DEPOSIT_HEADER, max_errors)
-    if rows and isinstance(rows[0], Err):
-        return refuse(rows)  # type: ignore[arg-type]
+    table = _table(data, DEPOSIT_HEADER, max_errors)
+    if isinstance(table, list):
+        return refuse(table)
     closed = {row.day for row in db.exec(select(ClosedDay)).all()}
     parsed = parse_deposit_rows(
-        rows,  # type: ignore[arg-type]
+        table.rows, row_numbers=table.row_numbers,
         incentive_allowed=Service.ZAIKEI_INCENTIVE.value in contract.services.split(","),
         is_business_day=lambda d: calendar.is_business_day(d, extra_closed=closed),
     )
@@ -443,10 +451,10 @@ def load_balances(
     if (err := _employer_check(contract, Service.ZAIKEI_BALANCE)) is not None:
         return refuse([err])
     assert contract is not None
-    rows = _table(data, BALANCE_HEADER, max_errors)
-    if rows and isinstance(rows[0], Err):
-        return refuse(rows)  # type: ignore[arg-type]
-    parsed = parse_balance_rows(rows)  # type: ignore[arg-type]
+    table = _table(data, BALANCE_HEADER, max_errors)
+    if isinstance(table, list):
+        return refuse(table)
+    parsed = parse_balance_rows(table.rows, row_numbers=table.row_numbers)
     if parsed and isinstance(parsed[0], Err):
         return refuse(parsed)  # type: ignore[arg-type]
     lines: list[BalanceRow] = parsed  # type: ignore[assignment]

@@ -606,20 +606,22 @@ def test_rk11_load_results_all_or_nothing_then_lists(
     bad.append(
         ["001", "2026-05", "月例", "000001", "1000001", "0001", "1", "0", "", "ｱ", "2026-05-29"]
     )  # no such request
-    got = rc.load_results(
-        db, contract_id=org.id, data=rc.results_csv(bad), actor="op1", clock=clock, ticket="R-9"
-    )
+    # An empty row under the header, as Excel leaves one: skipped, but the rows below keep
+    # the numbers Excel shows (one more than their place among the data rows).
+    data = rc.results_csv(bad).replace(b"\r\n", b"\r\n,,,,,,,,,,\r\n", 1)
+    got = rc.load_results(db, contract_id=org.id, data=data, actor="op1", clock=clock,
+                          ticket="R-9")
     assert isinstance(got, Invalid)
     found = [(e.code, e.params.get("row"), e.params.get("label")) for e in got.errors]
-    assert ("E-RESULTS-AMOUNT", 2, None) in found
-    assert ("E-RESULTS-VALUE", 3, "口座番号") in found
-    assert ("E-RESULTS-VALUE", 3, "入金日") in found
-    assert ("E-RESULTS-HELD-DEDUCTED", 4, None) in found
-    assert ("E-RESULTS-DUPLICATE", 6, None) in found
-    assert ("E-RESULTS-NO-REQUEST", 7, None) in found
-    assert ("E-RESULTS-MISSING", None, None) in found  # row 3's line has no valid result
+    assert ("E-RESULTS-AMOUNT", 3, None) in found
+    assert ("E-RESULTS-VALUE", 4, "口座番号") in found
+    assert ("E-RESULTS-VALUE", 4, "入金日") in found
+    assert ("E-RESULTS-HELD-DEDUCTED", 5, None) in found
+    assert ("E-RESULTS-DUPLICATE", 7, None) in found
+    assert ("E-RESULTS-NO-REQUEST", 8, None) in found
+    assert ("E-RESULTS-MISSING", None, None) in found  # row 4's line has no valid result
     texts = [message(e.code, **e.params) for e in got.errors]
-    assert any(t.startswith("3行目「口座番号」") for t in texts)
+    assert any(t.startswith("4行目「口座番号」") for t in texts)
     stored = db.exec(
         select(func.count())
         .select_from(DeductionResultItem)

@@ -164,7 +164,11 @@ def test_rows_with_wrong_column_count_and_blank_rows() -> None:
         ("E-CSV-COLUMNS", {"row": 4, "found": 1, "expected": 2}),
         ("E-CSV-COLUMNS", {"row": 5, "found": 3, "expected": 2}),
     ]
-    assert _ok(read_csv(b"a,b\r\n1,2\r\n,\r\n\r\n7,8\r\n")).rows == (("1", "2"), ("7", "8"))
+    table = _ok(read_csv(b"a,b\r\n1,2\r\n,\r\n\r\n7,8\r\n"))
+    assert table.rows == (("1", "2"), ("7", "8"))
+    # The rows keep their place in the file, so a later check names the row Excel shows.
+    assert table.row_numbers == (2, 5)
+    assert table.numbered() == [(2, ("1", "2")), (5, ("7", "8"))]
 
 
 def test_size_limit_empty_and_undecodable_files() -> None:

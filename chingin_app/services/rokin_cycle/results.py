@@ -233,9 +233,7 @@ def load_results(
         return refuse([Err("E-CSV-EMPTY")])
     errors: list[Err] = []
     parsed: list[_ResultRow] = []
-    row_no = 1
-    for cells in table.value.rows:
-        row_no += 1
+    for row_no, cells in table.value.numbered():
         got = _parse_result_row(row_no, cells)
         if isinstance(got, list):
             errors.extend(got)

@@ -13,42 +13,47 @@ the detail before and after, and a success entry in the contract's operation log
 commits once. A refusal is rolled back and logged (``oplog.log_failure``).
 
 Months are ``YYYY-MM`` text (``models.rokin``); the screen may send ``YYYY/MM`` too.
+
+The rules the 賃控元帳 details share (field parsing, the refusal log, paging, the 更新履歴) are
+in ``services/detail_rules.py``; the names public here before stay importable from here.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
-from sqlalchemy import ColumnElement, and_, func, or_
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import ColumnElement, and_
 from sqlmodel import Session, col, select
 
-from chingin_app.domain.clock import Clock, to_jst
+from chingin_app.domain.clock import Clock
 from chingin_app.domain.kana import check_name_kana
 from chingin_app.domain.result import Err, Invalid, Ok
-from chingin_app.domain.validation import (
-    check_fullwidth_text,
-    check_no_surrounding_spaces,
-    normalise_fullwidth_text,
-)
+from chingin_app.domain.validation import normalise_fullwidth_text
 from chingin_app.models import (
-    ActorKind,
     Contract,
     DeductionDetail,
     DeductionDetailHistory,
     Employee,
-    LogResult,
     PaymentGroup,
     RokinProduct,
 )
 from chingin_app.models.rokin import DetailStatus, HistoryAction, ProductKind
-from chingin_app.services import oplog
+from chingin_app.services import detail_rules as rules
+from chingin_app.services.detail_rules import (
+    KANA_MAX_BYTES,
+    MAX_AMOUNT,
+    MAX_PAGE_SIZE,
+    DetailSession,
+    EmployeeForm,
+    HistoryBase,
+    PageOf,
+    current_month,
+    normalise_month,
+)
 
 __all__ = [
     "ACTION_ADD",
@@ -94,37 +99,9 @@ ACTION_CANCEL: Final = "rokin.detail.cancel"
 _SCREEN_INQUIRY: Final = "労金控除明細照会"
 _SCREEN_NEW: Final = "労金控除明細新規登録"
 
-#: Amounts are whole yen, 0 … 9,999,999 (7 digits, the width of the bank's amount fields).
-MAX_AMOUNT: Final = 9_999_999
 #: 残回数 of a loan: 1 … 999.
 MAX_REMAINING_COUNT: Final = 999
-#: カナ氏名 in bytes as the bank counts them (A.1: a voiced kana is two).
-KANA_MAX_BYTES: Final = 30
-KANJI_NAME_MAX_LEN: Final = 20
-DEPARTMENT_MAX_LEN: Final = 20
-MAX_PAGE_SIZE: Final = 200
-
-_STAFF_NO_RE: Final = re.compile(r"[0-9]{1,10}")
 _ACCOUNT_NO_RE: Final = re.compile(r"[0-9]{7}")
-# Bare integers: no sign, no comma, no leading zero (SPEC A.2 "amounts are bare integers").
-_AMOUNT_RE: Final = re.compile(r"0|[1-9][0-9]*")
-_MONTH_RE: Final = re.compile(r"(20[0-9]{2})[-/](0[1-9]|1[0-2])")
-
-_STATUS_LABELS: Final[dict[str, str]] = {"active": "有効", "ended": "終了", "cancelled": "解除"}
-
-
-class DetailSession(Protocol):
-    """What the services need of the signed-in user (``sessions.SessionInfo`` fits)."""
-
-    @property
-    def contract_no(self) -> str: ...
-
-    @property
-    def user_id(self) -> str: ...
-
-    @property
-    def group_no(self) -> str | None: ...
-
 
 @dataclass(frozen=True)
 class Scope:
@@ -157,17 +134,6 @@ def resolve_scope(db: Session, *, contract_no: str, group_no: str | None) -> Sco
 
 def _scope(db: Session, session: DetailSession) -> Scope | None:
     return resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
-
-
-def current_month(clock: Clock) -> str:
-    """This month in Japan time as ``YYYY-MM`` (an end month before it has ended)."""
-    return f"{to_jst(clock.now()):%Y-%m}"
-
-
-def normalise_month(value: str) -> str | None:
-    """``YYYY-MM`` for ``YYYY-MM`` or ``YYYY/MM`` (years 2000–2099), else None."""
-    match = _MONTH_RE.fullmatch(value)
-    return None if match is None else f"{match.group(1)}-{match.group(2)}"
 
 
 # --- views ------------------------------------------------------------------------------
@@ -214,13 +180,8 @@ class DetailRow:
 
 
 @dataclass(frozen=True)
-class DetailPage:
+class DetailPage(PageOf[DetailRow]):
     """One page of the search; ``page`` runs 1 … ``pages`` (at least 1)."""
-
-    rows: tuple[DetailRow, ...]
-    total: int
-    page: int
-    pages: int
 
 
 @dataclass(frozen=True)
@@ -254,14 +215,6 @@ SORT_KEYS: Final[dict[str, Any]] = {
 }
 
 
-def _state(detail: DeductionDetail, this_month: str) -> str:
-    if detail.status == DetailStatus.CANCELLED.value:
-        return "cancelled"
-    if detail.end_month is not None and detail.end_month < this_month:
-        return "ended"
-    return "active"
-
-
 def _row(
     detail: DeductionDetail,
     employee: Employee,
@@ -270,7 +223,7 @@ def _row(
     this_month: str,
 ) -> DetailRow:
     assert detail.id is not None and employee.id is not None
-    state = _state(detail, this_month)
+    state = rules.detail_state(detail.status, detail.end_month, this_month)
     return DetailRow(
         id=detail.id,
         version=detail.version,
@@ -292,15 +245,9 @@ def _row(
         end_month=detail.end_month,
         remaining_count=detail.remaining_count,
         state=state,
-        state_label=_STATUS_LABELS[state],
+        state_label=rules.STATUS_LABELS[state],
         updated_at=detail.updated_at,
     )
-
-
-def _like(text: str) -> str:
-    """A LIKE pattern matching ``text`` anywhere (``\\`` escapes wildcards)."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def _tenant(scope: Scope) -> list[ColumnElement[bool]]:
@@ -315,15 +262,15 @@ def _check_filter(flt: DetailFilter) -> tuple[DetailFilter, list[Err]]:
     the bank would refuse can match nothing, so it is refused with the reason)."""
     errors: list[Err] = []
     kana = ""
-    if flt.staff_no and _STAFF_NO_RE.fullmatch(flt.staff_no) is None:
-        errors.append(Err("E-RK-STAFF-NO-FORMAT", "staff_no", {"label": "職員番号"}))
+    if (err := rules.check_search_staff_no(flt.staff_no)) is not None:
+        errors.append(err)
     if flt.name_kana.strip():
         checked = check_name_kana(flt.name_kana, field="カナ氏名", key="name_kana")
         if isinstance(checked, Err):
             errors.append(checked)
         else:
             kana = checked.value
-    if flt.status and flt.status not in _STATUS_LABELS:
+    if flt.status and flt.status not in rules.STATUS_LABELS:
         raise ValueError(f"unknown status filter: {flt.status!r}")
     department = normalise_fullwidth_text(flt.department.strip())
     return (
@@ -337,22 +284,14 @@ def _filter_clauses(flt: DetailFilter, this_month: str) -> list[ColumnElement[bo
     if flt.staff_no:
         clauses.append(col(Employee.staff_no).startswith(flt.staff_no, autoescape=True))
     if flt.name_kana:
-        clauses.append(col(Employee.name_kana).like(_like(flt.name_kana), escape="\\"))
+        clauses.append(col(Employee.name_kana).like(rules.like(flt.name_kana), escape="\\"))
     if flt.department:
-        clauses.append(col(Employee.department).like(_like(flt.department), escape="\\"))
+        clauses.append(col(Employee.department).like(rules.like(flt.department), escape="\\"))
     if flt.product_code:
         clauses.append(col(RokinProduct.code) == flt.product_code)
-    status = col(DeductionDetail.status)
-    end = col(DeductionDetail.end_month)
-    if flt.status == "cancelled":
-        clauses.append(status == DetailStatus.CANCELLED.value)
-    elif flt.status == "ended":
-        clauses.append(and_(status == DetailStatus.ACTIVE.value, end < this_month))
-    elif flt.status == "active":
-        clauses.append(
-            and_(status == DetailStatus.ACTIVE.value, or_(end.is_(None), end >= this_month))
-        )
-    return clauses
+    return clauses + rules.status_clauses(
+        flt.status, col(DeductionDetail.status), col(DeductionDetail.end_month), this_month
+    )
 
 
 def _joined() -> Any:
@@ -383,8 +322,7 @@ def search(
     Err E-RK-SORT for a sort key not in ``SORT_KEYS``; E-RK-DETAIL-NOT-FOUND when the
     session's contract or group does not exist. Read-only.
     """
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ValueError(f"page_size must be 1..{MAX_PAGE_SIZE}")
+    rules.check_page_size(page_size)
     if sort not in SORT_KEYS:
         return Err("E-RK-SORT", "sort")
     checked, errors = _check_filter(flt or DetailFilter())
@@ -395,30 +333,17 @@ def search(
         return Err("E-RK-DETAIL-NOT-FOUND")
     this_month = current_month(clock)
     where = and_(*_tenant(scope), *_filter_clauses(checked, this_month))
-    total = int(
-        db.execute(
-            select(func.count())
-            .select_from(DeductionDetail)
-            .join(Employee, col(Employee.id) == col(DeductionDetail.employee_id))
-            .join(RokinProduct, col(RokinProduct.id) == col(DeductionDetail.product_id))
-            .where(where)
-        ).scalar_one()
-    )
-    pages = max(1, math.ceil(total / page_size))
-    current = min(max(page, 1), pages)
     key = SORT_KEYS[sort]
     order = [key.desc() if descending else key.asc()]
     if sort != "staff_no":
         order.append(col(Employee.staff_no).asc())
     order.append(col(DeductionDetail.id).asc())
-    rows = db.exec(
-        _joined().where(where).order_by(*order).limit(page_size).offset((current - 1) * page_size)
-    ).all()
+    found = rules.fetch_page(db, _joined().where(where), order, page, page_size)
     return DetailPage(
-        rows=tuple(_row(d, e, p, g, this_month) for d, e, p, g in rows),
-        total=total,
-        page=current,
-        pages=pages,
+        rows=tuple(_row(d, e, p, g, this_month) for d, e, p, g in found.rows),
+        total=found.total,
+        page=found.page,
+        pages=found.pages,
     )
 
 
@@ -470,16 +395,6 @@ def find_employee(db: Session, *, session: DetailSession, staff_no: str) -> Empl
 
 
 @dataclass(frozen=True)
-class EmployeeForm:
-    """新規登録's employee fields as typed (strings)."""
-
-    staff_no: str
-    name_kana: str
-    name_kanji: str
-    department: str
-
-
-@dataclass(frozen=True)
 class DetailForm:
     """A detail's fields as typed. ``end_month`` blank = no end; ``remaining_count`` is for
     loans only (blank otherwise)."""
@@ -507,49 +422,18 @@ class DetailChange:
     clear_end_month: bool = False
 
 
-def _required(value: str, field: str, label: str) -> Err | None:
-    if value == "":
-        return Err("E-FIELD-REQUIRED", field, {"label": label})
-    return check_no_surrounding_spaces(value, field=field, label=label)
-
-
-def _check_staff_no(value: str) -> Err | None:
-    if (err := _required(value, "staff_no", "職員番号")) is not None:
-        return err
-    if _STAFF_NO_RE.fullmatch(value) is None:
-        return Err("E-RK-STAFF-NO-FORMAT", "staff_no", {"label": "職員番号"})
-    return None
-
-
 def _check_account_no(value: str) -> Err | None:
-    if (err := _required(value, "account_no", "口座番号")) is not None:
+    if (err := rules.required(value, "account_no", "口座番号")) is not None:
         return err
     if _ACCOUNT_NO_RE.fullmatch(value) is None:
         return Err("E-RK-ACCOUNT-NO-FORMAT", "account_no", {"label": "口座番号"})
     return None
 
 
-def _parse_amount(value: str, field: str, label: str) -> int | Err:
-    if (err := _required(value, field, label)) is not None:
-        return err
-    if _AMOUNT_RE.fullmatch(value) is None or int(value) > MAX_AMOUNT:
-        return Err("E-RK-AMOUNT-FORMAT", field, {"label": label, "max_amount": f"{MAX_AMOUNT:,}"})
-    return int(value)
-
-
-def _parse_month(value: str, field: str, label: str) -> str | Err:
-    if (err := _required(value, field, label)) is not None:
-        return err
-    month = normalise_month(value)
-    if month is None:
-        return Err("E-RK-MONTH-FORMAT", field, {"label": label})
-    return month
-
-
 def _parse_remaining(value: str) -> int | Err:
-    if (err := _required(value, "remaining_count", "残回数")) is not None:
+    if (err := rules.required(value, "remaining_count", "残回数")) is not None:
         return err
-    if _AMOUNT_RE.fullmatch(value) is None or not 1 <= int(value) <= MAX_REMAINING_COUNT:
+    if rules.AMOUNT_RE.fullmatch(value) is None or not 1 <= int(value) <= MAX_REMAINING_COUNT:
         return Err(
             "E-RK-REMAINING-FORMAT", "remaining_count",
             {"label": "残回数", "max_count": MAX_REMAINING_COUNT},
@@ -581,15 +465,9 @@ def _check_values(
     errors: list[Err] = []
     if (err := _check_account_no(account_no)) is not None:
         errors.append(err)
-    monthly_v = _parse_amount(monthly, "monthly_amount", "月例額")
-    bonus_v = _parse_amount(bonus, "bonus_amount", "一時金額")
-    start_v = _parse_month(start, "start_month", "開始年月")
-    end_v: str | Err | None = None if end == "" else _parse_month(end, "end_month", "終了年月")
-    errors += [v for v in (monthly_v, bonus_v, start_v, end_v) if isinstance(v, Err)]
-    if isinstance(monthly_v, int) and isinstance(bonus_v, int) and monthly_v == bonus_v == 0:
-        errors.append(Err("E-RK-AMOUNT-ZERO", "monthly_amount", {"label": "月例額"}))
-    if isinstance(start_v, str) and isinstance(end_v, str) and end_v < start_v:
-        errors.append(Err("E-RK-MONTH-ORDER", "end_month", {"label": "終了年月"}))
+    common = rules.check_amounts_and_months(monthly, bonus, start, end)
+    if isinstance(common, list):
+        errors += common
     remaining_v: int | Err | None = None
     if product is not None and product.kind == ProductKind.LOAN.value:
         remaining_v = _parse_remaining(remaining)
@@ -599,43 +477,9 @@ def _check_values(
         errors.append(remaining_v)
     if errors:
         return errors
-    assert isinstance(monthly_v, int) and isinstance(bonus_v, int) and isinstance(start_v, str)
-    assert not isinstance(end_v, Err) and not isinstance(remaining_v, Err)
-    return _DetailValues(account_no, monthly_v, bonus_v, start_v, end_v, remaining_v)
-
-
-def _check_employee(form: EmployeeForm) -> tuple[str, str, str] | list[Err]:
-    """(カナ氏名 normalised, 漢字氏名 and 所属 converted) or the field errors."""
-    errors: list[Err] = []
-    if (err := _check_staff_no(form.staff_no)) is not None:
-        errors.append(err)
-    kana: str | None = None
-    if (err := _required(form.name_kana, "name_kana", "カナ氏名")) is not None:
-        errors.append(err)
-    else:
-        checked = check_name_kana(
-            form.name_kana, field="カナ氏名", key="name_kana", max_bytes=KANA_MAX_BYTES
-        )
-        if isinstance(checked, Err):
-            errors.append(checked)
-        else:
-            kana = checked.value
-    for value, field, label, max_len, code in (
-        (form.name_kanji, "name_kanji", "漢字氏名", KANJI_NAME_MAX_LEN, "E-RK-NAME-KANJI-FORMAT"),
-        (form.department, "department", "所属", DEPARTMENT_MAX_LEN, "E-RK-DEPARTMENT-FORMAT"),
-    ):
-        if (err := check_fullwidth_text(
-            value, field=field, label=label, max_len=max_len, format_code=code
-        )) is not None:
-            errors.append(err)
-    if errors:
-        return errors
-    assert kana is not None
-    return (
-        kana,
-        normalise_fullwidth_text(form.name_kanji),
-        normalise_fullwidth_text(form.department),
-    )
+    assert not isinstance(common, list) and not isinstance(remaining_v, Err)
+    return _DetailValues(account_no, common.monthly_amount, common.bonus_amount,
+                         common.start_month, common.end_month, remaining_v)
 
 
 # --- history ----------------------------------------------------------------------------
@@ -662,10 +506,6 @@ def detail_snapshot(
     }
 
 
-def _dump(snapshot: Mapping[str, Any] | None) -> str | None:
-    return None if snapshot is None else json.dumps(snapshot, ensure_ascii=False, sort_keys=True)
-
-
 def _record(
     db: Session,
     *,
@@ -678,43 +518,22 @@ def _record(
     after: Mapping[str, Any],
 ) -> None:
     assert detail.id is not None
-    db.add(
-        DeductionDetailHistory(
-            contract_id=scope.contract_id,
-            detail_id=detail.id,
-            changed_at=at,
-            actor=actor[:40],
-            action=action.value,
-            before_json=_dump(before),
-            after_json=_dump(after),
-        )
-    )
+    db.add(DeductionDetailHistory(**rules.history_values(
+        contract_id=scope.contract_id, detail_id=detail.id, at=at, actor=actor,
+        action=action.value, before=before, after=after,
+    )))
 
 
-@dataclass(frozen=True)
-class HistoryRow:
-    """One 更新履歴 entry (RK-3): when (JST), who, what, and the fields that changed as
-    ``(label, before, after)`` (all fields for 追加)."""
+@dataclass(frozen=True, kw_only=True)
+class HistoryRow(HistoryBase):
+    """One 更新履歴 entry (RK-3), with the product's name."""
 
-    id: int
-    detail_id: int
-    changed_at: datetime
-    actor: str
-    action: str
-    staff_no: str
-    name_kana: str
     product_name: str
-    changes: tuple[tuple[str, str, str], ...]
 
 
 @dataclass(frozen=True)
-class HistoryPage:
+class HistoryPage(PageOf[HistoryRow]):
     """One page of the history, newest first."""
-
-    rows: tuple[HistoryRow, ...]
-    total: int
-    page: int
-    pages: int
 
 
 _FIELD_LABELS: Final[dict[str, str]] = {
@@ -731,28 +550,6 @@ _FIELD_LABELS: Final[dict[str, str]] = {
     "remaining_count": "残回数",
     "status": "状態",
 }
-
-
-def _shown(key: str, value: Any) -> str:
-    if value is None:
-        return ""
-    if key == "status":
-        return "解除" if value == DetailStatus.CANCELLED.value else "有効"
-    if isinstance(value, int):
-        return f"{value:,}" if key.endswith("amount") else str(value)
-    return str(value)
-
-
-def _changes(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> tuple[
-    tuple[str, str, str], ...
-]:
-    out: list[tuple[str, str, str]] = []
-    for key, label in _FIELD_LABELS.items():
-        old = None if before is None else before.get(key)
-        new = after.get(key)
-        if before is None or old != new:
-            out.append((label, _shown(key, old) if before is not None else "", _shown(key, new)))
-    return tuple(out)
 
 
 def history(
@@ -773,93 +570,24 @@ def history(
     Err E-RK-STAFF-NO-FORMAT for a malformed 職員番号; E-RK-DETAIL-NOT-FOUND when the
     session's contract or group does not exist.
     """
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ValueError(f"page_size must be 1..{MAX_PAGE_SIZE}")
-    if staff_no and _STAFF_NO_RE.fullmatch(staff_no) is None:
-        return Err("E-RK-STAFF-NO-FORMAT", "staff_no", {"label": "職員番号"})
+    rules.check_page_size(page_size)
+    if (err := rules.check_search_staff_no(staff_no)) is not None:
+        return err
     scope = _scope(db, session)
     if scope is None:
         return Err("E-RK-DETAIL-NOT-FOUND")
-    clauses: list[ColumnElement[bool]] = [
-        col(DeductionDetailHistory.contract_id) == scope.contract_id,
-        *_tenant(scope),
-    ]
-    if detail_id is not None:
-        clauses.append(col(DeductionDetailHistory.detail_id) == detail_id)
-    if staff_no:
-        clauses.append(col(Employee.staff_no).startswith(staff_no, autoescape=True))
-    if start is not None:
-        clauses.append(col(DeductionDetailHistory.changed_at) >= start)
-    if end is not None:
-        clauses.append(col(DeductionDetailHistory.changed_at) < end)
-    base = (
-        select(DeductionDetailHistory, Employee.staff_no, Employee.name_kana, RokinProduct.name)
-        .join(DeductionDetail, col(DeductionDetail.id) == col(DeductionDetailHistory.detail_id))
-        .join(Employee, col(Employee.id) == col(DeductionDetail.employee_id))
-        .join(RokinProduct, col(RokinProduct.id) == col(DeductionDetail.product_id))
-        .where(*clauses)
+    found = rules.history_entries(
+        db, history_model=DeductionDetailHistory, detail_model=DeductionDetail,
+        what_model=RokinProduct, what_id=DeductionDetail.product_id,
+        contract_id=scope.contract_id, tenant=_tenant(scope), labels=_FIELD_LABELS,
+        detail_id=detail_id, staff_no=staff_no, start=start, end=end, page=page,
+        page_size=page_size,
     )
-    total = int(db.execute(select(func.count()).select_from(base.subquery())).scalar_one())
-    pages = max(1, math.ceil(total / page_size))
-    current = min(max(page, 1), pages)
-    rows = db.exec(
-        base.order_by(
-            col(DeductionDetailHistory.changed_at).desc(), col(DeductionDetailHistory.id).desc()
-        )
-        .limit(page_size)
-        .offset((current - 1) * page_size)
-    ).all()
-    out: list[HistoryRow] = []
-    for entry, staff, kana, product_name in rows:
-        assert entry.id is not None
-        before = json.loads(entry.before_json) if entry.before_json else None
-        after = json.loads(entry.after_json) if entry.after_json else {}
-        out.append(
-            HistoryRow(
-                id=entry.id,
-                detail_id=entry.detail_id,
-                changed_at=to_jst(entry.changed_at),
-                actor="金庫" if entry.actor == "bank" else entry.actor,
-                action=entry.action,
-                staff_no=staff,
-                name_kana=kana,
-                product_name=product_name,
-                changes=_changes(before, after),
-            )
-        )
-    return HistoryPage(rows=tuple(out), total=total, page=current, pages=pages)
+    out = tuple(HistoryRow(**e.common(), product_name=e.what) for e in found.rows)
+    return HistoryPage(rows=out, total=found.total, page=found.page, pages=found.pages)
 
 
 # --- changes ----------------------------------------------------------------------------
-
-
-def _refuse(
-    db: Session,
-    err: Err | Invalid,
-    *,
-    session: DetailSession,
-    clock: Clock,
-    action: str,
-    screen: str,
-    ip: str | None,
-    target: str | None,
-) -> Err | Invalid:
-    """Roll back and log the refusal in the contract's chain (the system chain when the
-    session's contract does not exist)."""
-    codes = [e.code for e in err.errors] if isinstance(err, Invalid) else [err.code]
-    db.rollback()
-    known = db.exec(
-        select(Contract.id).where(Contract.contract_no == session.contract_no)
-    ).first() is not None
-    contract_no = session.contract_no if known else None
-    oplog.log_failure(
-        db, chain=oplog.chain_for(contract_no), at=clock.now(), actor_kind=ActorKind.USER,
-        actor=session.user_id[:40] or "?", action=action,
-        result=LogResult.FAILURE if isinstance(err, Invalid) else LogResult.REFUSED,
-        contract_no=contract_no, ip=ip, screen=screen,
-        target=(target or None) and target[:40], detail={"codes": codes},
-    )
-    return err
 
 
 def _product(db: Session, scope: Scope, code: str) -> RokinProduct | None:
@@ -954,22 +682,17 @@ def add_detail(
     ``rokin.detail.add`` with a 追加 history row.
     """
     def refuse(err: Err | Invalid, target: str | None = None) -> Err | Invalid:
-        return _refuse(db, err, session=session, clock=clock, action=ACTION_ADD,
+        return rules.refuse(db, err, session=session, clock=clock, action=ACTION_ADD,
                        screen=_SCREEN_INQUIRY, ip=ip, target=target)
 
     now = clock.now()
     scope = _scope(db, session)
     if scope is None:
         return refuse(Err("E-RK-EMPLOYEE-NOT-FOUND"))
-    employee = db.exec(
-        select(Employee)
-        .where(col(Employee.id) == employee_id, Employee.contract_id == scope.contract_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
-    if employee is None or (
-        scope.payment_group_id is not None and employee.payment_group_id != scope.payment_group_id
-    ):
+    employee = rules.locked_employee(db, contract_id=scope.contract_id,
+                                     payment_group_id=scope.payment_group_id,
+                                     employee_id=employee_id)
+    if employee is None:
         return refuse(Err("E-RK-EMPLOYEE-NOT-FOUND"))
     product = _product(db, scope, form.product_code)
     target = _target(employee.staff_no, form.product_code, form.account_no)
@@ -984,11 +707,10 @@ def add_detail(
                             now=now)
     _record(db, scope=scope, detail=detail, action=HistoryAction.ADD, actor=session.user_id,
             at=now, before=None, after=detail_snapshot(detail, employee, product))
-    oplog.user_success(
-        db, contract_no=scope.contract_no, at=now, actor=session.user_id, action=ACTION_ADD,
+    rules.commit_logged(
+        db, contract_no=scope.contract_no, at=now, session=session, action=ACTION_ADD,
         ip=ip, target=target, screen=_SCREEN_INQUIRY, detail={"detail_id": detail.id},
     )
-    db.commit()
     assert detail.id is not None
     return Ok(detail.id)
 
@@ -1012,7 +734,7 @@ def register_new(
     ``rokin.detail.register`` with a 追加 history row.
     """
     def refuse(err: Err | Invalid) -> Err | Invalid:
-        return _refuse(db, err, session=session, clock=clock, action=ACTION_REGISTER,
+        return rules.refuse(db, err, session=session, clock=clock, action=ACTION_REGISTER,
                        screen=_SCREEN_NEW, ip=ip,
                        target=_target(employee.staff_no, form.product_code, form.account_no))
 
@@ -1021,7 +743,7 @@ def register_new(
     if scope is None or scope.payment_group_id is None:
         return refuse(Err("E-RK-GROUP-REQUIRED"))
     product = _product(db, scope, form.product_code)
-    person = _check_employee(employee)
+    person = rules.check_employee(employee)
     values = _form_values(form, product)
     errors = (person if isinstance(person, list) else []) + (
         values if isinstance(values, list) else []
@@ -1030,37 +752,21 @@ def register_new(
         return refuse(Invalid(tuple(errors)))
     assert not isinstance(person, list) and not isinstance(values, list)
     assert product is not None
-    taken = db.exec(
-        select(Employee.id).where(
-            Employee.contract_id == scope.contract_id, Employee.staff_no == employee.staff_no
-        )
-    ).first()
-    if taken is not None:
+    if rules.staff_no_taken(db, contract_id=scope.contract_id, staff_no=employee.staff_no):
         return refuse(Err("E-RK-STAFF-NO-TAKEN", "staff_no", {"label": "職員番号"}))
-    kana, kanji, department = person
-    row = Employee(
-        contract_id=scope.contract_id,
-        payment_group_id=scope.payment_group_id,
-        staff_no=employee.staff_no,
-        name_kana=kana,
-        name_kanji=kanji,
-        department=department,
-        created_at=now,
-        updated_at=now,
-    )
-    db.add(row)
-    db.flush()
+    row = rules.new_employee(db, contract_id=scope.contract_id,
+                             payment_group_id=scope.payment_group_id,
+                             staff_no=employee.staff_no, person=person, now=now)
     detail = _insert_detail(db, scope=scope, employee=row, product=product, values=values,
                             now=now)
     _record(db, scope=scope, detail=detail, action=HistoryAction.ADD, actor=session.user_id,
             at=now, before=None, after=detail_snapshot(detail, row, product))
-    oplog.user_success(
-        db, contract_no=scope.contract_no, at=now, actor=session.user_id,
+    rules.commit_logged(
+        db, contract_no=scope.contract_no, at=now, session=session,
         action=ACTION_REGISTER, ip=ip, screen=_SCREEN_NEW,
         target=_target(row.staff_no, product.code, values.account_no),
         detail={"detail_id": detail.id},
     )
-    db.commit()
     assert detail.id is not None
     return Ok(detail.id)
 
@@ -1122,7 +828,7 @@ def change_detail(
     field error. Logged as ``rokin.detail.change`` with a 変更 history row.
     """
     def refuse(err: Err | Invalid, target: str | None = None) -> Err | Invalid:
-        return _refuse(db, err, session=session, clock=clock, action=ACTION_CHANGE,
+        return rules.refuse(db, err, session=session, clock=clock, action=ACTION_CHANGE,
                        screen=_SCREEN_INQUIRY, ip=ip, target=target)
 
     now = clock.now()
@@ -1135,9 +841,7 @@ def change_detail(
     if not any(typed) and not change.clear_end_month:
         return refuse(Err("E-RK-NO-CHANGE"), target)
 
-    def kept(value: str, current: object) -> str:
-        return value if value != "" else ("" if current is None else str(current))
-
+    kept = rules.kept
     end = "" if change.clear_end_month else kept(change.end_month, detail.end_month)
     checked = _check_values(
         product=product,
@@ -1167,21 +871,16 @@ def change_detail(
     if duplicate:
         return refuse(Err("E-RK-DETAIL-DUPLICATE"), target)
     detail.updated_at = now
-    db.add(detail)
-    try:
-        db.flush()
-    except StaleDataError:
-        # Changed between our read and write (the version counter moved): nothing is kept.
+    if not rules.flushed(db, detail):
         return refuse(Err("E-RK-VERSION-CONFLICT"), target)
     _record(db, scope=scope, detail=detail, action=HistoryAction.CHANGE, actor=session.user_id,
             at=now, before=before, after=after)
-    oplog.user_success(
-        db, contract_no=scope.contract_no, at=now, actor=session.user_id, action=ACTION_CHANGE,
+    rules.commit_logged(
+        db, contract_no=scope.contract_no, at=now, session=session, action=ACTION_CHANGE,
         ip=ip, target=target, screen=_SCREEN_INQUIRY,
         detail={"detail_id": detail.id,
                 "fields": sorted(k for k in after if after[k] != before[k])},
     )
-    db.commit()
     return Ok(detail.version)
 
 
@@ -1198,8 +897,8 @@ def cancel_detail(
     version. Err E-RK-DETAIL-NOT-FOUND, E-RK-VERSION-CONFLICT, E-RK-ALREADY-CANCELLED.
     Logged as ``rokin.detail.cancel`` with a 解除 history row."""
     def refuse(err: Err, target: str | None = None) -> Err:
-        _refuse(db, err, session=session, clock=clock, action=ACTION_CANCEL,
-                screen=_SCREEN_INQUIRY, ip=ip, target=target)
+        rules.refuse(db, err, session=session, clock=clock, action=ACTION_CANCEL,
+                     screen=_SCREEN_INQUIRY, ip=ip, target=target)
         return err
 
     now = clock.now()
@@ -1211,16 +910,12 @@ def cancel_detail(
     detail.status = DetailStatus.CANCELLED.value
     detail.cancelled_at = now
     detail.updated_at = now
-    db.add(detail)
-    try:
-        db.flush()
-    except StaleDataError:
+    if not rules.flushed(db, detail):
         return refuse(Err("E-RK-VERSION-CONFLICT"), target)
     _record(db, scope=scope, detail=detail, action=HistoryAction.CANCEL, actor=session.user_id,
             at=now, before=before, after=detail_snapshot(detail, employee, product))
-    oplog.user_success(
-        db, contract_no=scope.contract_no, at=now, actor=session.user_id, action=ACTION_CANCEL,
+    rules.commit_logged(
+        db, contract_no=scope.contract_no, at=now, session=session, action=ACTION_CANCEL,
         ip=ip, target=target, screen=_SCREEN_INQUIRY, detail={"detail_id": detail.id},
     )
-    db.commit()
     return Ok(detail.version)

@@ -13,19 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
-import reflex as rx
-from reflex.istate.data import RouterData
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from chingin_app import routes
 from chingin_app.domain.clock import SystemClock, to_jst
 from chingin_app.domain.messages import message
-from chingin_app.domain.result import Ok
 from chingin_app.models import (
     DeductionDetail,
     DeductionDetailHistory,
@@ -33,13 +28,12 @@ from chingin_app.models import (
     MenuPermission,
     UserRole,
 )
-from chingin_app.services import login
 from chingin_app.services.cert_gate import CertFacts
 from chingin_app.state.rokin_deduction.detail_new import RokinDetailNewState
 from chingin_app.state.rokin_deduction.details import RokinDetailsState
 from chingin_app.state.rokin_deduction.history import RokinHistoryState
-from chingin_app.state.session import SessionState
 from tests import factories
+from tests.support.screens import count_rows, screen, sign_in, stored_row
 
 _KANA = ("ｻﾄｳ ﾀﾛｳ", "ｽｽﾞｷ ﾊﾅｺ", "ﾀｶﾊｼ ｷﾖｳｺ", "ﾀﾅｶ ｼﾞﾖ-ｼﾞ", "ｷﾕｳﾖ ｲﾁﾛｳ")
 _DEPTS = ("総務部", "営業部", "製造部")
@@ -63,19 +57,6 @@ class Org:
     viewer: str  # 閲覧のみ on RK-1 and RK-3, 非表示 on RK-2
     hidden: str  # no settings: 非表示 everywhere
     other_detail: int  # contract B's
-
-
-def _sign_in(db: Session, user: Any, org_facts: dict[str, CertFacts],
-             tokens: dict[str, str]) -> None:
-    cert = factories.make_certificate(db, user, issued_at=SystemClock().now())
-    facts = CertFacts("current", user.user_id, cert.serial_hex, cert.sha256)
-    signed = login.login(db, facts=facts, password=factories.PASSWORD, clock=SystemClock(),
-                         ip="192.0.2.40")
-    assert isinstance(signed, Ok), signed
-    token = signed.value.session_token
-    assert isinstance(login.select_group(db, session_token=token, facts=facts, group_no="001",
-                                         clock=SystemClock()), Ok)
-    org_facts[user.user_id], tokens[user.user_id] = facts, token
 
 
 @pytest.fixture
@@ -113,27 +94,12 @@ def org(db: Session) -> Iterator[Org]:
     facts: dict[str, CertFacts] = {}
     tokens: dict[str, str] = {}
     for user in (master, viewer, hidden):
-        _sign_in(db, user, facts, tokens)
+        sign_in(db, user, facts, tokens)
     assert contract.id is not None and other_detail.id is not None
     made = Org(contract.id, facts, tokens, master.user_id, viewer.user_id, hidden.user_id,
                other_detail.id)
     db.commit()  # SQLite: release the write lock the reads above took
     yield made
-
-
-def screen(org: Org, user_id: str, cls: type[rx.State], path: str = routes.ROKIN_DETAILS,
-           query: dict[str, str] | None = None) -> Any:
-    """The screen's state on a fresh tree, as the connection of ``user_id`` would see it."""
-    root = rx.State()
-    query = query or {}
-    as_path = path + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
-    root.router = RouterData.from_router_data({
-        "token": f"client-{user_id}", "headers": dict(org.facts[user_id].to_headers()),
-        "pathname": path, "query": query, "asPath": as_path,
-    })
-    shared = root.get_substate(SessionState.get_full_name().split("."))
-    shared._start_session(org.tokens[user_id])  # type: ignore[attr-defined]
-    return root.get_substate(cls.get_full_name().split("."))
 
 
 def details(org: Org, user_id: str | None = None) -> Any:
@@ -148,20 +114,13 @@ def redirected_to(result: Any, path: str) -> bool:
 
 def stored(db: Session, detail_id: int) -> Any:
     """The detail as stored now, as plain values (not the session's live object)."""
-    db.expire_all()
-    row = db.get(DeductionDetail, detail_id)
-    assert row is not None
-    values = SimpleNamespace(**row.model_dump())
-    db.commit()
+    values = stored_row(db, DeductionDetail, detail_id)
+    assert values is not None
     return values
 
 
 def count(db: Session, model: Any, org: Org) -> int:
-    db.rollback()
-    found = int(db.execute(select(func.count()).select_from(model)
-                           .where(model.contract_id == org.contract_id)).scalar_one())
-    db.commit()
-    return found
+    return count_rows(db, model, org.contract_id)
 
 
 def row_of(state: Any, staff_no: str) -> dict[str, str]:

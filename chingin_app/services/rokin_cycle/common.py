@@ -13,18 +13,14 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from chingin_app.domain import deduction_cycle as cyc
-from chingin_app.domain.result import Err, Invalid
 from chingin_app.models import (
-    ActorKind,
     ClosedDay,
     Contract,
     DeductionRequest,
     DeductionRequestItem,
-    LogResult,
     PaymentGroup,
 )
 from chingin_app.models.rokin import ResultKind
-from chingin_app.services import oplog
 from chingin_app.services.rokin_details import DetailSession, resolve_scope
 
 ACTION_PUBLISH: Final = "rokin.request.publish"
@@ -282,40 +278,6 @@ def _key_text(group_no: str, month: str, kind: str) -> str:
     return f"{group_no}:{month}:{kind}"
 
 
-
-
-def _refuse_user(
-    db: Session,
-    err: Err | Invalid,
-    *,
-    session: DetailSession,
-    now: datetime,
-    action: str,
-    screen: str,
-    ip: str | None,
-    target: str | None,
-) -> Err | Invalid:
-    """Roll back and log a user's refusal in the contract's chain (system chain when the
-    session's contract does not exist)."""
-    codes = [e.code for e in err.errors] if isinstance(err, Invalid) else [err.code]
-    db.rollback()
-    known = db.exec(select(Contract.id).where(Contract.contract_no == session.contract_no)).first()
-    contract_no = session.contract_no if known is not None else None
-    oplog.log_failure(
-        db,
-        chain=oplog.chain_for(contract_no),
-        at=now,
-        actor_kind=ActorKind.USER,
-        actor=session.user_id[:40] or "?",
-        action=action,
-        result=LogResult.FAILURE if isinstance(err, Invalid) else LogResult.REFUSED,
-        contract_no=contract_no,
-        ip=ip,
-        screen=screen,
-        target=target and target[:40],
-        detail={"codes": codes},
-    )
-    return err
 
 
 def _locked_request(

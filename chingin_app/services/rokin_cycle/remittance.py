@@ -14,7 +14,7 @@ from chingin_app.models import (
     DeductionRequestItem,
     PaymentGroup,
 )
-from chingin_app.services import oplog
+from chingin_app.services import detail_rules, oplog
 from chingin_app.services.rokin_cycle.common import (
     _SCREEN_CONFIRM,
     _SCREEN_HOLD,
@@ -27,7 +27,6 @@ from chingin_app.services.rokin_cycle.common import (
     _items,
     _key_text,
     _locked_request,
-    _refuse_user,
     _view,
 )
 from chingin_app.services.rokin_details import DetailSession, resolve_scope
@@ -49,11 +48,11 @@ def _change_hold(
     now = clock.now()
 
     def refuse(err: Err | Invalid, target: str | None = None) -> Err | Invalid:
-        return _refuse_user(
+        return detail_rules.refuse(
             db,
             err,
             session=session,
-            now=now,
+            clock=clock,
             action=action,
             screen=_SCREEN_HOLD,
             ip=ip,
@@ -200,11 +199,11 @@ def _confirm_or_undo(
     now = clock.now()
 
     def refuse(err: Err, target: str | None = None) -> Err:
-        out = _refuse_user(
+        out = detail_rules.refuse(
             db,
             err,
             session=session,
-            now=now,
+            clock=clock,
             action=action,
             screen=_SCREEN_CONFIRM,
             ip=ip,

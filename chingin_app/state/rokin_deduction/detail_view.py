@@ -1,21 +1,12 @@
-"""How the 労金控除明細 screens (RK-1, RK-2, RK-3) show a detail, a product and a カナ氏名 as it is
-typed (R-PLUS-2 "on entry"): plain functions shared by their states, no rules of their own (the
-rules are in services/rokin_details.py and domain/kana.py)."""
+"""How the 労金控除明細 screens (RK-1, RK-2, RK-3) show a detail and a product (the 状態
+choices and the カナ氏名 feedback are ``state/detail_fields.py``'s): plain functions shared by
+their states, no rules of their own (the rules are in services/rokin_details.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from chingin_app.domain.kana import check_name_kana
-from chingin_app.domain.messages import message
-from chingin_app.domain.result import Err
-from chingin_app.services import rokin_details
 from chingin_app.services.rokin_details import DetailRow, ProductView
-
-#: 状態 choices of the search form (the service's status filter).
-STATUS_CHOICES: tuple[tuple[str, str], ...] = (
-    ("", "（すべて）"), ("active", "有効"), ("ended", "終了"), ("cancelled", "解除"),
-)
 
 
 def _yen(amount: int) -> str:
@@ -46,18 +37,3 @@ def detail_row(row: DetailRow) -> dict[str, str]:
 def product_options(products: Iterable[ProductView]) -> list[list[str]]:
     """``[code, "code name"]`` per product, for a select."""
     return [[p.code, f"{p.code} {p.name}"] for p in products]
-
-
-def kana_feedback(typed: str, *, max_bytes: int | None = rokin_details.KANA_MAX_BYTES) -> tuple[
-    str, str
-]:
-    """(hint, error) for a カナ氏名 as typed (R-PLUS-2 on entry, A.1): 「正規化後: ｷﾕｳﾖ ｲﾁﾛｳ」 when
-    the bank's form differs from what was typed, or the reason the bank would refuse it."""
-    if not typed.strip():
-        return "", ""
-    checked = check_name_kana(typed, field="カナ氏名", key="name_kana", max_bytes=max_bytes)
-    if isinstance(checked, Err):
-        return "", message(checked.code, **checked.params)
-    if checked.value == typed:
-        return "", ""
-    return f"正規化後: {checked.value}", ""

@@ -1,0 +1,536 @@
+"""Rules every per-employee detail service shares (労金控除 RK-1/2/3 in
+``services/rokin_details.py``, 賃控元帳 RL-1/2/4 in ``services/ledger_details.py``).
+
+Field parsing and validation (SPEC §3, A.1, A.2), the refusal log, the 状態 of a detail and its
+filter, LIKE escaping, paging arithmetic, the employee lookups of 追加登録 / 新規登録 and the
+更新履歴 (recording snapshots, the shared query filters and the ``(label, before, after)``
+change formatting). Plain Python: no Reflex."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final, Generic, Protocol, TypeVar
+
+from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, col, select
+
+from chingin_app.domain.clock import Clock, to_jst
+from chingin_app.domain.kana import check_name_kana
+from chingin_app.domain.result import Err, Invalid
+from chingin_app.domain.validation import (
+    check_fullwidth_text,
+    check_no_surrounding_spaces,
+    normalise_fullwidth_text,
+)
+from chingin_app.models import ActorKind, Contract, Employee, LogResult
+from chingin_app.models.rokin import DetailStatus
+from chingin_app.services import oplog
+
+__all__ = [
+    "DEPARTMENT_MAX_LEN",
+    "KANA_MAX_BYTES",
+    "KANJI_NAME_MAX_LEN",
+    "MAX_AMOUNT",
+    "MAX_PAGE_SIZE",
+    "STATUS_LABELS",
+    "AmountsAndMonths",
+    "DetailSession",
+    "EmployeeForm",
+    "HistoryBase",
+    "HistoryEntry",
+    "PageOf",
+    "Slice",
+    "actor_label",
+    "check_amounts_and_months",
+    "check_employee",
+    "check_page_size",
+    "check_search_staff_no",
+    "check_staff_no",
+    "commit_logged",
+    "current_month",
+    "detail_state",
+    "dump_snapshot",
+    "fetch_page",
+    "flushed",
+    "format_changes",
+    "history_entries",
+    "history_values",
+    "kept",
+    "like",
+    "load_snapshots",
+    "locked_employee",
+    "new_employee",
+    "normalise_month",
+    "parse_amount",
+    "parse_month",
+    "refuse",
+    "required",
+    "shown",
+    "staff_no_taken",
+    "status_clauses",
+]
+
+#: Amounts are whole yen, 0 … 9,999,999 (7 digits, the width of the bank's amount fields).
+MAX_AMOUNT: Final = 9_999_999
+#: カナ氏名 in bytes as the bank counts them (A.1: a voiced kana is two).
+KANA_MAX_BYTES: Final = 30
+KANJI_NAME_MAX_LEN: Final = 20
+DEPARTMENT_MAX_LEN: Final = 20
+MAX_PAGE_SIZE: Final = 200
+
+STAFF_NO_RE: Final = re.compile(r"[0-9]{1,10}")
+# Bare integers: no sign, no comma, no leading zero (SPEC A.2 "amounts are bare integers").
+AMOUNT_RE: Final = re.compile(r"0|[1-9][0-9]*")
+_MONTH_RE: Final = re.compile(r"(20[0-9]{2})[-/](0[1-9]|1[0-2])")
+
+T = TypeVar("T")
+
+STATUS_LABELS: Final[dict[str, str]] = {"active": "有効", "ended": "終了", "cancelled": "解除"}
+
+
+class DetailSession(Protocol):
+    """What the services need of the signed-in user (``sessions.SessionInfo`` fits)."""
+
+    @property
+    def contract_no(self) -> str: ...
+
+    @property
+    def user_id(self) -> str: ...
+
+    @property
+    def group_no(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class EmployeeForm:
+    """新規登録's employee fields as typed (strings)."""
+
+    staff_no: str
+    name_kana: str
+    name_kanji: str
+    department: str
+
+
+def current_month(clock: Clock) -> str:
+    """This month in Japan time as ``YYYY-MM`` (an end month before it has ended)."""
+    return f"{to_jst(clock.now()):%Y-%m}"
+
+
+def normalise_month(value: str) -> str | None:
+    """``YYYY-MM`` for ``YYYY-MM`` or ``YYYY/MM`` (years 2000–2099), else None."""
+    match = _MONTH_RE.fullmatch(value)
+    return None if match is None else f"{match.group(1)}-{match.group(2)}"
+
+
+# --- fields -----------------------------------------------------------------------------
+
+
+def required(value: str, field: str, label: str) -> Err | None:
+    """E-FIELD-REQUIRED for a blank field; a value with surrounding spaces is refused."""
+    if value == "":
+        return Err("E-FIELD-REQUIRED", field, {"label": label})
+    return check_no_surrounding_spaces(value, field=field, label=label)
+
+
+def check_staff_no(value: str) -> Err | None:
+    """A 職員番号 as a form field: required, 1–10 digits."""
+    if (err := required(value, "staff_no", "職員番号")) is not None:
+        return err
+    return check_search_staff_no(value)
+
+
+def check_search_staff_no(value: str) -> Err | None:
+    """A 職員番号 search prefix: blank (all) or 1–10 digits."""
+    if value and STAFF_NO_RE.fullmatch(value) is None:
+        return Err("E-RK-STAFF-NO-FORMAT", "staff_no", {"label": "職員番号"})
+    return None
+
+
+def parse_amount(value: str, field: str, label: str) -> int | Err:
+    if (err := required(value, field, label)) is not None:
+        return err
+    if AMOUNT_RE.fullmatch(value) is None or int(value) > MAX_AMOUNT:
+        return Err("E-RK-AMOUNT-FORMAT", field, {"label": label, "max_amount": f"{MAX_AMOUNT:,}"})
+    return int(value)
+
+
+def parse_month(value: str, field: str, label: str) -> str | Err:
+    if (err := required(value, field, label)) is not None:
+        return err
+    month = normalise_month(value)
+    if month is None:
+        return Err("E-RK-MONTH-FORMAT", field, {"label": label})
+    return month
+
+
+@dataclass(frozen=True)
+class AmountsAndMonths:
+    monthly_amount: int
+    bonus_amount: int
+    start_month: str
+    end_month: str | None
+
+
+def check_amounts_and_months(
+    monthly: str, bonus: str, start: str, end: str
+) -> AmountsAndMonths | list[Err]:
+    """月例額, 一時金額 (not both 0), 開始年月 and 終了年月 (blank = no end, not before the
+    start): the values or every field error."""
+    monthly_v = parse_amount(monthly, "monthly_amount", "月例額")
+    bonus_v = parse_amount(bonus, "bonus_amount", "一時金額")
+    start_v = parse_month(start, "start_month", "開始年月")
+    end_v: str | Err | None = None if end == "" else parse_month(end, "end_month", "終了年月")
+    errors = [v for v in (monthly_v, bonus_v, start_v, end_v) if isinstance(v, Err)]
+    if isinstance(monthly_v, int) and isinstance(bonus_v, int) and monthly_v == bonus_v == 0:
+        errors.append(Err("E-RK-AMOUNT-ZERO", "monthly_amount", {"label": "月例額"}))
+    if isinstance(start_v, str) and isinstance(end_v, str) and end_v < start_v:
+        errors.append(Err("E-RK-MONTH-ORDER", "end_month", {"label": "終了年月"}))
+    if errors:
+        return errors
+    assert isinstance(monthly_v, int) and isinstance(bonus_v, int) and isinstance(start_v, str)
+    assert not isinstance(end_v, Err)
+    return AmountsAndMonths(monthly_v, bonus_v, start_v, end_v)
+
+
+def kept(value: str, current: object) -> str:
+    """変更's rule: a blank field keeps the stored value (SPEC §3)."""
+    return value if value != "" else ("" if current is None else str(current))
+
+
+def check_employee(form: EmployeeForm) -> tuple[str, str, str] | list[Err]:
+    """(カナ氏名 normalised, 漢字氏名 and 所属 converted) or the field errors."""
+    errors: list[Err] = []
+    if (err := check_staff_no(form.staff_no)) is not None:
+        errors.append(err)
+    kana: str | None = None
+    if (err := required(form.name_kana, "name_kana", "カナ氏名")) is not None:
+        errors.append(err)
+    else:
+        checked = check_name_kana(
+            form.name_kana, field="カナ氏名", key="name_kana", max_bytes=KANA_MAX_BYTES
+        )
+        if isinstance(checked, Err):
+            errors.append(checked)
+        else:
+            kana = checked.value
+    for value, field, label, max_len, code in (
+        (form.name_kanji, "name_kanji", "漢字氏名", KANJI_NAME_MAX_LEN, "E-RK-NAME-KANJI-FORMAT"),
+        (form.department, "department", "所属", DEPARTMENT_MAX_LEN, "E-RK-DEPARTMENT-FORMAT"),
+    ):
+        if (err := check_fullwidth_text(
+            value, field=field, label=label, max_len=max_len, format_code=code
+        )) is not None:
+            errors.append(err)
+    if errors:
+        return errors
+    assert kana is not None
+    return (
+        kana,
+        normalise_fullwidth_text(form.name_kanji),
+        normalise_fullwidth_text(form.department),
+    )
+
+
+# --- employees --------------------------------------------------------------------------
+
+
+def locked_employee(
+    db: Session, *, contract_id: int, payment_group_id: int | None, employee_id: int
+) -> Employee | None:
+    """The contract's employee (in the selected group), locked for 追加登録; None else."""
+    employee = db.exec(
+        select(Employee)
+        .where(col(Employee.id) == employee_id, Employee.contract_id == contract_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if employee is None or (
+        payment_group_id is not None and employee.payment_group_id != payment_group_id
+    ):
+        return None
+    return employee
+
+
+def staff_no_taken(db: Session, *, contract_id: int, staff_no: str) -> bool:
+    return db.exec(
+        select(Employee.id).where(Employee.contract_id == contract_id,
+                                  Employee.staff_no == staff_no)
+    ).first() is not None
+
+
+def new_employee(
+    db: Session, *, contract_id: int, payment_group_id: int, staff_no: str,
+    person: tuple[str, str, str], now: datetime,
+) -> Employee:
+    """新規登録's employee (``person`` as ``check_employee`` returned it), flushed."""
+    kana, kanji, department = person
+    row = Employee(
+        contract_id=contract_id, payment_group_id=payment_group_id, staff_no=staff_no,
+        name_kana=kana, name_kanji=kanji, department=department, created_at=now, updated_at=now,
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
+# --- search -----------------------------------------------------------------------------
+
+
+def like(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere (``\\`` escapes wildcards)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def detail_state(status: str, end_month: str | None, this_month: str) -> str:
+    """'cancelled', 'ended' (an end month before this month) or 'active'."""
+    if status == DetailStatus.CANCELLED.value:
+        return "cancelled"
+    if end_month is not None and end_month < this_month:
+        return "ended"
+    return "active"
+
+
+def status_clauses(
+    status_filter: str, status: Any, end: Any, this_month: str
+) -> list[ColumnElement[bool]]:
+    """The 状態 filter ('' all, 'active', 'ended', 'cancelled') on a detail's columns."""
+    if status_filter == "cancelled":
+        return [status == DetailStatus.CANCELLED.value]
+    if status_filter == "ended":
+        return [and_(status == DetailStatus.ACTIVE.value, end < this_month)]
+    if status_filter == "active":
+        return [and_(status == DetailStatus.ACTIVE.value, or_(end.is_(None), end >= this_month))]
+    if status_filter:
+        raise ValueError(f"unknown status filter: {status_filter!r}")
+    return []
+
+
+def check_page_size(page_size: int) -> None:
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValueError(f"page_size must be 1..{MAX_PAGE_SIZE}")
+
+
+@dataclass(frozen=True)
+class Slice:
+    """The rows of one page; ``page`` runs 1 … ``pages`` (a page past the end is the last)."""
+
+    rows: Sequence[Any]
+    total: int
+    page: int
+    pages: int
+
+
+def fetch_page(db: Session, base: Any, order: Sequence[Any], page: int, page_size: int) -> Slice:
+    """COUNT the query, then the page's rows by LIMIT/OFFSET in ``order``."""
+    total = int(db.execute(select(func.count()).select_from(base.subquery())).scalar_one())
+    pages = max(1, math.ceil(total / page_size))
+    current = min(max(page, 1), pages)
+    rows = db.exec(
+        base.order_by(*order).limit(page_size).offset((current - 1) * page_size)
+    ).all()
+    return Slice(rows, total, current, pages)
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+def flushed(db: Session, row: Any) -> bool:
+    """Write ``row``'s pending change; False when it changed between our read and write (the
+    version counter moved: nothing is kept, the caller refuses with its VERSION-CONFLICT)."""
+    db.add(row)
+    try:
+        db.flush()
+    except StaleDataError:
+        return False
+    return True
+
+
+def commit_logged(
+    db: Session, *, contract_no: str, at: datetime, session: DetailSession, action: str,
+    ip: str | None, target: str, screen: str, detail: Mapping[str, Any],
+) -> None:
+    """The success entry in the contract's operation log, then the transaction's one commit."""
+    oplog.user_success(db, contract_no=contract_no, at=at, actor=session.user_id, action=action,
+                       ip=ip, target=target, screen=screen, detail=dict(detail))
+    db.commit()
+
+
+# --- refusals ---------------------------------------------------------------------------
+
+
+def refuse(
+    db: Session,
+    err: Err | Invalid,
+    *,
+    session: DetailSession,
+    clock: Clock,
+    action: str,
+    screen: str,
+    ip: str | None,
+    target: str | None,
+) -> Err | Invalid:
+    """Roll back and log the refusal in the contract's chain (the system chain when the
+    session's contract does not exist)."""
+    codes = [e.code for e in err.errors] if isinstance(err, Invalid) else [err.code]
+    db.rollback()
+    known = db.exec(
+        select(Contract.id).where(Contract.contract_no == session.contract_no)
+    ).first() is not None
+    contract_no = session.contract_no if known else None
+    oplog.log_failure(
+        db, chain=oplog.chain_for(contract_no), at=clock.now(), actor_kind=ActorKind.USER,
+        actor=session.user_id[:40] or "?", action=action,
+        result=LogResult.FAILURE if isinstance(err, Invalid) else LogResult.REFUSED,
+        contract_no=contract_no, ip=ip, screen=screen,
+        target=(target or None) and target[:40], detail={"codes": codes},
+    )
+    return err
+
+
+# --- history ----------------------------------------------------------------------------
+
+
+def dump_snapshot(snapshot: Mapping[str, Any] | None) -> str | None:
+    return None if snapshot is None else json.dumps(snapshot, ensure_ascii=False, sort_keys=True)
+
+
+def load_snapshots(
+    before_json: str | None, after_json: str | None
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    return (json.loads(before_json) if before_json else None,
+            json.loads(after_json) if after_json else {})
+
+
+def history_values(
+    *, contract_id: int, detail_id: int, at: datetime, actor: str, action: str,
+    before: Mapping[str, Any] | None, after: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The columns of a history row (both history tables share them)."""
+    return {
+        "contract_id": contract_id, "detail_id": detail_id, "changed_at": at,
+        "actor": actor[:40], "action": action, "before_json": dump_snapshot(before),
+        "after_json": dump_snapshot(after),
+    }
+
+
+@dataclass(frozen=True)
+class PageOf(Generic[T]):
+    """One page of a list; ``page`` runs 1 … ``pages`` (at least 1)."""
+
+    rows: tuple[T, ...]
+    total: int
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class HistoryBase:
+    """One 更新履歴 entry: when (JST), who, what, the employee and ``(label, before, after)`` of
+    the fields that changed (every field for 追加). Each service adds its 商品 / 種目 name."""
+
+    id: int
+    detail_id: int
+    changed_at: datetime
+    actor: str
+    action: str
+    staff_no: str
+    name_kana: str
+    changes: tuple[tuple[str, str, str], ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class HistoryEntry(HistoryBase):
+    """A history entry as ``history_entries`` reads it (``what``: the 商品 / 種目 name)."""
+
+    what: str
+
+    def common(self) -> dict[str, Any]:
+        """The ``HistoryBase`` fields, for a service's own row class."""
+        return {f: getattr(self, f) for f in HistoryBase.__dataclass_fields__}
+
+
+def history_entries(
+    db: Session, *, history_model: Any, detail_model: Any, what_model: Any, what_id: Any,
+    contract_id: int, tenant: Sequence[ColumnElement[bool]], labels: Mapping[str, str],
+    detail_id: int | None, staff_no: str, start: datetime | None, end: datetime | None,
+    page: int, page_size: int,
+) -> Slice:
+    """One page of a history table (newest first) joined to its detail, the employee and the
+    商品 / 種目 (``what_model``, by the detail's ``what_id`` column); rows are
+    ``HistoryEntry``."""
+    clauses = _history_clauses(history_model, contract_id=contract_id, tenant=tenant,
+                               detail_id=detail_id, staff_no=staff_no, start=start, end=end)
+    base = (
+        select(history_model, Employee.staff_no, Employee.name_kana, what_model.name)
+        .join(detail_model, col(detail_model.id) == col(history_model.detail_id))
+        .join(Employee, col(Employee.id) == col(detail_model.employee_id))
+        .join(what_model, col(what_model.id) == col(what_id))
+        .where(*clauses)
+    )
+    found = fetch_page(
+        db, base, [col(history_model.changed_at).desc(), col(history_model.id).desc()],
+        page, page_size,
+    )
+    out: list[HistoryEntry] = []
+    for entry, staff, kana, what in found.rows:
+        assert entry.id is not None
+        before, after = load_snapshots(entry.before_json, entry.after_json)
+        out.append(HistoryEntry(
+            id=entry.id, detail_id=entry.detail_id, changed_at=to_jst(entry.changed_at),
+            actor=actor_label(entry.actor), action=entry.action, staff_no=staff,
+            name_kana=kana, what=what, changes=format_changes(labels, before, after),
+        ))
+    return Slice(tuple(out), found.total, found.page, found.pages)
+
+
+def _history_clauses(
+    model: Any, *, contract_id: int, tenant: Sequence[ColumnElement[bool]],
+    detail_id: int | None, staff_no: str, start: datetime | None, end: datetime | None,
+) -> list[ColumnElement[bool]]:
+    """The 更新履歴 filter: the tenant, one detail, 職員番号 from the start, [start, end)."""
+    clauses: list[ColumnElement[bool]] = [col(model.contract_id) == contract_id, *tenant]
+    if detail_id is not None:
+        clauses.append(col(model.detail_id) == detail_id)
+    if staff_no:
+        clauses.append(col(Employee.staff_no).startswith(staff_no, autoescape=True))
+    if start is not None:
+        clauses.append(col(model.changed_at) >= start)
+    if end is not None:
+        clauses.append(col(model.changed_at) < end)
+    return clauses
+
+
+def actor_label(actor: str) -> str:
+    """Who made a change as the 更新履歴 shows it (the bank's own changes: 金庫)."""
+    return "金庫" if actor == "bank" else actor
+
+
+def shown(key: str, value: Any) -> str:
+    """A snapshot value as the 更新履歴 shows it (amounts with thousands separators)."""
+    if value is None:
+        return ""
+    if key == "status":
+        return "解除" if value == DetailStatus.CANCELLED.value else "有効"
+    if isinstance(value, int):
+        return f"{value:,}" if key.endswith("amount") else str(value)
+    return str(value)
+
+
+def format_changes(
+    labels: Mapping[str, str], before: Mapping[str, Any] | None, after: Mapping[str, Any]
+) -> tuple[tuple[str, str, str], ...]:
+    """``(label, before, after)`` of the fields that changed (every field for 追加)."""
+    out: list[tuple[str, str, str]] = []
+    for key, label in labels.items():
+        old = None if before is None else before.get(key)
+        new = after.get(key)
+        if before is None or old != new:
+            out.append((label, shown(key, old) if before is not None else "", shown(key, new)))
+    return tuple(out)

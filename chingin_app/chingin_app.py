@@ -19,6 +19,10 @@ from chingin_app.pages import contract_users as cusers
 from chingin_app.pages import login
 from chingin_app.pages import master_registration as master
 from chingin_app.pages import operator_console as op_console
+from chingin_app.pages.ledger import detail_new as ledger_new
+from chingin_app.pages.ledger import details as ledger_details
+from chingin_app.pages.ledger import history as ledger_history
+from chingin_app.pages.ledger import items as ledger_items
 from chingin_app.pages.manuals import manuals_page
 from chingin_app.pages.operation_log import operation_log_page
 from chingin_app.pages.rokin_deduction import outputs as rokin_out
@@ -45,6 +49,10 @@ from chingin_app.state.batch_savings import (
 )
 from chingin_app.state.certificate_issue import CertificateIssueState
 from chingin_app.state.contract_users import ContractUserFormState, ContractUsersState
+from chingin_app.state.ledger.detail_new import LedgerDetailNewState
+from chingin_app.state.ledger.details import LedgerDetailsState
+from chingin_app.state.ledger.history import LedgerHistoryState
+from chingin_app.state.ledger.items import LedgerItemsState
 from chingin_app.state.login import (
     GroupSelectState,
     InfoState,
@@ -215,6 +223,14 @@ SCREENS = [
      RokinReconciliationState.load),
     (routes.ROKIN_KANA_CHECK, "カナ氏名チェックリスト", rokin_kana_check_page,
      RokinKanaCheckState.load),
+    (routes.LEDGER_DETAILS, "賃控元帳明細照会", ledger_details.ledger_details_page,
+     LedgerDetailsState.load),
+    (routes.LEDGER_DETAIL_NEW, "賃控元帳明細新規登録", ledger_new.ledger_detail_new_page,
+     LedgerDetailNewState.load),
+    (routes.LEDGER_HISTORY, "賃控元帳明細更新履歴照会", ledger_history.ledger_history_page,
+     LedgerHistoryState.load),
+    (routes.LEDGER_ITEMS, "賃控元帳種目情報照会", ledger_items.ledger_items_page,
+     LedgerItemsState.load),
     (routes.BATCH_DETAILS, "一斉積立内訳明細照会", batch_pages.batch_details_page,
      BatchDetailsState.load),
     (routes.BATCH_DETAIL_LISTS, "一斉積立内訳明細表出力", batch_pages.batch_detail_lists_page,

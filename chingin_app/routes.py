@@ -42,6 +42,12 @@ ROKIN_RESULT_LISTS = "/rokin/result-lists"
 ROKIN_RECONCILIATION = "/rokin/reconciliation"  # R-PLUS-1 (linked from RK-9)
 ROKIN_KANA_CHECK = "/rokin/kana-check"  # R-PLUS-2
 
+# 賃控元帳事務 (SPEC §11 RL-1 … RL-13)
+LEDGER_DETAILS = "/ledger/details"
+LEDGER_DETAIL_NEW = "/ledger/details/new"
+LEDGER_HISTORY = "/ledger/history"
+LEDGER_ITEMS = "/ledger/items"
+
 # 一斉積立事務 (SPEC §11 RS-1 … RS-3)
 BATCH_DETAILS = "/batch/details"
 BATCH_DETAIL_LISTS = "/batch/detail-lists"
@@ -67,6 +73,10 @@ MENU_ROUTES: dict[str, str] = {
     "rokin.remit_unconfirm": ROKIN_REMIT_UNCONFIRM,
     "rokin.web_update_statement": ROKIN_WEB_STATEMENT,
     "rokin.result_list": ROKIN_RESULT_LISTS,
+    "ledger.detail_inquiry": LEDGER_DETAILS,
+    "ledger.detail_new": LEDGER_DETAIL_NEW,
+    "ledger.history": LEDGER_HISTORY,
+    "ledger.item_inquiry": LEDGER_ITEMS,
     "zaikei.detail_inquiry": ZAIKEI_DETAILS,
     "zaikei.statement": ZAIKEI_STATEMENT,
     "zaikei.detail_export": ZAIKEI_EXPORT,

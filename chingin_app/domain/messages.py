@@ -594,6 +594,39 @@ ZAIKEI_MESSAGES: Final[dict[str, str]] = {
     ),
 }
 
+#: 賃控元帳事務: the ledger details and the 種目 (RL-1, RL-2, RL-4, RL-11;
+#: services/ledger_details.py, services/ledger_items.py). Rules shared with the 労金控除 details
+#: (職員番号, amounts, months, カナ氏名) keep their E-RK-… messages.
+LEDGER_MESSAGES: Final[dict[str, str]] = {
+    "E-RL-DETAIL-NOT-FOUND": "指定された賃控元帳明細が見つかりません。一覧を表示し直してください。",
+    "E-RL-EMPLOYEE-NOT-FOUND": "指定された職員が見つかりません。一覧を表示し直してください。",
+    "E-RL-DETAIL-DUPLICATE": (
+        "この職員には同じ種目の有効な賃控元帳明細が既に登録されています。何も登録していません。"
+    ),
+    "E-RL-STAFF-NO-TAKEN": (
+        "入力された「職員番号」の職員は既に登録されています。職員番号を入力し直すと、"
+        "登録済みの職員に明細を追加できます。"
+    ),
+    "E-RL-ITEM-UNKNOWN": "「種目」は一覧から選択してください。",
+    "E-RL-VERSION-CONFLICT": (
+        "他のユーザーが先に更新したため、更新できませんでした。何も変更していません。"
+        "一覧を表示し直してから、もう一度操作してください。"
+    ),
+    "E-RL-ITEM-CODE-FORMAT": "「種目コード」は半角数字4桁以内で入力してください。",
+    "E-RL-ITEM-NAME-FORMAT": "「種目名」は全角20文字以内で入力してください。",
+    "E-RL-ITEM-CODE-TAKEN": "入力された「種目コード」は既に登録されています。",
+    "E-RL-ITEM-NOT-FOUND": "指定された種目が見つかりません。一覧を表示し直してください。",
+    "E-RL-ITEM-VERSION-CONFLICT": (
+        "他のユーザーが先に種目を更新したため、操作できませんでした。何も変更していません。"
+        "一覧を表示し直してから、もう一度操作してください。"
+    ),
+    "E-RL-ITEM-IN-USE": (
+        "種目「{name}」は賃控元帳明細{count}件で使用されているため削除できません。"
+        "何も削除していません。"
+    ),
+    "E-RL-NO-CHANGE": "変更する内容を入力してください。何も変更していません。",
+}
+
 MESSAGES: Final[dict[str, str]] = {
     **OPERATOR_CONSOLE_MESSAGES,
     **USER_ADMIN_MESSAGES,
@@ -612,6 +645,7 @@ MESSAGES: Final[dict[str, str]] = {
     **ROKIN_OUTPUT_MESSAGES,
     **ZAIKEI_MESSAGES,
     **BATCH_SAVINGS_MESSAGES,
+    **LEDGER_MESSAGES,
 }
 
 

@@ -8,6 +8,7 @@ from chingin_app.models.batch_savings import BatchSavingsItem, BatchSavingsState
 from chingin_app.models.calendar import ClosedDay, MaintenanceWindowRecord
 from chingin_app.models.certificates import Certificate, CertificateStatus, RevocationReason
 from chingin_app.models.contracts import Contract, ContractStatus, PaymentGroup
+from chingin_app.models.ledger import LedgerDetail, LedgerDetailHistory, LedgerItemType
 from chingin_app.models.mail import MailOutbox
 from chingin_app.models.manuals import Manual
 from chingin_app.models.operators import (
@@ -60,6 +61,9 @@ __all__ = [
     "DeductionRequestItem",
     "DeductionResultItem",
     "Employee",
+    "LedgerDetail",
+    "LedgerDetailHistory",
+    "LedgerItemType",
     "LogResult",
     "LoginSession",
     "MailOutbox",

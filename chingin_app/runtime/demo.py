@@ -11,7 +11,7 @@ from sqlmodel import Session
 from chingin_app.db import migrate, session_scope
 from chingin_app.domain.clock import Clock, to_jst
 from chingin_app.domain.result import Err
-from chingin_app.runtime import demo_batch, demo_rokin, demo_zaikei
+from chingin_app.runtime import demo_batch, demo_ledger, demo_rokin, demo_zaikei
 from chingin_app.services import contracts, rokin_cycle
 from chingin_app.services.context import app_clock
 from chingin_app.settings import settings
@@ -57,6 +57,8 @@ def _load_rokin(db: Session, clock: Clock) -> None:
     )
     # Three 一斉積立内訳明細 per payment group (issue 4); skipped once statements exist.
     demo_batch.load_demo_statements(db, contract_id, today)
+    # The 賃控元帳 種目 and details (RL-1, RL-11); skipped once the contract has 種目.
+    demo_ledger.load_demo_ledger(db, contract_id, today)
 
 
 def load_demo(*, clock: Clock) -> DemoInfo:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import reflex as rx
 
 from chingin_app import routes
+from chingin_app.components.confirm_apply import count_box
+from chingin_app.components.csv_upload import csv_upload
 from chingin_app.components.form import alert
 from chingin_app.components.layout import signed_in_shell
 from chingin_app.components.paged_table import Column, data_table, pager
@@ -22,44 +24,13 @@ COLUMNS = (
 )
 
 
-def _count(label: str, value: rx.Var[int] | int, test_id: str) -> rx.Component:
-    return rx.box(
-        rx.text(label, size="2"),
-        rx.text(value, "件", weight="bold", size="5", data_testid=test_id),
-        padding="8px 16px", border="1px solid var(--gray-6)", border_radius="6px",
-    )
-
-
 def _upload() -> rx.Component:
-    return rx.box(
-        rx.text("給与控除データ（CSV）", weight="bold"),
-        rx.upload(
-            rx.vstack(
-                rx.button("ファイルを選択", type="button", variant="outline"),
-                rx.text("ここにCSVファイルをドラッグすることもできます（10MBまで）。", size="2"),
-                rx.foreach(rx.selected_files(UPLOAD_ID),
-                           lambda name: rx.text(name, data_testid="selected-file")),
-                align="start", spacing="2",
-            ),
-            id=UPLOAD_ID,
-            multiple=False,
-            max_files=1,
-            max_size=MAX_BYTES,
-            accept={"text/csv": [".csv"], "text/plain": [".csv", ".txt"]},
-            border="1px dashed var(--gray-8)",
-            padding="16px",
-            border_radius="6px",
-        ),
-        rx.text(
-            "労金控除依頼データエクスポートの形式のまま、または見出し「職員番号」「商品コード」"
-            "「口座番号」「控除額」のCSV（Shift_JIS または UTF-8）を読み込めます。"
-            "照合は確認のためだけのもので、控除依頼は変更しません。",
-            size="2", margin_y="8px",
-        ),
-        rx.button("照合", size="3", loading=S.busy, disabled=S.busy | ~S.has_request,
-                  on_click=S.reconcile(  # type: ignore[misc]
-                      rx.upload_files_chunk(upload_id=UPLOAD_ID))),
-        margin_bottom="16px",
+    return csv_upload(
+        title="給与控除データ（CSV）", upload_id=UPLOAD_ID, max_bytes=MAX_BYTES,
+        note=("労金控除依頼データエクスポートの形式のまま、または見出し「職員番号」「商品コード」"
+              "「口座番号」「控除額」のCSV（Shift_JIS または UTF-8）を読み込めます。"
+              "照合は確認のためだけのもので、控除依頼は変更しません。"),
+        button="照合", on_read=S.reconcile, busy=S.busy, disabled=~S.has_request,
     )
 
 
@@ -72,10 +43,10 @@ def _result() -> rx.Component:
             rx.text("差異 ", S.differences, "件", weight="bold", size="4", role="status",
                     data_testid="recon-differences", margin_y="8px"),
             rx.hstack(
-                _count("一致", S.matched, "recon-matched"),
-                _count("金額相違", S.different, "recon-different"),
-                _count("依頼のみ", S.missing, "recon-missing"),
-                _count("給与データのみ", S.extra, "recon-extra"),
+                count_box("一致", S.matched, "recon-matched"),
+                count_box("金額相違", S.different, "recon-different"),
+                count_box("依頼のみ", S.missing, "recon-missing"),
+                count_box("給与データのみ", S.extra, "recon-extra"),
                 spacing="3", wrap="wrap",
             ),
             rx.hstack(

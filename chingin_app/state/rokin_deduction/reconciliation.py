@@ -23,6 +23,7 @@ from chingin_app.state.business import MenuAccessMixin
 from chingin_app.state.forms import FormMixin
 from chingin_app.state.paging import PagingMixin
 from chingin_app.state.session import SessionState
+from chingin_app.state.uploads import read_one_upload
 
 MENU: Final = "rokin.remit_confirm"
 UPLOAD_ID: Final = "payroll-csv"
@@ -151,22 +152,14 @@ class RokinReconciliationState(PagingMixin, FormMixin, MenuAccessMixin, SessionS
             self._forget_result()
             self.busy = True
             ip = self._client_ip()
-        data = bytearray()
-        names: set[str] = set()
-        if isinstance(chunks, rx.UploadChunkIterator):
-            async for chunk in chunks:
-                names.add(chunk.filename)
-                # One byte over the limit is enough for the reader to refuse the file; the rest
-                # is never read (the upload is cut off).
-                data.extend(chunk.data[: MAX_BYTES + 1 - len(data)])
-                if len(data) > MAX_BYTES:
-                    break
-        if len(names) != 1:
+        upload = await read_one_upload(chunks, MAX_BYTES)
+        if upload is None:
             async with self:
                 self.busy = False
                 self.alert_text = message("E-RECON-FILE")
             return None
-        result = await asyncio.to_thread(_reconcile, info, bytes(data), ip)
+        data, name = upload
+        result = await asyncio.to_thread(_reconcile, info, data, ip)
         async with self:
             self.busy = False
             if isinstance(result, Invalid):
@@ -175,7 +168,7 @@ class RokinReconciliationState(PagingMixin, FormMixin, MenuAccessMixin, SessionS
             elif isinstance(result, Err):
                 self.alert_text = message(result.code, **result.params)
             else:
-                self._show_result(result.value, next(iter(names))[:100])
+                self._show_result(result.value, name)
         return None
 
     @rx.event

@@ -19,10 +19,13 @@ from chingin_app.pages import contract_users as cusers
 from chingin_app.pages import login
 from chingin_app.pages import master_registration as master
 from chingin_app.pages import operator_console as op_console
+from chingin_app.pages.ledger import bulk as ledger_bulk
+from chingin_app.pages.ledger import check_lists as ledger_check_lists
 from chingin_app.pages.ledger import detail_new as ledger_new
 from chingin_app.pages.ledger import details as ledger_details
 from chingin_app.pages.ledger import history as ledger_history
 from chingin_app.pages.ledger import items as ledger_items
+from chingin_app.pages.ledger import transfer as ledger_transfer
 from chingin_app.pages.manuals import manuals_page
 from chingin_app.pages.operation_log import operation_log_page
 from chingin_app.pages.rokin_deduction import outputs as rokin_out
@@ -49,10 +52,13 @@ from chingin_app.state.batch_savings import (
 )
 from chingin_app.state.certificate_issue import CertificateIssueState
 from chingin_app.state.contract_users import ContractUserFormState, ContractUsersState
+from chingin_app.state.ledger.bulk import LedgerBulkState
+from chingin_app.state.ledger.check_lists import LedgerCheckListsState
 from chingin_app.state.ledger.detail_new import LedgerDetailNewState
 from chingin_app.state.ledger.details import LedgerDetailsState
 from chingin_app.state.ledger.history import LedgerHistoryState
 from chingin_app.state.ledger.items import LedgerItemsState
+from chingin_app.state.ledger.transfer import LedgerExportState, LedgerImportState
 from chingin_app.state.login import (
     GroupSelectState,
     InfoState,
@@ -231,6 +237,14 @@ SCREENS = [
      LedgerHistoryState.load),
     (routes.LEDGER_ITEMS, "賃控元帳種目情報照会", ledger_items.ledger_items_page,
      LedgerItemsState.load),
+    (routes.LEDGER_BULK, "賃控元帳明細一括更新", ledger_bulk.ledger_bulk_page,
+     LedgerBulkState.load),
+    (routes.LEDGER_EXPORT, "賃控元帳明細データエクスポート", ledger_transfer.ledger_export_page,
+     LedgerExportState.load),
+    (routes.LEDGER_IMPORT, "賃控元帳明細データインポート", ledger_transfer.ledger_import_page,
+     LedgerImportState.load),
+    (routes.LEDGER_CHECK_LISTS, "賃控元帳確認リスト出力",
+     ledger_check_lists.ledger_check_lists_page, LedgerCheckListsState.load),
     (routes.BATCH_DETAILS, "一斉積立内訳明細照会", batch_pages.batch_details_page,
      BatchDetailsState.load),
     (routes.BATCH_DETAIL_LISTS, "一斉積立内訳明細表出力", batch_pages.batch_detail_lists_page,

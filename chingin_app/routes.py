@@ -47,6 +47,10 @@ LEDGER_DETAILS = "/ledger/details"
 LEDGER_DETAIL_NEW = "/ledger/details/new"
 LEDGER_HISTORY = "/ledger/history"
 LEDGER_ITEMS = "/ledger/items"
+LEDGER_CHECK_LISTS = "/ledger/check-lists"  # RL-3
+LEDGER_BULK = "/ledger/bulk"
+LEDGER_EXPORT = "/ledger/export"
+LEDGER_IMPORT = "/ledger/import"
 
 # 一斉積立事務 (SPEC §11 RS-1 … RS-3)
 BATCH_DETAILS = "/batch/details"
@@ -77,6 +81,10 @@ MENU_ROUTES: dict[str, str] = {
     "ledger.detail_new": LEDGER_DETAIL_NEW,
     "ledger.history": LEDGER_HISTORY,
     "ledger.item_inquiry": LEDGER_ITEMS,
+    "ledger.check_list": LEDGER_CHECK_LISTS,
+    "ledger.bulk_update": LEDGER_BULK,
+    "ledger.detail_export": LEDGER_EXPORT,
+    "ledger.detail_import": LEDGER_IMPORT,
     "zaikei.detail_inquiry": ZAIKEI_DETAILS,
     "zaikei.statement": ZAIKEI_STATEMENT,
     "zaikei.detail_export": ZAIKEI_EXPORT,

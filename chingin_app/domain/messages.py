@@ -627,6 +627,36 @@ LEDGER_MESSAGES: Final[dict[str, str]] = {
     "E-RL-NO-CHANGE": "変更する内容を入力してください。何も変更していません。",
 }
 
+#: 賃控元帳 一括更新・データエクスポート／インポート (RL-8, RL-9, RL-10; services/ledger_bulk.py,
+#: services/ledger_transfer.py).
+LEDGER_TRANSFER_MESSAGES: Final[dict[str, str]] = {
+    "E-RL-BULK-NO-AMOUNT": "「月例額」または「一時金額」に新しい金額を入力してください。",
+    "E-RL-BULK-ZERO": (
+        "一括更新すると月例額・一時金額がともに0円になる明細が{count}件あります。"
+        "金額を入力し直してください。"
+    ),
+    "E-RL-BULK-CONFLICT": (
+        "確認後に他のユーザーが明細を更新したため、一括更新できませんでした。何も変更していません。"
+        "もう一度「確認」から操作してください。"
+    ),
+    "E-RL-IMPORT-FILE": "取り込むCSVファイルを1つ選択してください。",
+    "E-RL-IMPORT-CELL": "{row}行目 {column}列目（{label}）：{reason}",
+    "E-RL-IMPORT-STATE": "「状態」は「有効」「終了」「解除」のいずれかにしてください。",
+    "E-RL-IMPORT-ID": (
+        "この明細IDの賃控元帳明細はありません。新しい明細は明細IDを空欄にしてください。"
+    ),
+    "E-RL-IMPORT-ID-TWICE": "同じ明細IDの行が複数あります。",
+    "E-RL-IMPORT-MISMATCH": "明細IDの明細と「{label}」が異なります。{label}は変更できません。",
+    "E-RL-IMPORT-CANCELLED": "解除済みの明細は変更できません。",
+    "E-RL-IMPORT-EMPLOYEE": "この職員番号の職員は選択中の入金グループに登録されていません。",
+    "E-RL-IMPORT-NEW-CANCELLED": "新しい明細の「状態」を「解除」にはできません。",
+    "E-RL-IMPORT-DUPLICATE": "この職員には同じ種目の有効な明細が既にあります。",
+    "E-RL-IMPORT-CONFLICT": (
+        "確認後に他のユーザーが明細を更新したため（{row}行目）、取り込めませんでした。"
+        "何も変更していません。もう一度ファイルを読み込んでください。"
+    ),
+}
+
 MESSAGES: Final[dict[str, str]] = {
     **OPERATOR_CONSOLE_MESSAGES,
     **USER_ADMIN_MESSAGES,
@@ -646,6 +676,7 @@ MESSAGES: Final[dict[str, str]] = {
     **ZAIKEI_MESSAGES,
     **BATCH_SAVINGS_MESSAGES,
     **LEDGER_MESSAGES,
+    **LEDGER_TRANSFER_MESSAGES,
 }
 
 

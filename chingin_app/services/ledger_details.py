@@ -265,7 +265,8 @@ def _form_values(form: LedgerForm, item: LedgerItemType | None) -> AmountsAndMon
     return errors or checked
 
 
-def _duplicate(db: Session, employee_id: int, item_id: int) -> bool:
+def has_active_duplicate(db: Session, employee_id: int, item_id: int) -> bool:
+    """Whether the employee already has an active detail of this 種目 (one each)."""
     return db.exec(select(LedgerDetail.id).where(
         LedgerDetail.employee_id == employee_id, LedgerDetail.item_type_id == item_id,
         LedgerDetail.status == DetailStatus.ACTIVE.value,
@@ -275,7 +276,8 @@ def _duplicate(db: Session, employee_id: int, item_id: int) -> bool:
 # --- history ----------------------------------------------------------------------------
 
 
-def _snapshot(d: LedgerDetail, e: Employee, t: LedgerItemType) -> dict[str, Any]:
+def snapshot(d: LedgerDetail, e: Employee, t: LedgerItemType) -> dict[str, Any]:
+    """The detail as its history stores it (before / after)."""
     return {
         "staff_no": e.staff_no, "name_kana": e.name_kana, "name_kanji": e.name_kanji,
         "department": e.department, "item_code": t.code, "item_name": t.name,
@@ -284,8 +286,9 @@ def _snapshot(d: LedgerDetail, e: Employee, t: LedgerItemType) -> dict[str, Any]
     }
 
 
-def _record(db: Session, scope: Scope, d: LedgerDetail, action: HistoryAction, actor: str,
+def record_history(db: Session, scope: Scope, d: LedgerDetail, action: HistoryAction, actor: str,
             at: datetime, before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> None:
+    """Add the 更新履歴 row of a change (RL-4): who, when, before and after."""
     assert d.id is not None
     db.add(LedgerDetailHistory(**rules.history_values(
         contract_id=scope.contract_id, detail_id=d.id, at=at, actor=actor, action=action.value,
@@ -340,8 +343,9 @@ def history(
 # --- changes ----------------------------------------------------------------------------
 
 
-def _insert(db: Session, scope: Scope, employee: Employee, item: LedgerItemType,
+def insert_detail(db: Session, scope: Scope, employee: Employee, item: LedgerItemType,
             values: AmountsAndMonths, now: datetime) -> LedgerDetail:
+    """A new active detail of ``employee`` for ``item`` (the caller records its history)."""
     assert employee.id is not None and item.id is not None
     detail = LedgerDetail(
         contract_id=scope.contract_id, payment_group_id=employee.payment_group_id,
@@ -364,11 +368,11 @@ def _added(db: Session, scope: Scope, session: DetailSession, now: datetime, act
            values: AmountsAndMonths) -> Ok[int] | Err:
     """The insert both 追加登録 and 新規登録 end with (duplicate check, history, log)."""
     assert employee.id is not None and item.id is not None
-    if _duplicate(db, employee.id, item.id):
+    if has_active_duplicate(db, employee.id, item.id):
         return Err("E-RL-DETAIL-DUPLICATE")
-    detail = _insert(db, scope, employee, item, values, now)
-    _record(db, scope, detail, HistoryAction.ADD, session.user_id, now, None,
-            _snapshot(detail, employee, item))
+    detail = insert_detail(db, scope, employee, item, values, now)
+    record_history(db, scope, detail, HistoryAction.ADD, session.user_id, now, None,
+            snapshot(detail, employee, item))
     rules.commit_logged(db, contract_no=scope.contract_no, at=now, session=session,
                         action=action, ip=ip, target=_target(employee.staff_no, item.code),
                         screen=screen, detail={"detail_id": detail.id})
@@ -493,16 +497,16 @@ def change_detail(
     )
     if isinstance(checked, list):
         return refuse(Invalid(tuple(checked)), target)
-    before = _snapshot(detail, employee, item)
+    before = snapshot(detail, employee, item)
     detail.monthly_amount, detail.bonus_amount = checked.monthly_amount, checked.bonus_amount
     detail.start_month, detail.end_month = checked.start_month, checked.end_month
-    after = _snapshot(detail, employee, item)
+    after = snapshot(detail, employee, item)
     if after == before:
         return refuse(Err("E-RK-NO-CHANGE"), target)
     detail.updated_at = now
     if not rules.flushed(db, detail):
         return refuse(Err("E-RL-VERSION-CONFLICT"), target)
-    _record(db, scope, detail, HistoryAction.CHANGE, session.user_id, now, before, after)
+    record_history(db, scope, detail, HistoryAction.CHANGE, session.user_id, now, before, after)
     rules.commit_logged(db, contract_no=scope.contract_no, at=now, session=session,
                         action=ACTION_CHANGE, ip=ip, target=target, screen=_SCREEN_INQUIRY,
                         detail={"detail_id": detail.id,
@@ -527,13 +531,13 @@ def cancel_detail(
     if len(editable) == 2:
         return refuse(*editable)  # type: ignore[arg-type]
     scope, detail, employee, item, target = editable  # type: ignore[misc]
-    before = _snapshot(detail, employee, item)
+    before = snapshot(detail, employee, item)
     detail.status = DetailStatus.CANCELLED.value
     detail.cancelled_at = detail.updated_at = now
     if not rules.flushed(db, detail):
         return refuse(Err("E-RL-VERSION-CONFLICT"), target)
-    _record(db, scope, detail, HistoryAction.CANCEL, session.user_id, now, before,
-            _snapshot(detail, employee, item))
+    record_history(db, scope, detail, HistoryAction.CANCEL, session.user_id, now, before,
+            snapshot(detail, employee, item))
     rules.commit_logged(db, contract_no=scope.contract_no, at=now, session=session,
                         action=ACTION_CANCEL, ip=ip, target=target, screen=_SCREEN_INQUIRY,
                         detail={"detail_id": detail.id})

@@ -1,0 +1,159 @@
+"""RL-8 賃控元帳明細一括更新 (SPEC §11): choose a 種目, type the new 月例額 and/or 一時金額,
+確認 shows every active detail of the 種目 in the session's group with current and new amounts
+(paged), 適用 (after a confirmation dialog) writes them with the versions the preview read.
+
+The preview stays server-side (backend-only ``_preview``): 適用 never takes ids, versions or
+amounts from the client. 確認 changes nothing (「閲覧」), 適用 needs 「更新」 (R-USER-7)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import reflex as rx
+from reflex.event import EventSpec
+
+from chingin_app.db import session_scope
+from chingin_app.domain.messages import message
+from chingin_app.domain.result import Ok
+from chingin_app.services import ledger_bulk, ledger_items
+from chingin_app.services.context import app_clock
+from chingin_app.services.ledger_bulk import BulkLine, BulkPreview
+from chingin_app.services.sessions import SessionInfo
+from chingin_app.state.business import MenuAccessMixin
+from chingin_app.state.forms import FormMixin, text
+from chingin_app.state.ledger.view import item_options
+from chingin_app.state.paging import PagingMixin
+from chingin_app.state.session import SessionState
+
+MENU: Final = "ledger.bulk_update"
+PAGE_SIZE: Final = 50
+
+
+def _amount(before: int, after: int) -> str:
+    return f"{before:,}" if before == after else f"{before:,} → {after:,}"
+
+
+def _line_row(line: BulkLine) -> dict[str, str]:
+    return {
+        "staff_no": line.staff_no, "name_kana": line.name_kana,
+        "department": line.department,
+        "monthly_amount": _amount(line.monthly_amount, line.new_monthly),
+        "bonus_amount": _amount(line.bonus_amount, line.new_bonus),
+        "change": "変更" if line.changed else "変更なし",
+    }
+
+
+class LedgerBulkState(PagingMixin, FormMixin, MenuAccessMixin, SessionState):
+    """The 種目 choices, the amounts as typed, the preview's counts and visible page."""
+
+    items: list[list[str]] = []  # noqa: RUF012 (Reflex copies var defaults)
+    item_code: str = ""
+    monthly_text: str = ""
+    bonus_text: str = ""
+    shown: bool = False
+    preview_title: str = ""
+    changed_count: int = 0
+    unchanged_count: int = 0
+    notice: str = ""
+    _preview: BulkPreview | None = None
+
+    def _forget_preview(self) -> None:
+        self.shown = False
+        self.preview_title = ""
+        self.changed_count = self.unchanged_count = 0
+        self._preview = None
+        self.page = 1
+        self._show_page(total=0, page=1, pages=1, rows=[])
+
+    def _show_lines(self) -> None:
+        lines = self._preview.lines if self._preview is not None else ()
+        pages = max(1, -(-len(lines) // PAGE_SIZE))
+        page = max(1, min(self.page, pages))
+        start = (page - 1) * PAGE_SIZE
+        self._show_page(total=len(lines), page=page, pages=pages,
+                        rows=[_line_row(x) for x in lines[start:start + PAGE_SIZE]])
+
+    @rx.event
+    def load(self) -> EventSpec | None:
+        """Open the screen: the contract's 種目, nothing previewed."""
+        info, redirect = self._menu_access(MENU, "view")
+        if info is None:
+            return redirect
+        self._note_change_right(info, MENU)
+        self._clear_messages()
+        self.notice = ""
+        self.item_code = self.monthly_text = self.bonus_text = ""
+        self._forget_preview()
+        with session_scope(read_only=True) as db:
+            self.items = item_options(ledger_items.list_items(db, session=info))
+        return None
+
+    @rx.event
+    def preview(self, form: dict[str, str]) -> EventSpec | None:
+        """確認: the details of the 種目 with their new amounts (changes nothing)."""
+        info, redirect = self._menu_access(MENU, "view")
+        if info is None:
+            return redirect
+        self._clear_messages()
+        self.notice = ""
+        self._forget_preview()
+        self.item_code = text(form, "item_code").strip()[:4]
+        self.monthly_text = text(form, "monthly_amount").strip()[:20]
+        self.bonus_text = text(form, "bonus_amount").strip()[:20]
+        with session_scope(read_only=True) as db:
+            result = ledger_bulk.preview(db, session=info, clock=app_clock(),
+                                         item_code=self.item_code,
+                                         monthly_amount=self.monthly_text,
+                                         bonus_amount=self.bonus_text)
+        if not isinstance(result, Ok):
+            self._show_refusal(result)
+            return None
+        found = result.value
+        self._preview = found
+        self.shown = True
+        self.preview_title = f"{found.item_code} {found.item_name}"
+        self.changed_count, self.unchanged_count = found.changed, found.unchanged
+        self._show_lines()
+        return None
+
+    @rx.event
+    def apply(self) -> EventSpec | None:
+        """適用 → はい: the previewed changes, with the versions the preview read."""
+        info, redirect = self._menu_access(MENU, "change")
+        if info is None:
+            return redirect
+        self._clear_messages()
+        self.notice = ""
+        previewed = self._preview
+        if previewed is None:
+            self.alert_text = message("E-RL-NO-CHANGE")
+            return None
+        with session_scope() as db:
+            result = ledger_bulk.apply(db, session=info, clock=app_clock(), preview=previewed,
+                                       ip=self._client_ip())
+        self._forget_preview()
+        if isinstance(result, Ok):
+            self.notice = (f"種目 {previewed.item_code} {previewed.item_name} の明細 "
+                           f"{result.value:,}件を更新しました。")
+        else:
+            self._show_refusal(result)
+        return None
+
+    @rx.event
+    def cancel_preview(self) -> EventSpec | None:
+        """やり直す: forget the preview."""
+        info, redirect = self._menu_access(MENU, "view")
+        if info is None:
+            return redirect
+        self._clear_messages()
+        self._forget_preview()
+        return None
+
+    def _page_access(self) -> tuple[SessionInfo | None, EventSpec | None]:
+        return self._menu_access(MENU, "view")
+
+    def _reload_page(self, info: SessionInfo) -> None:
+        self._show_lines()
+
+
+__all__ = ["MENU", "LedgerBulkState"]

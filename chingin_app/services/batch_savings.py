@@ -16,7 +16,7 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -46,6 +46,7 @@ from chingin_app.reports.rokin_lists import month_label
 from chingin_app.services import oplog
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.rokin_details import Scope, resolve_scope
+from chingin_app.services.signed_in import OutputSession
 
 __all__ = [
     "ACTION_DETAIL_EXPORT",
@@ -102,20 +103,6 @@ _FILTER_MAX: Final = 40
 Progress = Callable[[int, int], None]
 
 
-class BatchSession(Protocol):
-    """What these functions need of the signed-in user (``sessions.SessionInfo`` fits)."""
-
-    @property
-    def contract_no(self) -> str: ...
-
-    @property
-    def contract_name(self) -> str: ...
-
-    @property
-    def user_id(self) -> str: ...
-
-    @property
-    def group_no(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -376,7 +363,7 @@ def batch_csv(rows: Sequence[Sequence[object]], *, encoding: str = "cp932") -> b
 # ---------------------------------------------------------------------------- the screens
 
 
-def _scope(db: Session, session: BatchSession) -> Scope | None:
+def _scope(db: Session, session: OutputSession) -> Scope | None:
     """The session's contract and selected group, when the contract has 一斉積立."""
     if session.group_no is None:
         return None
@@ -407,13 +394,13 @@ def _views(db: Session, scope: Scope, limit: int) -> list[StatementView]:
     ]
 
 
-def choices(db: Session, session: BatchSession) -> list[StatementView]:
+def choices(db: Session, session: OutputSession) -> list[StatementView]:
     """The session's group's last ``KEPT`` statements, newest received first."""
     scope = _scope(db, session)
     return [] if scope is None else _views(db, scope, KEPT)
 
 
-def latest(db: Session, session: BatchSession) -> StatementView | None:
+def latest(db: Session, session: OutputSession) -> StatementView | None:
     """The latest received statement of the session's group (R-INFO-1 最新受信情報); None
     without one, without a selected group or without the 一斉積立 service."""
     scope = _scope(db, session)
@@ -423,7 +410,7 @@ def latest(db: Session, session: BatchSession) -> StatementView | None:
     return views[0] if views else None
 
 
-def _resolve(db: Session, session: BatchSession,
+def _resolve(db: Session, session: OutputSession,
              statement_id: object) -> tuple[Scope, StatementView] | None:
     number = parse_row_id(statement_id)
     scope = _scope(db, session)
@@ -435,7 +422,7 @@ def _resolve(db: Session, session: BatchSession,
     return None
 
 
-def find_statement(db: Session, session: BatchSession,
+def find_statement(db: Session, session: OutputSession,
                    statement_id: object) -> StatementView | None:
     """The statement when it is one of ``choices``; None otherwise — whoever's it is."""
     found = _resolve(db, session, statement_id)
@@ -454,7 +441,7 @@ def _clean(value: object) -> str:
 
 
 def item_page(
-    db: Session, session: BatchSession, *, statement_id: object, staff_no: object = "",
+    db: Session, session: OutputSession, *, statement_id: object, staff_no: object = "",
     name_kana: object = "", department: object = "", sort_key: object = "",
     sort_desc: bool = False, page: int = 1, page_size: int = PAGE_SIZE,
 ) -> ItemPage | None:
@@ -502,7 +489,7 @@ def _lines(db: Session, scope: Scope, view: StatementView, which: str) -> list[B
     ).all())
 
 
-def preview(db: Session, session: BatchSession, *, statement_id: object,
+def preview(db: Session, session: OutputSession, *, statement_id: object,
             which: str) -> Preview | None:
     """件数確認 of RS-2 / RS-3: the lines of the list and their 積立額 total."""
     found = _resolve(db, session, statement_id)
@@ -516,7 +503,7 @@ def preview(db: Session, session: BatchSession, *, statement_id: object,
 # ---------------------------------------------------------------------------- files
 
 
-def _header(session: BatchSession, view: StatementView) -> lists.StatementHeader:
+def _header(session: OutputSession, view: StatementView) -> lists.StatementHeader:
     return lists.StatementHeader(session.contract_no, session.contract_name, view.group_no,
                                  view.group_name, view.savings_month, view.kind,
                                  view.received_at)
@@ -528,7 +515,7 @@ def _filename(title: str, view: StatementView, clock: Clock, ext: str) -> str:
     return f"{title}_{view.group_no}_{month}_{view.kind_label}_{stamp}.{ext}"
 
 
-def _log(db: Session, session: BatchSession, *, action: str, view: StatementView,
+def _log(db: Session, session: OutputSession, *, action: str, view: StatementView,
          clock: Clock, ip: str | None, detail: dict[str, Any]) -> None:
     """The print or export in the contract's log chain, committed (R-LOG-1)."""
     oplog.user_success(
@@ -541,7 +528,7 @@ def _log(db: Session, session: BatchSession, *, action: str, view: StatementView
     db.commit()
 
 
-def _file(session: BatchSession, name: str, content: bytes, media_type: str) -> PreparedFile:
+def _file(session: OutputSession, name: str, content: bytes, media_type: str) -> PreparedFile:
     return PreparedFile(filename=name, content=content, media_type=media_type,
                         contract_no=session.contract_no, user_id=session.user_id)
 
@@ -551,7 +538,7 @@ _NO_LIST: Final = Err("E-OUT-LIST", field="list_kind")
 
 
 def list_pdf(
-    db: Session, session: BatchSession, *, statement_id: object, which: str, clock: Clock,
+    db: Session, session: OutputSession, *, statement_id: object, which: str, clock: Clock,
     ip: str | None, on_progress: Progress | None = None,
 ) -> Ok[PreparedFile] | Err:
     """RS-2: 一斉積立内訳明細表 (``detail``) or 一斉積立変更明細表 (``changes``) as a PDF,
@@ -572,7 +559,7 @@ def list_pdf(
 
 
 def export_csv(
-    db: Session, session: BatchSession, *, statement_id: object, which: str, encoding: str,
+    db: Session, session: OutputSession, *, statement_id: object, which: str, encoding: str,
     clock: Clock, ip: str | None, on_progress: Progress | None = None,
 ) -> Ok[PreparedFile] | Err:
     """RS-3: the list's lines as CSV (``lists.CSV_COLUMNS``): CP932 (default) or UTF-8 with

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
@@ -50,6 +50,7 @@ from chingin_app.services import oplog
 from chingin_app.services.detail_rules import load_snapshots, parse_month
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.rokin_details import Scope, resolve_scope
+from chingin_app.services.signed_in import OutputSession
 
 __all__ = [
     "ACTION_PRINT",
@@ -81,20 +82,6 @@ _CHANGE_ORDER: Final = {NEW: 0, CHANGED: 1, ENDED: 2, CANCELLED: 3}
 Progress = Callable[[int, int], None]
 
 
-class ListSession(Protocol):
-    """What these functions need of the signed-in user (``sessions.SessionInfo`` fits)."""
-
-    @property
-    def contract_no(self) -> str: ...
-
-    @property
-    def contract_name(self) -> str: ...
-
-    @property
-    def user_id(self) -> str: ...
-
-    @property
-    def group_no(self) -> str | None: ...
 
 
 # ------------------------------------------------------------------------------- rules
@@ -323,11 +310,11 @@ def _collect(db: Session, scope: Scope, month: str) -> CheckLists | None:
                       details=tuple(details), items=items, changes=tuple(changes))
 
 
-def _scope(db: Session, session: ListSession) -> Scope | None:
+def _scope(db: Session, session: OutputSession) -> Scope | None:
     return resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
 
 
-def check_lists(db: Session, session: ListSession, *, month: str) -> CheckLists | Err:
+def check_lists(db: Session, session: OutputSession, *, month: str) -> CheckLists | Err:
     """The three lists of ``month`` (``YYYY-MM`` or ``YYYY/MM``) for the session's payment
     group. Err at the field ``month`` for a bad month; E-RK-GROUP-REQUIRED without a group."""
     checked = check_month(month)
@@ -353,7 +340,7 @@ class ListPage:
     counts: dict[str, int]
 
 
-def list_page(db: Session, session: ListSession, *, month: str, which: str, page: int,
+def list_page(db: Session, session: OutputSession, *, month: str, which: str, page: int,
               page_size: int = PAGE_SIZE) -> ListPage | Err:
     """One page of the list ``which`` of ``month``; Err E-OUT-LIST for an unknown list."""
     kind = CHECK_LISTS.get(which) if isinstance(which, str) else None
@@ -379,7 +366,7 @@ def _filename(kind: ListKind, found: CheckLists, clock: Clock) -> str:
 
 
 def list_pdf(
-    db: Session, session: ListSession, *, month: str, which: str, clock: Clock,
+    db: Session, session: OutputSession, *, month: str, which: str, clock: Clock,
     ip: str | None, on_progress: Progress | None = None,
 ) -> Ok[PreparedFile] | Err:
     """RL-3: one of the three lists of ``month`` as an A4 PDF, logged as

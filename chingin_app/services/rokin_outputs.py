@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from sqlmodel import Session
 
@@ -40,6 +40,7 @@ from chingin_app.services import oplog, rokin_cycle
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.rokin_cycle import RequestLine, RequestView
 from chingin_app.services.rokin_details import Scope, resolve_scope
+from chingin_app.services.signed_in import OutputSession
 
 __all__ = [
     "ACTION_COMPANY_EXPORT",
@@ -50,7 +51,6 @@ __all__ = [
     "COMPANY_EXPORT_LISTS",
     "PAGE_SIZE",
     "LinePage",
-    "OutputSession",
     "Preview",
     "choices",
     "company_request_pdf",
@@ -92,20 +92,6 @@ _CSV_BATCH: Final = 2000
 Progress = Callable[[int, int], None]
 
 
-class OutputSession(Protocol):
-    """What these functions need of the signed-in user (``sessions.SessionInfo`` fits)."""
-
-    @property
-    def contract_no(self) -> str: ...
-
-    @property
-    def contract_name(self) -> str: ...
-
-    @property
-    def user_id(self) -> str: ...
-
-    @property
-    def group_no(self) -> str | None: ...
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -45,6 +45,7 @@ from chingin_app.reports.csv_writer import ENCODING_CHOICES, CsvEncodingError, w
 from chingin_app.reports.list_pdf import Column, ListSpec, render_list
 from chingin_app.services import oplog
 from chingin_app.services.prepared_files import PreparedFile
+from chingin_app.services.signed_in import OutputSession
 
 __all__ = [
     "ACTION_EXPORT",
@@ -97,20 +98,6 @@ LIMIT_PERCENT_ENV: Final = "CHINGIN_ZAIKEI_ALARM_PERCENT"
 Progress = Callable[[int, int], None]
 
 
-class ZaikeiSession(Protocol):
-    """What these functions need of the signed-in user (``sessions.SessionInfo`` fits)."""
-
-    @property
-    def contract_no(self) -> str: ...
-
-    @property
-    def contract_name(self) -> str: ...
-
-    @property
-    def user_id(self) -> str: ...
-
-    @property
-    def group_no(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -184,7 +171,7 @@ def limit_percent() -> int:
 
 
 
-def _scope(db: Session, session: ZaikeiSession) -> _Scope | None:
+def _scope(db: Session, session: OutputSession) -> _Scope | None:
     if session.group_no is None:
         return None
     found = db.exec(
@@ -213,13 +200,13 @@ def _views(db: Session, scope: _Scope) -> list[DepositView]:
             for r in rows if r.id is not None]
 
 
-def choices(db: Session, session: ZaikeiSession) -> list[DepositView]:
+def choices(db: Session, session: OutputSession) -> list[DepositView]:
     """The session's group's kept 預入依頼書, newest 預入年月 first."""
     scope = _scope(db, session)
     return [] if scope is None else _views(db, scope)
 
 
-def _resolve(db: Session, session: ZaikeiSession,
+def _resolve(db: Session, session: OutputSession,
              deposit_id: object) -> tuple[_Scope, DepositView] | None:
     number = parse_row_id(deposit_id)
     scope = _scope(db, session)
@@ -231,7 +218,7 @@ def _resolve(db: Session, session: ZaikeiSession,
     return None
 
 
-def find_deposit(db: Session, session: ZaikeiSession, deposit_id: object) -> DepositView | None:
+def find_deposit(db: Session, session: OutputSession, deposit_id: object) -> DepositView | None:
     """The 預入依頼書 when it is one of ``choices``; None otherwise — whoever's it is."""
     found = _resolve(db, session, deposit_id)
     return None if found is None else found[1]
@@ -307,7 +294,7 @@ def _line_values(item: ZaikeiDepositItem, by_line: dict[tuple[str, str, str], in
 
 
 def detail_page(
-    db: Session, session: ZaikeiSession, *, deposit_id: object, filters: Filters,
+    db: Session, session: OutputSession, *, deposit_id: object, filters: Filters,
     sort_key: str = "", desc: bool = False, page: int = 1, page_size: int = PAGE_SIZE,
 ) -> DetailPage | None:
     """RZ-1: one page of the 預入依頼書's lines matching ``filters``, sorted (a key of
@@ -341,7 +328,7 @@ def detail_page(
     return DetailPage(rows, total, page, pages, int(monthly), int(bonus), int(incentive or 0))
 
 
-def deposit_alarms(db: Session, session: ZaikeiSession, *, deposit_id: object,
+def deposit_alarms(db: Session, session: OutputSession, *, deposit_id: object,
                    percent: int | None = None) -> list[Alarm] | None:
     """R-PLUS-3: the 財形アラーム of the 預入依頼書 with the latest 加入者残高一覧表."""
     found = _resolve(db, session, deposit_id)
@@ -360,7 +347,7 @@ def deposit_alarms(db: Session, session: ZaikeiSession, *, deposit_id: object,
     )
 
 
-def preview(db: Session, session: ZaikeiSession, *, deposit_id: object,
+def preview(db: Session, session: OutputSession, *, deposit_id: object,
             which: str) -> tuple[int, int, int] | None:
     """件数確認: (lines, 月例額 total, 一時金額 total) of the list; None when not the session's."""
     found = _resolve(db, session, deposit_id)
@@ -415,7 +402,7 @@ def _filename(title: str, scope: _Scope, view: DepositView, clock: Clock, ext: s
     return f"{title}_{scope.group_no}_{month}_{_PAY_KIND[view.pay_kind]}_{stamp}.{ext}"
 
 
-def _log(db: Session, session: ZaikeiSession, *, action: str, view: DepositView, clock: Clock,
+def _log(db: Session, session: OutputSession, *, action: str, view: DepositView, clock: Clock,
          ip: str | None, scope: _Scope, detail: dict[str, Any]) -> None:
     oplog.user_success(
         db, contract_no=session.contract_no, at=clock.now(), actor=session.user_id,
@@ -426,7 +413,7 @@ def _log(db: Session, session: ZaikeiSession, *, action: str, view: DepositView,
 
 
 def statement_pdf(
-    db: Session, session: ZaikeiSession, *, deposit_id: object, which: str, clock: Clock,
+    db: Session, session: OutputSession, *, deposit_id: object, which: str, clock: Clock,
     ip: str | None, on_progress: Progress | None = None,
 ) -> Ok[PreparedFile] | Err:
     """RZ-2: 財形積立明細書 (``statement``) or 財形積立変更明細書 (``changes``) of the
@@ -459,7 +446,7 @@ def statement_pdf(
 
 
 def export_csv(
-    db: Session, session: ZaikeiSession, *, deposit_id: object, which: str, encoding: str,
+    db: Session, session: OutputSession, *, deposit_id: object, which: str, encoding: str,
     clock: Clock, ip: str | None, on_progress: Progress | None = None,
 ) -> Ok[PreparedFile] | Err:
     """RZ-3: the list of RZ-2 as CSV (預入年月, 区分, 入金予定日, then the list's columns with

@@ -112,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     from chingin_app.domain.clock import SystemClock
     from chingin_app.domain.result import Ok
     from chingin_app.models import MailOutbox, User
-    from chingin_app.services import ca, issuance, jobs, passwords, secretbox
+    from chingin_app.services import jobs, passwords, secretbox
+    from chingin_app.services.certs import ca, issuance
     from chingin_app.settings import settings
     from pki._p12 import P12_KDF_ROUNDS
     from tests import factories

@@ -108,7 +108,8 @@ def seed(details: int, tmp: Path) -> tuple[str, Path, str]:
     from chingin_app.domain.clock import to_jst
     from chingin_app.models import Contract, DeductionDetail, Employee, PaymentGroup, RokinProduct
     from chingin_app.runtime import demo_rokin
-    from chingin_app.services import certificates, jobs
+    from chingin_app.services import jobs
+    from chingin_app.services.certs import certificates
     from chingin_app.settings import settings
     from tests import factories
 
@@ -202,7 +203,7 @@ async def measure(base_url: str, ctx: ssl.SSLContext, password: str, rounds: int
                   kana: str) -> dict[str, list[float]]:
     from chingin_app import routes
     from chingin_app.state.login import LoginState
-    from chingin_app.state.rokin_deduction.details import RokinDetailsState
+    from chingin_app.state.rokin.details import RokinDetailsState
     from chingin_app.state.session import SessionState
     from tests.support.reflex_client import ReflexClient, event_name, var
 

@@ -28,20 +28,22 @@ from chingin_app.pages.ledger import items as ledger_items
 from chingin_app.pages.ledger import transfer as ledger_transfer
 from chingin_app.pages.manuals import manuals_page
 from chingin_app.pages.operation_log import operation_log_page
-from chingin_app.pages.rokin_deduction import outputs as rokin_out
-from chingin_app.pages.rokin_deduction import remittance as remit
-from chingin_app.pages.rokin_deduction.detail_new import rokin_detail_new_page
-from chingin_app.pages.rokin_deduction.details import rokin_details_page
-from chingin_app.pages.rokin_deduction.history import rokin_history_page
-from chingin_app.pages.rokin_deduction.kana_check import rokin_kana_check_page
-from chingin_app.pages.rokin_deduction.reconciliation import rokin_reconciliation_page
+from chingin_app.pages.rokin import outputs as rokin_out
+from chingin_app.pages.rokin import remittance as remit
+from chingin_app.pages.rokin.detail_new import rokin_detail_new_page
+from chingin_app.pages.rokin.details import rokin_details_page
+from chingin_app.pages.rokin.history import rokin_history_page
+from chingin_app.pages.rokin.kana_check import rokin_kana_check_page
+from chingin_app.pages.rokin.reconciliation import rokin_reconciliation_page
 from chingin_app.pages.top import top_page
 from chingin_app.pages.zaikei import (
     zaikei_details_page,
     zaikei_export_page,
     zaikei_statement_page,
 )
-from chingin_app.services import cert_gate, certificates, hours, manuals, prepared_files
+from chingin_app.proxy.static_pages import closed_page
+from chingin_app.services import cert_gate, hours, manuals, prepared_files
+from chingin_app.services.certs import certificates
 from chingin_app.services.context import app_clock
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.settings import settings
@@ -75,20 +77,20 @@ from chingin_app.state.operator_console import (
     OperatorConsoleState,
 )
 from chingin_app.state.outputs import PREPARED_KIND
-from chingin_app.state.rokin_deduction.detail_new import RokinDetailNewState
-from chingin_app.state.rokin_deduction.details import RokinDetailsState
-from chingin_app.state.rokin_deduction.history import RokinHistoryState
-from chingin_app.state.rokin_deduction.kana_check import RokinKanaCheckState
-from chingin_app.state.rokin_deduction.outputs import (
+from chingin_app.state.rokin.detail_new import RokinDetailNewState
+from chingin_app.state.rokin.details import RokinDetailsState
+from chingin_app.state.rokin.history import RokinHistoryState
+from chingin_app.state.rokin.kana_check import RokinKanaCheckState
+from chingin_app.state.rokin.outputs import (
     CompanyExportState,
     CompanyRequestState,
     RequestExportState,
     RequestListsState,
     ResultListsState,
 )
-from chingin_app.state.rokin_deduction.reconciliation import RokinReconciliationState
-from chingin_app.state.rokin_deduction.remittance import RemitHoldsState
-from chingin_app.state.rokin_deduction.remittance_confirm import (
+from chingin_app.state.rokin.reconciliation import RokinReconciliationState
+from chingin_app.state.rokin.remittance import RemitHoldsState
+from chingin_app.state.rokin.remittance_confirm import (
     RemitConfirmState,
     WebStatementState,
 )
@@ -103,7 +105,6 @@ from chingin_app.web.downloads import RESOLVERS, DownloadFile, download
 from chingin_app.web.gate import CertGate
 from chingin_app.web.health import healthz
 from chingin_app.web.hours_gate import ServiceHoursGate
-from chingin_app.web.static_pages import closed_page
 
 
 @lru_cache(maxsize=1)

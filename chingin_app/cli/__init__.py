@@ -26,7 +26,7 @@ from __future__ import annotations
 import sys
 
 from chingin_app.cli import bank as bank_family
-from chingin_app.cli import calendar, cert, contract, manual, operator, runtime, user
+from chingin_app.cli import calendar, cert, contract, contract_changes, manual, runtime, user
 from chingin_app.cli import log as log_family
 from chingin_app.cli import operator_account as operator_account_family
 from chingin_app.cli.common import (
@@ -58,7 +58,7 @@ def _build_parser() -> Parser:
     top.required = True
     # The order here is the order of ``chingin -h``.
     contract.register(top)
-    operator.register(top)  # after contract: adds to its family
+    contract_changes.register(top)  # after contract: adds to its family
     calendar.register(top)
     runtime.register(top)
     user.register(top)

@@ -11,7 +11,7 @@ Appendix A.4; issue 5):
 unless ``--group``); ``--replace`` rebuilds one that is still 依頼受信. ``load-results`` reads
 the bank's 控除結果 file (README "控除結果ファイル"): all or nothing, every problem listed by
 row and column on standard error, exit 2, nothing stored. The services log their own changes
-and refusals (``services/rokin_cycle.py``).
+and refusals (``services/rokin/cycle/``).
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def _yen(amount: int) -> str:
 def _publish_request(args: argparse.Namespace, ctx: Context) -> int:
     """控除依頼の作成 (A.4 依頼受信, RK-4)."""
     from chingin_app.domain.deduction_cycle import PayKind
-    from chingin_app.services.rokin_cycle import ACTION_PUBLISH, publish_request
+    from chingin_app.services.rokin.cycle import ACTION_PUBLISH, publish_request
 
     require_contract_no(args.contract, action=ACTION_PUBLISH)
     contract_id = _contract_id(args.contract, action=ACTION_PUBLISH)
@@ -171,7 +171,7 @@ def _file_refused(got: Invalid, code: str, **params: object) -> Refusal:
 def _load_results(args: argparse.Namespace, ctx: Context) -> int:
     """控除結果の登録 (A.4 結果受信, RK-11): all or nothing."""
     from chingin_app.domain.deduction_cycle import PayKind
-    from chingin_app.services.rokin_cycle import ACTION_LOAD_RESULTS, load_results
+    from chingin_app.services.rokin.cycle import ACTION_LOAD_RESULTS, load_results
 
     require_contract_no(args.contract, action=ACTION_LOAD_RESULTS)
     data, contract_id = _bank_file(args, action=ACTION_LOAD_RESULTS)

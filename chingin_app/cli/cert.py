@@ -66,7 +66,7 @@ def register(top: Subparsers) -> None:
 
 def _revoke(args: argparse.Namespace, ctx: Context) -> int:
     """電子証明書の失効 (R-OPS-2, R-CERT-7)."""
-    from chingin_app.services.revocation import publish_revocations, revoke_user_certificate
+    from chingin_app.services.certs.revocation import publish_revocations, revoke_user_certificate
 
     with open_db() as db:
         result = revoke_user_certificate(

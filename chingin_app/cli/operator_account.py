@@ -118,7 +118,7 @@ def _add(args: argparse.Namespace, ctx: Context) -> int:
 
 def _revoke(args: argparse.Namespace, ctx: Context) -> int:
     """オペレーターの失効 (R-OPS-7): certificates revoked, sessions ended, nginx reloaded."""
-    from chingin_app.runtime import nginx
+    from chingin_app.proxy import nginx
     from chingin_app.services.operators import revoke_operator
     from chingin_app.settings import settings
 

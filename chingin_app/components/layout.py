@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from chingin_app.proxy.static_pages import SERVICE_NAME
 from chingin_app.settings import settings
 from chingin_app.state.page import PageState
-from chingin_app.web.static_pages import SERVICE_NAME
 
 
 def helpdesk() -> rx.Component:

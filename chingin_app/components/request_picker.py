@@ -2,7 +2,7 @@
 (控除年月・支給区分 of the selected payment group, newest first), 出力するリスト, 文字コード,
 件数確認 and the output button with its progress and 表示 / ダウンロード.
 
-``state`` is a state class with ``state/rokin_deduction/request_choice.RequestChoiceMixin``;
+``state`` is a state class with ``state/request_choice.RequestChoiceMixin``;
 the pieces are separate functions so a screen takes only those it needs."""
 
 from __future__ import annotations

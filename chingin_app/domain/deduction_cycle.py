@@ -1,6 +1,6 @@
 """The monthly deduction cycle (SPEC §11 RK-4, RK-8, RK-9, RK-11; Appendix A.3, A.4).
 
-Pure rules, no I/O: the services (``services/rokin_cycle.py``) load rows, ask these functions,
+Pure rules, no I/O: the services (``services/rokin/cycle/``) load rows, ask these functions,
 and store what they answer.
 
 **States and transitions** (A.4, per contract × payment group × 控除年月 × 支給区分)::

@@ -322,7 +322,7 @@ KANA_CSV_MESSAGES: Final[dict[str, str]] = {
     ),
 }
 
-#: 労金控除明細 (RK-1/2/3; services/rokin_details.py).
+#: 労金控除明細 (RK-1/2/3; services/rokin/details.py).
 ROKIN_DETAIL_MESSAGES: Final[dict[str, str]] = {
     "E-RK-STAFF-NO-FORMAT": "「職員番号」は半角数字10桁以内で入力してください。",
     "E-RK-STAFF-NO-TAKEN": (
@@ -359,7 +359,7 @@ ROKIN_DETAIL_MESSAGES: Final[dict[str, str]] = {
 }
 
 #: The monthly cycle: requests, 入金中止, まとめ入金確定, the results file (RK-4, RK-8, RK-9,
-#: RK-11, A.4; domain/deduction_cycle.py, services/rokin_cycle.py, chingin bank …).
+#: RK-11, A.4; domain/deduction_cycle.py, services/rokin/cycle/, chingin bank …).
 ROKIN_CYCLE_MESSAGES: Final[dict[str, str]] = {
     "E-HOLD-REASON-FORMAT": "「{label}」は{max}文字以内の1行で入力してください。",
     "E-CYCLE-CLOSED": "この控除依頼は「{state}」のため、変更できません。何も変更していません。",
@@ -474,7 +474,7 @@ OPERATOR_CONSOLE_MESSAGES: Final[dict[str, str]] = {
 }
 
 #: 給与控除データ照合 and カナ氏名チェックリスト (R-PLUS-1, R-PLUS-2, R-PLUS-5;
-#: services/rokin_reconciliation.py, services/rokin_kana_check.py).
+#: services/rokin/reconciliation.py, services/rokin/kana_check.py).
 ROKIN_RECON_MESSAGES: Final[dict[str, str]] = {
     "E-RECON-NO-GROUP": (
         "入金グループが選択されていません。入金グループを選択してから操作してください。"
@@ -505,7 +505,7 @@ ROKIN_RECON_MESSAGES: Final[dict[str, str]] = {
     "W-KANA-BANK": "金庫登録カナ「{bank}」と異なります（{difference}）",
 }
 
-#: The 労金控除 output menus (RK-4, RK-5, RK-6, RK-7, RK-11; services/rokin_outputs.py).
+#: The 労金控除 output menus (RK-4, RK-5, RK-6, RK-7, RK-11; services/rokin/outputs.py).
 ROKIN_OUTPUT_MESSAGES: Final[dict[str, str]] = {
     "E-OUT-REQUEST": (
         "指定された控除依頼はありません。控除依頼（控除年月・支給区分）を一覧から選び直して"
@@ -595,7 +595,7 @@ ZAIKEI_MESSAGES: Final[dict[str, str]] = {
 }
 
 #: 賃控元帳事務: the ledger details and the 種目 (RL-1, RL-2, RL-4, RL-11;
-#: services/ledger_details.py, services/ledger_items.py). Rules shared with the 労金控除 details
+#: services/ledger/details.py, services/ledger/items.py). Rules shared with the 労金控除 details
 #: (職員番号, amounts, months, カナ氏名) keep their E-RK-… messages.
 LEDGER_MESSAGES: Final[dict[str, str]] = {
     "E-RL-DETAIL-NOT-FOUND": "指定された賃控元帳明細が見つかりません。一覧を表示し直してください。",
@@ -627,8 +627,8 @@ LEDGER_MESSAGES: Final[dict[str, str]] = {
     "E-RL-NO-CHANGE": "変更する内容を入力してください。何も変更していません。",
 }
 
-#: 賃控元帳 一括更新・データエクスポート／インポート (RL-8, RL-9, RL-10; services/ledger_bulk.py,
-#: services/ledger_transfer.py).
+#: 賃控元帳 一括更新・データエクスポート／インポート (RL-8, RL-9, RL-10; services/ledger/bulk.py,
+#: services/ledger/transfer.py).
 LEDGER_TRANSFER_MESSAGES: Final[dict[str, str]] = {
     "E-RL-BULK-NO-AMOUNT": "「月例額」または「一時金額」に新しい金額を入力してください。",
     "E-RL-BULK-ZERO": (

@@ -47,7 +47,7 @@ __all__ = [
 KEY_HEADERS: Final[tuple[str, str, str]] = ("職員番号", "商品コード", "口座番号")
 #: The amount column: 依頼額 in the bank's export, 控除額 in a payroll system's minimal file.
 AMOUNT_HEADERS: Final[tuple[str, ...]] = ("依頼額", "控除額")
-#: The widest amount the bank's fields hold (7 digits, as services/rokin_details).
+#: The widest amount the bank's fields hold (7 digits, as services/rokin/details).
 MAX_AMOUNT: Final = 9_999_999
 
 # Bare integers (SPEC A.2 "amounts are bare integers"): no sign, comma or leading zero.

@@ -1,7 +1,7 @@
 """労金控除事務 tables: employees, products, deduction details with their history, the monthly
 deduction requests with items and the results (SPEC §11 労金控除事務, appendix A.1, A.4, A.6).
 
-Conventions (shared with the cycle code in ``services/rokin_cycle.py``):
+Conventions (shared with the cycle code in ``services/rokin/cycle/``):
 
 - Months (開始年月, 終了年月, 控除年月) are ``YYYY-MM`` strings: they sort and compare as text
   and are what the lists print. Calendar days (控除日, 期限, 入金予定日, 入金日) are ``date``.

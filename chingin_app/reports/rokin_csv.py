@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from chingin_app.domain import deduction_cycle as cyc
-from chingin_app.services.rokin_cycle import RequestLine
+from chingin_app.services.rokin.cycle import RequestLine
 
 
 @dataclass(frozen=True)

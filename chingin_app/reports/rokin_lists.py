@@ -25,7 +25,7 @@ from chingin_app.reports.list_pdf import (
     format_cell,
     render_list,
 )
-from chingin_app.services.rokin_cycle import RequestLine, ResultLine
+from chingin_app.services.rokin.cycle import RequestLine, ResultLine
 
 __all__ = [
     "REQUEST_LISTS",

@@ -12,8 +12,9 @@ from chingin_app.db import migrate, session_scope
 from chingin_app.domain.clock import Clock, to_jst
 from chingin_app.domain.result import Err
 from chingin_app.runtime import demo_batch, demo_ledger, demo_rokin, demo_zaikei
-from chingin_app.services import contracts, rokin_cycle
+from chingin_app.services import contracts
 from chingin_app.services.context import app_clock
+from chingin_app.services.rokin import cycle as rokin_cycle
 from chingin_app.settings import settings
 
 DEMO_CONTRACT_NO = "12345678"

@@ -18,9 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from chingin_app.db import migrate, session_scope
-from chingin_app.runtime import demo, nginx
+from chingin_app.proxy import nginx
+from chingin_app.runtime import demo
 from chingin_app.runtime.devmail import start_dev_smtp
-from chingin_app.services import ca, jobs, manuals, operators
+from chingin_app.services import jobs, manuals, operators
+from chingin_app.services.certs import ca
 from chingin_app.services.context import app_clock
 from chingin_app.settings import PROJECT_ROOT, Settings, settings
 

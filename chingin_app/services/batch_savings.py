@@ -45,8 +45,8 @@ from chingin_app.reports.list_pdf import format_cell
 from chingin_app.reports.rokin_lists import month_label
 from chingin_app.services import oplog
 from chingin_app.services.prepared_files import PreparedFile
-from chingin_app.services.rokin_details import Scope, resolve_scope
-from chingin_app.services.signed_in import OutputSession
+from chingin_app.services.rokin.details import Scope, resolve_scope
+from chingin_app.services.tenant import OutputSession
 
 __all__ = [
     "ACTION_DETAIL_EXPORT",

@@ -563,7 +563,7 @@ def _change_status(
     ticket: str | None,
 ) -> tuple[ContractView, int] | Err:
     from chingin_app.models import RevocationReason
-    from chingin_app.services import revocation
+    from chingin_app.services.certs import revocation
 
     who = oplog.operator_actor(actor)
     now = clock.now()
@@ -660,7 +660,7 @@ def terminate_contract(
     which may fail: then RevocationsNotPublished is raised, the termination stands). Users,
     data and the log are kept for the retention period. Errors: E-CONTRACT-NO-FORMAT,
     E-CONTRACT-NOT-FOUND, E-CONTRACT-STATUS (already terminated). Commits."""
-    from chingin_app.services import revocation
+    from chingin_app.services.certs import revocation
 
     result = _change_status(
         db,

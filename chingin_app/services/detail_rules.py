@@ -1,5 +1,5 @@
 """Rules every per-employee detail service shares (労金控除 RK-1/2/3 in
-``services/rokin_details.py``, 賃控元帳 RL-1/2/4 in ``services/ledger_details.py``).
+``services/rokin/details.py``, 賃控元帳 RL-1/2/4 in ``services/ledger/details.py``).
 
 Field parsing and validation (SPEC §3, A.1, A.2), the refusal log, the 状態 of a detail and its
 filter, LIKE escaping, paging arithmetic, the employee lookups of 追加登録 / 新規登録 and the

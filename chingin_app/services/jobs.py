@@ -15,8 +15,8 @@ from sqlalchemy import update
 import pki
 from chingin_app.db import session_scope
 from chingin_app.domain.clock import Clock
-from chingin_app.runtime import nginx
-from chingin_app.services import ca, certificates
+from chingin_app.proxy import nginx
+from chingin_app.services.certs import ca, certificates
 from chingin_app.settings import Settings, settings
 
 log = logging.getLogger(__name__)
@@ -131,7 +131,8 @@ def send_certificate_notices(*, clock: Clock) -> NoticeReport:
         LogResult,
         User,
     )
-    from chingin_app.services import issuance, mail, mail_templates, oplog
+    from chingin_app.services import mail, mail_templates, oplog
+    from chingin_app.services.certs import issuance
 
     now = clock.now()
     table = Certificate.__table__  # type: ignore[attr-defined]
@@ -209,7 +210,8 @@ def _run_certificate_and_mail_jobs() -> None:
     """R-CERT-6 notices, R-OPS-4 purge of expired issuance attempts and old outbox rows, then
     the outbox (R-SEC-2). Mail that cannot be sent now stays queued with its retries."""
     from chingin_app.domain.clock import clock_from_env
-    from chingin_app.services import issuance, mail
+    from chingin_app.services import mail
+    from chingin_app.services.certs import issuance
 
     clock = clock_from_env()
     notices = send_certificate_notices(clock=clock)

@@ -45,7 +45,7 @@ from chingin_app.models import (
 )
 from chingin_app.services import mail, mail_templates, oplog, passwords, sessions
 from chingin_app.services.cert_gate import CertFacts
-from chingin_app.services.certificates import lookup, normalise_serial, normalise_sha256
+from chingin_app.services.certs.certificates import lookup, normalise_serial, normalise_sha256
 
 __all__ = [
     "ACTION_BLOCK",

@@ -38,8 +38,9 @@ from chingin_app.models import (
     OperatorSession,
     OperatorStatus,
 )
-from chingin_app.services import ca, oplog, passwords
+from chingin_app.services import oplog, passwords
 from chingin_app.services.cert_gate import CertFacts, StoredCert
+from chingin_app.services.certs import ca
 from chingin_app.settings import Settings
 
 __all__ = [
@@ -569,7 +570,7 @@ def search_contracts(db: Session, *, query: str) -> list[ContractLine]:
 def contract_users(db: Session, *, contract_no: str, now: datetime) -> list[UserLine]:
     """Every live user of a contract with lock state and certificate state. Read-only."""
     from chingin_app.models import Certificate, Contract, User
-    from chingin_app.services.users import STATUS_BLOCKED, STATUS_LOCKED, STATUS_NORMAL
+    from chingin_app.services.contract_users import STATUS_BLOCKED, STATUS_LOCKED, STATUS_NORMAL
 
     contract = db.exec(select(Contract).where(Contract.contract_no == contract_no)).first()
     if contract is None:
@@ -661,7 +662,7 @@ def notice_pdf(
 def run_jobs(*, actor: str, clock: Clock, ticket: str | None) -> int:
     """The scheduled jobs run from the console (R-OPS-4): CRLs of both CAs, notices, purges,
     outbox; logged in the system chain. Returns the jobs' exit status."""
-    from chingin_app.runtime import nginx
+    from chingin_app.proxy import nginx
     from chingin_app.services import jobs
     from chingin_app.settings import settings
 

@@ -44,7 +44,7 @@ from chingin_app.models import (
 )
 from chingin_app.services import oplog
 from chingin_app.services.cert_gate import CertFacts
-from chingin_app.services.certificates import normalise_serial
+from chingin_app.services.certs.certificates import normalise_serial
 
 __all__ = [
     "ABSOLUTE_LIFETIME",

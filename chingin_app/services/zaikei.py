@@ -45,7 +45,7 @@ from chingin_app.reports.csv_writer import ENCODING_CHOICES, CsvEncodingError, w
 from chingin_app.reports.list_pdf import Column, ListSpec, render_list
 from chingin_app.services import oplog
 from chingin_app.services.prepared_files import PreparedFile
-from chingin_app.services.signed_in import OutputSession
+from chingin_app.services.tenant import OutputSession
 
 __all__ = [
     "ACTION_EXPORT",

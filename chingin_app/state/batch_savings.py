@@ -3,7 +3,7 @@ filter by 職員番号, カナ氏名, 所属; sort and page in SQL; totals), RS-
 (内訳明細表 / 変更明細表 PDFs) and RS-3 一斉積立内訳明細データエクスポート (CSV).
 
 RS-2 and RS-3 are the shared output choice of the 労金控除 screens
-(``state/rokin_deduction/request_choice.RequestChoiceMixin``) over statements instead of
+(``state/request_choice.RequestChoiceMixin``) over statements instead of
 控除依頼. All three menus are view/output kinds: 閲覧のみ may use them (R-USER-7). Every
 handler asks ``_menu_access`` first; every statement id from the client is resolved again by
 ``services.batch_savings`` within the session's contract and payment group."""
@@ -23,7 +23,7 @@ from chingin_app.state.business import MenuAccessMixin
 from chingin_app.state.forms import FormMixin
 from chingin_app.state.outputs import Build, service_build
 from chingin_app.state.paging import PagingMixin
-from chingin_app.state.rokin_deduction.request_choice import RequestChoiceMixin
+from chingin_app.state.request_choice import RequestChoiceMixin
 from chingin_app.state.session import SessionState
 
 INQUIRY_MENU = "batch.detail_inquiry"

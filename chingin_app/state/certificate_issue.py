@@ -13,7 +13,7 @@ from chingin_app import routes
 from chingin_app.db import session_scope
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err
-from chingin_app.services import issuance
+from chingin_app.services.certs import issuance
 from chingin_app.services.context import app_clock
 from chingin_app.state.forms import FormMixin
 from chingin_app.state.page import PageState

@@ -26,7 +26,8 @@ from chingin_app.domain.permissions import (
     show_all,
     view_only_all,
 )
-from chingin_app.services import permissions, users
+from chingin_app.services import contract_users as users
+from chingin_app.services import permissions
 from chingin_app.services.context import app_clock
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.forms import FormMixin

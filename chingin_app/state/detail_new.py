@@ -23,8 +23,8 @@ from sqlmodel import Session
 
 from chingin_app.db import session_scope
 from chingin_app.domain.result import Err, Invalid, Ok
-from chingin_app.services import rokin_details
 from chingin_app.services.detail_rules import EmployeeForm
+from chingin_app.services.rokin import details as rokin_details
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.business import MenuAccessMixin
 from chingin_app.state.detail_fields import kana_feedback

@@ -15,8 +15,9 @@ from chingin_app.domain.contract import Service
 from chingin_app.domain.messages import message
 from chingin_app.domain.permissions import GROUPS
 from chingin_app.domain.result import Err
-from chingin_app.services import batch_savings, contracts, login, permissions, rokin_cycle
+from chingin_app.services import batch_savings, contracts, login, permissions
 from chingin_app.services.context import app_clock
+from chingin_app.services.rokin import cycle as rokin_cycle
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.services.zaikei import latest_info as zaikei_latest_info
 from chingin_app.state.forms import FormMixin

@@ -19,8 +19,10 @@ from chingin_app.db import session_scope
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.domain.validation import check_required
-from chingin_app.services import contracts, operators, revocation, users
+from chingin_app.services import contract_users as users
+from chingin_app.services import contracts, operators
 from chingin_app.services.cert_gate import listener_from_headers
+from chingin_app.services.certs import revocation
 from chingin_app.services.context import app_clock
 from chingin_app.services.operators import OperatorInfo
 from chingin_app.settings import settings

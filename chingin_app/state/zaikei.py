@@ -23,7 +23,7 @@ from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.forms import text
 from chingin_app.state.outputs import Build, service_build
 from chingin_app.state.paging import PagingMixin
-from chingin_app.state.rokin_deduction.request_choice import RequestChoiceMixin
+from chingin_app.state.request_choice import RequestChoiceMixin
 from chingin_app.state.session import SessionState
 
 #: 種類 filter choices of RZ-1: "" = all.
@@ -34,7 +34,7 @@ KIND_CHOICES: list[tuple[str, str]] = [
 
 class _DepositChoice(RequestChoiceMixin, mixin=True):
     """The chosen 預入依頼書 (and list, encoding) of a 財形 screen: the output screens' choice
-    (state/rokin_deduction/request_choice.py) over the group's 預入依頼書."""
+    (state/request_choice.py) over the group's 預入依頼書."""
 
     def _list_choices(self) -> Mapping[str, str]:
         return zaikei.LISTS

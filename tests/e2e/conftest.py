@@ -205,7 +205,8 @@ def issue_certificate(
     import pki
     from chingin_app.db import session_scope
     from chingin_app.models import Contract
-    from chingin_app.services import certificates, jobs
+    from chingin_app.services import jobs
+    from chingin_app.services.certs import certificates
     from tests import factories
 
     s = settings()
@@ -248,7 +249,7 @@ def revoke_and_publish(service: Service, issued: IssuedForTest) -> None:
 
     from chingin_app.db import session_scope
     from chingin_app.models import Certificate
-    from chingin_app.runtime import nginx
+    from chingin_app.proxy import nginx
     from chingin_app.services import jobs
 
     with session_scope() as db:

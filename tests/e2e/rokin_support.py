@@ -13,7 +13,7 @@ from chingin_app.db import session_scope
 from chingin_app.domain.clock import to_jst
 from chingin_app.models import Contract
 from chingin_app.runtime import demo_rokin
-from chingin_app.services import rokin_cycle
+from chingin_app.services.rokin import cycle as rokin_cycle
 from tests import factories
 from tests.e2e.conftest import BUSINESS_HOURS, IssuedForTest, Service, issue_certificate
 

@@ -116,7 +116,8 @@ def test_r_ops_2a_master_forgot_the_password(
     """P.43 １. and R-OPS-2a: init-master revokes the master's certificate and ends their
     session, keeps general users working, and re-opens マスターユーザーの初期登録 with the same
     契約番号 and 初期パスワード; the new master sees the general user and the bank's action."""
-    from chingin_app.services import oplog_query, users
+    from chingin_app.services import contract_users as users
+    from chingin_app.services import oplog_query
 
     old = issue_certificate(service, tmp_path)
     general = issue_certificate(service, tmp_path, role="general", contract_no=old.contract_no)

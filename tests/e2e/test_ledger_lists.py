@@ -21,7 +21,7 @@ from chingin_app.db import session_scope
 from chingin_app.domain.clock import to_jst
 from chingin_app.models import Contract
 from chingin_app.runtime import demo_ledger
-from chingin_app.services import ledger_lists
+from chingin_app.services.ledger import check_lists as ledger_lists
 from tests.e2e.conftest import BUSINESS_HOURS, Service, in_hours
 from tests.e2e.rokin_support import RokinOrg, rokin_org, sign_in
 

@@ -167,7 +167,7 @@ def test_r_user_4_general_user_first_registration_and_forced_change(
     temporary password, logs in with it and must change it before anything else."""
     from chingin_app.domain.clock import SystemClock
     from chingin_app.domain.result import Ok
-    from chingin_app.services import users
+    from chingin_app.services import contract_users as users
 
     contract_no = _new_contract(groups=(("001", "本社"),))
     user_id = factories.next_user_id("gen")[:12]

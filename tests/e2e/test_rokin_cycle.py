@@ -36,9 +36,9 @@ from chingin_app.models import (
     PaymentGroup,
     User,
 )
-from chingin_app.services import rokin_cycle
-from chingin_app.state.rokin_deduction.remittance import HOLD_DONE, RemitHoldsState
-from chingin_app.state.rokin_deduction.remittance_confirm import CONFIRMED, UNDONE
+from chingin_app.services.rokin import cycle as rokin_cycle
+from chingin_app.state.rokin.remittance import HOLD_DONE, RemitHoldsState
+from chingin_app.state.rokin.remittance_confirm import CONFIRMED, UNDONE
 from tests.e2e.conftest import BUSINESS_HOURS, Service, in_hours
 from tests.e2e.rokin_support import RokinOrg, add_user, rokin_org, sign_in
 from tests.e2e.test_crafted_frames import _tls, run
@@ -84,7 +84,7 @@ def _items(request_id: int) -> list[DeductionRequestItem]:
         ).all())
 
 
-#: The statement's file name begins so (reports/remittance_forms.form_filename).
+#: The statement's file name begins so (reports/rokin_remittance_forms.form_filename).
 STATEMENT_FILE = "まとめ入金更新明細書Web依頼済_"
 
 

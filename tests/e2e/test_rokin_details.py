@@ -33,7 +33,7 @@ from chingin_app.models import (
 )
 from chingin_app.services.permissions import ACTION_MENU_REFUSED
 from chingin_app.state.login import GroupSelectState, LoginState
-from chingin_app.state.rokin_deduction.details import RokinDetailsState
+from chingin_app.state.rokin.details import RokinDetailsState
 from tests.e2e.conftest import BUSINESS_HOURS, Service, in_hours
 from tests.e2e.rokin_support import RokinOrg, add_user, rokin_org, sign_in
 from tests.e2e.test_crafted_frames import _tls, run

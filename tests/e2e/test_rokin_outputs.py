@@ -16,7 +16,7 @@ from sqlmodel import select
 from chingin_app.db import session_scope
 from chingin_app.models import Contract
 from chingin_app.reports import rokin_csv
-from chingin_app.services import rokin_cycle
+from chingin_app.services.rokin import cycle as rokin_cycle
 from tests.e2e.conftest import Service, in_hours
 from tests.e2e.rokin_support import rokin_org, sign_in
 

@@ -15,7 +15,7 @@ from chingin_app.models import Contract
 from chingin_app.reports import rokin_csv
 from chingin_app.reports.csv_writer import write_csv
 from chingin_app.runtime import demo_rokin
-from chingin_app.services import rokin_cycle
+from chingin_app.services.rokin import cycle as rokin_cycle
 from tests.e2e.conftest import Service, in_hours
 from tests.e2e.rokin_support import rokin_org, sign_in
 

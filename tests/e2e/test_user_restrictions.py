@@ -111,7 +111,8 @@ def test_r_user_7_general_user_from_registration_to_deletion(
 ) -> None:
     """R-USER-3/4/6/7/7a, R-INFO-1/2, R-LOG-1: mixed restrictions → first registration → exactly
     the permitted menus → deletion ends the certificate and the open session → the log."""
-    from chingin_app.services import login, oplog_query, users
+    from chingin_app.services import contract_users as users
+    from chingin_app.services import login, oplog_query
 
     master = issue_certificate(service, tmp_path)
     no = master.contract_no

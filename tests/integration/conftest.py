@@ -126,7 +126,8 @@ def app_env(
 @pytest.fixture(autouse=True)
 def _fresh_ip_throttles() -> Iterator[None]:
     """The per-IP throttles (R-LOCK-5) live in process memory; each test starts with none."""
-    from chingin_app.services import issuance, registration
+    from chingin_app.services import registration
+    from chingin_app.services.certs import issuance
 
     issuance.ISSUANCE_THROTTLE.clear()
     registration.INITIAL_PASSWORD_THROTTLE.clear()

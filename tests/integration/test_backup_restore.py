@@ -18,7 +18,8 @@ import pki
 from chingin_app.db import migrate, session_scope
 from chingin_app.domain.clock import SystemClock
 from chingin_app.domain.result import Ok
-from chingin_app.services import ca, certificates, jobs, revocation
+from chingin_app.services import jobs
+from chingin_app.services.certs import ca, certificates, revocation
 from chingin_app.settings import PROJECT_ROOT, settings
 from tests import factories
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from chingin_app.db import session_scope
 from chingin_app.models import Certificate, User
-from chingin_app.services import certificates
+from chingin_app.services.certs import certificates
 from tests import factories
 
 

@@ -23,7 +23,7 @@ from chingin_app.models import (
     DeductionResultItem,
     OperationLog,
 )
-from chingin_app.services import rokin_cycle as rc
+from chingin_app.services.rokin import cycle as rc
 from tests.factories import make_contract, make_deduction_detail, make_employee, make_rokin_product
 
 

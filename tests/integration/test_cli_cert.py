@@ -17,7 +17,7 @@ import pki
 from chingin_app.cli import main
 from chingin_app.domain.messages import message
 from chingin_app.models import Certificate, OperationLog
-from chingin_app.services import ca
+from chingin_app.services.certs import ca
 from chingin_app.settings import settings
 from tests import factories
 from tests.support.pki_testing import shared_hierarchy

@@ -22,7 +22,8 @@ from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err
 from chingin_app.models import Certificate, Contract, OperationLog
 from chingin_app.models.manuals import Manual
-from chingin_app.services import ca, login, sessions
+from chingin_app.services import login, sessions
+from chingin_app.services.certs import ca
 from chingin_app.settings import settings
 from tests import factories
 from tests.integration.test_login import make_login

@@ -25,7 +25,8 @@ from chingin_app.models import (
     User,
     UserRole,
 )
-from chingin_app.services import login, passwords, registration, sessions, users
+from chingin_app.services import contract_users as users
+from chingin_app.services import login, passwords, registration, sessions
 from tests import factories
 from tests.integration.test_login import facts_for, make_login, ok_login
 from tests.integration.test_registration import form, fresh_ip

@@ -23,7 +23,8 @@ from chingin_app.models import (
     PaymentGroup,
     UserRole,
 )
-from chingin_app.services import ca, contracts, login, sessions
+from chingin_app.services import contracts, login, sessions
+from chingin_app.services.certs import ca
 from chingin_app.settings import settings
 from tests import factories
 from tests.integration.test_login import Login, facts_for, make_login

@@ -23,7 +23,8 @@ from chingin_app.domain.clock import SystemClock
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Ok
 from chingin_app.models import MailOutbox, OperationLog, User, UserRole
-from chingin_app.services import login, passwords, users
+from chingin_app.services import contract_users as users
+from chingin_app.services import login, passwords
 from chingin_app.services.cert_gate import CertFacts
 from chingin_app.state.contract_users import ContractUserFormState, ContractUsersState
 from chingin_app.state.session import SessionState

@@ -35,8 +35,9 @@ from chingin_app.models import (
     User,
     UserRole,
 )
-from chingin_app.services import ca, issuance, mail, passwords
-from chingin_app.services.issuance import Challenge, Entry, IssuedFile
+from chingin_app.services import mail, passwords
+from chingin_app.services.certs import ca, issuance
+from chingin_app.services.certs.issuance import Challenge, Entry, IssuedFile
 from chingin_app.settings import settings
 from tests import factories
 from tests.integration.test_mail import Inbox, code_in, running_inbox

@@ -14,8 +14,9 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from sqlmodel import Session
 
 import pki
-from chingin_app.runtime import nginx
-from chingin_app.services import ca, certificates, jobs
+from chingin_app.proxy import nginx
+from chingin_app.services import jobs
+from chingin_app.services.certs import ca, certificates
 from chingin_app.settings import settings
 from tests import factories
 

@@ -19,8 +19,8 @@ from chingin_app.db import session_scope
 from chingin_app.domain.clock import SystemClock, to_jst
 from chingin_app.domain.messages import message
 from chingin_app.models import Contract, Employee, LedgerDetail, LedgerDetailHistory, OperationLog
-from chingin_app.services import ledger_details
-from chingin_app.services.ledger_details import LedgerChange
+from chingin_app.services.ledger import details as ledger_details
+from chingin_app.services.ledger.details import LedgerChange
 from chingin_app.state.forms import FORM_REFUSED
 from chingin_app.state.ledger.detail_new import LedgerDetailNewState
 from chingin_app.state.ledger.details import LedgerDetailsState

@@ -41,8 +41,9 @@ from chingin_app.models import (
     OperationLog,
     UserRole,
 )
-from chingin_app.services import ledger_lists, prepared_files
+from chingin_app.services import prepared_files
 from chingin_app.services.detail_rules import current_month
+from chingin_app.services.ledger import check_lists as ledger_lists
 from chingin_app.services.oplog_query import _ACTION_LABELS
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.ledger.check_lists import LedgerCheckListsState

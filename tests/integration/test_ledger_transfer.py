@@ -28,7 +28,7 @@ from chingin_app.models import (
     OperationLog,
 )
 from chingin_app.models.users import User
-from chingin_app.services import ledger_transfer
+from chingin_app.services.ledger import transfer as ledger_transfer
 from chingin_app.state.ledger.transfer import LedgerImportState
 from tests.integration.ledger_support import LedgerOrg, make_ledger_org, screen
 

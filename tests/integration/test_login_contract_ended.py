@@ -23,8 +23,9 @@ from chingin_app.domain.clock import MovableClock
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Ok
 from chingin_app.models import Certificate, OperationLog, UserRole
-from chingin_app.services import ca, contracts, login
+from chingin_app.services import contracts, login
 from chingin_app.services.cert_gate import CertFacts
+from chingin_app.services.certs import ca
 from chingin_app.settings import settings
 from tests import factories
 from tests.integration.test_login import Login, facts_for, make_login

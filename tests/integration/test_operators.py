@@ -21,9 +21,10 @@ from chingin_app.cli import main
 from chingin_app.domain.clock import MovableClock
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.models import OperationLog, Operator
-from chingin_app.runtime import nginx
-from chingin_app.services import ca, jobs, operators
+from chingin_app.proxy import nginx
+from chingin_app.services import jobs, operators
 from chingin_app.services.cert_gate import CertFacts
+from chingin_app.services.certs import ca
 from chingin_app.settings import settings
 from tests import factories
 
@@ -78,7 +79,7 @@ def test_r_ops_7_operator_certificate_comes_from_the_separate_operator_ca(
         cert.verify_directly_issued_by(customer.issuing.cert)
     stored = operators.lookup_certificate(db, pki.sha256_fingerprint(cert))
     assert stored is not None and stored.status == "current"
-    from chingin_app.services import certificates
+    from chingin_app.services.certs import certificates
 
     assert certificates.lookup(db, pki.sha256_fingerprint(cert)) is None
     row = db.exec(select(Operator).where(Operator.login_id == login_id)).one()

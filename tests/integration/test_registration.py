@@ -20,7 +20,8 @@ from chingin_app.db import session_scope
 from chingin_app.domain.clock import MovableClock
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.models import Contract, LogResult, OperationLog, User, UserRole
-from chingin_app.services import contracts, passwords, registration, users
+from chingin_app.services import contract_users as users
+from chingin_app.services import contracts, passwords, registration
 from chingin_app.services.registration import ContractGrant, MasterForm
 from tests import factories
 from tests.integration.test_login import CountingVerifier

@@ -24,7 +24,8 @@ from chingin_app.models import (
     RevocationReason,
     User,
 )
-from chingin_app.services import ca, certificates, issuance, jobs, revocation
+from chingin_app.services import jobs
+from chingin_app.services.certs import ca, certificates, issuance, revocation
 from chingin_app.settings import settings
 from tests import factories
 from tests.integration.test_mail import Inbox, quiesce_outbox, running_inbox

@@ -25,7 +25,7 @@ from chingin_app.models import (
     PaymentGroup,
 )
 from chingin_app.services import oplog
-from chingin_app.services import rokin_cycle as rc
+from chingin_app.services.rokin import cycle as rc
 from tests.factories import (
     make_contract,
     make_deduction_detail,

@@ -29,9 +29,9 @@ from chingin_app.models import (
     UserRole,
 )
 from chingin_app.services.cert_gate import CertFacts
-from chingin_app.state.rokin_deduction.detail_new import RokinDetailNewState
-from chingin_app.state.rokin_deduction.details import RokinDetailsState
-from chingin_app.state.rokin_deduction.history import RokinHistoryState
+from chingin_app.state.rokin.detail_new import RokinDetailNewState
+from chingin_app.state.rokin.details import RokinDetailsState
+from chingin_app.state.rokin.history import RokinHistoryState
 from tests import factories
 from tests.support.screens import count_rows, screen, sign_in, stored_row
 

@@ -23,8 +23,8 @@ from chingin_app.models import (
     Employee,
     OperationLog,
 )
-from chingin_app.services import rokin_details as rd
-from chingin_app.services.rokin_details import (
+from chingin_app.services.rokin import details as rd
+from chingin_app.services.rokin.details import (
     DetailChange,
     DetailFilter,
     DetailForm,

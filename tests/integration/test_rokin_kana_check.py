@@ -17,8 +17,8 @@ from chingin_app.domain.kana import normalise_kana
 from chingin_app.domain.result import Err, Ok
 from chingin_app.models import DeductionDetail, Employee
 from chingin_app.runtime import demo_rokin
-from chingin_app.services import rokin_cycle
-from chingin_app.services import rokin_kana_check as kc
+from chingin_app.services.rokin import cycle as rokin_cycle
+from chingin_app.services.rokin import kana_check as kc
 from tests.factories import make_contract
 
 TODAY = date(2026, 4, 1)

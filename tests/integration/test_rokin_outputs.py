@@ -35,11 +35,13 @@ from chingin_app.domain.result import Err, Ok
 from chingin_app.models import Contract, MenuPermission, OperationLog, UserRole
 from chingin_app.reports import rokin_csv
 from chingin_app.runtime import demo_rokin
-from chingin_app.services import login, prepared_files, rokin_cycle, rokin_outputs
+from chingin_app.services import login, prepared_files
 from chingin_app.services.cert_gate import CertFacts
 from chingin_app.services.prepared_files import PreparedFile
-from chingin_app.services.rokin_cycle import RequestView
-from chingin_app.state.rokin_deduction.outputs import (
+from chingin_app.services.rokin import cycle as rokin_cycle
+from chingin_app.services.rokin import outputs as rokin_outputs
+from chingin_app.services.rokin.cycle import RequestView
+from chingin_app.state.rokin.outputs import (
     CompanyExportState,
     CompanyRequestState,
     RequestExportState,

@@ -24,9 +24,10 @@ from chingin_app.models import DeductionRequest, DeductionRequestItem, Operation
 from chingin_app.reports import rokin_csv
 from chingin_app.reports.csv_writer import CsvEncoding, write_csv
 from chingin_app.runtime import demo_rokin
-from chingin_app.services import oplog, rokin_cycle
-from chingin_app.services import rokin_reconciliation as recon
-from chingin_app.services.rokin_cycle import RequestLine
+from chingin_app.services import oplog
+from chingin_app.services.rokin import cycle as rokin_cycle
+from chingin_app.services.rokin import reconciliation as recon
+from chingin_app.services.rokin.cycle import RequestLine
 from tests.factories import make_contract
 
 TODAY = date(2026, 4, 1)

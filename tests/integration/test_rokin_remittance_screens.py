@@ -34,15 +34,17 @@ from chingin_app.models import (
     OperationLog,
     UserRole,
 )
-from chingin_app.services import login, rokin_cycle, rokin_remittance
+from chingin_app.services import login
 from chingin_app.services.cert_gate import CertFacts
-from chingin_app.state.rokin_deduction.remittance import (
+from chingin_app.services.rokin import cycle as rokin_cycle
+from chingin_app.services.rokin import remittance as rokin_remittance
+from chingin_app.state.rokin.remittance import (
     CLEAR_DONE,
     HOLD_DONE,
     OTHER_REASON,
     RemitHoldsState,
 )
-from chingin_app.state.rokin_deduction.remittance_confirm import (
+from chingin_app.state.rokin.remittance_confirm import (
     CONFIRMED,
     UNDONE,
     RemitConfirmState,

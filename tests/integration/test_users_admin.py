@@ -29,8 +29,10 @@ from chingin_app.models import (
     User,
     UserRole,
 )
-from chingin_app.services import ca, jobs, login, passwords, sessions, users
+from chingin_app.services import contract_users as users
+from chingin_app.services import jobs, login, passwords, sessions
 from chingin_app.services.cert_gate import CertFacts
+from chingin_app.services.certs import ca
 from chingin_app.settings import settings
 from tests import factories
 from tests.support.pki_testing import shared_hierarchy

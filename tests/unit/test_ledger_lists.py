@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from chingin_app.domain.result import Err, Ok
-from chingin_app.reports import ledger_lists as specs
-from chingin_app.services.ledger_lists import (
+from chingin_app.reports import ledger_check_lists as specs
+from chingin_app.services.ledger.check_lists import (
     ChangeLine,
     DetailLine,
     ItemTotal,

@@ -15,7 +15,7 @@ WRITTEN = re.compile(r'ACTION_[A-Z_]+: Final = "([a-z_.]+)"|action="([a-z_.]+)"'
 def test_r_log_1_every_written_action_has_a_japanese_name() -> None:
     written = {
         a or b
-        for path in SERVICES.rglob("*.py")  # packages too (services/rokin_cycle/)
+        for path in SERVICES.rglob("*.py")  # packages too (services/rokin/cycle/)
         for a, b in WRITTEN.findall(path.read_text(encoding="utf-8"))
     }
     assert len(written) > 40  # the scan found the services' actions

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from chingin_app.domain.deduction_cycle import CycleTotals
-from chingin_app.reports.remittance_forms import (
+from chingin_app.reports.rokin_remittance_forms import (
     REQUEST_FORM_TITLE,
     STATEMENT_TITLE,
     HeldLine,

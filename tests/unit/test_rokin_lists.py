@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from chingin_app.reports import rokin_lists
-from chingin_app.reports.company_request import (
+from chingin_app.reports.rokin_company_request import (
     CompanyRequest,
     product_totals,
     render_company_request,
@@ -24,7 +24,7 @@ from chingin_app.reports.rokin_lists import (
     pdf_rows,
     screen_rows,
 )
-from chingin_app.services.rokin_cycle import RequestLine, ResultLine
+from chingin_app.services.rokin.cycle import RequestLine, ResultLine
 
 LINE = RequestLine(
     id=1, version=1, deduct_month="2026-04", pay_kind="monthly", group_no="001",

@@ -30,4 +30,4 @@ def test_r_sec_1_public_state_methods_are_declared_handlers() -> None:
                     undeclared.append(f"{path.name}:{cls.name}.{fn.name}")
     assert undeclared == []
     assert any(STATE_DIR.glob("session.py"))  # the scan saw the state modules
-    assert any(STATE_DIR.glob("rokin_deduction/*.py"))  # and the packages
+    assert any(STATE_DIR.glob("rokin/*.py"))  # and the packages

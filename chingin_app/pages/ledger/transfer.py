@@ -13,7 +13,7 @@ from chingin_app.components.layout import signed_in_shell
 from chingin_app.components.output_panel import output_panel
 from chingin_app.components.paged_table import Column, data_table, pager
 from chingin_app.components.request_picker import encoding_select
-from chingin_app.services.ledger_transfer import HEADER, MAX_BYTES
+from chingin_app.services.ledger.transfer import HEADER, MAX_BYTES
 from chingin_app.state.ledger.transfer import KIND_CHOICES, UPLOAD_ID
 from chingin_app.state.ledger.transfer import LedgerExportState as E
 from chingin_app.state.ledger.transfer import LedgerImportState as S

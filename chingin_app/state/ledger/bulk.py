@@ -15,9 +15,10 @@ from reflex.event import EventSpec
 from chingin_app.db import session_scope
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Ok
-from chingin_app.services import ledger_bulk, ledger_items
 from chingin_app.services.context import app_clock
-from chingin_app.services.ledger_bulk import BulkLine, BulkPreview
+from chingin_app.services.ledger import bulk as ledger_bulk
+from chingin_app.services.ledger import items as ledger_items
+from chingin_app.services.ledger.bulk import BulkLine, BulkPreview
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.business import MenuAccessMixin
 from chingin_app.state.forms import FormMixin, text

@@ -1,7 +1,7 @@
 """RL-3 賃控元帳確認リスト出力 (SPEC §11): the 控除年月 (this month by default) and which list
 (内訳リスト, 種目合計リスト, 異動分リスト); the chosen list on screen one page at a time with the
 counts of all three, and its PDF made in the background (state/outputs.py). The lists, the
-month rule and the logging are ``services/ledger_lists.py``'s.
+month rule and the logging are ``services/ledger/check_lists.py``'s.
 
 閲覧のみ may print (R-USER-7: output menus), so every handler checks the "view" right."""
 
@@ -15,11 +15,11 @@ from reflex.event import EventSpec
 from chingin_app.db import session_scope
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err
-from chingin_app.reports.ledger_lists import CHECK_LISTS
+from chingin_app.reports.ledger_check_lists import CHECK_LISTS
 from chingin_app.reports.rokin_lists import month_label
-from chingin_app.services import ledger_lists
 from chingin_app.services.context import app_clock
 from chingin_app.services.detail_rules import current_month
+from chingin_app.services.ledger import check_lists as ledger_lists
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.business import MenuAccessMixin
 from chingin_app.state.forms import FormMixin, text

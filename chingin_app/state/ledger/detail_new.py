@@ -3,7 +3,7 @@
 first detail; the 種目 from the contract's list.
 
 The handlers, the カナ氏名 feedback on entry (A.1) and the one-time token of a visit (SPEC §3)
-are ``state/detail_new.py``'s; here the 種目 and the calls of ``services/ledger_details.py``."""
+are ``state/detail_new.py``'s; here the 種目 and the calls of ``services/ledger/details.py``."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from sqlmodel import Session
 
 from chingin_app import routes
 from chingin_app.domain.result import Err, Invalid, Ok
-from chingin_app.services import ledger_details, ledger_items
 from chingin_app.services.context import app_clock
 from chingin_app.services.detail_rules import EmployeeForm
-from chingin_app.services.ledger_details import LedgerForm
+from chingin_app.services.ledger import details as ledger_details
+from chingin_app.services.ledger import items as ledger_items
+from chingin_app.services.ledger.details import LedgerForm
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.detail_new import DetailNewMixin, done_texts
 from chingin_app.state.forms import text

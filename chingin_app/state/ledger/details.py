@@ -3,7 +3,7 @@ and 状態, sorted and paged by the database; from a row 追加登録, 変更 an
 
 As RK-1: the handlers (each first asks ``_menu_access``), the row forms and the optimistic lock
 (E-RL-VERSION-CONFLICT) are ``state/detail_list.py``'s; here the 種目 filter and the calls of
-``services/ledger_details.py``."""
+``services/ledger/details.py``."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from chingin_app.services import ledger_details, ledger_items
 from chingin_app.services.context import app_clock
-from chingin_app.services.ledger_details import LedgerChange, LedgerFilter, LedgerForm, LedgerRow
+from chingin_app.services.ledger import details as ledger_details
+from chingin_app.services.ledger import items as ledger_items
+from chingin_app.services.ledger.details import LedgerChange, LedgerFilter, LedgerForm, LedgerRow
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.detail_list import DetailListMixin
 from chingin_app.state.forms import text

@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from chingin_app.services import ledger_details
-from chingin_app.services.ledger_details import LedgerHistoryRow
+from chingin_app.services.ledger import details as ledger_details
+from chingin_app.services.ledger.details import LedgerHistoryRow
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.detail_history import DetailHistoryMixin
 from chingin_app.state.session import SessionState

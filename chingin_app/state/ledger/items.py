@@ -13,8 +13,8 @@ from chingin_app.db import session_scope
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.domain.validation import parse_row_id
-from chingin_app.services import ledger_items
 from chingin_app.services.context import app_clock
+from chingin_app.services.ledger import items as ledger_items
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.business import MenuAccessMixin
 from chingin_app.state.forms import FormMixin, text

@@ -20,9 +20,9 @@ from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.reports.csv_reader import CONVERTED
 from chingin_app.reports.csv_writer import ENCODING_CHOICES
-from chingin_app.services import ledger_transfer
 from chingin_app.services.context import app_clock
-from chingin_app.services.ledger_transfer import (
+from chingin_app.services.ledger import transfer as ledger_transfer
+from chingin_app.services.ledger.transfer import (
     KIND_LABELS,
     MAX_BYTES,
     UNCHANGED,

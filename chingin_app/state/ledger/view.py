@@ -1,14 +1,14 @@
 """How the 賃控元帳 screens (RL-1, RL-2, RL-4, RL-11) show a ledger detail and a 種目
 (the history rows are ``state/detail_history.py``'s): plain functions shared by their states,
-no rules of their own (the rules are in services/ledger_details.py and
-services/ledger_items.py)."""
+no rules of their own (the rules are in services/ledger/details.py and
+services/ledger/items.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from chingin_app.services.ledger_details import LedgerRow
-from chingin_app.services.ledger_items import ItemView
+from chingin_app.services.ledger.details import LedgerRow
+from chingin_app.services.ledger.items import ItemView
 
 
 def ledger_row(row: LedgerRow) -> dict[str, str]:

@@ -1,0 +1,296 @@
+"""What the cycle's modules share: the operation-log actions, the request views and the
+lookups every step makes (one contract's rows only)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Final, Literal
+
+from sqlalchemy import and_, case, func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from chingin_app.domain import deduction_cycle as cyc
+from chingin_app.models import (
+    ClosedDay,
+    Contract,
+    DeductionRequest,
+    DeductionRequestItem,
+    PaymentGroup,
+)
+from chingin_app.models.rokin import ResultKind
+from chingin_app.services.rokin.details import DetailSession, resolve_scope
+
+ACTION_PUBLISH: Final = "rokin.request.publish"
+ACTION_LOAD_RESULTS: Final = "rokin.results.load"
+ACTION_HOLD: Final = "rokin.remit.hold"
+ACTION_HOLD_CLEAR: Final = "rokin.remit.hold_clear"
+ACTION_CONFIRM: Final = "rokin.remit.confirm"
+ACTION_UNDO: Final = "rokin.remit.undo"
+
+#: The history actor of a change the bank made at a branch counter (models.rokin).
+BANK_ACTOR: Final = "bank"
+
+_SCREEN_HOLD: Final = "まとめ入金依頼入金中止設定"
+_SCREEN_CONFIRM: Final = "まとめ入金確定"
+
+
+#: How many past cycles the lists keep (A.4: "one bank's manual keeps 3 — configurable").
+KEEP_CYCLES: Final = 3
+
+#: 口座番号 on a request line and in the results file.
+_ACCOUNT_RE: Final = re.compile(r"[0-9]{7}")
+
+
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """A request as the lists and the まとめ入金 screens show it, with its totals (A.6)."""
+
+    id: int
+    group_no: str
+    group_name: str
+    deduct_month: str
+    pay_kind: str
+    status: str
+    received_at: datetime
+    deduction_date: date
+    deadline: date
+    remittance_date: date
+    confirmed_at: datetime | None
+    confirmed_by: str | None
+    results_received_at: datetime | None
+    version: int
+    totals: cyc.CycleTotals
+    error_count: int
+    unheld_error_count: int
+
+    @property
+    def pay_kind_label(self) -> str:
+        """月例 / 一時金."""
+        return cyc.PayKind(self.pay_kind).label
+
+    @property
+    def status_label(self) -> str:
+        """依頼受信 / まとめ入金確定済 / 結果受信済."""
+        return cyc.CycleStatus(self.status).label
+
+
+@dataclass(frozen=True)
+class PublishedRequest:
+    """What ``publish_request`` made for one payment group."""
+
+    request_id: int
+    group_no: str
+    deduct_month: str
+    pay_kind: str
+    replaced: bool
+    line_count: int
+    error_count: int
+    ended_count: int
+    totals: cyc.CycleTotals
+    dates: cyc.CycleDates
+
+
+@dataclass(frozen=True)
+class RequestLine:
+    """One line of the RK-4 lists (A.6 控除依頼リスト columns, plus the screen's needs)."""
+
+    id: int
+    version: int
+    deduct_month: str
+    pay_kind: str
+    group_no: str
+    department: str
+    staff_no: str
+    name_kana: str
+    name_kanji: str
+    branch_no: str
+    product_code: str
+    product_name: str
+    account_no: str
+    amount: int
+    remaining_count: int | None
+    change_kind: str
+    error_text: str | None
+    counter_change: str | None
+    hold: bool
+    hold_reason: str | None
+    deduction_date: date
+    remittance_date: date
+
+
+@dataclass(frozen=True)
+class ResultLine:
+    """One line of the RK-11 lists (A.6 控除結果リスト, 控除不能リスト, カナ氏名不一致リスト)."""
+
+    line: RequestLine
+    deducted_amount: int
+    result: str
+    result_code: str | None
+    reason: str | None
+    bank_name_kana: str
+    paid_date: date | None
+    kana_mismatch: bool
+    kana_difference: str | None
+
+    @property
+    def result_label(self) -> str:
+        """済 / 不能."""
+        return "済" if self.result == ResultKind.DEDUCTED.value else "不能"
+
+
+@dataclass(frozen=True)
+class ResultsLoaded:
+    """What ``load_results`` stored, per request: (group, month, pay kind, deducted count,
+    not-deducted count, kana mismatches)."""
+
+    requests: tuple[tuple[str, str, str, int, int, int], ...]
+
+    @property
+    def row_count(self) -> int:
+        return sum(r[3] + r[4] for r in self.requests)
+
+
+@dataclass(frozen=True)
+class ScheduleEntry:
+    """One cycle on the information screen (R-INFO-1): its dates, and its status when the
+    request has been published."""
+
+    dates: cyc.CycleDates
+    status: str | None
+    request_id: int | None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The current and the next 月例 cycle (R-INFO-1)."""
+
+    current: ScheduleEntry
+    next: ScheduleEntry
+
+
+LineKind = Literal["all", "counter", "errors", "changes", "held"]
+ResultKindFilter = Literal["all", "not_deducted", "kana_mismatch"]
+
+
+
+
+def _closed_days(db: Session) -> set[date]:
+    return {row.day for row in db.exec(select(ClosedDay)).all()}
+
+
+def _contract_no(db: Session, contract_id: int) -> str | None:
+    return db.exec(select(Contract.contract_no).where(Contract.id == contract_id)).first()
+
+
+def _groups(db: Session, contract_id: int) -> dict[int, PaymentGroup]:
+    rows = db.exec(
+        select(PaymentGroup)
+        .where(PaymentGroup.contract_id == contract_id)
+        .order_by(col(PaymentGroup.number))
+    ).all()
+    return {g.id: g for g in rows if g.id is not None}
+
+
+def _facts(item: DeductionRequestItem) -> cyc.ItemFacts:
+    return cyc.ItemFacts(
+        amount=item.amount,
+        hold=item.hold,
+        change_kind=item.change_kind,
+        error_text=item.error_text,
+        staff_no=item.staff_no,
+    )
+
+
+def _items(db: Session, request_id: int) -> list[DeductionRequestItem]:
+    return list(
+        db.exec(
+            select(DeductionRequestItem)
+            .where(DeductionRequestItem.request_id == request_id)
+            .order_by(
+                col(DeductionRequestItem.department),
+                col(DeductionRequestItem.staff_no),
+                col(DeductionRequestItem.product_code),
+                col(DeductionRequestItem.id),
+            )
+        ).all()
+    )
+
+
+def _sums(db: Session, request_id: int) -> tuple[cyc.CycleTotals, int, int]:
+    """The request's totals, error count and unheld error count in one SQL aggregate: the same
+    figures as ``deduction_cycle.totals`` / ``blocking_items`` (the 解約 lines count nowhere),
+    without loading thousands of lines for a list of requests."""
+    item = DeductionRequestItem
+    counted = col(item.change_kind) != cyc.ChangeKind.ENDED.value
+    held = and_(counted, col(item.hold).is_(True))
+    error = and_(counted, col(item.error_text).is_not(None))
+
+    def n(cond: Any) -> Any:
+        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+    def amount(cond: Any) -> Any:
+        return func.coalesce(func.sum(case((cond, col(item.amount)), else_=0)), 0)
+
+    row = db.execute(
+        sa_select(
+            n(counted),
+            amount(counted),
+            n(held),
+            amount(held),
+            n(error),
+            n(and_(error, col(item.hold).is_(False))),
+        ).where(col(item.request_id) == request_id)
+    ).one()
+    values = [int(v) for v in row]
+    return cyc.CycleTotals(*values[:4]), values[4], values[5]
+
+
+def _view(db: Session, request: DeductionRequest, group: PaymentGroup) -> RequestView:
+    assert request.id is not None
+    sums, errors, unheld = _sums(db, request.id)
+    return RequestView(
+        id=request.id,
+        group_no=group.number,
+        group_name=group.name,
+        deduct_month=request.deduct_month,
+        pay_kind=request.pay_kind,
+        status=request.status,
+        received_at=request.received_at,
+        deduction_date=request.deduction_date,
+        deadline=request.deadline,
+        remittance_date=request.remittance_date,
+        confirmed_at=request.confirmed_at,
+        confirmed_by=request.confirmed_by,
+        results_received_at=request.results_received_at,
+        version=request.version,
+        totals=sums,
+        error_count=errors,
+        unheld_error_count=unheld,
+    )
+
+
+def _key_text(group_no: str, month: str, kind: str) -> str:
+    return f"{group_no}:{month}:{kind}"
+
+
+
+
+def _locked_request(
+    db: Session, session: DetailSession, request_id: int
+) -> tuple[DeductionRequest, str] | None:
+    """The request, locked, when it belongs to the session's contract (and selected group)."""
+    scope = resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
+    if scope is None:
+        return None
+    query = select(DeductionRequest).where(
+        col(DeductionRequest.id) == request_id, DeductionRequest.contract_id == scope.contract_id
+    )
+    if scope.payment_group_id is not None:
+        query = query.where(DeductionRequest.payment_group_id == scope.payment_group_id)
+    found = db.exec(query.with_for_update().execution_options(populate_existing=True)).first()
+    return None if found is None else (found, scope.contract_no)

@@ -1,0 +1,144 @@
+"""The 労金控除 output screens (SPEC §11): RK-4 労金控除依頼リスト出力, RK-5 労金控除依頼データ
+エクスポート, RK-6 企業宛控除依頼書出力, RK-7 企業宛控除依頼データエクスポート, RK-11 労金控除
+結果リスト出力. Each is the shared request choice (``request_choice.py``) with its menu, its
+lists and its file; the lists, files and logging are in ``services/rokin/outputs.py``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from reflex.event import EventSpec
+
+from chingin_app.db import session_scope
+from chingin_app.reports.rokin_lists import REQUEST_LISTS, RESULT_LISTS
+from chingin_app.services.rokin import outputs as rokin_outputs
+from chingin_app.services.rokin.outputs import LinePage
+from chingin_app.services.sessions import SessionInfo
+from chingin_app.state.outputs import Build, service_build
+from chingin_app.state.paging import PagingMixin
+from chingin_app.state.request_choice import RequestChoiceMixin
+from chingin_app.state.session import SessionState
+
+_REQUEST_LIST_TITLES = {code: kind.title for code, kind in REQUEST_LISTS.items()}
+_RESULT_LIST_TITLES = {code: kind.title for code, kind in RESULT_LISTS.items()}
+
+
+class _ListScreen(PagingMixin, RequestChoiceMixin, mixin=True):
+    """A screen that also shows the chosen list, one page at a time (server-side)."""
+
+    def _fetch(self, info: SessionInfo) -> LinePage | None:
+        raise NotImplementedError
+
+    def _after_choice(self, info: SessionInfo) -> None:
+        self.page = 1
+        self._refresh(info)
+
+    def _refresh(self, info: SessionInfo) -> None:
+        found = self._fetch(info) if self.request_id else None
+        if found is None:
+            self._show_page(total=0, page=1, pages=1, rows=[])
+            return
+        self._show_page(total=found.total, page=found.page, pages=found.pages, rows=found.rows)
+
+    def _page_access(self) -> tuple[SessionInfo | None, EventSpec | None]:
+        return self._access()
+
+    def _reload_page(self, info: SessionInfo) -> None:
+        self._refresh(info)
+
+
+class RequestListsState(_ListScreen, SessionState):
+    """RK-4 労金控除依頼リスト出力: 控除依頼リスト, 窓口扱い控除依頼内容変更リスト,
+    控除依頼明細エラーリスト, 控除依頼異動分リスト — on screen and as PDF."""
+
+    def _menu_key(self) -> str:
+        return "rokin.request_list"
+
+    def _list_choices(self) -> Mapping[str, str]:
+        return _REQUEST_LIST_TITLES
+
+    def _fetch(self, info: SessionInfo) -> LinePage | None:
+        with session_scope(read_only=True) as db:
+            return rokin_outputs.request_page(db, info, request_id=self.request_id,
+                                              which=self.list_kind, page=self.page)
+
+    def _build(self, info: SessionInfo) -> Build | None:
+        if not self._checked(info):
+            return None
+        return service_build(info, self._client_ip(), rokin_outputs.request_list_pdf,
+                        request_id=self.request_id, which=self.list_kind)
+
+
+class ResultListsState(_ListScreen, SessionState):
+    """RK-11 労金控除結果リスト出力: 控除結果リスト, 控除不能リスト, カナ氏名不一致リスト of a
+    request with results — on screen and as PDF."""
+
+    def _menu_key(self) -> str:
+        return "rokin.result_list"
+
+    def _list_choices(self) -> Mapping[str, str]:
+        return _RESULT_LIST_TITLES
+
+    def _results_only(self) -> bool:
+        return True
+
+    def _fetch(self, info: SessionInfo) -> LinePage | None:
+        with session_scope(read_only=True) as db:
+            return rokin_outputs.result_page(db, info, request_id=self.request_id,
+                                             which=self.list_kind, page=self.page)
+
+    def _build(self, info: SessionInfo) -> Build | None:
+        if not self._checked(info):
+            return None
+        return service_build(info, self._client_ip(), rokin_outputs.result_list_pdf,
+                        request_id=self.request_id, which=self.list_kind)
+
+
+class RequestExportState(RequestChoiceMixin, SessionState):
+    """RK-5 労金控除依頼データエクスポート: the request's lines as CSV."""
+
+    def _menu_key(self) -> str:
+        return "rokin.request_export"
+
+    def _inline(self) -> bool:
+        return False
+
+    def _build(self, info: SessionInfo) -> Build | None:
+        if not self._checked(info):
+            return None
+        return service_build(info, self._client_ip(), rokin_outputs.request_csv,
+                        request_id=self.request_id, which="all", encoding=self.encoding,
+                        company=False)
+
+
+class CompanyExportState(RequestChoiceMixin, SessionState):
+    """RK-7 企業宛控除依頼データエクスポート: all lines or the changes only, as CSV."""
+
+    def _menu_key(self) -> str:
+        return "rokin.company_export"
+
+    def _list_choices(self) -> Mapping[str, str]:
+        return rokin_outputs.COMPANY_EXPORT_LISTS
+
+    def _inline(self) -> bool:
+        return False
+
+    def _build(self, info: SessionInfo) -> Build | None:
+        if not self._checked(info):
+            return None
+        return service_build(info, self._client_ip(), rokin_outputs.request_csv,
+                        request_id=self.request_id, which=self.list_kind,
+                        encoding=self.encoding, company=True)
+
+
+class CompanyRequestState(RequestChoiceMixin, SessionState):
+    """RK-6 企業宛控除依頼書出力: the request addressed to the company, as a PDF form."""
+
+    def _menu_key(self) -> str:
+        return "rokin.company_request"
+
+    def _build(self, info: SessionInfo) -> Build | None:
+        if not self._checked(info):
+            return None
+        return service_build(info, self._client_ip(), rokin_outputs.company_request_pdf,
+                        request_id=self.request_id)

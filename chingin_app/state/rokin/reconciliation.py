@@ -1,0 +1,190 @@
+"""給与控除データ照合 (R-PLUS-1, R-PLUS-5): part of まとめ入金確定 (menu rokin.remit_confirm,
+「閲覧」: a preview changes nothing). The upload streams into memory (never a file on disk),
+at most ``MAX_BYTES``; the comparison is ``services.rokin_reconciliation``'s. Only the
+differences are kept, backend-only; the visible page is in state."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Final
+
+import reflex as rx
+from reflex.event import EventSpec
+
+from chingin_app.db import session_scope
+from chingin_app.domain import reconciliation as rec
+from chingin_app.domain.messages import message
+from chingin_app.domain.result import Err, Invalid, Ok
+from chingin_app.services.context import app_clock
+from chingin_app.services.rokin import reconciliation as rokin_reconciliation
+from chingin_app.services.rokin.reconciliation import MAX_BYTES, ReconciliationView
+from chingin_app.services.sessions import SessionInfo
+from chingin_app.state.business import MenuAccessMixin
+from chingin_app.state.forms import FormMixin
+from chingin_app.state.paging import PagingMixin
+from chingin_app.state.session import SessionState
+from chingin_app.state.uploads import read_one_upload
+
+MENU: Final = "rokin.remit_confirm"
+UPLOAD_ID: Final = "payroll-csv"
+PAGE_SIZE: Final = 50
+#: The filter choices of the difference list: (value, label).
+KIND_CHOICES: Final[tuple[tuple[str, str], ...]] = (
+    ("", "（すべての差異）"),
+    *((k.value, k.label) for k in rec.DiffKind),
+)
+REFUSED: Final = "CSVファイルを読み込めませんでした。何も登録していません。内容を確認してください。"
+_ENCODINGS: Final = {
+    "cp932": "Shift_JIS（CP932）", "utf-8": "UTF-8", "utf-8-sig": "UTF-8（BOM付き）",
+}
+_LAYOUTS: Final = {
+    "export": "労金控除依頼データ形式", "minimal": "職員番号・商品コード・口座番号・控除額",
+}
+
+
+def _yen(amount: int | None) -> str:
+    return "" if amount is None else f"{amount:,}"
+
+
+def _diff_row(diff: rec.Difference) -> dict[str, str]:
+    return {
+        "kind": diff.kind.value,
+        "kind_label": diff.kind.label,
+        "staff_no": diff.key.staff_no,
+        "name": diff.name,
+        "department": diff.department,
+        "product_code": diff.key.product_code,
+        "account_no": diff.key.account_no,
+        "requested": _yen(diff.requested),
+        "payroll": _yen(diff.payroll),
+        "gap": f"{diff.gap:+,}",
+        "row": "" if diff.row is None else str(diff.row),
+        "note": "入金中止" if diff.hold else "",
+    }
+
+
+def _reconcile(
+    info: SessionInfo, data: bytes, ip: str | None
+) -> Ok[ReconciliationView] | Invalid | Err:
+    with session_scope() as db:
+        return rokin_reconciliation.reconcile(db, session=info, data=data, clock=app_clock(),
+                                              ip=ip)
+
+
+class RokinReconciliationState(PagingMixin, FormMixin, MenuAccessMixin, SessionState):
+    """The request compared with, the counts, the file's problems and a page of differences."""
+
+    request_text: str = ""
+    has_request: bool = False
+    shown: bool = False
+    file_name: str = ""
+    read_note: str = ""
+    matched: int = 0
+    different: int = 0
+    missing: int = 0
+    extra: int = 0
+    differences: int = 0
+    kind_filter: str = ""
+    file_errors: list[str] = []  # noqa: RUF012 (Reflex copies var defaults per client)
+    _diffs: list[dict[str, str]] = []  # noqa: RUF012
+
+    def _forget_result(self) -> None:
+        self._clear_messages()
+        self.shown = False
+        self.file_name = self.read_note = self.kind_filter = ""
+        self.matched = self.different = self.missing = self.extra = self.differences = 0
+        self.file_errors = []
+        self._diffs = []
+        self.page = 1
+        self._show_page(total=0, page=1, pages=1, rows=[])
+
+    def _show_diffs(self) -> None:
+        rows = [r for r in self._diffs if not self.kind_filter or r["kind"] == self.kind_filter]
+        pages = max(1, -(-len(rows) // PAGE_SIZE))
+        page = max(1, min(self.page, pages))
+        start = (page - 1) * PAGE_SIZE
+        self._show_page(total=len(rows), page=page, pages=pages,
+                        rows=rows[start:start + PAGE_SIZE])
+
+    def _show_result(self, view: ReconciliationView, name: str) -> None:
+        result = view.result
+        self.shown = True
+        self.file_name = name
+        self.read_note = (f"文字コード：{_ENCODINGS.get(view.encoding, view.encoding)}　"
+                          f"形式：{_LAYOUTS.get(view.layout, view.layout)}　"
+                          f"給与データ {result.payroll_lines:,}件 {result.payroll_total:,}円")
+        self.matched, self.different = result.matched, result.different
+        self.missing, self.extra = result.missing, result.extra
+        self.differences = len(result.differences)
+        self._diffs = [_diff_row(d) for d in result.differences]
+        self.page = 1
+        self._show_diffs()
+
+    @rx.event
+    def load(self) -> EventSpec | None:
+        """Open the screen: the request an upload is compared with."""
+        info, redirect = self._menu_access(MENU, "view")
+        if info is None:
+            return redirect
+        self._forget_result()
+        with session_scope(read_only=True) as db:
+            found = rokin_reconciliation.current_request(db, session=info)
+        if isinstance(found, Err):
+            self.has_request, self.request_text = False, ""
+            self.alert_text = message(found.code, **found.params)
+            return None
+        req = found.value
+        self.has_request = True
+        self.request_text = (
+            f"入金グループ {req.group_no} {req.group_name}　控除年月 {req.deduct_month}　"
+            f"{req.pay_kind_label}　{req.status}　依頼 {req.line_count:,}件 "
+            f"{req.requested_total:,}円"
+        )
+        return None
+
+    @rx.event(background=True)
+    async def reconcile(self, chunks: rx.UploadChunkIterator) -> EventSpec | None:
+        """照合: read the chosen CSV in memory (at most MAX_BYTES) and compare (R-PLUS-1)."""
+        async with self:
+            info, redirect = self._menu_access(MENU, "view")
+            if info is None:
+                return redirect
+            self._forget_result()
+            self.busy = True
+            ip = self._client_ip()
+        upload = await read_one_upload(chunks, MAX_BYTES)
+        if upload is None:
+            async with self:
+                self.busy = False
+                self.alert_text = message("E-RECON-FILE")
+            return None
+        data, name = upload
+        result = await asyncio.to_thread(_reconcile, info, data, ip)
+        async with self:
+            self.busy = False
+            if isinstance(result, Invalid):
+                self.file_errors = [message(e.code, **e.params) for e in result.errors]
+                self.alert_text = REFUSED
+            elif isinstance(result, Err):
+                self.alert_text = message(result.code, **result.params)
+            else:
+                self._show_result(result.value, name)
+        return None
+
+    @rx.event
+    def filter_kind(self, kind: str) -> EventSpec | None:
+        """差異の区分で絞り込み."""
+        info, redirect = self._menu_access(MENU, "view")
+        if info is None:
+            return redirect
+        if kind not in {value for value, _ in KIND_CHOICES}:
+            return None
+        self.kind_filter, self.page = kind, 1
+        self._show_diffs()
+        return None
+
+    def _page_access(self) -> tuple[SessionInfo | None, EventSpec | None]:
+        return self._menu_access(MENU, "view")
+
+    def _reload_page(self, info: SessionInfo) -> None:
+        self._show_diffs()

@@ -1,0 +1,313 @@
+"""まとめ入金依頼入金中止設定 (RK-8), and the request choice the まとめ入金 screens share (RK-8,
+RK-9, RK-10). Thin: the rules and every change are in ``services/rokin/cycle/``; the
+group-scoped queries in ``services/rokin/remittance.py``."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import reflex as rx
+from reflex.event import EventSpec
+
+from chingin_app.db import session_scope
+from chingin_app.domain import deduction_cycle as cyc
+from chingin_app.domain.clock import to_jst
+from chingin_app.domain.messages import message
+from chingin_app.domain.result import Err, Invalid, Ok
+from chingin_app.domain.validation import parse_row_id
+from chingin_app.services.context import app_clock
+from chingin_app.services.rokin import cycle as rokin_cycle
+from chingin_app.services.rokin import remittance as rokin_remittance
+from chingin_app.services.rokin.cycle import RequestView
+from chingin_app.services.rokin.remittance import HoldLine, LineFilter
+from chingin_app.services.sessions import SessionInfo
+from chingin_app.state.business import MenuAccessMixin
+from chingin_app.state.forms import FormMixin, text
+from chingin_app.state.paging import PagingMixin
+from chingin_app.state.session import SessionState
+
+MENU_HOLDS: Final = "rokin.remit_stop"
+NO_REQUEST: Final = "入金グループの控除依頼がありません。"
+HOLD_DONE: Final = "入金中止に設定しました。"
+CLEAR_DONE: Final = "入金中止を解除しました。"
+#: The 不能理由 select's entry that lets the user type another reason (A.4).
+OTHER_REASON: Final = "その他（入力）"
+
+
+def _yen(amount: int) -> str:
+    return f"{amount:,}"
+
+
+def request_label(view: RequestView) -> str:
+    """「2026年4月 月例（依頼受信）」: how a request is offered in a choice."""
+    year, month = view.deduct_month.split("-")
+    return f"{year}年{int(month)}月 {view.pay_kind_label}（{view.status_label}）"
+
+
+def request_summary(view: RequestView) -> dict[str, str]:
+    """The figures every まとめ入金 screen shows (A.6 まとめ入金依頼書)."""
+    t = view.totals
+    return {
+        "label": request_label(view),
+        "group": f"{view.group_no} {view.group_name}",
+        "status": view.status_label,
+        "deduction_date": f"{view.deduction_date:%Y/%m/%d}",
+        "deadline": f"{view.deadline:%Y/%m/%d}",
+        "remittance_date": f"{view.remittance_date:%Y/%m/%d}",
+        "requested": f"{t.requested_count:,}件 {_yen(t.requested_amount)}円",
+        "held": f"{t.held_count:,}件 {_yen(t.held_amount)}円",
+        "remitted": f"{t.remittance_count:,}件 {_yen(t.remittance_amount)}円",
+        "errors": str(view.error_count),
+        "unheld_errors": str(view.unheld_error_count),
+        "confirmed_by": view.confirmed_by or "",
+        "confirmed_at": "" if view.confirmed_at is None
+        else f"{to_jst(view.confirmed_at):%Y/%m/%d %H:%M}",
+    }
+
+
+class RemitRequestMixin(rx.State, mixin=True):
+    """The selected group's request a まとめ入金 screen works on: the choice (last cycles) and
+    its figures. Only ids the service listed for the session's group can be chosen."""
+
+    # [{"id", "label"}] (components/request_picker.request_select's shape), newest first.
+    request_options: list[dict[str, str]] = []  # noqa: RUF012 (Reflex copies var defaults)
+    request_id: str = ""
+    summary: dict[str, str] = {}  # noqa: RUF012
+    request_status: str = ""
+    open_for_change: bool = False  # 依頼受信 and before the まとめ入金期限
+    _request_version: int = 0
+
+    def _choose_default(
+        self, info: SessionInfo, statuses: tuple[str, ...] | None, prefer: tuple[str, ...] = ()
+    ) -> None:
+        """List the group's requests and keep the current choice when it is still offered;
+        else the newest one whose status is in ``prefer`` and whose まとめ入金期限 has not
+        passed (the one to work on), else the newest."""
+        with session_scope(read_only=True) as db:
+            views = rokin_remittance.group_requests(db, session=info, statuses=statuses)
+        self.request_options = [{"id": str(v.id), "label": request_label(v)} for v in views]
+        ids = [str(v.id) for v in views]
+        if self.request_id not in ids:
+            now = app_clock().now()
+            preferred = [str(v.id) for v in views
+                         if v.status in prefer and cyc.is_before_deadline(now, v.deadline)]
+            self.request_id = (preferred or ids or [""])[0]
+        self._show_request(info)
+
+    def _pick(self, info: SessionInfo, request_id: Any) -> bool:
+        """Choose a request from the offered ones (a crafted id is refused)."""
+        wanted = parse_row_id(request_id)
+        if wanted is None or str(wanted) not in {o["id"] for o in self.request_options}:
+            self.alert_text = message("E-CYCLE-NOT-FOUND")  # type: ignore[attr-defined]
+            return False
+        self.request_id = str(wanted)
+        self._show_request(info)
+        return True
+
+    def _current(self, info: SessionInfo) -> RequestView | None:
+        rid = parse_row_id(self.request_id)
+        if rid is None:
+            return None
+        with session_scope(read_only=True) as db:
+            return rokin_remittance.scoped_request(db, session=info, request_id=rid)
+
+    def _show_request(self, info: SessionInfo) -> RequestView | None:
+        """Re-read the chosen request's figures (after every change: live totals)."""
+        view = self._current(info)
+        if view is None:
+            self.summary, self.request_status, self.open_for_change = {}, "", False
+            self._request_version = 0
+            return None
+        self.summary = request_summary(view)
+        self.request_status = view.status
+        self._request_version = view.version
+        self.open_for_change = view.status == cyc.CycleStatus.RECEIVED.value and (
+            cyc.is_before_deadline(app_clock().now(), view.deadline)
+        )
+        return view
+
+
+def _line_row(line: HoldLine) -> dict[str, str]:
+    return {
+        "id": str(line.id),
+        "department": line.department,
+        "staff_no": line.staff_no,
+        "name_kana": line.name_kana,
+        "name_kanji": line.name_kanji,
+        "product": line.product_name,
+        "account_no": line.account_no,
+        "amount": _yen(line.amount),
+        "change_kind": line.change_kind,
+        "error": line.error_text or "",
+        "hold": "入金中止" if line.hold else "",
+        "reason": line.hold_reason or "",
+        "can_hold": "" if line.hold or line.ended else "1",
+        "can_clear": "1" if line.hold else "",
+    }
+
+
+class RemitHoldsState(RemitRequestMixin, PagingMixin, FormMixin, MenuAccessMixin, SessionState):
+    """RK-8: the chosen request's lines, filtered and paged on the server; 入金中止 per line
+    with a reason (a dialog), or its 解除; the totals after each change."""
+
+    f_staff_no: str = ""
+    f_name_kana: str = ""
+    f_department: str = ""
+    f_errors: bool = False
+    f_held: bool = False
+    notice: str = ""
+    dialog_open: bool = False
+    dialog_line: dict[str, str] = {}  # noqa: RUF012
+    reasons: list[str] = [*cyc.HOLD_REASONS, OTHER_REASON]  # noqa: RUF012
+    reason_max: int = cyc.HOLD_REASON_MAX
+    _versions: dict[str, int] = {}  # noqa: RUF012 (the version each visible row was read at)
+
+    def _fetch(self, info: SessionInfo) -> None:
+        rid = parse_row_id(self.request_id)
+        if rid is None:
+            self._show_page(total=0, page=1, pages=1, rows=[])
+            self._versions = {}
+            return
+        filters = LineFilter(self.f_staff_no, self.f_name_kana, self.f_department,
+                             self.f_errors, self.f_held)
+        with session_scope(read_only=True) as db:
+            found = rokin_remittance.hold_lines(
+                db, session=info, request_id=rid, filters=filters, page=self.page
+            )
+        self._show_page(total=found.total, page=found.page, pages=found.pages,
+                        rows=[_line_row(line) for line in found.lines])
+        self._versions = {str(line.id): line.version for line in found.lines}
+
+    def _start(self, access: str) -> SessionInfo | EventSpec | None:
+        info, redirect = self._menu_access(MENU_HOLDS, access)  # type: ignore[arg-type]
+        if info is None:
+            return redirect
+        self._clear_messages()
+        self.notice = ""
+        return info
+
+    @rx.event
+    def load(self) -> EventSpec | None:
+        """The group's open request (依頼受信) first, all its lines."""
+        got = self._start("view")
+        if not isinstance(got, SessionInfo):
+            return got
+        self._note_change_right(got, MENU_HOLDS)
+        self.f_staff_no = self.f_name_kana = self.f_department = ""
+        self.f_errors = self.f_held = False
+        self.dialog_open, self.dialog_line, self.page = False, {}, 1
+        self._choose_default(got, None, prefer=(cyc.CycleStatus.RECEIVED.value,))
+        if not self.request_id:
+            self.notice = NO_REQUEST
+        self._fetch(got)
+        return None
+
+    @rx.event
+    def choose_request(self, request_id: str) -> EventSpec | None:
+        """控除依頼の選択."""
+        got = self._start("view")
+        if not isinstance(got, SessionInfo):
+            return got
+        if self._pick(got, request_id):
+            self.page = 1
+            self._fetch(got)
+        return None
+
+    @rx.event
+    def search(self, form: dict[str, Any]) -> EventSpec | None:
+        """検索: 職員番号, カナ氏名, 所属, エラーのみ, 入金中止のみ."""
+        got = self._start("view")
+        if not isinstance(got, SessionInfo):
+            return got
+        self.f_staff_no = text(form, "staff_no").strip()[:10]
+        self.f_name_kana = text(form, "name_kana").strip()[:40]
+        self.f_department = text(form, "department").strip()[:40]
+        self.f_errors = text(form, "errors_only") in ("on", "true", "1")
+        self.f_held = text(form, "held_only") in ("on", "true", "1")
+        self.page = 1
+        self._show_request(got)
+        self._fetch(got)
+        return None
+
+    def _page_access(self) -> tuple[SessionInfo | None, EventSpec | None]:
+        got = self._start("view")
+        return (got, None) if isinstance(got, SessionInfo) else (None, got)
+
+    def _reload_page(self, info: SessionInfo) -> None:
+        self._fetch(info)
+
+    @rx.event
+    def open_hold(self, item_id: str) -> EventSpec | None:
+        """入金中止 on a row: the dialog with the line and the 不能理由 choice."""
+        got = self._start("change")
+        if not isinstance(got, SessionInfo):
+            return got
+        row = next((r for r in self.rows if r["id"] == str(parse_row_id(item_id))), None)
+        if row is None or not row["can_hold"]:
+            self.alert_text = message("E-CYCLE-ITEM-NOT-FOUND")
+            return None
+        self.dialog_line, self.dialog_open = dict(row), True
+        return None
+
+    @rx.event
+    def close_dialog(self) -> EventSpec | None:
+        """キャンセル (nothing is sent to the service)."""
+        got = self._start("view")
+        if not isinstance(got, SessionInfo):
+            return got
+        self.dialog_open, self.dialog_line = False, {}
+        return None
+
+    def _after_change(self, info: SessionInfo, result: Ok[Any] | Err | Invalid, done: str) -> None:
+        if self._settle(result):
+            self.notice = done
+            self.dialog_open, self.dialog_line = False, {}
+        elif isinstance(result, Err) and result.code == "E-CYCLE-CONFLICT":
+            self.dialog_open, self.dialog_line = False, {}
+        self._show_request(info)
+        self._fetch(info)
+
+    @rx.event
+    def set_hold(self, form: dict[str, Any]) -> EventSpec | None:
+        """入金中止 with the reason chosen (or typed for その他)."""
+        got = self._start("change")
+        if not isinstance(got, SessionInfo):
+            return got
+        item = self.dialog_line.get("id", "")
+        version = self._versions.get(item)
+        if not self.dialog_open or version is None:
+            self.alert_text = message("E-CYCLE-ITEM-NOT-FOUND")
+            return None
+        choice = text(form, "reason_choice")
+        reason = text(form, "reason_text") if choice in ("", OTHER_REASON) else choice
+        with session_scope() as db:
+            result = rokin_cycle.set_hold(
+                db, session=got, clock=app_clock(), item_id=int(item), version=version,
+                reason=reason, ip=self._client_ip(),
+            )
+        if isinstance(result, Invalid):  # the reason: shown at the typed field
+            result = Invalid(tuple(
+                Err(e.code, "reason_text" if e.field == "hold_reason" else e.field, e.params)
+                for e in result.errors
+            ))
+        self._after_change(got, result, HOLD_DONE)
+        return None
+
+    @rx.event
+    def clear_hold(self, item_id: str) -> EventSpec | None:
+        """入金中止の解除 of a row."""
+        got = self._start("change")
+        if not isinstance(got, SessionInfo):
+            return got
+        key = str(parse_row_id(item_id))
+        version = self._versions.get(key)
+        if version is None:
+            self.alert_text = message("E-CYCLE-ITEM-NOT-FOUND")
+            return None
+        with session_scope() as db:
+            result = rokin_cycle.clear_hold(
+                db, session=got, clock=app_clock(), item_id=int(key), version=version,
+                ip=self._client_ip(),
+            )
+        self._after_change(got, result, CLEAR_DONE)
+        return None

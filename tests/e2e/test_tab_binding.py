@@ -15,8 +15,10 @@ import ssl
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -25,11 +27,18 @@ from tests.e2e.conftest import Service, client_tls, in_hours, issue_certificate
 from tests.support.reflex_client import ReflexClient, event_name
 
 PAGE = "/rokin/reconciliation"
+T = TypeVar("T")
 
 
 @pytest.fixture(autouse=True)
 def _open_hours(service: Service) -> None:
     in_hours(service)
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` on a loop of its own in a worker thread, away from Playwright's."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result(timeout=120)
 
 
 def _upload(service: Service, token: str, tls: ssl.SSLContext) -> int:
@@ -77,7 +86,35 @@ def test_r_sec_3_upload_needs_the_certificate_of_its_tab(service: Service, tmp_p
         finally:
             await tab.close()
 
-    # On a loop of its own in a worker thread, away from Playwright's (other tests' browser).
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        statuses = pool.submit(asyncio.run, scenario()).result(timeout=120)
-    assert statuses == [403, 403, 202]
+    assert run(scenario()) == [403, 403, 202]
+
+
+def test_r_sec_3_duplicated_tab_uploads_under_the_token_reflex_gave_it(
+    service: Service, tmp_path: Path
+) -> None:
+    """A duplicated browser tab opens its websocket with the original's token; Reflex hands it
+    a fresh one, which its uploads then carry. That token is bound to the tab's certificate:
+    the tab's own uploads pass, another certificate's are refused."""
+    victim = issue_certificate(service, tmp_path)
+    attacker = issue_certificate(service, tmp_path)
+
+    async def scenario() -> tuple[str, str, list[int]]:
+        tls = client_tls(service, victim, tmp_path)
+        original = ReflexClient(service.base_url, ssl_context=tls)
+        await original.connect(path=PAGE)
+        twin = ReflexClient(service.base_url, ssl_context=tls, token=original.token)
+        try:
+            await twin.connect(path=PAGE)
+            fresh = next(str(args[0]) for name, args in twin.other_events if name == "new_token")
+            statuses = [
+                await asyncio.to_thread(_upload, service, fresh, context)
+                for context in (client_tls(service, attacker, tmp_path), tls)
+            ]
+        finally:
+            await twin.close()
+            await original.close()
+        return original.token, fresh, statuses
+
+    token, fresh, statuses = run(scenario())
+    assert fresh != token
+    assert statuses == [403, 202]

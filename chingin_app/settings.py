@@ -9,6 +9,9 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+#: R-SEC-3: how many live tab-token bindings the store holds unless CHINGIN_BINDINGS_MAX says.
+DEFAULT_BINDINGS_MAX = 100_000
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -36,6 +39,8 @@ class Settings:
     helpdesk_hours: str
     operator_listen: str
     test_clock_file: Path | None
+    #: R-SEC-3: at most this many live tab-token bindings; when full, new tokens are refused.
+    bindings_max: int = DEFAULT_BINDINGS_MAX
 
     @property
     def pki_dir(self) -> Path:
@@ -97,6 +102,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         test_clock_file=Path(e["CHINGIN_TEST_CLOCK_FILE"])
         if e.get("CHINGIN_TEST_CLOCK_FILE")
         else None,
+        bindings_max=int(e.get("CHINGIN_BINDINGS_MAX") or DEFAULT_BINDINGS_MAX),
     )
 
 

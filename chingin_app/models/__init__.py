@@ -27,6 +27,7 @@ from chingin_app.models.rokin import (
     Employee,
     RokinProduct,
 )
+from chingin_app.models.tab_bindings import TabBinding
 from chingin_app.models.types import UTCDateTime, utc
 from chingin_app.models.users import (
     MENU_LEVELS,
@@ -79,6 +80,7 @@ __all__ = [
     "PaymentGroup",
     "RevocationReason",
     "RokinProduct",
+    "TabBinding",
     "UTCDateTime",
     "User",
     "UserRole",

@@ -162,10 +162,14 @@ def render(
         if running_as_root:
             shutil.chown(worker_tmp / sub, user="nobody")
     host = s.base_url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
+    # A loopback origin (the demo) listens on loopback only; a public one on every address.
+    # The plain-HTTP port listens where the TLS listener does: it exists for the browsers that
+    # type the bare host name, and answers nothing but the redirect (R-ENV-2a).
+    address = "127.0.0.1:" if host in {"127.0.0.1", "localhost"} else ""
     redirect = ""
     if http_port:
         redirect = (
-            f"  server {{ listen 127.0.0.1:{http_port}; server_tokens off;\n"
+            f"  server {{ listen {address}{http_port}; server_tokens off;\n"
             f"    return 301 {s.base_url}$request_uri; }}\n"
         )
     values = {
@@ -173,7 +177,7 @@ def render(
         "prefix": str(prefix),
         "worker_tmp": str(worker_tmp),
         "app_port": str(s.app_port),
-        "listen": f"127.0.0.1:{s.port}" if host in {"127.0.0.1", "localhost"} else str(s.port),
+        "listen": f"{address}{s.port}",
         "server_name": host,
         "tls_cert": str(tls_cert),
         "tls_key": str(tls_key),

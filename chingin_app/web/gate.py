@@ -1,25 +1,29 @@
-"""The certificate gate (R-CERT-10): ASGI middleware between nginx and Reflex.
+"""The certificate gate (R-CERT-10, R-SEC-3): ASGI middleware between nginx and Reflex.
 
 nginx's certificate headers are trusted only when the request comes from a loopback peer AND
 carries the per-install shared secret. Either way the secret, the raw certificate and nginx's
 own certificate headers are removed before Reflex sees the request (Reflex sends the upgrade
 request's headers to the browser), and the classified facts are added under `x-chingin-*`.
+
+Every request that acts on a Reflex tab — the websocket and the upload endpoint — must come
+with the certificate the tab's client token is bound to (``services.tab_bindings``); the gate
+refuses it before Reflex sees it (R-SEC-3).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
+import json
 import logging
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from chingin_app.services import tab_bindings
 from chingin_app.services.cert_gate import (
     H_CLIENT_IP,
     H_LISTENER,
@@ -28,6 +32,7 @@ from chingin_app.services.cert_gate import (
     NONE,
     CertFacts,
 )
+from chingin_app.services.tab_bindings import TabBindings, binding_certificate
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +53,11 @@ _NGINX_HEADERS = frozenset({
 
 Classifier = Callable[[str | None, str | None], CertFacts]
 
+#: Reflex's upload endpoint (``reflex.constants.Endpoint.UPLOAD``; a unit test keeps them
+#: equal) and the header its requests name their tab with.
+UPLOAD_PATH = "/_upload"
+UPLOAD_TOKEN_HEADER = b"reflex-client-token"
+
 
 def is_loopback(host: str | None) -> bool:
     """True for 127.0.0.0/8 and ::1 (where nginx connects from)."""
@@ -59,40 +69,6 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
-class TokenBinding:
-    """Binds a Reflex client token to the certificate it was first used with.
-
-    Reflex hands a tab's whole state to whoever connects with its token, before any handler
-    runs; so a token used with one certificate is refused with any other (or with none). A
-    token first used without a certificate (registration pages) binds to the first one it
-    meets. In process memory: with several workers this moves to Redis."""
-
-    NONE = "-"
-
-    def __init__(self, *, ttl_seconds: float = 13 * 3600, max_entries: int = 100_000) -> None:
-        self._ttl = ttl_seconds
-        self._max = max_entries
-        self._bound: OrderedDict[str, tuple[str, float]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def allow(self, token: str, fingerprint: str | None) -> bool:
-        """Whether `token` may connect with this certificate (None: no usable certificate)."""
-        presented = fingerprint or self.NONE
-        now = time.monotonic()
-        with self._lock:
-            bound = self._bound.get(token)
-            if bound is not None and now - bound[1] < self._ttl:
-                if bound[0] not in (presented, self.NONE):
-                    return False
-                if presented == self.NONE:
-                    presented = bound[0]
-            self._bound[token] = (presented, now)
-            self._bound.move_to_end(token)
-            while len(self._bound) > self._max:
-                self._bound.popitem(last=False)
-            return True
-
-
 class CertGate:
     """Pure ASGI middleware; see the module docstring."""
 
@@ -102,7 +78,7 @@ class CertGate:
         *,
         secret: Callable[[], bytes],
         classify: Classifier,
-        bindings: TokenBinding | None = None,
+        bindings: TabBindings | None = None,
         classify_operator: Classifier | None = None,
     ) -> None:
         self.app = app
@@ -111,7 +87,8 @@ class CertGate:
         # Operator certificates are looked up in the operators' records only, customer ones in
         # the customers' (R-OPS-7: they never cross).
         self._classify_operator = classify_operator or classify_operator_cert
-        self._bindings = bindings or TokenBinding()
+        # None: the process's store (the database), looked up at the first websocket or upload.
+        self._given_bindings = bindings
 
     def _trusted(self, scope: Scope, headers: dict[bytes, bytes]) -> bool:
         client = scope.get("client")
@@ -165,12 +142,24 @@ class CertGate:
         ):
             # The console exists only on the internal listener, and that listener serves only
             # the console (R-OPS-7); nginx answers 404 itself on both, this covers any other way.
-            await _not_found(send)
+            await _plain_response(send, 404, b"Not Found")
             return
-        if scope["type"] == "websocket" and not self._token_allowed(scope, facts):
-            log.warning("websocket refused: client token used with another certificate")
-            await send({"type": "websocket.close", "code": 4403})
+        cert = binding_certificate(facts)
+        if scope["type"] == "http" and _is_upload_path(path) and not await self._upload_allowed(
+            raw, cert
+        ):
+            # R-SEC-3: the upload's handler would act with the facts cached from the tab's
+            # websocket, whoever sent the upload; so only the tab's own certificate may.
+            log.warning("upload refused: not the certificate its tab is bound to, or none")
+            await _plain_response(send, 403, b"Forbidden")
             return
+        if scope["type"] == "websocket":
+            if not await self._websocket_allowed(scope, cert):
+                log.warning("websocket refused: client token used with another certificate")
+                await send({"type": "websocket.close", "code": 4403})
+                return
+            if cert is not None:
+                send = self._binding_handed_out_tokens(send, cert)
         new_scope: dict[str, Any] = dict(scope)
         new_scope["headers"] = kept + added
         if trusted and first.get(b"x-forwarded-proto") == b"https":
@@ -184,12 +173,69 @@ class CertGate:
         await self.app(new_scope, receive, send)
 
 
-    def _token_allowed(self, scope: Scope, facts: CertFacts) -> bool:
+    @property
+    def _bindings(self) -> TabBindings:
+        return self._given_bindings or tab_bindings.store()
+
+    async def _websocket_allowed(self, scope: Scope, cert: str | None) -> bool:
+        # Reflex reads the token the same way (parse_qs, first value).
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         tokens = query.get("token") or [""]
         if not tokens[0]:
             return True  # Reflex itself refuses a connection without a token
-        return self._bindings.allow(tokens[0], facts.sha256 if facts.sha256 else None)
+        # The store may wait for a database lock: never on the event loop.
+        return await asyncio.to_thread(self._bindings.admit_websocket, tokens[0], cert)
+
+    async def _upload_allowed(self, raw: list[tuple[bytes, bytes]], cert: str | None) -> bool:
+        tokens = [value for name, value in raw if name.lower() == UPLOAD_TOKEN_HEADER]
+        if cert is None or len(tokens) != 1 or not tokens[0]:
+            return False  # no certificate, or no single tab named: nothing it may act on
+        return await asyncio.to_thread(
+            self._bindings.admit_upload, tokens[0].decode("latin-1"), cert
+        )
+
+    def _binding_handed_out_tokens(self, send: Send, cert: str) -> Send:
+        """``send`` for a websocket admitted with ``cert``, binding any token Reflex hands the
+        tab in place of its own (a duplicated browser tab gets a fresh one) to ``cert`` before
+        the tab learns it: the tab's uploads name that token from then on."""
+
+        async def watched(message: Message) -> None:
+            if message["type"] == "websocket.send":
+                fresh = _handed_out_token(message.get("text"))
+                if fresh is not None and not await asyncio.to_thread(
+                    self._bindings.admit_websocket, fresh, cert
+                ):
+                    log.warning("a token Reflex handed out was not bound: binding store full")
+            await send(message)
+
+        return watched
+
+
+def _is_upload_path(path: str) -> bool:
+    """Reflex's upload endpoint and the upload directory it mounts under the same path."""
+    return path == UPLOAD_PATH or path.startswith(UPLOAD_PATH + "/")
+
+
+#: How Reflex's ``new_token`` event starts inside a socket.io text frame
+#: (``42/_event,["new_token","<token>"]``, reflex/app.py ``link_token_to_sid``).
+_NEW_TOKEN_FRAME = '["new_token",'  # noqa: S105 (an event name, not a secret)
+
+
+def _handed_out_token(text: object) -> str | None:
+    """The token of a ``new_token`` event frame; None for any other frame (checked by prefix
+    first: every delta the tab receives passes here)."""
+    if not isinstance(text, str) or not text.startswith("42"):
+        return None
+    start = text.find("[")
+    if start < 0 or not text.startswith(_NEW_TOKEN_FRAME, start):
+        return None
+    try:
+        payload = json.loads(text[start:])
+    except ValueError:
+        return None
+    if len(payload) == 2 and isinstance(payload[1], str) and payload[1]:
+        return payload[1]
+    return None
 
 
 def _is_operator_path(path: str) -> bool:
@@ -214,10 +260,10 @@ def _operator_listener_serves(path: str) -> bool:
     )
 
 
-async def _not_found(send: Send) -> None:
-    await send({"type": "http.response.start", "status": 404,
+async def _plain_response(send: Send, status: int, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
-    await send({"type": "http.response.body", "body": b"Not Found"})
+    await send({"type": "http.response.body", "body": body})
 
 
 def classify_operator_cert(verify: str | None, escaped_cert: str | None) -> CertFacts:

@@ -17,6 +17,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    pkcs12,
+)
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from chingin_app.domain.clock import JST
@@ -240,6 +246,22 @@ def issue_certificate(
                                friendly_name=user_id))
     return IssuedForTest(user_id=user_id, email=email, p12=p12, password=password, sha256=sha,
                          contract_no=contract.contract_no)
+
+
+def client_tls(service: Service, holder: IssuedForTest | None, tmp_dir: Path) -> ssl.SSLContext:
+    """An SSL context that trusts the service and presents ``holder``'s certificate (none for
+    None), for clients other than the browser (ReflexClient, plain HTTPS requests)."""
+    ctx = ssl.create_default_context(cafile=str(service.tls_ca))
+    if holder is not None:
+        key, cert, _ = pkcs12.load_key_and_certificates(
+            holder.p12.read_bytes(), holder.password.encode()
+        )
+        assert key is not None and cert is not None
+        cert_file, key_file = tmp_dir / f"{holder.user_id}.crt", tmp_dir / f"{holder.user_id}.key"
+        cert_file.write_bytes(cert.public_bytes(Encoding.PEM))
+        key_file.write_bytes(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+        ctx.load_cert_chain(str(cert_file), str(key_file))
+    return ctx
 
 
 def revoke_and_publish(service: Service, issued: IssuedForTest) -> None:

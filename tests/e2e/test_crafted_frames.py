@@ -6,7 +6,6 @@ frames without a session, with another user's tab token, or from another origin 
 from __future__ import annotations
 
 import asyncio
-import ssl
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,18 +13,12 @@ from typing import Any, TypeVar
 
 import pytest
 import socketio
-from cryptography.hazmat.primitives.serialization import (
-    Encoding,
-    NoEncryption,
-    PrivateFormat,
-    pkcs12,
-)
 from playwright.sync_api import Browser, expect
 
 from chingin_app.db import session_scope
 from chingin_app.models import LoginSession
 from chingin_app.state.login import GroupSelectState, InfoState
-from tests.e2e.conftest import IssuedForTest, Service, in_hours, issue_certificate
+from tests.e2e.conftest import IssuedForTest, Service, client_tls, in_hours, issue_certificate
 from tests.support.reflex_client import ReflexClient, event_name
 
 T = TypeVar("T")
@@ -42,20 +35,6 @@ def _open_hours(service: Service) -> None:
     in_hours(service)
 
 
-def _tls(service: Service, holder: IssuedForTest | None, tmp_path: Path) -> ssl.SSLContext:
-    ctx = ssl.create_default_context(cafile=str(service.tls_ca))
-    if holder is not None:
-        key, cert, _ = pkcs12.load_key_and_certificates(
-            holder.p12.read_bytes(), holder.password.encode()
-        )
-        assert key is not None and cert is not None
-        cert_file, key_file = tmp_path / f"{holder.user_id}.crt", tmp_path / f"{holder.user_id}.key"
-        cert_file.write_bytes(cert.public_bytes(Encoding.PEM))
-        key_file.write_bytes(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
-        ctx.load_cert_chain(str(cert_file), str(key_file))
-    return ctx
-
-
 def _open_sessions() -> int:
     with session_scope(read_only=True) as db:
         return len(db.exec(LoginSession.__table__.select().where(  # type: ignore[attr-defined]
@@ -68,7 +47,7 @@ def test_r_sec_1_handlers_without_a_session_do_nothing(service: Service, tmp_pat
     before = _open_sessions()
 
     async def scenario() -> list[str]:
-        c = ReflexClient(service.base_url, ssl_context=_tls(service, None, tmp_path))
+        c = ReflexClient(service.base_url, ssl_context=client_tls(service, None, tmp_path))
         try:
             await c.connect(path="/info")
             await c.call(event_name(InfoState, "load"), path="/info")
@@ -109,7 +88,7 @@ def test_r_sec_1_another_users_tab_token_is_refused(
 
         async def hijack(holder: IssuedForTest | None) -> list[str]:
             client = ReflexClient(service.base_url, token=token,
-                                  ssl_context=_tls(service, holder, tmp_path))
+                                  ssl_context=client_tls(service, holder, tmp_path))
             try:
                 await client.connect(path="/info")
             except socketio.exceptions.ConnectionError:

@@ -3,16 +3,20 @@ and strips the secret and the raw certificate before the app (and so the browser
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from chingin_app.domain.clock import MovableClock
 from chingin_app.services.cert_gate import CertFacts
+from chingin_app.services.tab_bindings import DatabaseTabBindings
 from chingin_app.web.gate import CertGate
 
 SECRET = b"s3cret-for-tests"
@@ -83,21 +87,12 @@ def test_r_cert_10_client_cannot_set_the_gate_headers() -> None:
     assert "x-chingin-cert-subject" not in seen
 
 
-def test_r_sec_1_client_token_is_bound_to_its_certificate() -> None:
+def test_r_sec_1_websocket_with_a_token_of_another_certificate_is_closed(
+    db_engine: Engine, clock: MovableClock
+) -> None:
     """R-SEC-1: a Reflex client token first used with one certificate is refused with another
-    or with none (whoever has the token would otherwise receive that tab's state)."""
-    from chingin_app.web.gate import TokenBinding
-
-    b = TokenBinding()
-    assert b.allow("t1", None)  # the top page before the certificate is chosen
-    assert b.allow("t1", "aaa")  # binds to the first certificate it meets
-    assert b.allow("t1", "aaa")
-    assert not b.allow("t1", "bbb")
-    assert not b.allow("t1", None)
-    assert b.allow("t2", "bbb")
-
-
-def test_r_sec_1_websocket_with_a_token_of_another_certificate_is_closed() -> None:
+    (whoever has the token would otherwise receive that tab's state); the rules in full are
+    R-SEC-3's (test_tab_bindings.py)."""
     from starlette.websockets import WebSocket, WebSocketDisconnect
 
     async def ws_echo(scope: Any, receive: Any, send: Any) -> None:
@@ -109,13 +104,15 @@ def test_r_sec_1_websocket_with_a_token_of_another_certificate_is_closed() -> No
     def classify(verify: str | None, cert: str | None) -> CertFacts:
         return CertFacts("current", cert, "1", cert) if cert else CertFacts("none")
 
-    app = CertGate(ws_echo, secret=lambda: SECRET, classify=classify)
+    bindings = DatabaseTabBindings(clock=clock, max_entries=100_000, bind=db_engine)
+    app = CertGate(ws_echo, secret=lambda: SECRET, classify=classify, bindings=bindings)
     client = TestClient(app, client=("127.0.0.1", 40000))
+    token = secrets.token_hex(16)
 
     def connect(cert: str) -> str:
         headers = {"X-Proxy-Secret": SECRET.decode(), "X-SSL-Client-Verify": "SUCCESS",
                    "X-SSL-Client-Cert": cert}
-        with client.websocket_connect("/_event/?token=tab-1", headers=headers) as ws:
+        with client.websocket_connect(f"/_event/?token={token}", headers=headers) as ws:
             return ws.receive_text()
 
     assert connect("alice") == "alice"

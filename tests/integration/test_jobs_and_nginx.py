@@ -9,6 +9,7 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from sqlmodel import Session
@@ -160,3 +161,23 @@ def test_r_cert_10_every_proxied_location_sets_the_certificate_headers(app_env: 
     for where, body in proxied:
         assert "cert_headers.conf" in body, where
     assert "limit_except POST" in dict(proxied)["/_upload"]
+
+
+@pytest.mark.parametrize(
+    ("base_url", "address"),
+    [("https://chingin.example.jp", ""), ("https://127.0.0.1:8443", "127.0.0.1:")],
+)
+def test_r_env_2a_plain_http_port_listens_where_the_tls_listener_does(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch, base_url: str, address: str
+) -> None:
+    """R-ENV-2a "port 80 only redirects": on a public host the redirect server answers on the
+    public address, like the TLS listener (not on loopback only, where no browser reaches
+    it); the demo on 127.0.0.1 keeps both on loopback."""
+    monkeypatch.setenv("CHINGIN_BASE_URL", base_url)
+    settings.cache_clear()
+    conf = _rendered(app_env).conf.read_text()
+    tls = re.findall(r"^\s*listen (\S+) ssl;", conf, flags=re.M)
+    plain = re.findall(r"^\s*server \{ listen (\S+); server_tokens off;\s*"
+                       r"return 301 (\S+)\$request_uri; \}", conf, flags=re.M)
+    assert tls[0] == f"{address}{settings().port}"
+    assert plain == [(f"{address}18080", base_url)]

@@ -82,4 +82,5 @@ def test_r_ops_7_operator_listener_serves_only_the_console() -> None:
         assert client.get(path, headers=_nginx("operator")).status_code == 200, path
     for path in refused:
         assert client.get(path, headers=_nginx("operator")).status_code == 404, path
-        assert client.get(path, headers=_nginx("public")).status_code == 200, path
+        public = 403 if path == "/_upload" else 200  # R-SEC-3: an upload names a bound tab
+        assert client.get(path, headers=_nginx("public")).status_code == public, path

@@ -1,11 +1,11 @@
-"""The contract's own rows as several use cases read and change them: the contract locked for a
-change, its live master, and the initial-password lock counters of マスターユーザーの初期登録
-(SPEC R-LOCK-3, R-OPS-2, R-OPS-2a).
+"""The contract's own rows as several use cases read and change them (SPEC R-LOCK-3, R-OPS-2,
+R-OPS-2a): the contract looked up by its number or locked for a change, its live master, and
+the initial-password lock counters of マスターユーザーの初期登録.
 
 One home for what master registration (``registration``), the master's user administration
-(``contract_users``), the bank's procedures (``user_procedures``) and the contract commands
-(``contracts``) would otherwise each spell out. Nothing here commits: the caller owns the
-transaction.
+(``contract_users``), the bank's procedures (``user_procedures``), the contract commands
+(``contracts``) and the bank's file loads would otherwise each spell out. Nothing here
+commits: the caller owns the transaction.
 """
 
 from __future__ import annotations
@@ -19,12 +19,19 @@ from chingin_app.domain import lockout
 from chingin_app.models import Contract, User, UserRole
 
 __all__ = [
+    "find_contract",
     "initial_password_lock",
     "live_master",
     "lock_contract",
     "release_initial_password_lock",
     "store_initial_password_lock",
 ]
+
+
+def find_contract(db: Session, contract_no: str) -> Contract | None:
+    """The contract with this number, unlocked, or None (services take the number the bank
+    and the screens know, never a row id)."""
+    return db.exec(select(Contract).where(Contract.contract_no == contract_no)).first()
 
 
 def lock_contract(db: Session, contract_no: str) -> Contract | None:

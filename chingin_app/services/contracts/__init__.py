@@ -7,8 +7,8 @@ rolls back and records the failure in the system chain (``oplog.operator_refusal
 contract number as typed goes in ``target``). Every use case takes the contract number.
 
 The package's modules: ``admin`` (create, show, initial password, 閉塞解除), ``changes``
-(契約内容の変更, 一時停止, 再開, 解約); ``common`` holds the view, the lookup and the log
-helpers they share. Callers use the names below.
+(契約内容の変更, 一時停止, 再開, 解約); ``common`` holds the view and the log helpers they
+share. Callers use the names below.
 """
 
 from __future__ import annotations

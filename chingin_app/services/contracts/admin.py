@@ -28,7 +28,6 @@ from chingin_app.services import contract_records, oplog, passwords
 from chingin_app.services.contracts.common import (
     ContractView,
     contract_view,
-    find,
     log_refusal,
     log_success,
 )
@@ -94,7 +93,7 @@ def create_contract(
     # Hash before the first statement: on SQLite that is when the write lock is taken.
     password_hash = passwords.hash_secret(initial_password)
     exists_err = Err("E-CONTRACT-EXISTS", "contract_no", {"contract_no": contract_no})
-    if find(db, contract_no) is not None:
+    if contract_records.find_contract(db, contract_no) is not None:
         return refuse(exists_err)
 
     service_text = ",".join(s.value for s in Service if s in parsed_services)
@@ -114,7 +113,7 @@ def create_contract(
     except IntegrityError:
         # A concurrent create won the race (PostgreSQL; SQLite serialises writers).
         db.rollback()
-        if find(db, contract_no) is None:
+        if contract_records.find_contract(db, contract_no) is None:
             raise
         return refuse(exists_err)
     assert contract.id is not None
@@ -145,7 +144,7 @@ def get_contract(db: Session, contract_no: str) -> ContractView | None:
     """The contract as ``chingin contract show`` prints it, or None (R-OPS-1). Reads only."""
     if check_contract_no(contract_no) is not None:
         return None
-    contract = find(db, contract_no)
+    contract = contract_records.find_contract(db, contract_no)
     return None if contract is None else contract_view(db, contract)
 
 

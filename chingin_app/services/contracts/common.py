@@ -1,4 +1,4 @@
-"""What the contract commands share: the view an operator sees, the lookup, and the two
+"""What the contract commands share: the view an operator sees and the two
 ways an operator command ends in the log (R-LOG-1): a success entry in the contract's chain
 with the 受付番号, or a rollback and a failure entry in the system chain with the contract
 number as typed."""
@@ -15,7 +15,7 @@ from chingin_app.domain.result import Err
 from chingin_app.models import Contract, PaymentGroup
 from chingin_app.services import contract_records, oplog
 
-__all__ = ["ContractView", "contract_view", "find", "log_refusal", "log_success"]
+__all__ = ["ContractView", "contract_view", "log_refusal", "log_success"]
 
 
 @dataclass(frozen=True)
@@ -91,8 +91,3 @@ def contract_view(db: Session, contract: Contract) -> ContractView:
         has_master=contract_records.live_master(db, contract.id) is not None,
         created_at=contract.created_at,
     )
-
-
-def find(db: Session, contract_no: str) -> Contract | None:
-    """The contract with this number, unlocked (``contract_records.lock_contract`` locks)."""
-    return db.exec(select(Contract).where(Contract.contract_no == contract_no)).first()

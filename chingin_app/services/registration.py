@@ -183,15 +183,18 @@ def verify_initial_password(
     to correct a master who never had a certificate (R-MREG-4).
     """
     now = clock.now()
+    number_err = check_contract_no(contract_no)
     errors = [
-        e
-        for e in (check_contract_no(contract_no), check_initial_password(initial_password))
-        if e is not None
+        e for e in (number_err, check_initial_password(initial_password)) if e is not None
     ]
     if errors:
+        # R-SEC-5: a malformed field is logged by its code only — a password typed into the
+        # 契約番号 box must never reach the log. A well-formed 契約番号 (8 digits: never a
+        # password, §3) still names the attempt.
         _log(
             db, contract_no=None, now=now, ip=ip, action=ACTION_VERIFY, screen=_SCREEN_VERIFY,
-            code=None, target=contract_no[:40] or None, detail={"codes": [e.code for e in errors]},
+            code=None, target=contract_no if number_err is None else None,
+            detail={"codes": [e.code for e in errors]},
         )
         return Invalid(tuple(errors))
     if not INITIAL_PASSWORD_THROTTLE.hit(ip or "unknown", now):

@@ -114,18 +114,23 @@ def create_general_user(
     now = clock.now()
     kind, who = _actor(actor)
     chain_no = contract_no if check_contract_no(contract_no) is None else None
+    id_err = check_user_id(user_id)
+    # R-SEC-5: a malformed ユーザーＩＤ is logged by its code only (it may be a password typed
+    # into the wrong box); a well-formed one (letters and digits: never a password, §3) names
+    # the attempt.
+    target = user_id if id_err is None else None
 
     def refuse(err: Err, result: LogResult = LogResult.REFUSED, **extra: Any) -> Err:
         oplog.log_failure(
             db, chain=oplog.chain_for(chain_no), at=now, actor_kind=kind, actor=who,
             action=ACTION_CREATE_GENERAL, result=result, contract_no=chain_no,
-            screen=_SCREEN_CREATE, target=user_id[:40] or None,
+            screen=_SCREEN_CREATE, target=target,
             detail={"code": err.code, **extra},
         )
         return err
 
     checks = [
-        check_user_id(user_id),
+        id_err,
         check_user_name(user_name),
         check_email(email),
         check_password(
@@ -146,7 +151,7 @@ def create_general_user(
         oplog.log_failure(
             db, chain=oplog.chain_for(chain_no), at=now, actor_kind=kind, actor=who,
             action=ACTION_CREATE_GENERAL, result=LogResult.FAILURE, contract_no=chain_no,
-            screen=_SCREEN_CREATE, target=user_id[:40] or None,
+            screen=_SCREEN_CREATE, target=target,
             detail={"codes": [e.code for e in errors]},
         )
         return Invalid(tuple(errors))
@@ -162,7 +167,7 @@ def create_general_user(
         oplog.log_failure(
             db, chain=oplog.chain_for(chain_no), at=now, actor_kind=kind, actor=who,
             action=ACTION_CREATE_GENERAL, result=LogResult.FAILURE, contract_no=chain_no,
-            screen=_SCREEN_CREATE, target=user_id[:40] or None,
+            screen=_SCREEN_CREATE, target=target,
             detail={"codes": [e.code for e in stray]},
         )
         return Invalid(tuple(stray))

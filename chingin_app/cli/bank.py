@@ -57,7 +57,7 @@ _MAX_SHOWN_ERRORS: Final = 100
 
 
 def register(top: Subparsers) -> None:
-    """Add ``bank`` (publish-request, load-results)."""
+    """Add ``bank`` (publish-request, load-results, load-batch, load-zaikei)."""
     bank = branch(top, "bank", "労金控除：控除依頼の作成・控除結果の登録（金庫側）")
     p = leaf(
         bank,
@@ -90,18 +90,6 @@ def register(top: Subparsers) -> None:
     add_ticket(p)
 
 
-def _contract_id(contract_no: str, *, action: str) -> int:
-    from sqlmodel import select
-
-    from chingin_app.models import Contract
-
-    with open_db() as db:
-        found = db.exec(select(Contract.id).where(Contract.contract_no == contract_no)).first()
-    if found is None:
-        invalid(Err("E-CONTRACT-NOT-FOUND", "contract_no"), action=action, target=contract_no)
-    return found
-
-
 def _refused(err: Err) -> Refusal:
     status = EXIT_REFUSED if err.code in _REFUSED else EXIT_BAD_INPUT
     return Refusal(message(err.code, **err.params), status, code=err.code)
@@ -117,11 +105,10 @@ def _publish_request(args: argparse.Namespace, ctx: Context) -> int:
     from chingin_app.services.rokin.cycle import ACTION_PUBLISH, publish_request
 
     require_contract_no(args.contract, action=ACTION_PUBLISH)
-    contract_id = _contract_id(args.contract, action=ACTION_PUBLISH)
     with open_db() as db:
         got = publish_request(
             db,
-            contract_id=contract_id,
+            contract_no=args.contract,
             deduct_month=args.month,
             pay_kind=args.pay_kind,
             group_no=args.group,
@@ -148,21 +135,23 @@ def _publish_request(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
-def _bank_file(args: argparse.Namespace, *, action: str) -> tuple[bytes, int]:
-    """The bank file's bytes and the contract's id, or the refusal (logged under ``action``)."""
+def _bank_file(args: argparse.Namespace, *, action: str) -> bytes:
+    """The bank file's bytes, or the refusal (logged under ``action``)."""
     path = Path(args.file)
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         invalid_text(
             _FILE_READ_FAILED.format(path=path, reason=exc.strerror or type(exc).__name__),
             "E-FILE-READ", action=action, target=args.contract,
         )
-    return data, _contract_id(args.contract, action=action)
 
 
 def _file_refused(got: Invalid, code: str, **params: object) -> Refusal:
-    """Nothing stored: the count, then every problem with its row and column (exit 2)."""
+    """Nothing stored: the count, then every problem with its row and column (exit 2). An
+    unknown contract is refused before the file is read, like every command's (exit 1)."""
+    if [e.code for e in got.errors] == ["E-CONTRACT-NOT-FOUND"]:
+        return _refused(got.errors[0])
     lines = [message(code, count=len(got.errors), **params)]
     lines += [message(e.code, **e.params) for e in got.errors]
     return Refusal("\n".join(lines), EXIT_BAD_INPUT, code=code)
@@ -174,11 +163,11 @@ def _load_results(args: argparse.Namespace, ctx: Context) -> int:
     from chingin_app.services.rokin.cycle import ACTION_LOAD_RESULTS, load_results
 
     require_contract_no(args.contract, action=ACTION_LOAD_RESULTS)
-    data, contract_id = _bank_file(args, action=ACTION_LOAD_RESULTS)
+    data = _bank_file(args, action=ACTION_LOAD_RESULTS)
     with open_db() as db:
         got = load_results(
             db,
-            contract_id=contract_id,
+            contract_no=args.contract,
             data=data,
             actor=ctx.actor,
             clock=ctx.clock,
@@ -201,11 +190,11 @@ def _load_batch(args: argparse.Namespace, ctx: Context) -> int:
     from chingin_app.services.batch_savings import ACTION_LOAD, load_batch
 
     require_contract_no(args.contract, action=ACTION_LOAD)
-    data, contract_id = _bank_file(args, action=ACTION_LOAD)
+    data = _bank_file(args, action=ACTION_LOAD)
     with open_db() as db:
         got = load_batch(
             db,
-            contract_id=contract_id,
+            contract_no=args.contract,
             data=data,
             actor=ctx.actor,
             clock=ctx.clock,
@@ -237,10 +226,10 @@ def _load_zaikei(args: argparse.Namespace, ctx: Context) -> int:
     require_contract_no(args.contract, action=action)
     if args.kind not in ("deposit", "balance"):
         invalid(Err("E-ZAIKEI-KIND-ARG", "kind"), action=action, target=args.contract)
-    data, contract_id = _bank_file(args, action=action)
+    data = _bank_file(args, action=action)
     load = load_deposits if deposit else load_balances
     with open_db() as db:
-        got = load(db, contract_id=contract_id, data=data, actor=ctx.actor, clock=ctx.clock,
+        got = load(db, contract_no=args.contract, data=data, actor=ctx.actor, clock=ctx.clock,
                    ticket=args.ticket, max_errors=_MAX_SHOWN_ERRORS)
     what = "財形預入依頼書" if deposit else "加入者残高一覧表"
     if isinstance(got, Invalid):

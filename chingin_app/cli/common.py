@@ -6,7 +6,10 @@ prompt (never from the command line), Japan-time parsing and printing, and the d
 A family module (``contract``, ``calendar``, ``runtime``, …) builds its sub-commands with
 ``leaf``/``branch`` in its ``register(subparsers)`` and ends a command early by raising
 through ``unwrap``/``invalid``/``invalid_text``; ``main`` turns that into the message and the
-exit status.
+exit status. Handlers import their services inside the function, not to dodge a circle (cli/
+sits above every layer) but so that a command loads only what it runs: the services and their
+models take about a second to import, and ``chingin -h`` or a refusal of bad input answers at
+once. No SQL here: the services take what the operator typed and look it up themselves.
 """
 
 from __future__ import annotations

@@ -67,25 +67,12 @@ def _check_chain_name(chain: str) -> None:
 
 def _verify(args: argparse.Namespace, ctx: Context) -> int:
     """操作ログの検証 (R-LOG-1): every chain, or the one named."""
-    from sqlalchemy import func, select
-
-    from chingin_app.models import OperationLog, OperationLogHead
     from chingin_app.services import oplog
 
     if args.chain is not None:
         _check_chain_name(args.chain)
-    log = OperationLog.__table__  # type: ignore[attr-defined]
-    heads = OperationLogHead.__table__  # type: ignore[attr-defined]
     with open_db() as db:
-        counts: dict[str, int] = {
-            str(chain): int(count)
-            for chain, count in db.execute(
-                select(log.c.chain, func.count()).group_by(log.c.chain)
-            ).all()
-        }
-        # A chain whose entries were all cut off still has its head row.
-        for (chain,) in db.execute(select(heads.c.chain)).all():
-            counts.setdefault(str(chain), 0)
+        counts = oplog.chain_counts(db)
         if args.chain is not None:
             if args.chain not in counts:
                 raise Refusal(_NO_SUCH_CHAIN.format(chain=args.chain), EXIT_REFUSED)

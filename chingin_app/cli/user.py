@@ -72,7 +72,7 @@ def _unwrap(result: Ok[T] | Err) -> T:
 
 def _unblock(args: argparse.Namespace, ctx: Context) -> int:
     """閉塞解除 (R-OPS-2, R-OPS-2b)."""
-    from chingin_app.services.contract_users import unblock_user
+    from chingin_app.services.user_procedures import unblock_user
 
     with open_db() as db:
         _unwrap(
@@ -89,7 +89,7 @@ def _unblock(args: argparse.Namespace, ctx: Context) -> int:
 
 def _init_master(args: argparse.Namespace, ctx: Context) -> int:
     """マスターユーザーＩＤ・パスワード初期化 (R-OPS-2, R-OPS-2a)."""
-    from chingin_app.services.contract_users import init_master
+    from chingin_app.services.user_procedures import init_master
 
     with open_db() as db:
         user_id = _unwrap(

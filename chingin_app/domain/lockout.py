@@ -24,6 +24,7 @@ from enum import StrEnum
 from typing import Final
 
 from chingin_app.domain.clock import to_jst
+from chingin_app.domain.result import Err
 
 __all__ = [
     "INITIAL_PASSWORD_THROTTLE_LIMIT",
@@ -39,6 +40,7 @@ __all__ = [
     "after_failure",
     "after_success",
     "gate",
+    "refusal",
     "unlock_at_text",
 ]
 
@@ -93,6 +95,19 @@ def gate(state: LockState, now: datetime) -> Gate:
     if state.locked_until is not None and now < state.locked_until:
         return Gate.LOCKED
     return Gate.OPEN
+
+
+def refusal(state: LockState, now: datetime) -> Err | None:
+    """What the user is told when ``gate`` is not open, before any password is looked at
+    (R-LOCK-5): MSG-BLOCKED, or MSG-LOCKED with the unlock time; None when open."""
+    match gate(state, now):
+        case Gate.BLOCKED:
+            return Err("MSG-BLOCKED")
+        case Gate.LOCKED:
+            assert state.locked_until is not None
+            return Err("MSG-LOCKED", None, {"unlock_at": unlock_at_text(state.locked_until)})
+        case Gate.OPEN:
+            return None
 
 
 def after_failure(state: LockState, now: datetime) -> tuple[LockState, Outcome]:

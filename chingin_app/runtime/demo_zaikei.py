@@ -169,12 +169,12 @@ def _load_data(db: Session, contract_id: int, clock: Clock, today: date) -> None
         return
     deposits, balance = build_files(today)
     for data in deposits:
-        got = zaikei_bank.load_deposits(db, contract_id=contract_id, data=data, actor=_ACTOR,
-                                        clock=clock)
+        got = zaikei_bank.load_deposits(db, contract_no=EMPLOYER_CONTRACT_NO, data=data,
+                                        actor=_ACTOR, clock=clock)
         if isinstance(got, Invalid):
             raise RuntimeError(f"demo 財形 data refused: {got.errors[:3]}")
-    got = zaikei_bank.load_balances(db, contract_id=contract_id, data=balance, actor=_ACTOR,
-                                    clock=clock)
+    got = zaikei_bank.load_balances(db, contract_no=EMPLOYER_CONTRACT_NO, data=balance,
+                                    actor=_ACTOR, clock=clock)
     if isinstance(got, Invalid):
         raise RuntimeError(f"demo 財形 balances refused: {got.errors[:3]}")
 

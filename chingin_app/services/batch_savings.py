@@ -43,7 +43,7 @@ from chingin_app.reports.csv_reader import read_csv
 from chingin_app.reports.csv_writer import ENCODING_CHOICES, CsvEncodingError, iter_csv
 from chingin_app.reports.list_pdf import format_cell
 from chingin_app.reports.rokin_lists import month_label
-from chingin_app.services import oplog
+from chingin_app.services import contract_records, oplog
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.rokin.details import Scope, resolve_scope
 from chingin_app.services.tenant import OutputSession
@@ -278,7 +278,7 @@ def store_statement(
 def load_batch(
     db: Session,
     *,
-    contract_id: int,
+    contract_no: str,
     data: bytes,
     actor: str,
     clock: Clock,
@@ -295,20 +295,21 @@ def load_batch(
     """
     who = oplog.operator_actor(actor)
     now = clock.now()
-    contract = db.exec(select(Contract).where(Contract.id == contract_id)).first()
+    contract = contract_records.find_contract(db, contract_no)
 
     def refuse(errors: Sequence[Err]) -> Invalid:
         db.rollback()
         oplog.operator_refusal(
             db, at=now, actor=who, action=ACTION_LOAD,
-            target=contract.contract_no if contract else f"contract_id:{contract_id}",
+            target=contract_no[:40],
             ticket=ticket,
             detail={"codes": sorted({e.code for e in errors}), "count": len(errors)},
         )
         return Invalid(tuple(errors[:max_errors]))
 
-    if contract is None:
+    if contract is None or contract.id is None:
         return refuse([Err("E-CONTRACT-NOT-FOUND", "contract_no")])
+    contract_id = contract.id
     if Service.BATCH.value not in contract.service_list():
         return refuse([Err("E-BATCH-NO-SERVICE")])
     table = read_csv(data, expected_header=BATCH_HEADER, free_text_columns=FREE_TEXT_COLUMNS,

@@ -13,7 +13,8 @@ Shape of ``login`` (and of the current-password check of ``change_initial_passwo
    IMMEDIATE``), re-reads the counters and re-checks the gate — a lock placed meanwhile by a
    parallel guess wins and that attempt is not counted — then writes the outcome with its
    operation-log entries, lock/block mail (outbox, same transaction) and session changes, and
-   commits once. So parallel wrong guesses count one by one and never past 6.
+   commits once (``services.user_lock``). So parallel wrong guesses count one by one and never
+   past 6.
 
 Counted failures are logged in the transaction that counts them (the count and its entry
 stand or fall together); refusals that change nothing (lock, block, certificate, format) are
@@ -43,9 +44,10 @@ from chingin_app.models import (
     PaymentGroup,
     User,
 )
-from chingin_app.services import mail, mail_templates, oplog, passwords, sessions
+from chingin_app.services import oplog, passwords, sessions, user_lock
 from chingin_app.services.cert_gate import CertFacts
 from chingin_app.services.certs.certificates import lookup, normalise_serial, normalise_sha256
+from chingin_app.services.user_lock import ACTION_BLOCK, ACTION_LOCK, ACTION_LOGIN_FAILURE
 
 __all__ = [
     "ACTION_BLOCK",
@@ -65,9 +67,6 @@ __all__ = [
 ]
 
 ACTION_LOGIN_SUCCESS: Final = "login.success"
-ACTION_LOGIN_FAILURE: Final = "login.failure"
-ACTION_LOCK: Final = "login.lock"
-ACTION_BLOCK: Final = "login.block"
 ACTION_PASSWORD_CHANGE: Final = "password.change_initial"  # noqa: S105 (an action name)
 ACTION_GROUP_SELECT: Final = "group.select"
 
@@ -251,113 +250,6 @@ def _log_refusal(
     )
 
 
-def _gate_err(state: lockout.LockState, now: datetime) -> Err | None:
-    match lockout.gate(state, now):
-        case lockout.Gate.BLOCKED:
-            return Err("MSG-BLOCKED")
-        case lockout.Gate.LOCKED:
-            assert state.locked_until is not None
-            return Err(
-                "MSG-LOCKED", None, {"unlock_at": lockout.unlock_at_text(state.locked_until)}
-            )
-        case lockout.Gate.OPEN:
-            return None
-
-
-def _lock_user(db: Session, user_pk: int) -> User:
-    user = db.exec(
-        select(User)
-        .where(User.id == user_pk)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-    return user
-
-
-def _count_failure(
-    db: Session,
-    user: User,
-    *,
-    contract_no: str,
-    now: datetime,
-    clock: Clock,
-    ip: str | None,
-    screen: str,
-    wrong: Err,
-) -> Err:
-    """Count one wrong password on a locked user row (R-LOCK-1, R-LOCK-2), with its entries,
-    the lock/block mail and the end of the user's sessions; commits."""
-    assert user.id is not None
-    before = sessions.lock_state(user)
-    state, outcome = lockout.after_failure(before, now)
-    user.failure_count = state.failure_count
-    user.locked_until = state.locked_until
-    user.lock_count = state.lock_count
-    user.blocked = state.blocked
-    db.add(user)
-    db.flush()
-    chain = oplog.chain_for(contract_no)
-    common: dict[str, Any] = {
-        "chain": chain,
-        "at": now,
-        "actor_kind": ActorKind.USER,
-        "actor": user.user_id,
-        "contract_no": contract_no,
-        "ip": ip,
-        "screen": screen,
-        "target": user.user_id,
-    }
-    oplog.append(
-        db,
-        action=ACTION_LOGIN_FAILURE,
-        result=LogResult.FAILURE,
-        detail={"code": "MSG-PW-WRONG", "consecutive": before.failure_count + 1},
-        **common,
-    )
-    result = wrong
-    if outcome is lockout.Outcome.LOCKED:
-        assert state.locked_until is not None
-        oplog.append(
-            db,
-            action=ACTION_LOCK,
-            result=LogResult.SUCCESS,
-            detail={"locked_until": state.locked_until, "lock_count": state.lock_count},
-            **common,
-        )
-        mail.enqueue(
-            db,
-            to=user.email,
-            message=mail_templates.login_locked(
-                user_name=user.user_name, until=state.locked_until
-            ),
-            clock=clock,
-            user_pk=user.id,
-        )
-        sessions.end_user_sessions_at(db, user_pk=user.id, reason="locked", now=now)
-        result = Err(
-            "MSG-LOCKED", None, {"unlock_at": lockout.unlock_at_text(state.locked_until)}
-        )
-    elif outcome is lockout.Outcome.BLOCKED:
-        oplog.append(
-            db,
-            action=ACTION_BLOCK,
-            result=LogResult.SUCCESS,
-            detail={"lock_count": state.lock_count},
-            **common,
-        )
-        mail.enqueue(
-            db,
-            to=user.email,
-            message=mail_templates.login_blocked(user_name=user.user_name),
-            clock=clock,
-            user_pk=user.id,
-        )
-        sessions.end_user_sessions_at(db, user_pk=user.id, reason="blocked", now=now)
-        result = Err("MSG-BLOCKED")
-    db.commit()
-    return result
-
-
 def _last_signins(db: Session, contract_no: str, user_id: str) -> tuple[SignIn, ...]:
     rows = db.exec(
         select(OperationLog.at, OperationLog.ip, OperationLog.result)
@@ -417,7 +309,7 @@ def login(
         )
         return err
 
-    if (err := _gate_err(state, now)) is not None:
+    if (err := lockout.refusal(state, now)) is not None:
         return refuse(err)
     if password != "" and (fmt := check_password(password, field="password")) is not None:
         refuse(fmt)
@@ -428,21 +320,18 @@ def login(
         passwords.hash_secret(password) if ok and passwords.needs_rehash(stored_hash) else None
     )
 
-    user = _lock_user(db, who.user_pk)
+    user = user_lock.lock_user_row(db, who.user_pk)
     state = sessions.lock_state(user)
-    if (err := _gate_err(state, now)) is not None:
+    if (err := lockout.refusal(state, now)) is not None:
         db.rollback()
         return refuse(err)  # a parallel guess locked it meanwhile: not counted
     if not ok:
-        return _count_failure(
+        return user_lock.count_failure(
             db, user, contract_no=who.contract_no, now=now, clock=clock, ip=ip,
             screen=_SCREEN_LOGIN, wrong=Err("MSG-PW-WRONG", "password"),
         )
 
-    reset = lockout.after_success(state)
-    user.failure_count = reset.failure_count
-    user.locked_until = reset.locked_until
-    user.lock_count = reset.lock_count
+    user_lock.store(user, lockout.after_success(state))
     if new_hash is not None:
         user.password_hash = new_hash
     db.add(user)
@@ -557,12 +446,12 @@ def change_initial_password(
     ok = verify(stored_hash, current)
     new_hash = passwords.hash_secret(new) if ok else None
 
-    user = _lock_user(db, user_pk)
-    if (err := _gate_err(sessions.lock_state(user), now)) is not None:
+    user = user_lock.lock_user_row(db, user_pk)
+    if (err := lockout.refusal(sessions.lock_state(user), now)) is not None:
         db.rollback()
         return err
     if new_hash is None:
-        return _count_failure(
+        return user_lock.count_failure(
             db, user, contract_no=info.contract_no, now=now, clock=clock, ip=ip,
             screen=_SCREEN_CHANGE, wrong=Err("MSG-PW-WRONG", "current_password"),
         )

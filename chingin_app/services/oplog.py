@@ -30,7 +30,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any, Final
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -42,6 +42,7 @@ __all__ = [
     "SYSTEM_CHAIN",
     "ChainEntry",
     "append",
+    "chain_counts",
     "chain_for",
     "compute_entry_hash",
     "log_failure",
@@ -374,6 +375,18 @@ def operator_refusal(
         action=action, result=LogResult.FAILURE, target=target,
         detail=_with_ticket(detail, ticket),
     )
+
+
+def chain_counts(db: Session) -> dict[str, int]:
+    """Every chain with its number of entries (``chingin log verify``, R-LOG-1); a chain whose
+    entries were all cut off still has its head row and is listed with 0."""
+    counts = {
+        str(chain): int(count)
+        for chain, count in db.execute(select(_LOG.c.chain, func.count()).group_by(_LOG.c.chain))
+    }
+    for (chain,) in db.execute(select(_HEADS.c.chain)).all():
+        counts.setdefault(str(chain), 0)
+    return counts
 
 
 def verify_chain(db: Session, chain: str) -> list[int]:

@@ -16,8 +16,8 @@ so parallel guesses count one by one (see ``services.login`` for the shape).
 ``verify_initial_password`` hands out a ``ContractGrant``; the screens keep it server-side
 (backend-only state) and pass it to ``register_master`` or ``correct_master``, which accept it
 for 10 minutes. MSG-ID-TAKEN is answered only once every other field is valid, and at most 10
-times per hour per contract (counted from the operation log, action ``user.id_taken``, shared
-with ``users.create_general_user``); beyond that MSG-TRY-LATER.
+times per hour per contract (``services.user_ids``, shared with 契約ユーザー登録); beyond that
+MSG-TRY-LATER.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import exists, func
+from sqlalchemy import exists
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -49,31 +49,25 @@ from chingin_app.models import (
     Contract,
     ContractStatus,
     LogResult,
-    OperationLog,
     User,
     UserRole,
     fold_user_id,
 )
-from chingin_app.services import oplog, passwords
+from chingin_app.services import contract_records, oplog, passwords
+from chingin_app.services.user_ids import id_taken_refusal, user_id_taken
 
 __all__ = [
     "ACTION_CORRECT",
-    "ACTION_ID_CHECK_LIMITED",
-    "ACTION_ID_TAKEN",
     "ACTION_INITIAL_BLOCK",
     "ACTION_INITIAL_LOCK",
     "ACTION_REGISTER",
     "ACTION_VERIFY",
     "GRANT_LIFETIME",
-    "ID_TAKEN_LIMIT",
-    "ID_TAKEN_WINDOW",
     "INITIAL_PASSWORD_THROTTLE",
     "ContractGrant",
     "MasterForm",
     "correct_master",
-    "id_taken_refusal",
     "register_master",
-    "user_id_taken",
     "verify_initial_password",
 ]
 
@@ -82,14 +76,9 @@ ACTION_INITIAL_LOCK: Final = "master_registration.lock"
 ACTION_INITIAL_BLOCK: Final = "master_registration.block"
 ACTION_REGISTER: Final = "master.register"
 ACTION_CORRECT: Final = "master.correct"
-ACTION_ID_TAKEN: Final = "user.id_taken"
-ACTION_ID_CHECK_LIMITED: Final = "user.id_check_limited"
 
 #: How long a verified 契約番号 + 初期パスワード stays good for 登録 / 更新.
 GRANT_LIFETIME: Final = timedelta(minutes=10)
-#: SPEC §3: MSG-ID-TAKEN at most 10 times per hour per contract.
-ID_TAKEN_LIMIT: Final = 10
-ID_TAKEN_WINDOW: Final = timedelta(hours=1)
 
 #: R-LOCK-5: the per-IP throttle of 次へ (契約番号 + 初期パスワード), in this process.
 INITIAL_PASSWORD_THROTTLE: Final = lockout.SlidingWindowLimiter(
@@ -141,86 +130,8 @@ class _Snapshot:
     initial_hash: str | None
 
 
-def _contract_lock_state(contract: Contract) -> lockout.LockState:
-    return lockout.LockState(
-        failure_count=contract.initial_password_failure_count,
-        locked_until=contract.initial_password_locked_until,
-        lock_count=contract.initial_password_lock_count,
-        blocked=contract.initial_password_blocked,
-    )
-
-
-def _lock_contract(db: Session, contract_no: str) -> Contract | None:
-    return db.exec(
-        select(Contract)
-        .where(Contract.contract_no == contract_no)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
-
-
-def _live_master(db: Session, contract_id: int) -> User | None:
-    return db.exec(
-        select(User).where(
-            User.contract_id == contract_id,
-            User.role == UserRole.MASTER.value,
-            col(User.deleted_at).is_(None),
-        )
-    ).first()
-
-
 def _ever_had_certificate(db: Session, user_pk: int) -> bool:
     return bool(db.execute(select(exists().where(col(Certificate.user_pk) == user_pk))).scalar())
-
-
-def user_id_taken(db: Session, user_id: str) -> bool:
-    """Whether an ID equal to ``user_id`` ignoring case exists anywhere in the service,
-    deleted users included (SPEC §3: never reused)."""
-    query = select(exists().where(col(User.user_id_folded) == fold_user_id(user_id)))
-    return bool(db.execute(query).scalar())
-
-
-def id_taken_refusal(
-    db: Session,
-    *,
-    contract_no: str,
-    actor_kind: ActorKind,
-    actor: str,
-    now: datetime,
-    ip: str | None,
-    screen: str,
-) -> Err:
-    """Answer an ID that is taken, within SPEC §3's limit: MSG-ID-TAKEN (field ``user_id``)
-    at most ``ID_TAKEN_LIMIT`` times per ``ID_TAKEN_WINDOW`` per contract, then MSG-TRY-LATER.
-
-    Call it under the contract's row lock (so parallel answers count one by one); it records
-    the answer in the contract's chain and commits (the entry is what is counted).
-    """
-    chain = oplog.chain_for(contract_no)
-    answered = db.execute(
-        select(func.count())
-        .select_from(OperationLog)
-        .where(
-            col(OperationLog.contract_no) == contract_no,
-            col(OperationLog.action) == ACTION_ID_TAKEN,
-            col(OperationLog.at) > now - ID_TAKEN_WINDOW,
-        )
-    ).scalar_one()
-    limited = int(answered) >= ID_TAKEN_LIMIT
-    oplog.append(
-        db,
-        chain=chain,
-        at=now,
-        actor_kind=actor_kind,
-        actor=actor,
-        action=ACTION_ID_CHECK_LIMITED if limited else ACTION_ID_TAKEN,
-        result=LogResult.REFUSED,
-        contract_no=contract_no,
-        ip=ip,
-        screen=screen,
-    )
-    db.commit()
-    return Err("MSG-TRY-LATER") if limited else Err("MSG-ID-TAKEN", "user_id")
 
 
 def _log(
@@ -272,15 +183,18 @@ def verify_initial_password(
     to correct a master who never had a certificate (R-MREG-4).
     """
     now = clock.now()
+    number_err = check_contract_no(contract_no)
     errors = [
-        e
-        for e in (check_contract_no(contract_no), check_initial_password(initial_password))
-        if e is not None
+        e for e in (number_err, check_initial_password(initial_password)) if e is not None
     ]
     if errors:
+        # R-SEC-5: a malformed field is logged by its code only — a password typed into the
+        # 契約番号 box must never reach the log. A well-formed 契約番号 (8 digits: never a
+        # password, §3) still names the attempt.
         _log(
             db, contract_no=None, now=now, ip=ip, action=ACTION_VERIFY, screen=_SCREEN_VERIFY,
-            code=None, target=contract_no[:40] or None, detail={"codes": [e.code for e in errors]},
+            code=None, target=contract_no if number_err is None else None,
+            detail={"codes": [e.code for e in errors]},
         )
         return Invalid(tuple(errors))
     if not INITIAL_PASSWORD_THROTTLE.hit(ip or "unknown", now):
@@ -298,7 +212,7 @@ def verify_initial_password(
         snap = _Snapshot(
             contract_id=found.id,
             contract_no=found.contract_no,
-            state=_contract_lock_state(found),
+            state=contract_records.initial_password_lock(found),
             active=found.status == ContractStatus.ACTIVE.value,
             initial_hash=found.initial_password_hash,
         )
@@ -321,9 +235,9 @@ def verify_initial_password(
         )
         return Err(_GENERIC)
 
-    contract = _lock_contract(db, contract_no)
+    contract = contract_records.lock_contract(db, contract_no)
     assert contract is not None and contract.id is not None
-    state = _contract_lock_state(contract)
+    state = contract_records.initial_password_lock(contract)
     if (
         lockout.gate(state, now) is not lockout.Gate.OPEN
         or contract.status != ContractStatus.ACTIVE.value
@@ -342,7 +256,7 @@ def verify_initial_password(
     }
     if not ok:
         new_state, outcome = lockout.after_failure(state, now)
-        _store_state(contract, new_state, now)
+        contract_records.store_initial_password_lock(contract, new_state, now)
         db.add(contract)
         db.flush()
         oplog.append(
@@ -365,10 +279,10 @@ def verify_initial_password(
         return Err(_GENERIC)
 
     if state != lockout.after_success(state):
-        _store_state(contract, lockout.after_success(state), now)
+        contract_records.store_initial_password_lock(contract, lockout.after_success(state), now)
         db.add(contract)
         db.flush()
-    master = _live_master(db, contract.id)
+    master = contract_records.live_master(db, contract.id)
     if master is not None and master.id is not None and _ever_had_certificate(db, master.id):
         oplog.append(
             db, action=ACTION_VERIFY, result=LogResult.REFUSED,
@@ -391,14 +305,6 @@ def verify_initial_password(
     )
     db.commit()
     return Ok(grant)
-
-
-def _store_state(contract: Contract, state: lockout.LockState, now: datetime) -> None:
-    contract.initial_password_failure_count = state.failure_count
-    contract.initial_password_locked_until = state.locked_until
-    contract.initial_password_lock_count = state.lock_count
-    contract.initial_password_blocked = state.blocked
-    contract.updated_at = now
 
 
 def _grant_fresh(grant: ContractGrant, now: datetime) -> bool:
@@ -425,7 +331,7 @@ def _master_form_errors(form: MasterForm) -> list[Err]:
 
 def _usable_contract(db: Session, grant: ContractGrant) -> Contract | None:
     """The grant's contract, row-locked, while registration may go on."""
-    contract = _lock_contract(db, grant.contract_no)
+    contract = contract_records.lock_contract(db, grant.contract_no)
     if (
         contract is None
         or contract.status != ContractStatus.ACTIVE.value
@@ -474,7 +380,7 @@ def register_master(
     contract = _usable_contract(db, grant)
     if contract is None or contract.id is None:
         return refuse(Err(_GENERIC))
-    if grant.correction_only or _live_master(db, contract.id) is not None:
+    if grant.correction_only or contract_records.live_master(db, contract.id) is not None:
         return refuse(Err("MSG-MASTER-EXISTS"))
     if user_id_taken(db, form.user_id):
         return id_taken_refusal(
@@ -501,7 +407,7 @@ def register_master(
         db.rollback()
         contract = _usable_contract(db, grant)
         if contract is not None and contract.id is not None:
-            if _live_master(db, contract.id) is not None:
+            if contract_records.live_master(db, contract.id) is not None:
                 return refuse(Err("MSG-MASTER-EXISTS"))
             if user_id_taken(db, form.user_id):
                 return id_taken_refusal(
@@ -574,7 +480,7 @@ def correct_master(
     contract = _usable_contract(db, grant)
     if contract is None or contract.id is None:
         return refuse(Err(_GENERIC))
-    master = _live_master(db, contract.id)
+    master = contract_records.live_master(db, contract.id)
     if master is None or master.id is None or master.user_id != grant.master_user_id:
         return refuse(Err(_GENERIC))
     if _ever_had_certificate(db, master.id):

@@ -2,6 +2,11 @@
 R-ENV-1a: ``chingin maintenance add --from --to [--message] / list / remove``,
 ``chingin holiday add/remove DATE``), and the calendar the hours check reads.
 
+The hours check runs on every page load, so it reads ``cached_calendar`` (re-read from the
+database every 30 s); each change here drops that cache after its commit, so a change made in
+this process applies at the next check. Another process (the ``chingin`` command beside the
+running service, another worker) sees it within the 30 s.
+
 Each change is one transaction with its operation-log entry in the system chain (actions
 ``calendar.maintenance.add/remove``, ``calendar.closed_day.add/remove``); a refusal is rolled
 back and logged with ``oplog.log_failure``.
@@ -13,6 +18,8 @@ E-CLOSED-DAY-NOT-FOUND.
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
@@ -20,6 +27,7 @@ from typing import Any, Final
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from chingin_app.db import session_scope
 from chingin_app.domain.clock import Clock
 from chingin_app.domain.result import Err, Ok
 from chingin_app.domain.service_hours import MaintenanceWindow
@@ -35,7 +43,9 @@ __all__ = [
     "MaintenanceView",
     "add_closed_day",
     "add_maintenance",
+    "cached_calendar",
     "current_calendar",
+    "forget_cached_calendar",
     "list_closed_days",
     "list_maintenance",
     "remove_closed_day",
@@ -46,6 +56,12 @@ ACTION_MAINTENANCE_ADD: Final = "calendar.maintenance.add"
 ACTION_MAINTENANCE_REMOVE: Final = "calendar.maintenance.remove"
 ACTION_CLOSED_DAY_ADD: Final = "calendar.closed_day.add"
 ACTION_CLOSED_DAY_REMOVE: Final = "calendar.closed_day.remove"
+
+# Re-reading the calendar every 30 s keeps page loads off the database; the changes below
+# forget it at once, so only another process waits (R-ENV-1a).
+_CACHE_SECONDS: Final = 30.0
+_cache_lock = threading.Lock()
+_cache: tuple[float, list[MaintenanceWindow], set[date]] | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +181,7 @@ def add_maintenance(
         detail={"start": start, "end": end, "message": note},
     )
     db.commit()
+    forget_cached_calendar()
     return Ok(window_id)
 
 
@@ -192,6 +209,7 @@ def remove_maintenance(db: Session, *, window_id: int, actor: str, clock: Clock)
     db.flush()
     _log(db, action=ACTION_MAINTENANCE_REMOVE, actor=who, at=now, target=target, detail=detail)
     db.commit()
+    forget_cached_calendar()
     return Ok(None)
 
 
@@ -230,6 +248,7 @@ def add_closed_day(
         detail={"day": day, "note": note or None},
     )
     db.commit()
+    forget_cached_calendar()
     return Ok(None)
 
 
@@ -247,6 +266,7 @@ def remove_closed_day(db: Session, *, day: date, actor: str, clock: Clock) -> Ok
     db.flush()
     _log(db, action=ACTION_CLOSED_DAY_REMOVE, actor=who, at=now, target=target, detail=detail)
     db.commit()
+    forget_cached_calendar()
     return Ok(None)
 
 
@@ -265,3 +285,25 @@ def current_calendar(db: Session, *, now: datetime) -> tuple[list[MaintenanceWin
     windows = [view.window() for view in list_maintenance(db, now=now)]
     days = {row.day for row in db.exec(select(ClosedDay)).all()}
     return windows, days
+
+
+def cached_calendar(now: datetime) -> tuple[list[MaintenanceWindow], set[date]]:
+    """``current_calendar`` for the hours check of every page (R-ENV-1, R-ENV-1a), read in a
+    session of its own at most every 30 s per process; the changes above forget it."""
+    global _cache
+    with _cache_lock:
+        if _cache is not None and time.monotonic() - _cache[0] < _CACHE_SECONDS:
+            return list(_cache[1]), set(_cache[2])
+    with session_scope(read_only=True) as db:
+        windows, closed = current_calendar(db, now=now)
+    with _cache_lock:
+        _cache = (time.monotonic(), list(windows), set(closed))
+    return list(windows), set(closed)
+
+
+def forget_cached_calendar() -> None:
+    """Drop the cached calendar: the next hours check reads the database (after each change
+    here, and in tests)."""
+    global _cache
+    with _cache_lock:
+        _cache = None

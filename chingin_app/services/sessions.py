@@ -142,10 +142,6 @@ def lock_state(user: User) -> lockout.LockState:
     )
 
 
-def _locked_err(locked_until: datetime) -> Err:
-    return Err("MSG-LOCKED", None, {"unlock_at": lockout.unlock_at_text(locked_until)})
-
-
 def _same_serial(facts: CertFacts, serial: str) -> bool:
     if facts.serial is None:
         return False
@@ -190,15 +186,8 @@ def _why_end(
         return reason, err
     if user.deleted_at is not None:
         return "deleted", Err("MSG-CERT-REVOKED")
-    state = lock_state(user)
-    match lockout.gate(state, now):
-        case lockout.Gate.BLOCKED:
-            return "blocked", Err("MSG-BLOCKED")
-        case lockout.Gate.LOCKED:
-            assert state.locked_until is not None
-            return "locked", _locked_err(state.locked_until)
-        case lockout.Gate.OPEN:
-            pass
+    if (err := lockout.refusal(lock_state(user), now)) is not None:
+        return ("blocked" if err.code == "MSG-BLOCKED" else "locked"), err
     if contract.status != ContractStatus.ACTIVE.value:
         return "contract", Err("MSG-CONTRACT-ENDED")
     return None
@@ -207,10 +196,9 @@ def _why_end(
 def _ended_err(sess: LoginSession, user: User, now: datetime) -> Err:
     reason = sess.end_reason or ""
     if reason == "locked":
-        state = lock_state(user)
-        if lockout.gate(state, now) is lockout.Gate.LOCKED and state.locked_until is not None:
-            return _locked_err(state.locked_until)
-        return Err("MSG-SESSION-ENDED")
+        # Still locked: say until when; lifted (or blocked since): the session just ended.
+        err = lockout.refusal(lock_state(user), now)
+        return err if err is not None and err.code == "MSG-LOCKED" else Err("MSG-SESSION-ENDED")
     return Err(_REASON_CODES.get(reason, "MSG-SESSION-ENDED"))
 
 

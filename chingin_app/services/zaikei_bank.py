@@ -38,7 +38,7 @@ from chingin_app.models import (
     ZaikeiDepositItem,
 )
 from chingin_app.reports.csv_reader import CsvTable, read_csv
-from chingin_app.services import oplog
+from chingin_app.services import contract_records, oplog
 
 __all__ = [
     "ACTION_LOAD_BALANCE",
@@ -326,10 +326,6 @@ def _refuse(db: Session, *, action: str, actor: str, clock: Clock, target: str,
     return Invalid(tuple(errors[:max_errors]))
 
 
-def _contract(db: Session, contract_id: int) -> Contract | None:
-    return db.get(Contract, contract_id)
-
-
 def _group_ids(db: Session, contract_id: int) -> dict[str, int]:
     rows = db.exec(select(PaymentGroup).where(PaymentGroup.contract_id == contract_id)).all()
     return {g.number: g.id for g in rows if g.id is not None}
@@ -356,13 +352,13 @@ def _employer_check(contract: Contract | None, service: Service | None) -> Err |
 
 
 def load_deposits(
-    db: Session, *, contract_id: int, data: bytes, actor: str, clock: Clock,
+    db: Session, *, contract_no: str, data: bytes, actor: str, clock: Clock,
     ticket: str | None = None, max_errors: int = 100,
 ) -> Ok[Loaded] | Invalid:
     """``chingin bank load-zaikei --kind deposit``: store the 預入依頼書 of the file, all or
     nothing; each logged in the contract's chain (refusals in the system chain)."""
-    contract = _contract(db, contract_id)
-    target = contract.contract_no if contract else f"contract_id:{contract_id}"
+    contract = contract_records.find_contract(db, contract_no)
+    target = contract_no[:40]
 
     def refuse(errors: Sequence[Err]) -> Invalid:
         return _refuse(db, action=ACTION_LOAD_DEPOSIT, actor=actor, clock=clock, target=target,
@@ -370,7 +366,8 @@ def load_deposits(
 
     if (err := _employer_check(contract, None)) is not None:
         return refuse([err])
-    assert contract is not None
+    assert contract is not None and contract.id is not None
+    contract_id = contract.id
     table = _table(data, DEPOSIT_HEADER, max_errors)
     if isinstance(table, list):
         return refuse(table)
@@ -436,13 +433,13 @@ def load_deposits(
 
 
 def load_balances(
-    db: Session, *, contract_id: int, data: bytes, actor: str, clock: Clock,
+    db: Session, *, contract_no: str, data: bytes, actor: str, clock: Clock,
     ticket: str | None = None, max_errors: int = 100,
 ) -> Ok[Loaded] | Invalid:
     """``chingin bank load-zaikei --kind balance``: store the 加入者残高一覧表 of the file, all
     or nothing; refused for a contract without 加入者残高一覧表."""
-    contract = _contract(db, contract_id)
-    target = contract.contract_no if contract else f"contract_id:{contract_id}"
+    contract = contract_records.find_contract(db, contract_no)
+    target = contract_no[:40]
 
     def refuse(errors: Sequence[Err]) -> Invalid:
         return _refuse(db, action=ACTION_LOAD_BALANCE, actor=actor, clock=clock, target=target,
@@ -450,7 +447,8 @@ def load_balances(
 
     if (err := _employer_check(contract, Service.ZAIKEI_BALANCE)) is not None:
         return refuse([err])
-    assert contract is not None
+    assert contract is not None and contract.id is not None
+    contract_id = contract.id
     table = _table(data, BALANCE_HEADER, max_errors)
     if isinstance(table, list):
         return refuse(table)

@@ -19,8 +19,7 @@ from chingin_app.db import session_scope
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.domain.validation import check_required
-from chingin_app.services import contract_users as users
-from chingin_app.services import contracts, operators
+from chingin_app.services import contracts, operators, user_procedures
 from chingin_app.services.cert_gate import listener_from_headers
 from chingin_app.services.certs import revocation
 from chingin_app.services.context import app_clock
@@ -51,7 +50,7 @@ PROCEDURES: Final[dict[str, str]] = {
 }
 _NEEDS_CONTRACT: Final = frozenset(PROCEDURES) - {"create", "jobs"}
 #: Procedures on one user of the selected contract → the action their refusal is logged as.
-_USER_ACTIONS: Final = {"user_unblock": users.ACTION_UNBLOCK,
+_USER_ACTIONS: Final = {"user_unblock": user_procedures.ACTION_UNBLOCK,
                         "cert_revoke": revocation.ACTION_REVOKE}
 
 
@@ -303,7 +302,7 @@ def _run(
             result = contracts.unblock_contract(db, contract_no=number, **common)
             return result, f"契約 {number} の初期パスワード閉塞を解除しました。", None
         if action == "init_master":
-            result = users.init_master(db, contract_no=number, **common)
+            result = user_procedures.init_master(db, contract_no=number, **common)
             return result, f"契約 {number} のマスターユーザーを初期化しました。", None
         if action in ("user_unblock", "cert_revoke") and (refused := operators.check_user_of(
             db, contract_no=number, user_id=text(form, "user_id"),
@@ -312,7 +311,7 @@ def _run(
             return refused, "", None
         if action == "user_unblock":
             user_id = text(form, "user_id")
-            result = users.unblock_user(db, user_id=user_id, **common)
+            result = user_procedures.unblock_user(db, user_id=user_id, **common)
             return result, f"ユーザー {user_id} の閉塞を解除しました。", None
         if action == "cert_revoke":
             user_id = text(form, "user_id")

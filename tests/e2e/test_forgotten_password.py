@@ -116,8 +116,7 @@ def test_r_ops_2a_master_forgot_the_password(
     """P.43 １. and R-OPS-2a: init-master revokes the master's certificate and ends their
     session, keeps general users working, and re-opens マスターユーザーの初期登録 with the same
     契約番号 and 初期パスワード; the new master sees the general user and the bank's action."""
-    from chingin_app.services import contract_users as users
-    from chingin_app.services import oplog_query
+    from chingin_app.services import oplog_query, user_procedures
 
     old = issue_certificate(service, tmp_path)
     general = issue_certificate(service, tmp_path, role="general", contract_no=old.contract_no)
@@ -181,6 +180,6 @@ def test_r_ops_2a_master_forgot_the_password(
         page.get_by_role("button", name="操作ログ照会").click()
         log = page.get_by_role("table")
         row = log.get_by_role("row").filter(
-            has_text=oplog_query.action_label(users.ACTION_INIT_MASTER))
+            has_text=oplog_query.action_label(user_procedures.ACTION_INIT_MASTER))
         expect(row).to_contain_text("金庫")  # the bank's action, as the master sees it
         expect(row).to_contain_text(old.user_id)

@@ -30,11 +30,11 @@ def _employer(service: Service, tmp_path: Path, services: str) -> IssuedForTest:
         for data in deposits:
             if "zaikei-incentive" not in services:  # no 奨励金 without the service
                 data = b"\r\n".join(_blank_incentive(line) for line in data.split(b"\r\n"))
-            got = zaikei_bank.load_deposits(db, contract_id=contract.id, data=data,
+            got = zaikei_bank.load_deposits(db, contract_no=contract.contract_no, data=data,
                                             actor="op-e2e", clock=SystemClock())
             assert isinstance(got, Ok), got
         if "zaikei-balance" in services:
-            got = zaikei_bank.load_balances(db, contract_id=contract.id, data=balance,
+            got = zaikei_bank.load_balances(db, contract_no=contract.contract_no, data=balance,
                                             actor="op-e2e", clock=SystemClock())
             assert isinstance(got, Ok), got
         contract_no = contract.contract_no

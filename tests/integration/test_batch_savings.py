@@ -97,9 +97,9 @@ def _env(app_env: Path) -> Path:
     return app_env
 
 
-def _load(db: Session, contract_id: int, rows: list[list[object]], clock: MovableClock,
+def _load(db: Session, contract_no: str, rows: list[list[object]], clock: MovableClock,
           encoding: str = "cp932") -> Any:
-    return batch_savings.load_batch(db, contract_id=contract_id, actor="op-test", clock=clock,
+    return batch_savings.load_batch(db, contract_no=contract_no, actor="op-test", clock=clock,
                                     data=batch_savings.batch_csv(rows, encoding=encoding))
 
 
@@ -137,8 +137,8 @@ def org(db_engine: Engine) -> Org:
         other = factories.make_contract(db, name="よその労働組合")
         assert contract.id is not None and other.id is not None
         for rows, clock in ((AUG_ROWS, AUG), (SEP_ROWS, SEP), (OCT_ROWS, OCT)):
-            assert isinstance(_load(db, contract.id, rows, clock), Ok)
-        assert isinstance(_load(db, other.id, [row("001", "2026-10", *A, 99999)], OCT), Ok)
+            assert isinstance(_load(db, contract.contract_no, rows, clock), Ok)
+        assert isinstance(_load(db, other.contract_no, [row("001", "2026-10", *A, 99999)], OCT), Ok)
         ids: dict[str, list[int]] = {}
         found = db.exec(select(BatchSavingsStatement.id, PaymentGroup.number)
                        .join(PaymentGroup,
@@ -198,7 +198,7 @@ def test_rs_load_batch_all_or_nothing_errors_by_row_and_column(db: Session) -> N
            row("009", "2026-10", *C, 1000), row("001", "2026-10", *B, 500),
            row("001", "2026-10", *B, 600), ["001", "2026-10", "臨時", "12a", "ｻﾄｳ", "佐藤",
                                              "総務", "1", "123", "定期", "0"]]
-    got = _load(db, contract.id, bad, OCT)
+    got = _load(db, contract.contract_no, bad, OCT)
     assert isinstance(got, Invalid)
     texts = [message(e.code, **e.params) for e in got.errors]
     assert "2行目2列目「積立年月」は「YYYY-MM」の形式で入力してください。" in texts
@@ -216,12 +216,12 @@ def test_rs_load_batch_all_or_nothing_errors_by_row_and_column(db: Session) -> N
     assert len(refusal) == 1
 
     # UTF-8 is read as well as CP932; then the same month again, or an older one, is refused.
-    assert isinstance(_load(db, contract.id, SEP_ROWS, SEP, encoding="utf-8"), Ok)
-    again = _load(db, contract.id, SEP_ROWS, SEP)
+    assert isinstance(_load(db, contract.contract_no, SEP_ROWS, SEP, encoding="utf-8"), Ok)
+    again = _load(db, contract.contract_no, SEP_ROWS, SEP)
     assert isinstance(again, Invalid) and [e.code for e in again.errors] == ["E-BATCH-EXISTS"]
-    older = _load(db, contract.id, AUG_ROWS, SEP)
+    older = _load(db, contract.contract_no, AUG_ROWS, SEP)
     assert isinstance(older, Invalid) and [e.code for e in older.errors] == ["E-BATCH-OLDER"]
-    bonus = _load(db, contract.id, [row("001", "2026-07", *A, 50000, kind="賞与")], SEP)
+    bonus = _load(db, contract.contract_no, [row("001", "2026-07", *A, 50000, kind="賞与")], SEP)
     assert isinstance(bonus, Ok)  # another 区分 has its own sequence
     assert bonus.value.statements == (("001", "2026-07", "bonus", 1, 1, 0, 0),)
 
@@ -230,7 +230,7 @@ def test_rs_load_batch_refused_without_the_batch_service(db: Session) -> None:
     """A contract without 一斉積立 receives no statements."""
     contract = factories.make_contract(db, services="rokin")
     assert contract.id is not None
-    got = _load(db, contract.id, [row("001", "2026-10", *A, 1000)], OCT)
+    got = _load(db, contract.contract_no, [row("001", "2026-10", *A, 1000)], OCT)
     assert isinstance(got, Invalid) and got.errors[0].code == "E-BATCH-NO-SERVICE"
 
 

@@ -58,6 +58,18 @@ class Cli:
                 ).all()
             )
 
+    def entries_all(self) -> list[OperationLog]:
+        """Every entry of this operator, whatever the action."""
+        self.db.commit()
+        with Session(self.engine) as db:
+            return list(
+                db.exec(
+                    select(OperationLog)
+                    .where(OperationLog.actor == f"operator:{self.operator}")
+                    .order_by(col(OperationLog.id))
+                ).all()
+            )
+
 
 @pytest.fixture
 def cli(app_env: Path, db_engine: Engine, db: Session, capsys: pytest.CaptureFixture[str]) -> Cli:
@@ -306,3 +318,70 @@ def test_rk11_cli_load_results_missing_file(cli: Cli, org: Org, tmp_path: Path) 
     )
     assert (status, out) == (2, "")
     assert "none.csv を読めませんでした" in err
+
+
+@pytest.fixture
+def migrations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every ``chingin_app.db.migrate`` call of the command: one per opened session."""
+    from chingin_app import db as chingin_db
+
+    calls: list[str] = []
+    real = chingin_db.migrate
+
+    def counting(url: str) -> None:
+        calls.append(url)
+        real(url)
+
+    monkeypatch.setattr(chingin_db, "migrate", counting)
+    return calls
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["publish-request", "--month", "2026-04"],
+        ["load-results", "{file}"],
+        ["load-batch", "{file}"],
+        ["load-zaikei", "--kind", "deposit", "{file}"],
+        ["load-zaikei", "--kind", "balance", "{file}"],
+    ],
+)
+def test_rk11_cli_bank_unknown_contract_one_session(
+    cli: Cli, migrations: list[str], tmp_path: Path, argv: list[str]
+) -> None:
+    """The services take the contract number (issue 10): an unknown one is refused by the
+    service, exit 1 with the usual message, one failure entry naming the number, and the
+    command opens one session (one ``migrate``), not one to look the number up and another
+    to load."""
+    number = "99999997"
+    path = tmp_path / "bank.csv"
+    path.write_bytes(b"x\r\n")
+    action, *rest = argv
+    status, out, err = cli(
+        "bank", action, "--contract", number, *(a.format(file=path) for a in rest)
+    )
+    assert (status, out) == (1, "")
+    assert "この契約番号の契約は登録されていません" in err
+    [entry] = [e for e in cli.entries_all() if e.result == "failure"]
+    # The loads name the contract as target; publish-request names the request it was asked
+    # for (as for its other refusals) and the contract in the detail.
+    named = entry.target if action.startswith("load-") else json.loads(entry.detail or "{}")[
+        "contract_no"]
+    assert (entry.chain, named) == ("system", number)
+    assert len(migrations) == 1
+
+
+def test_rk11_cli_load_results_one_session(
+    cli: Cli, db: Session, org: Org, tmp_path: Path, migrations: list[str]
+) -> None:
+    """A load that succeeds opens one session too."""
+    assert (
+        cli("bank", "publish-request", "--contract", org.contract_no, "--month", "2026-04")[0] == 0
+    )
+    _confirm_all(db, org)
+    migrations.clear()
+    status, _, err = cli(
+        "bank", "load-results", "--contract", org.contract_no, str(_results_file(tmp_path, GOOD))
+    )
+    assert (status, err) == (0, "")
+    assert len(migrations) == 1

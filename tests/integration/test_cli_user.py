@@ -25,8 +25,7 @@ from chingin_app.models import (
     User,
     UserRole,
 )
-from chingin_app.services import contract_users as users
-from chingin_app.services import login, passwords, registration, sessions
+from chingin_app.services import login, passwords, registration, sessions, user_procedures
 from tests import factories
 from tests.integration.test_login import facts_for, make_login, ok_login
 from tests.integration.test_registration import form, fresh_ip
@@ -112,7 +111,7 @@ def test_r_ops_2b_unblock_clears_lock_and_counts_keeps_password(
     )
     [entry] = cli.entries()
     assert (entry.action, entry.result, entry.target, entry.contract_no) == (
-        users.ACTION_UNBLOCK, "success", user.user_id, who.contract.contract_no
+        user_procedures.ACTION_UNBLOCK, "success", user.user_id, who.contract.contract_no
     )
     assert '"ticket":"R-0042"' in (entry.detail or "")
 
@@ -134,7 +133,7 @@ def test_r_ops_2b_unblock_refusals(cli: Cli, db: Session, clock: MovableClock) -
         status, out, err = cli("user", "unblock", user_id)
         assert (status, out) == (expected, "")
         assert message(code) in err
-    assert [(e.action, e.result) for e in cli.entries()] == [(users.ACTION_UNBLOCK,
+    assert [(e.action, e.result) for e in cli.entries()] == [(user_procedures.ACTION_UNBLOCK,
                                                               "failure")] * 4
     assert _fresh(db, User, user.id).failure_count == 2
 
@@ -213,7 +212,7 @@ def test_r_ops_2a_init_master(
         )
     ).all()
     assert open_sessions == []
-    [entry] = [e for e in cli.entries() if e.action == users.ACTION_INIT_MASTER]
+    [entry] = [e for e in cli.entries() if e.action == user_procedures.ACTION_INIT_MASTER]
     assert (entry.result, entry.target, entry.contract_no) == (
         "success", master.user.user_id, contract.contract_no
     )
@@ -245,5 +244,5 @@ def test_r_ops_2a_init_master_refusals(cli: Cli, db: Session) -> None:
         assert (status, out) == (expected, "")
         assert message(code) in err
     assert [(e.action, e.result) for e in cli.entries()] == [
-        (users.ACTION_INIT_MASTER, "failure")
+        (user_procedures.ACTION_INIT_MASTER, "failure")
     ] * 3

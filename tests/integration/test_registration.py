@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from chingin_app.db import session_scope
 from chingin_app.domain.clock import MovableClock
@@ -125,6 +125,55 @@ def test_r_mreg_1_format_errors_per_field(
     assert isinstance(result, Invalid)
     assert [(e.field, e.code) for e in result.errors] == expected
     assert verifier.calls == []
+
+
+def entries_since(db: Session, after_id: int) -> list[OperationLog]:
+    """The operation-log entries written after the entry ``after_id`` (the log is shared)."""
+    rows = list(db.exec(select(OperationLog).where(col(OperationLog.id) > after_id)).all())
+    db.commit()
+    return rows
+
+
+def last_entry_id(db: Session) -> int:
+    last = db.exec(select(func.max(OperationLog.id))).one()
+    db.commit()
+    return last or 0
+
+
+@pytest.mark.parametrize(
+    ("typed_number", "typed_password"),
+    [
+        ("{secret}", RIGHT),  # the password in the 契約番号 box
+        ("{secret}", "{secret}"),  # in both boxes
+        ("{secret}", "{number}"),  # the two boxes swapped
+    ],
+)
+def test_r_sec_5_password_in_the_contract_no_field_never_reaches_the_log(
+    db: Session, clock: MovableClock, typed_number: str, typed_password: str
+) -> None:
+    """R-SEC-5 "registration no longer logs the raw 契約番号 field on a format error (a
+    password typed into the wrong box landed in the log)": the refusal is logged by its codes
+    only; a well-formed 契約番号 still names the attempt."""
+    contract = factories.make_contract(db)
+    secret = f"Pw{factories.next_contract_no()}!"  # unique: the log is shared with other tests
+    values = {"secret": secret, "number": contract.contract_no}
+    seen = last_entry_id(db)
+    result = verify(
+        db, clock, typed_number.format(**values), typed_password.format(**values)
+    )
+    assert isinstance(result, Invalid)
+    assert "E-CONTRACT-NO-FORMAT" in [e.code for e in result.errors]
+    logged = entries_since(db, seen)
+    assert [e for e in logged if secret in repr(e.model_dump())] == []
+    [entry] = [e for e in logged if e.action == registration.ACTION_VERIFY]
+    assert (entry.target, entry.result) == (None, "failure")
+    assert "E-CONTRACT-NO-FORMAT" in (entry.detail or "")
+
+    # A well-formed number with a malformed initial password is still named.
+    seen = last_entry_id(db)
+    assert isinstance(verify(db, clock, contract.contract_no, "short"), Invalid)
+    [entry] = [e for e in entries_since(db, seen) if e.action == registration.ACTION_VERIFY]
+    assert entry.target == contract.contract_no
 
 
 def test_r_mreg_1_right_initial_password_grants_registration(

@@ -54,6 +54,10 @@ class Org:
         assert self.contract.id is not None
         return int(self.contract.id)
 
+    @property
+    def no(self) -> str:
+        return str(self.contract.contract_no)
+
 
 def _org(db: Session) -> Org:
     """Two groups; in 001: clean lines, a kana error, a loan at 残回数 0, a bonus-only detail,
@@ -105,7 +109,7 @@ def org(db: Session) -> Org:
 
 def _publish(db: Session, org: Org, month: str, clock: MovableClock, **kw: Any) -> Any:
     return rc.publish_request(
-        db, contract_id=org.id, deduct_month=month, actor="op1", clock=clock, **kw
+        db, contract_no=org.no, deduct_month=month, actor="op1", clock=clock, **kw
     )
 
 
@@ -273,7 +277,7 @@ def test_rk4_second_publish_refused_unless_replace_and_never_after_confirmation(
             OperationLog.target == "001:2026-04:monthly",
         )
     ).all()
-    assert any(json.loads(r.detail or "{}").get("contract_id") == org.id for r in refusals)
+    assert any(json.loads(r.detail or "{}").get("contract_no") == org.no for r in refusals)
 
     held = _lines(db, org, request_id)["000003:1000003"]
     assert isinstance(
@@ -323,7 +327,7 @@ def test_rk4_publish_bad_input_changes_nothing(
     db: Session, org: Org, clock: MovableClock, kwargs: dict[str, Any], code: str
 ) -> None:
     """Bad input is refused with its code and logged; no request exists afterwards."""
-    got = rc.publish_request(db, contract_id=org.id, actor="op1", clock=clock, **kwargs)
+    got = rc.publish_request(db, contract_no=org.no, actor="op1", clock=clock, **kwargs)
     assert isinstance(got, Err) and got.code == code
     message(got.code, **got.params)
     count = db.exec(
@@ -570,7 +574,7 @@ def test_rk11_results_before_confirmation_refused(
 ) -> None:
     assert isinstance(_publish(db, org, "2026-04", clock, group_no="001"), Ok)
     got = rc.load_results(
-        db, contract_id=org.id, data=rc.results_csv(GOOD_ROWS), actor="op1", clock=clock
+        db, contract_no=org.no, data=rc.results_csv(GOOD_ROWS), actor="op1", clock=clock
     )
     assert isinstance(got, Invalid)
     assert {e.code for e in got.errors} == {"E-RESULTS-REQUEST-STATE"}
@@ -609,7 +613,7 @@ def test_rk11_load_results_all_or_nothing_then_lists(
     # An empty row under the header, as Excel leaves one: skipped, but the rows below keep
     # the numbers Excel shows (one more than their place among the data rows).
     data = rc.results_csv(bad).replace(b"\r\n", b"\r\n,,,,,,,,,,\r\n", 1)
-    got = rc.load_results(db, contract_id=org.id, data=data, actor="op1", clock=clock,
+    got = rc.load_results(db, contract_no=org.no, data=data, actor="op1", clock=clock,
                           ticket="R-9")
     assert isinstance(got, Invalid)
     found = [(e.code, e.params.get("row"), e.params.get("label")) for e in got.errors]
@@ -632,7 +636,7 @@ def test_rk11_load_results_all_or_nothing_then_lists(
 
     ok = rc.load_results(
         db,
-        contract_id=org.id,
+        contract_no=org.no,
         data=rc.results_csv(GOOD_ROWS),
         actor="op1",
         clock=clock,
@@ -666,7 +670,7 @@ def test_rk11_load_results_all_or_nothing_then_lists(
     assert differences == {"000002": "文字数が異なる", "000003": "6文字目から異なる"}
 
     again = rc.load_results(
-        db, contract_id=org.id, data=rc.results_csv(GOOD_ROWS), actor="op1", clock=clock
+        db, contract_no=org.no, data=rc.results_csv(GOOD_ROWS), actor="op1", clock=clock
     )
     assert isinstance(again, Invalid)
     assert {e.code for e in again.errors} == {"E-RESULTS-REQUEST-STATE"}
@@ -678,17 +682,17 @@ def test_rk11_results_file_format_errors(db: Session, org: Org, clock: MovableCl
     column (A.2); an empty file is refused."""
     _confirmed_april(db, org, clock)
     wrong_header = "職員番号,控除額\r\n000001,1\r\n".encode("cp932")
-    got = rc.load_results(db, contract_id=org.id, data=wrong_header, actor="op1", clock=clock)
+    got = rc.load_results(db, contract_no=org.no, data=wrong_header, actor="op1", clock=clock)
     assert isinstance(got, Invalid) and got.errors[0].code == "E-CSV-HEADER"
     rows = [list(r) for r in GOOD_ROWS]
     rows[3][8] = "𠮷"
-    got = rc.load_results(db, contract_id=org.id, data=_utf8(rows), actor="op1", clock=clock)
+    got = rc.load_results(db, contract_no=org.no, data=_utf8(rows), actor="op1", clock=clock)
     assert isinstance(got, Invalid)
     assert ("E-CSV-CHAR", 5, 9) in [
         (e.code, e.params.get("row"), e.params.get("column")) for e in got.errors
     ]
     empty = rc.load_results(
-        db, contract_id=org.id, data=rc.results_csv([]), actor="op1", clock=clock
+        db, contract_no=org.no, data=rc.results_csv([]), actor="op1", clock=clock
     )
     assert isinstance(empty, Invalid) and empty.errors[0].code == "E-CSV-EMPTY"
 
@@ -792,7 +796,7 @@ def test_r_sec_1_rk_cycle_tenant_isolation(db: Session, org: Org, clock: Movable
     assert isinstance(wrong_group, Err) and wrong_group.code == "E-CYCLE-NOT-FOUND"
     # The other contract's results file names its own (absent) request only.
     got = rc.load_results(
-        db, contract_id=other.id, data=rc.results_csv(GOOD_ROWS), actor="op1", clock=clock
+        db, contract_no=other.no, data=rc.results_csv(GOOD_ROWS), actor="op1", clock=clock
     )
     assert isinstance(got, Invalid)
     assert {e.code for e in got.errors} == {"E-RESULTS-NO-REQUEST"}

@@ -87,7 +87,7 @@ def org(db_engine: Engine) -> Org:
         employee = factories.make_employee(db, other, staff_no="000001")
         factories.make_deduction_detail(db, employee, product, account_no="9000001")
         foreign = rokin_cycle.publish_request(
-            db, contract_id=other.id, deduct_month=rokin_cycle.list_requests(
+            db, contract_no=other.contract_no, deduct_month=rokin_cycle.list_requests(
                 db, contract_id=contract.id)[0].deduct_month,
             actor="op1", clock=MovableClock(SystemClock().now()))
         assert isinstance(foreign, Ok), foreign

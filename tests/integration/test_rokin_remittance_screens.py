@@ -97,8 +97,8 @@ def _sign_in(db: Session, user: Any, group_no: str = "001") -> Person:
     return Person(user.user_id, facts, token)
 
 
-def _published(db: Session, contract_id: int, month: str) -> dict[str, int]:
-    got = rokin_cycle.publish_request(db, contract_id=contract_id, deduct_month=month,
+def _published(db: Session, contract_no: str, month: str) -> dict[str, int]:
+    got = rokin_cycle.publish_request(db, contract_no=contract_no, deduct_month=month,
                                       actor="op1", clock=MovableClock(SystemClock().now()))
     assert isinstance(got, Ok), got
     return {p.group_no: p.request_id for p in got.value}
@@ -140,15 +140,15 @@ def org(db: Session) -> Iterator[Org]:
                                     monthly_amount=8_000)
     today = to_jst(SystemClock().now()).date()
     this_month = cyc.month_of(today)
-    past = _published(db, contract.id, cyc.month_add(this_month, -1))
-    opened = _published(db, contract.id, cyc.month_add(this_month, 1))
+    past = _published(db, contract.contract_no, cyc.month_add(this_month, -1))
+    opened = _published(db, contract.contract_no, cyc.month_add(this_month, 1))
 
     other = factories.make_contract(db)
     assert other.id is not None
     other_product = factories.make_rokin_product(db, other)
     other_emp = factories.make_employee(db, other, staff_no="000001")
     factories.make_deduction_detail(db, other_emp, other_product, account_no="9000001")
-    foreign = _published(db, other.id, cyc.month_add(this_month, 1))["001"]
+    foreign = _published(db, other.contract_no, cyc.month_add(this_month, 1))["001"]
 
     master = factories.make_user(db, contract, role=UserRole.MASTER.value,
                                  user_name="確定　花子", user_id=factories.next_user_id("Mas"))

@@ -4,20 +4,27 @@ all audited in the system chain, and the calendar the hours check reads."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from chingin_app.domain.clock import JST, MovableClock
 from chingin_app.domain.messages import MESSAGES
 from chingin_app.domain.result import Err, Ok
 from chingin_app.domain.service_hours import MaintenanceWindow, hours_status, parse_service_hours
 from chingin_app.models import ClosedDay, MaintenanceWindowRecord, OperationLog
-from chingin_app.services import oplog, service_calendar
+from chingin_app.services import hours, oplog, service_calendar
+from chingin_app.settings import settings
 from tests import factories
 
 
-def _system_entries(db: Session, action: str, target: str) -> list[OperationLog]:
+def _system_entries(
+    db: Session, action: str, target: str, *, after_id: int = 0
+) -> list[OperationLog]:
+    """The system-chain entries of ``action`` on ``target`` after the entry ``after_id``: the
+    database is shared and SQLite may give a removed window's id to the next one, so a test
+    that names a window by its id passes the last id it saw before (``_last_entry_id``)."""
     return list(
         db.exec(
             select(OperationLog)
@@ -25,10 +32,15 @@ def _system_entries(db: Session, action: str, target: str) -> list[OperationLog]
                 OperationLog.chain == "system",
                 OperationLog.action == action,
                 OperationLog.target == target,
+                col(OperationLog.id) > after_id,
             )
             .order_by(col(OperationLog.seq))
         ).all()
     )
+
+
+def _last_entry_id(db: Session) -> int:
+    return db.exec(select(func.max(OperationLog.id))).one() or 0
 
 
 def _future_window(clock: MovableClock, hours: int = 1) -> tuple[datetime, datetime]:
@@ -40,6 +52,7 @@ def test_r_env_1a_add_maintenance(db: Session, clock: MovableClock) -> None:
     """R-ENV-1a ``chingin maintenance add --from --to --message``: stored, listed, audited."""
     start, end = _future_window(clock)
     start_jst = start.astimezone(JST)
+    seen = _last_entry_id(db)
     result = service_calendar.add_maintenance(
         db, start=start_jst, end=end, message="システム更新", actor="cli", clock=clock
     )
@@ -52,7 +65,9 @@ def test_r_env_1a_add_maintenance(db: Session, clock: MovableClock) -> None:
     assert listed[window_id].created_by == "operator:cli"
     windows, _days = service_calendar.current_calendar(db, now=clock.now())
     assert MaintenanceWindow(start, end, "システム更新") in windows
-    [entry] = _system_entries(db, "calendar.maintenance.add", f"maintenance:{window_id}")
+    [entry] = _system_entries(
+        db, "calendar.maintenance.add", f"maintenance:{window_id}", after_id=seen
+    )
     assert (entry.actor_kind, entry.actor, entry.result) == ("operator", "operator:cli", "success")
     assert oplog.verify_chain(db, "system") == []
 
@@ -119,6 +134,7 @@ def test_r_env_1a_list_hides_ended_windows(db: Session, clock: MovableClock) -> 
 def test_r_env_1a_remove_maintenance(db: Session, clock: MovableClock) -> None:
     """``maintenance remove ID``; removing it again is E-MAINT-NOT-FOUND. Both audited."""
     start, end = _future_window(clock)
+    seen = _last_entry_id(db)
     added = service_calendar.add_maintenance(
         db, start=start, end=end, message="予定", actor="cli", clock=clock
     )
@@ -131,7 +147,9 @@ def test_r_env_1a_remove_maintenance(db: Session, clock: MovableClock) -> None:
     again = service_calendar.remove_maintenance(db, window_id=added.value, actor="cli", clock=clock)
     assert isinstance(again, Err)
     assert again.code == "E-MAINT-NOT-FOUND"
-    entries = _system_entries(db, "calendar.maintenance.remove", f"maintenance:{added.value}")
+    entries = _system_entries(
+        db, "calendar.maintenance.remove", f"maintenance:{added.value}", after_id=seen
+    )
     assert [e.result for e in entries] == ["success", "failure"]
 
 
@@ -199,3 +217,37 @@ def test_r_env_1a_calendar_closes_the_service(db: Session, clock: MovableClock) 
         parse_service_hours("always"), noon, maintenance=windows, closed_days=days
     )
     assert (status.open, status.message_code) == (False, "MSG-MAINT")
+
+
+def test_r_env_1a_calendar_change_applies_at_the_next_check(
+    app_env: Path, db: Session, clock: MovableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """R-ENV-1a: a maintenance window added now closes the service at the very next hours
+    check of this process, and its removal reopens it — the hours check's 30-second calendar
+    cache is dropped by each change (issue 10), not waited out. The same for a closed day."""
+    monkeypatch.setenv("CHINGIN_SERVICE_HOURS", "bankdays 08:00-20:00")
+    settings.cache_clear()
+    day = factories.next_day()
+    while day.weekday() >= 5:
+        day = factories.next_day()
+    clock.set(datetime(day.year, day.month, day.day, 12, 0, tzinfo=JST))
+    service_calendar.forget_cached_calendar()  # nothing cached by an earlier test
+    assert hours.current_status(clock).open  # read, and cached for 30 s
+
+    added = service_calendar.add_maintenance(
+        db, start=clock.now(), end=clock.now() + timedelta(hours=1), message=None, actor="cli",
+        clock=clock,
+    )
+    assert isinstance(added, Ok)
+    status = hours.current_status(clock)
+    assert (status.open, status.message_code) == (False, "MSG-MAINT")
+    assert service_calendar.remove_maintenance(
+        db, window_id=added.value, actor="cli", clock=clock
+    ) == Ok(None)
+    assert hours.current_status(clock).open
+
+    assert service_calendar.add_closed_day(db, day=day, actor="cli", clock=clock) == Ok(None)
+    status = hours.current_status(clock)
+    assert (status.open, status.message_code) == (False, "MSG-HOURS")
+    assert service_calendar.remove_closed_day(db, day=day, actor="cli", clock=clock) == Ok(None)
+    assert hours.current_status(clock).open

@@ -244,6 +244,24 @@ def test_r_user_3_restrictions_validated_nothing_saved(
     ]
 
 
+def test_r_sec_5_password_in_the_user_id_field_never_reaches_the_log(
+    db: Session, clock: MovableClock
+) -> None:
+    """R-SEC-5 (invalid input is logged by its code only): on 契約ユーザー登録 a password typed
+    into the ユーザーＩＤ box is refused per field and the entry names no target; a
+    well-formed ID still names the attempt."""
+    org = make_org(db)
+    secret = f"{factories.next_user_id('Pw')}!#"  # unique: the log is shared with other tests
+    result = create(db, clock, org, user_id=secret)
+    assert isinstance(result, Invalid)
+    assert result.errors[0].code == "E-USER-ID-FORMAT"
+    uid = factories.next_user_id("Gen")
+    assert isinstance(create(db, clock, org, user_id=uid, email="not-an-address"), Invalid)
+    logged = entries(db, org.no, users.ACTION_CREATE_GENERAL)
+    assert [(e.target, e.result) for e in logged] == [(None, "failure"), (uid, "failure")]
+    assert all(secret not in repr(e.model_dump()) for e in logged)
+
+
 def test_r_user_3_master_only_and_tenant_checked(db: Session, clock: MovableClock) -> None:
     """R-INFO-2a: 登録へ is master-only: a general user, another contract's master or a
     deleted master is refused (E-MASTER-ONLY) and the refusal is logged."""

@@ -82,8 +82,8 @@ class Org:
     group2_deposit: int
 
 
-def _load(db: Session, contract_id: int, data: bytes) -> None:
-    got = zaikei_bank.load_deposits(db, contract_id=contract_id, data=data, actor="op1",
+def _load(db: Session, contract_no: str, data: bytes) -> None:
+    got = zaikei_bank.load_deposits(db, contract_no=contract_no, data=data, actor="op1",
                                     clock=CLOCK)
     assert isinstance(got, Ok), got
 
@@ -100,12 +100,12 @@ def org(db_engine: Engine) -> Org:
         assert full.id is not None and plain.id is not None
         deposits, balance = demo_zaikei.build_files(today)
         for data in deposits:
-            _load(db, full.id, data)
-        got = zaikei_bank.load_balances(db, contract_id=full.id, data=balance, actor="op1",
+            _load(db, full.contract_no, data)
+        got = zaikei_bank.load_balances(db, contract_no=full.contract_no, data=balance, actor="op1",
                                         clock=CLOCK)
         assert isinstance(got, Ok), got
-        _load(db, full.id, deposit_file("一般財形,2000001,7000,0,,継続", group="002"))
-        _load(db, plain.id, deposit_file("財形住宅,3000001,9000,0,,継続"))
+        _load(db, full.contract_no, deposit_file("一般財形,2000001,7000,0,,継続", group="002"))
+        _load(db, plain.contract_no, deposit_file("財形住宅,3000001,9000,0,,継続"))
         rows = db.exec(select(ZaikeiDeposit, PaymentGroup).join(
             PaymentGroup, col(PaymentGroup.id) == col(ZaikeiDeposit.payment_group_id))).all()
         group2 = next(d.id for d, g in rows if d.contract_id == full.id and g.number == "002")
@@ -198,7 +198,7 @@ def test_rz_bank_deposit_file_is_all_or_nothing_with_errors_by_row_and_column(
     before = _count(db, ZaikeiDepositItem, org.contract_id)
     data = deposit_file("一般財形,1000001,10000,0,,継続", "財形住宅,1000002,1万,0,,継続",
                         month="2026-05", day="2026-05-25")
-    got = zaikei_bank.load_deposits(db, contract_id=org.contract_id, data=data, actor="op1",
+    got = zaikei_bank.load_deposits(db, contract_no=org.contract_no, data=data, actor="op1",
                                     clock=CLOCK)
     assert isinstance(got, Invalid)
     assert [(e.code, e.params["row"], e.params["column"]) for e in got.errors] == [
@@ -211,21 +211,21 @@ def test_rz_bank_refusals_depend_on_the_contracted_services(db: Session, org: Or
     an employer contract; a 預入依頼書 already received is refused too."""
     balance = (BAL_HEADER + "\r\n001,2026-03-31,000001,ｻﾞｲｹｲ ﾀﾛｳ,財形　太郎,財形住宅,3000001,"
                "100,110\r\n").encode("cp932")
-    got = zaikei_bank.load_balances(db, contract_id=org.plain_id, data=balance, actor="op1",
+    got = zaikei_bank.load_balances(db, contract_no=org.plain_no, data=balance, actor="op1",
                                     clock=CLOCK)
     assert isinstance(got, Invalid) and got.errors[0].code == "E-ZAIKEI-NO-BALANCE-SERVICE"
     incentive = deposit_file("一般財形,3000002,5000,0,1000,新規", month="2026-06",
                              day="2026-06-25")
-    got = zaikei_bank.load_deposits(db, contract_id=org.plain_id, data=incentive,
+    got = zaikei_bank.load_deposits(db, contract_no=org.plain_no, data=incentive,
                                     actor="op1", clock=CLOCK)
     assert isinstance(got, Invalid) and [e.code for e in got.errors] == ["E-ZAIKEI-INCENTIVE"]
     member = factories.make_contract(db)
     assert member.id is not None
-    got = zaikei_bank.load_deposits(db, contract_id=member.id, data=incentive, actor="op1",
+    got = zaikei_bank.load_deposits(db, contract_no=member.contract_no, data=incentive, actor="op1",
                                     clock=CLOCK)
     assert isinstance(got, Invalid) and got.errors[0].code == "E-ZAIKEI-NOT-EMPLOYER"
     again = deposit_file("財形住宅,3000001,9000,0,,継続")
-    got = zaikei_bank.load_deposits(db, contract_id=org.plain_id, data=again, actor="op1",
+    got = zaikei_bank.load_deposits(db, contract_no=org.plain_no, data=again, actor="op1",
                                     clock=CLOCK)
     assert isinstance(got, Invalid) and got.errors[0].code == "E-ZAIKEI-EXISTS"
     assert _count(db, ZaikeiBalance, org.plain_id) == 0

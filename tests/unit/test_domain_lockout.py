@@ -9,6 +9,7 @@ import pytest
 
 from chingin_app.domain import lockout
 from chingin_app.domain.lockout import Gate, LockState, Outcome
+from chingin_app.domain.result import Err
 
 NOW = datetime(2026, 4, 1, 1, 0, tzinfo=UTC)  # 10:00 JST
 
@@ -117,3 +118,13 @@ def test_throttle_memory_is_bounded() -> None:
     assert limiter.hit("c", NOW)  # forgets "a"
     assert limiter.hit("a", NOW)
     assert not limiter.hit("c", NOW)
+
+
+def test_r_lock_5_refusal_says_blocked_or_until_when() -> None:
+    """R-LOCK-5: the login page answers MSG-BLOCKED, or MSG-LOCKED with the unlock time (JST,
+    rounded up to the minute), before the password is looked at; nothing while open."""
+    locked, _ = _fail(LockState(), 6, NOW + timedelta(seconds=30))
+    assert lockout.refusal(locked, NOW) == Err("MSG-LOCKED", None, {"unlock_at": "11:01"})
+    assert lockout.refusal(locked, NOW + timedelta(minutes=60, seconds=30)) is None
+    assert lockout.refusal(LockState(blocked=True), NOW) == Err("MSG-BLOCKED")
+    assert lockout.refusal(LockState(failure_count=5), NOW) is None

@@ -136,7 +136,7 @@ def load_demo_history(
         # The current request is published no later than today (it is 依頼受信 now).
         clock = MovableClock(_at(min(dates.request_date, today), 9))
         published = publish_request(
-            db, contract_id=contract_id, deduct_month=month, actor="operator:demo", clock=clock
+            db, contract_no=contract_no, deduct_month=month, actor="operator:demo", clock=clock
         )
         if isinstance(published, Err):
             continue
@@ -177,7 +177,7 @@ def load_demo_history(
             data = results_csv(rows)
             clock.set(_at(dates.remittance_date + timedelta(days=1), 10))
             loaded = load_results(
-                db, contract_id=contract_id, data=data, actor="operator:demo", clock=clock
+                db, contract_no=contract_no, data=data, actor="operator:demo", clock=clock
             )
             if isinstance(loaded, Invalid):
                 raise RuntimeError(f"demo results refused: {[e.code for e in loaded.errors][:5]}")

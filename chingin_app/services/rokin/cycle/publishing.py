@@ -28,14 +28,13 @@ from chingin_app.models import (
     RokinProduct,
 )
 from chingin_app.models.rokin import DetailStatus, ProductKind, RequestStatus
-from chingin_app.services import oplog
+from chingin_app.services import contract_records, oplog
 from chingin_app.services.rokin.cycle.common import (
     _ACCOUNT_RE,
     ACTION_PUBLISH,
     BANK_ACTOR,
     PublishedRequest,
     _closed_days,
-    _contract_no,
     _facts,
     _groups,
     _items,
@@ -338,7 +337,7 @@ def _publish_group(
 def publish_request(
     db: Session,
     *,
-    contract_id: int,
+    contract_no: str,
     deduct_month: str,
     pay_kind: str = "monthly",
     group_no: str | None = None,
@@ -369,13 +368,14 @@ def publish_request(
             action=ACTION_PUBLISH,
             target=target[:40],
             ticket=ticket,
-            detail={"code": err.code, "contract_id": contract_id},
+            detail={"code": err.code, "contract_no": contract_no[:40]},
         )
         return err
 
-    contract_no = _contract_no(db, contract_id)
-    if contract_no is None:
+    contract = contract_records.find_contract(db, contract_no)
+    if contract is None or contract.id is None:
         return refuse(Err("E-CONTRACT-NOT-FOUND", "contract_no"))
+    contract_id = contract.id
     month = cyc.check_month(deduct_month)
     if isinstance(month, Err):
         return refuse(month)

@@ -25,12 +25,11 @@ from chingin_app.models import (
 )
 from chingin_app.models.rokin import RequestStatus, ResultKind
 from chingin_app.reports.csv_reader import read_csv
-from chingin_app.services import oplog
+from chingin_app.services import contract_records, oplog
 from chingin_app.services.rokin.cycle.common import (
     _ACCOUNT_RE,
     ACTION_LOAD_RESULTS,
     ResultsLoaded,
-    _contract_no,
     _groups,
     _items,
     _key_text,
@@ -187,7 +186,7 @@ def _parse_result_row(row_no: int, cells: Sequence[str]) -> _ResultRow | list[Er
 def load_results(
     db: Session,
     *,
-    contract_id: int,
+    contract_no: str,
     data: bytes,
     actor: str,
     clock: Clock,
@@ -205,7 +204,7 @@ def load_results(
     """
     who = oplog.operator_actor(actor)
     now = clock.now()
-    contract_no = _contract_no(db, contract_id)
+    contract = contract_records.find_contract(db, contract_no)
 
     def refuse(errors: Sequence[Err]) -> Invalid:
         oplog.operator_refusal(
@@ -213,14 +212,15 @@ def load_results(
             at=now,
             actor=who,
             action=ACTION_LOAD_RESULTS,
-            target=contract_no or f"contract_id:{contract_id}",
+            target=contract_no[:40],
             ticket=ticket,
             detail={"codes": sorted({e.code for e in errors}), "count": len(errors)},
         )
         return Invalid(tuple(errors[:max_errors]))
 
-    if contract_no is None:
+    if contract is None or contract.id is None:
         return refuse([Err("E-CONTRACT-NOT-FOUND", "contract_no")])
+    contract_id = contract.id
     table = read_csv(
         data,
         expected_header=RESULTS_HEADER,

@@ -4,7 +4,7 @@ their lines on screen (filtered, sorted and paged in SQL), and the files — 内
 変更明細表 PDFs, the CSV export — each logged in the operation log.
 
 Tenant scope: every screen function takes the signed-in session and resolves its contract and
-payment group (``rokin_details.resolve_scope``), and the contract must have the 一斉積立
+payment group (``tenant.scope_of``), and the contract must have the 一斉積立
 service; a statement id from the client is used only when it is one of that group's kept
 statements (the last ``KEPT`` received), so another contract's or group's is never read.
 """
@@ -45,8 +45,7 @@ from chingin_app.reports.list_pdf import format_cell
 from chingin_app.reports.rokin_lists import month_label
 from chingin_app.services import oplog
 from chingin_app.services.prepared_files import PreparedFile
-from chingin_app.services.rokin.details import Scope, resolve_scope
-from chingin_app.services.tenant import OutputSession
+from chingin_app.services.tenant import OutputSession, Scope, scope_of
 
 __all__ = [
     "ACTION_DETAIL_EXPORT",
@@ -367,7 +366,7 @@ def _scope(db: Session, session: OutputSession) -> Scope | None:
     """The session's contract and selected group, when the contract has 一斉積立."""
     if session.group_no is None:
         return None
-    scope = resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
+    scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
         return None
     services = db.exec(select(Contract.services).where(Contract.id == scope.contract_id)).first()

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Generic, Protocol, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, and_, func, or_
 from sqlalchemy.orm.exc import StaleDataError
@@ -31,6 +31,7 @@ from chingin_app.domain.validation import (
 from chingin_app.models import ActorKind, Contract, Employee, LogResult
 from chingin_app.models.rokin import DetailStatus
 from chingin_app.services import oplog
+from chingin_app.services.tenant import TenantSession
 
 __all__ = [
     "DEPARTMENT_MAX_LEN",
@@ -40,7 +41,6 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "STATUS_LABELS",
     "AmountsAndMonths",
-    "DetailSession",
     "EmployeeForm",
     "HistoryBase",
     "HistoryEntry",
@@ -92,19 +92,6 @@ _MONTH_RE: Final = re.compile(r"(20[0-9]{2})[-/](0[1-9]|1[0-2])")
 T = TypeVar("T")
 
 STATUS_LABELS: Final[dict[str, str]] = {"active": "有効", "ended": "終了", "cancelled": "解除"}
-
-
-class DetailSession(Protocol):
-    """What the services need of the signed-in user (``sessions.SessionInfo`` fits)."""
-
-    @property
-    def contract_no(self) -> str: ...
-
-    @property
-    def user_id(self) -> str: ...
-
-    @property
-    def group_no(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -353,7 +340,7 @@ def flushed(db: Session, row: Any) -> bool:
 
 
 def commit_logged(
-    db: Session, *, contract_no: str, at: datetime, session: DetailSession, action: str,
+    db: Session, *, contract_no: str, at: datetime, session: TenantSession, action: str,
     ip: str | None, target: str, screen: str, detail: Mapping[str, Any],
 ) -> None:
     """The success entry in the contract's operation log, then the transaction's one commit."""
@@ -369,7 +356,7 @@ def refuse(
     db: Session,
     err: Err | Invalid,
     *,
-    session: DetailSession,
+    session: TenantSession,
     clock: Clock,
     action: str,
     screen: str,

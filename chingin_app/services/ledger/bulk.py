@@ -19,9 +19,9 @@ from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.models import Employee, LedgerDetail, LedgerItemType
 from chingin_app.models.rokin import DetailStatus, HistoryAction
 from chingin_app.services import detail_rules as rules
-from chingin_app.services.detail_rules import DetailSession, current_month
+from chingin_app.services.detail_rules import current_month
 from chingin_app.services.ledger import details as ledger_details
-from chingin_app.services.rokin.details import Scope, resolve_scope
+from chingin_app.services.tenant import TenantSession, scope_of
 
 __all__ = ["ACTION_BULK", "BulkLine", "BulkPreview", "apply", "preview"]
 
@@ -68,19 +68,15 @@ class BulkPreview:
         return len(self.lines) - self.changed
 
 
-def _scope(db: Session, session: DetailSession) -> Scope | None:
-    return resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
-
-
 def preview(
-    db: Session, *, session: DetailSession, clock: Clock, item_code: str, monthly_amount: str,
+    db: Session, *, session: TenantSession, clock: Clock, item_code: str, monthly_amount: str,
     bonus_amount: str,
 ) -> Ok[BulkPreview] | Invalid | Err:
     """The active details of the 種目 in the session's group with the new amounts (blank =
     unchanged; at least one typed). ``Invalid`` with every field error (E-RL-ITEM-UNKNOWN,
     E-RL-BULK-NO-AMOUNT, E-RK-AMOUNT-FORMAT, E-RL-BULK-ZERO when a detail would have both
     amounts 0); Err E-RK-GROUP-REQUIRED."""
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
         return Err("E-RK-GROUP-REQUIRED")
     errors: list[Err] = []
@@ -133,7 +129,7 @@ def preview(
 
 
 def apply(
-    db: Session, *, session: DetailSession, clock: Clock, preview: BulkPreview,
+    db: Session, *, session: TenantSession, clock: Clock, preview: BulkPreview,
     ip: str | None = None,
 ) -> Ok[int] | Err:
     """適用: the preview's changed lines in one transaction; returns how many changed. Err
@@ -149,7 +145,7 @@ def apply(
     changed = [line for line in preview.lines if line.changed]
     if not changed:
         return refuse(Err("E-RL-NO-CHANGE"))
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
         return refuse(Err("E-RK-GROUP-REQUIRED"))
     now = clock.now()

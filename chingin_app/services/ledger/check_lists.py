@@ -12,7 +12,7 @@ month and it starts in the month or was registered in it) · 変更 (active, and
 of the month changed 月例額 or 一時金額: before = before the month's first change, after =
 after its last one).
 
-Tenant scope: the session's contract **and** payment group (``rokin_details.resolve_scope``);
+Tenant scope: the session's contract **and** payment group (``tenant.scope_of``);
 without a group nothing is read. Months are Japan time (``domain.clock.to_jst``).
 """
 
@@ -49,8 +49,7 @@ from chingin_app.reports.rokin_lists import ListKind, month_label
 from chingin_app.services import oplog
 from chingin_app.services.detail_rules import load_snapshots, parse_month
 from chingin_app.services.prepared_files import PreparedFile
-from chingin_app.services.rokin.details import Scope, resolve_scope
-from chingin_app.services.tenant import OutputSession
+from chingin_app.services.tenant import OutputSession, Scope, scope_of
 
 __all__ = [
     "ACTION_PRINT",
@@ -310,17 +309,13 @@ def _collect(db: Session, scope: Scope, month: str) -> CheckLists | None:
                       details=tuple(details), items=items, changes=tuple(changes))
 
 
-def _scope(db: Session, session: OutputSession) -> Scope | None:
-    return resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
-
-
 def check_lists(db: Session, session: OutputSession, *, month: str) -> CheckLists | Err:
     """The three lists of ``month`` (``YYYY-MM`` or ``YYYY/MM``) for the session's payment
     group. Err at the field ``month`` for a bad month; E-RK-GROUP-REQUIRED without a group."""
     checked = check_month(month)
     if isinstance(checked, Err):
         return checked
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     found = None if scope is None else _collect(db, scope, checked.value)
     return Err("E-RK-GROUP-REQUIRED") if found is None else found
 

@@ -35,13 +35,12 @@ from chingin_app.models.rokin import DetailStatus, HistoryAction
 from chingin_app.services import detail_rules as rules
 from chingin_app.services.detail_rules import (
     AmountsAndMonths,
-    DetailSession,
     EmployeeForm,
     HistoryBase,
     PageOf,
     current_month,
 )
-from chingin_app.services.rokin.details import Scope, resolve_scope
+from chingin_app.services.tenant import Scope, TenantSession, scope_of
 
 __all__ = [
     "ACTION_ADD",
@@ -71,10 +70,6 @@ ACTION_CHANGE: Final = "ledger.detail.change"
 ACTION_CANCEL: Final = "ledger.detail.cancel"
 _SCREEN_INQUIRY: Final = "賃控元帳明細照会"
 _SCREEN_NEW: Final = "賃控元帳明細新規登録"
-
-
-def _scope(db: Session, session: DetailSession) -> Scope | None:
-    return resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
 
 
 @dataclass(frozen=True)
@@ -182,7 +177,7 @@ def _filter_clauses(flt: LedgerFilter, this_month: str) -> list[ColumnElement[bo
 
 
 def search(
-    db: Session, *, session: DetailSession, clock: Clock, flt: LedgerFilter | None = None,
+    db: Session, *, session: TenantSession, clock: Clock, flt: LedgerFilter | None = None,
     sort: str = "staff_no", descending: bool = False, page: int = 1, page_size: int = 50,
 ) -> LedgerPage | Invalid | Err:
     """RL-1 賃控元帳明細照会: one page of the session's ledger details, filtered, sorted and
@@ -195,7 +190,7 @@ def search(
     clauses = _filter_clauses(flt or LedgerFilter(), this_month)
     if isinstance(clauses, Invalid):
         return clauses
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None:
         return Err("E-RL-DETAIL-NOT-FOUND")
     where = and_(*_tenant(scope), *clauses)
@@ -210,10 +205,10 @@ def search(
 
 
 def get_detail(
-    db: Session, *, session: DetailSession, clock: Clock, detail_id: int
+    db: Session, *, session: TenantSession, clock: Clock, detail_id: int
 ) -> Ok[LedgerRow] | Err:
     """One ledger detail of the session's contract (and group); E-RL-DETAIL-NOT-FOUND else."""
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     found = None if scope is None else db.exec(
         _joined().where(col(LedgerDetail.id) == detail_id, *_tenant(scope))
     ).first()
@@ -317,7 +312,7 @@ _FIELD_LABELS: Final[dict[str, str]] = {
 
 
 def history(
-    db: Session, *, session: DetailSession, detail_id: int | None = None, staff_no: str = "",
+    db: Session, *, session: TenantSession, detail_id: int | None = None, staff_no: str = "",
     start: datetime | None = None, end: datetime | None = None, page: int = 1,
     page_size: int = 50,
 ) -> LedgerHistoryPage | Err:
@@ -326,7 +321,7 @@ def history(
     rules.check_page_size(page_size)
     if (err := rules.check_search_staff_no(staff_no)) is not None:
         return err
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None:
         return Err("E-RL-DETAIL-NOT-FOUND")
     found = rules.history_entries(
@@ -363,7 +358,7 @@ def _target(staff_no: str, item_code: str) -> str:
     return f"{staff_no}/{item_code}"[:40]
 
 
-def _added(db: Session, scope: Scope, session: DetailSession, now: datetime, action: str,
+def _added(db: Session, scope: Scope, session: TenantSession, now: datetime, action: str,
            screen: str, ip: str | None, employee: Employee, item: LedgerItemType,
            values: AmountsAndMonths) -> Ok[int] | Err:
     """The insert both 追加登録 and 新規登録 end with (duplicate check, history, log)."""
@@ -381,7 +376,7 @@ def _added(db: Session, scope: Scope, session: DetailSession, now: datetime, act
 
 
 def add_detail(
-    db: Session, *, session: DetailSession, clock: Clock, employee_id: int, form: LedgerForm,
+    db: Session, *, session: TenantSession, clock: Clock, employee_id: int, form: LedgerForm,
     ip: str | None = None, screen: str = _SCREEN_INQUIRY,
 ) -> Ok[int] | Invalid | Err:
     """RL-1 追加登録 (and RL-2 for an employee already registered): a ledger detail for an
@@ -395,7 +390,7 @@ def add_detail(
                              screen=screen, ip=ip, target=target)
 
     now = clock.now()
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     employee = None if scope is None else rules.locked_employee(
         db, contract_id=scope.contract_id, payment_group_id=scope.payment_group_id,
         employee_id=employee_id)
@@ -412,7 +407,7 @@ def add_detail(
 
 
 def register_new(
-    db: Session, *, session: DetailSession, clock: Clock, employee: EmployeeForm,
+    db: Session, *, session: TenantSession, clock: Clock, employee: EmployeeForm,
     form: LedgerForm, ip: str | None = None,
 ) -> Ok[int] | Invalid | Err:
     """RL-2 賃控元帳明細新規登録: a new employee in the session's payment group (カナ氏名
@@ -425,7 +420,7 @@ def register_new(
                              target=_target(employee.staff_no, form.item_code))
 
     now = clock.now()
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
         return refuse(Err("E-RK-GROUP-REQUIRED"))
     item = _item(db, scope, form.item_code)
@@ -448,9 +443,9 @@ def register_new(
 _Editable = tuple[Scope, LedgerDetail, Employee, LedgerItemType, str]
 
 
-def _editable(db: Session, session: DetailSession, detail_id: int,
+def _editable(db: Session, session: TenantSession, detail_id: int,
               version: int) -> _Editable | tuple[Err, str | None]:
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     detail = None if scope is None else db.exec(
         select(LedgerDetail).where(col(LedgerDetail.id) == detail_id, *_tenant(scope))
         .with_for_update().execution_options(populate_existing=True)
@@ -469,7 +464,7 @@ def _editable(db: Session, session: DetailSession, detail_id: int,
 
 
 def change_detail(
-    db: Session, *, session: DetailSession, clock: Clock, detail_id: int, version: int,
+    db: Session, *, session: TenantSession, clock: Clock, detail_id: int, version: int,
     change: LedgerChange, ip: str | None = None,
 ) -> Ok[int] | Invalid | Err:
     """RL-1 変更: amounts and months (blank = unchanged, checked as a whole). Returns the new
@@ -515,7 +510,7 @@ def change_detail(
 
 
 def cancel_detail(
-    db: Session, *, session: DetailSession, clock: Clock, detail_id: int, version: int,
+    db: Session, *, session: TenantSession, clock: Clock, detail_id: int, version: int,
     ip: str | None = None,
 ) -> Ok[int] | Err:
     """RL-1 解除: the detail stops (kept for the history). Returns the new version. Err

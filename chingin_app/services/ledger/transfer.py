@@ -34,10 +34,10 @@ from chingin_app.reports.csv_reader import MAX_CSV_BYTES, CsvConversion, read_cs
 from chingin_app.reports.csv_writer import ENCODING_CHOICES, CsvEncodingError, iter_csv
 from chingin_app.services import detail_rules as rules
 from chingin_app.services import oplog
-from chingin_app.services.detail_rules import DetailSession, current_month
+from chingin_app.services.detail_rules import current_month
 from chingin_app.services.ledger import details as ledger_details
 from chingin_app.services.prepared_files import PreparedFile
-from chingin_app.services.rokin.details import Scope, resolve_scope
+from chingin_app.services.tenant import Scope, TenantSession, scope_of
 
 __all__ = [
     "ACTION_EXPORT",
@@ -69,10 +69,6 @@ _STATES: Final = {"": "active", "有効": "active", "終了": "active", "解除"
 Progress = Callable[[int, int], None]
 
 
-def _scope(db: Session, session: DetailSession) -> Scope | None:
-    return resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
-
-
 def _details(db: Session, scope: Scope) -> list[Any]:
     clauses = [col(LedgerDetail.contract_id) == scope.contract_id]
     if scope.payment_group_id is not None:
@@ -101,14 +97,14 @@ def export_rows(db: Session, scope: Scope, this_month: str) -> list[tuple[str, .
 
 
 def export_csv(
-    db: Session, session: DetailSession, *, encoding: str, clock: Clock, ip: str | None,
+    db: Session, session: TenantSession, *, encoding: str, clock: Clock, ip: str | None,
     on_progress: Progress | None = None,
 ) -> Ok[PreparedFile] | Err:
     """RL-9: the session's ledger details as CSV, logged as ``ledger.detail.export``. Err
     E-OUT-ENCODING, E-OUT-CSV-CHAR (row, column), E-RL-DETAIL-NOT-FOUND (no tenant)."""
     if encoding not in ENCODING_CHOICES:
         return Err("E-OUT-ENCODING", "encoding")
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None:
         return Err("E-RL-DETAIL-NOT-FOUND")
     rows = export_rows(db, scope, current_month(clock))
@@ -190,12 +186,12 @@ def _row_errors(row: int, errs: list[Err]) -> list[Err]:
 
 
 def preview_import(
-    db: Session, *, session: DetailSession, clock: Clock, data: bytes,
+    db: Session, *, session: TenantSession, clock: Clock, data: bytes,
 ) -> Ok[ImportPreview] | Invalid | Err:
     """RL-10 (R-PLUS-5): what the file would change, or ``Invalid`` with every problem by row
     and column (E-CSV-… of the reader, E-RL-IMPORT-CELL). Changes nothing. Err
     E-RK-GROUP-REQUIRED without a payment group."""
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
         return Err("E-RK-GROUP-REQUIRED")
     read = read_csv(data, expected_header=HEADER, free_text_columns=FREE_TEXT,
@@ -293,7 +289,7 @@ def preview_import(
 
 
 def apply_import(
-    db: Session, *, session: DetailSession, clock: Clock, preview: ImportPreview,
+    db: Session, *, session: TenantSession, clock: Clock, preview: ImportPreview,
     ip: str | None = None,
 ) -> Ok[dict[str, int]] | Err:
     """適用 (RL-10): the preview's new, changed and cancelled lines in one transaction, with
@@ -308,7 +304,7 @@ def apply_import(
     todo = [line for line in preview.lines if line.kind != UNCHANGED]
     if not todo:
         return refuse(Err("E-RL-NO-CHANGE"))
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
         return refuse(Err("E-RK-GROUP-REQUIRED"))
     now = clock.now()

@@ -1,7 +1,7 @@
 """労金控除明細: search, view, 追加登録, 新規登録, 変更, 解除 and the 更新履歴 (SPEC §11 RK-1,
 RK-2, RK-3, §3 input rules, A.1, R-PLUS-2).
 
-The tenant comes from the caller's session (``DetailSession``; ``sessions.SessionInfo``
+The tenant comes from the caller's session (``TenantSession``; ``sessions.SessionInfo``
 fits): every query is limited to the session's contract and, once a payment group is
 selected, to that group, so another contract's or group's rows are never read or changed.
 The menu permission is the state's job (``permissions.require`` before calling here).
@@ -34,7 +34,6 @@ from chingin_app.domain.kana import check_name_kana
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.domain.validation import normalise_fullwidth_text
 from chingin_app.models import (
-    Contract,
     DeductionDetail,
     DeductionDetailHistory,
     Employee,
@@ -47,13 +46,13 @@ from chingin_app.services.detail_rules import (
     KANA_MAX_BYTES,
     MAX_AMOUNT,
     MAX_PAGE_SIZE,
-    DetailSession,
     EmployeeForm,
     HistoryBase,
     PageOf,
     current_month,
     normalise_month,
 )
+from chingin_app.services.tenant import Scope, TenantSession, scope_of
 
 __all__ = [
     "ACTION_ADD",
@@ -70,12 +69,10 @@ __all__ = [
     "DetailForm",
     "DetailPage",
     "DetailRow",
-    "DetailSession",
     "EmployeeForm",
     "HistoryPage",
     "HistoryRow",
     "ProductView",
-    "Scope",
     "add_detail",
     "cancel_detail",
     "change_detail",
@@ -87,7 +84,6 @@ __all__ = [
     "list_products",
     "normalise_month",
     "register_new",
-    "resolve_scope",
     "search",
 ]
 
@@ -102,39 +98,6 @@ _SCREEN_NEW: Final = "労金控除明細新規登録"
 #: 残回数 of a loan: 1 … 999.
 MAX_REMAINING_COUNT: Final = 999
 _ACCOUNT_NO_RE: Final = re.compile(r"[0-9]{7}")
-
-@dataclass(frozen=True)
-class Scope:
-    """The tenant of a call: the contract and, when one is selected, the payment group."""
-
-    contract_id: int
-    contract_no: str
-    payment_group_id: int | None
-    group_no: str | None
-
-
-def resolve_scope(db: Session, *, contract_no: str, group_no: str | None) -> Scope | None:
-    """The contract (and group) ids behind a session's numbers; None when they do not exist
-    (a contract without that group is treated as no scope at all, never as the whole
-    contract)."""
-    contract_id = db.exec(select(Contract.id).where(Contract.contract_no == contract_no)).first()
-    if contract_id is None:
-        return None
-    group_id: int | None = None
-    if group_no is not None:
-        group_id = db.exec(
-            select(PaymentGroup.id).where(
-                PaymentGroup.contract_id == contract_id, PaymentGroup.number == group_no
-            )
-        ).first()
-        if group_id is None:
-            return None
-    return Scope(contract_id, contract_no, group_id, group_no)
-
-
-def _scope(db: Session, session: DetailSession) -> Scope | None:
-    return resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
-
 
 # --- views ------------------------------------------------------------------------------
 
@@ -306,7 +269,7 @@ def _joined() -> Any:
 def search(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     clock: Clock,
     flt: DetailFilter | None = None,
     sort: str = "staff_no",
@@ -328,7 +291,7 @@ def search(
     checked, errors = _check_filter(flt or DetailFilter())
     if errors:
         return Invalid(tuple(errors))
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None:
         return Err("E-RK-DETAIL-NOT-FOUND")
     this_month = current_month(clock)
@@ -348,10 +311,10 @@ def search(
 
 
 def get_detail(
-    db: Session, *, session: DetailSession, clock: Clock, detail_id: int
+    db: Session, *, session: TenantSession, clock: Clock, detail_id: int
 ) -> Ok[DetailRow] | Err:
     """One detail of the session's contract (and group): E-RK-DETAIL-NOT-FOUND otherwise."""
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None:
         return Err("E-RK-DETAIL-NOT-FOUND")
     found = db.exec(
@@ -363,9 +326,9 @@ def get_detail(
     return Ok(_row(detail, employee, product, group_no, current_month(clock)))
 
 
-def list_products(db: Session, *, session: DetailSession) -> tuple[ProductView, ...]:
+def list_products(db: Session, *, session: TenantSession) -> tuple[ProductView, ...]:
     """The contract's products in code order (the 商品 choices)."""
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None:
         return ()
     rows = db.exec(
@@ -378,9 +341,9 @@ def list_products(db: Session, *, session: DetailSession) -> tuple[ProductView, 
     )
 
 
-def find_employee(db: Session, *, session: DetailSession, staff_no: str) -> Employee | None:
+def find_employee(db: Session, *, session: TenantSession, staff_no: str) -> Employee | None:
     """The session's employee with this 職員番号 (in the selected group), or None."""
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None:
         return None
     query = select(Employee).where(
@@ -555,7 +518,7 @@ _FIELD_LABELS: Final[dict[str, str]] = {
 def history(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     detail_id: int | None = None,
     staff_no: str = "",
     start: datetime | None = None,
@@ -573,7 +536,7 @@ def history(
     rules.check_page_size(page_size)
     if (err := rules.check_search_staff_no(staff_no)) is not None:
         return err
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None:
         return Err("E-RK-DETAIL-NOT-FOUND")
     found = rules.history_entries(
@@ -668,7 +631,7 @@ def _form_values(
 def add_detail(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     clock: Clock,
     employee_id: int,
     form: DetailForm,
@@ -686,7 +649,7 @@ def add_detail(
                        screen=_SCREEN_INQUIRY, ip=ip, target=target)
 
     now = clock.now()
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None:
         return refuse(Err("E-RK-EMPLOYEE-NOT-FOUND"))
     employee = rules.locked_employee(db, contract_id=scope.contract_id,
@@ -718,7 +681,7 @@ def add_detail(
 def register_new(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     clock: Clock,
     employee: EmployeeForm,
     form: DetailForm,
@@ -739,7 +702,7 @@ def register_new(
                        target=_target(employee.staff_no, form.product_code, form.account_no))
 
     now = clock.now()
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
         return refuse(Err("E-RK-GROUP-REQUIRED"))
     product = _product(db, scope, form.product_code)
@@ -792,11 +755,11 @@ _Editable = tuple[Scope, DeductionDetail, Employee, RokinProduct, str]
 
 
 def _editable_detail(
-    db: Session, session: DetailSession, detail_id: int, version: int
+    db: Session, session: TenantSession, detail_id: int, version: int
 ) -> _Editable | tuple[Err, str | None]:
     """The live detail a change or 解除 works on, locked, with its log target; or the refusal
     (unknown or another tenant's, changed since the screen read it, already cancelled)."""
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     found = None if scope is None else _locked_detail(db, scope, detail_id)
     if found is None or scope is None:
         return Err("E-RK-DETAIL-NOT-FOUND"), None
@@ -812,7 +775,7 @@ def _editable_detail(
 def change_detail(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     clock: Clock,
     detail_id: int,
     version: int,
@@ -887,7 +850,7 @@ def change_detail(
 def cancel_detail(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     clock: Clock,
     detail_id: int,
     version: int,

@@ -29,7 +29,8 @@ from chingin_app.reports.csv_writer import CsvEncoding, write_csv
 from chingin_app.services import oplog
 from chingin_app.services.rokin import cycle as rokin_cycle
 from chingin_app.services.rokin import details as rokin_details
-from chingin_app.services.rokin.details import DetailFilter, DetailSession, resolve_scope
+from chingin_app.services.rokin.details import DetailFilter
+from chingin_app.services.tenant import TenantSession, scope_of
 
 __all__ = [
     "ACTION_EXPORT",
@@ -108,14 +109,14 @@ def _bank_kana(
 
 
 def check_rows(
-    db: Session, *, session: DetailSession, clock: Clock
+    db: Session, *, session: TenantSession, clock: Clock
 ) -> Ok[tuple[tuple[KanaCheckRow, ...], str | None]] | Err:
     """Every active detail of the session's group whose カナ氏名 the bank would reject or that
     differs from the bank's registered kana, by 職員番号 and 商品, with the 控除年月 of the results
     compared with. Err E-RECON-NO-GROUP without a selected group of the session's contract."""
     if not session.group_no:
         return Err("E-RECON-NO-GROUP")
-    scope = resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
+    scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
         return Err("E-RECON-NO-GROUP")
     month, by_key, by_staff = _bank_kana(db, scope.contract_id, scope.payment_group_id)
@@ -191,7 +192,7 @@ def export_csv(rows: Sequence[KanaCheckRow], *, encoding: CsvEncoding = "cp932")
 
 
 def log_export(
-    db: Session, *, session: DetailSession, clock: Clock, ip: str | None, rows: int
+    db: Session, *, session: TenantSession, clock: Clock, ip: str | None, rows: int
 ) -> None:
     """Record the export in the contract's log (R-LOG-1) and commit."""
     oplog.user_success(

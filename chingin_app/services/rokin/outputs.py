@@ -4,7 +4,7 @@ the 企業宛控除依頼書 and the CSV exports — each logged in the operatio
 and print").
 
 Tenant scope: every function takes the signed-in session and resolves its contract **and**
-payment group (``rokin_details.resolve_scope``); a request id from the client is used only when
+payment group (``tenant.scope_of``); a request id from the client is used only when
 it is one of that group's requests in the kept cycles (``rokin_cycle.list_requests``, A.4 "lists
 keep the last cycles"), so another contract's — or another group's — request is never read.
 
@@ -40,8 +40,7 @@ from chingin_app.services import oplog
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.rokin import cycle as rokin_cycle
 from chingin_app.services.rokin.cycle import RequestLine, RequestView
-from chingin_app.services.rokin.details import Scope, resolve_scope
-from chingin_app.services.tenant import OutputSession
+from chingin_app.services.tenant import OutputSession, Scope, scope_of
 
 __all__ = [
     "ACTION_COMPANY_EXPORT",
@@ -121,10 +120,6 @@ def request_label(view: RequestView) -> str:
             f"（{view.status_label}）")
 
 
-def _scope(db: Session, session: OutputSession) -> Scope | None:
-    return resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
-
-
 def _choices(db: Session, scope: Scope, results_only: bool) -> list[RequestView]:
     views = rokin_cycle.list_requests(
         db, contract_id=scope.contract_id, payment_group_id=scope.payment_group_id
@@ -139,7 +134,7 @@ def choices(
 ) -> list[RequestView]:
     """The session's group's requests of the kept cycles, newest 控除年月 first (A.4);
     ``results_only``: those with results (結果受信済, RK-11)."""
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     return [] if scope is None else _choices(db, scope, results_only)
 
 
@@ -147,7 +142,7 @@ def _resolve(
     db: Session, session: OutputSession, request_id: object, results_only: bool
 ) -> tuple[Scope, RequestView] | None:
     number = parse_row_id(request_id)
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if number is None or scope is None:
         return None
     for view in _choices(db, scope, results_only):

@@ -32,7 +32,7 @@ from chingin_app.reports import rokin_csv
 from chingin_app.reports.csv_reader import MAX_CSV_BYTES, read_csv
 from chingin_app.services import oplog
 from chingin_app.services.rokin import cycle as rokin_cycle
-from chingin_app.services.rokin.details import DetailSession, resolve_scope
+from chingin_app.services.tenant import TenantSession, scope_of
 
 __all__ = [
     "ACTION_RECONCILE",
@@ -80,12 +80,12 @@ class ReconciliationView:
     conversions: int
 
 
-def _current(db: Session, session: DetailSession) -> tuple[int, CurrentRequest] | Err:
+def _current(db: Session, session: TenantSession) -> tuple[int, CurrentRequest] | Err:
     """(contract id, the group's latest received request) or E-RECON-NO-GROUP /
     E-RECON-NO-REQUEST."""
     if not session.group_no:
         return Err("E-RECON-NO-GROUP")
-    scope = resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
+    scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
         return Err("E-RECON-NO-GROUP")
     view = rokin_cycle.latest_received(
@@ -107,7 +107,7 @@ def _current(db: Session, session: DetailSession) -> tuple[int, CurrentRequest] 
     )
 
 
-def current_request(db: Session, *, session: DetailSession) -> Ok[CurrentRequest] | Err:
+def current_request(db: Session, *, session: TenantSession) -> Ok[CurrentRequest] | Err:
     """The request an upload would be compared with (the screen shows it first). Read-only."""
     found = _current(db, session)
     if isinstance(found, Err):
@@ -125,7 +125,7 @@ def _layout(header: tuple[str, ...]) -> str | None:
 
 
 def _refuse(
-    db: Session, err: Err | Invalid, *, session: DetailSession, clock: Clock, ip: str | None,
+    db: Session, err: Err | Invalid, *, session: TenantSession, clock: Clock, ip: str | None,
     target: str | None,
 ) -> Err | Invalid:
     codes = [e.code for e in err.errors] if isinstance(err, Invalid) else [err.code]
@@ -145,7 +145,7 @@ def _target(request: CurrentRequest) -> str:
 def reconcile(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     data: bytes,
     clock: Clock,
     ip: str | None = None,

@@ -21,7 +21,7 @@ from chingin_app.models import (
     PaymentGroup,
 )
 from chingin_app.models.rokin import ResultKind
-from chingin_app.services.rokin.details import DetailSession, resolve_scope
+from chingin_app.services.tenant import TenantSession, scope_of
 
 ACTION_PUBLISH: Final = "rokin.request.publish"
 ACTION_LOAD_RESULTS: Final = "rokin.results.load"
@@ -281,10 +281,10 @@ def _key_text(group_no: str, month: str, kind: str) -> str:
 
 
 def _locked_request(
-    db: Session, session: DetailSession, request_id: int
+    db: Session, session: TenantSession, request_id: int
 ) -> tuple[DeductionRequest, str] | None:
     """The request, locked, when it belongs to the session's contract (and selected group)."""
-    scope = resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
+    scope = scope_of(db, session)
     if scope is None:
         return None
     query = select(DeductionRequest).where(

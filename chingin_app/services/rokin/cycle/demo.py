@@ -24,7 +24,7 @@ from chingin_app.services.rokin.cycle.results import load_results, results_csv
 
 @dataclass(frozen=True)
 class _DemoUser:
-    """The organisation's side of the demo history (DetailSession's shape)."""
+    """The organisation's side of the demo history (TenantSession's shape)."""
 
     contract_no: str
     user_id: str = "demo"

@@ -29,13 +29,13 @@ from chingin_app.services.rokin.cycle.common import (
     _locked_request,
     _view,
 )
-from chingin_app.services.rokin.details import DetailSession, resolve_scope
+from chingin_app.services.tenant import TenantSession, scope_of
 
 
 def _change_hold(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     clock: Clock,
     item_id: int,
     version: int,
@@ -59,7 +59,7 @@ def _change_hold(
             target=target,
         )
 
-    scope = resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
+    scope = scope_of(db, session)
     item = (
         None
         if scope is None
@@ -130,7 +130,7 @@ def _change_hold(
 def set_hold(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     clock: Clock,
     item_id: int,
     version: int,
@@ -162,7 +162,7 @@ def set_hold(
 def clear_hold(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     clock: Clock,
     item_id: int,
     version: int,
@@ -187,7 +187,7 @@ def clear_hold(
 def _confirm_or_undo(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     clock: Clock,
     request_id: int,
     version: int,
@@ -265,7 +265,7 @@ def _confirm_or_undo(
 def confirm(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     clock: Clock,
     request_id: int,
     version: int,
@@ -291,7 +291,7 @@ def confirm(
 def undo_confirmation(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     clock: Clock,
     request_id: int,
     version: int,

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Final
 
 from chingin_app.domain import deduction_cycle as cyc
+from chingin_app.reports.lists import date_label, month_label
 from chingin_app.reports.pdf import Markup, render_form
-from chingin_app.reports.rokin_lists import ListHeader, date_label, month_label
+from chingin_app.reports.rokin_lists import ListHeader
 from chingin_app.services.rokin.cycle import RequestLine
 
 __all__ = ["TITLE", "CompanyRequest", "ProductTotal", "product_totals", "render_company_request"]

@@ -42,7 +42,7 @@ from chingin_app.reports import batch_savings_lists as lists
 from chingin_app.reports.csv_reader import read_csv
 from chingin_app.reports.csv_writer import ENCODING_CHOICES, CsvEncodingError, iter_csv
 from chingin_app.reports.list_pdf import format_cell
-from chingin_app.reports.rokin_lists import month_label
+from chingin_app.reports.lists import month_label
 from chingin_app.services import oplog
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.tenant import OutputSession, Scope, scope_of

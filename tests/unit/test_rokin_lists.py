@@ -12,18 +12,13 @@ import pytest
 from pypdf import PdfReader
 
 from chingin_app.reports import rokin_lists
+from chingin_app.reports.lists import pdf_rows, screen_rows
 from chingin_app.reports.rokin_company_request import (
     CompanyRequest,
     product_totals,
     render_company_request,
 )
-from chingin_app.reports.rokin_lists import (
-    REQUEST_LISTS,
-    RESULT_LISTS,
-    ListHeader,
-    pdf_rows,
-    screen_rows,
-)
+from chingin_app.reports.rokin_lists import REQUEST_LISTS, RESULT_LISTS, ListHeader
 from chingin_app.services.rokin.cycle import RequestLine, ResultLine
 
 LINE = RequestLine(

@@ -38,14 +38,8 @@ from chingin_app.models import (
 )
 from chingin_app.models.rokin import DetailStatus, HistoryAction
 from chingin_app.reports import ledger_check_lists as ledger_lists
-from chingin_app.reports.ledger_check_lists import (
-    CHANGES,
-    CHECK_LISTS,
-    DETAILS,
-    CheckListHeader,
-    screen_rows,
-)
-from chingin_app.reports.rokin_lists import ListKind, month_label
+from chingin_app.reports.ledger_check_lists import CHANGES, CHECK_LISTS, DETAILS, CheckListHeader
+from chingin_app.reports.lists import ListKind, month_label, screen_rows
 from chingin_app.services import oplog
 from chingin_app.services.detail_rules import load_snapshots, parse_month
 from chingin_app.services.prepared_files import PreparedFile

@@ -27,6 +27,7 @@ from chingin_app.domain.result import Err, Ok
 from chingin_app.domain.validation import parse_row_id
 from chingin_app.reports import rokin_csv, rokin_lists
 from chingin_app.reports.csv_writer import ENCODING_CHOICES, CsvEncoding, CsvEncodingError, iter_csv
+from chingin_app.reports.lists import ListKind, month_label, screen_rows
 from chingin_app.reports.rokin_company_request import (
     TITLE as COMPANY_REQUEST_TITLE,
 )
@@ -35,7 +36,7 @@ from chingin_app.reports.rokin_company_request import (
     product_totals,
     render_company_request,
 )
-from chingin_app.reports.rokin_lists import REQUEST_LISTS, RESULT_LISTS, ListHeader, ListKind
+from chingin_app.reports.rokin_lists import REQUEST_LISTS, RESULT_LISTS, ListHeader
 from chingin_app.services import oplog
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.rokin import cycle as rokin_cycle
@@ -116,7 +117,7 @@ class Preview:
 
 def request_label(view: RequestView) -> str:
     """The request as the choice lists name it: 2026年4月 月例（依頼受信）."""
-    return (f"{rokin_lists.month_label(view.deduct_month)} {view.pay_kind_label}"
+    return (f"{month_label(view.deduct_month)} {view.pay_kind_label}"
             f"（{view.status_label}）")
 
 
@@ -184,7 +185,7 @@ def request_page(
         db, contract_id=scope.contract_id, request_id=view.id, which=kind.code,  # type: ignore[arg-type]
         offset=(page - 1) * page_size, limit=page_size,
     )
-    return LinePage(rokin_lists.screen_rows(kind, lines), total, page, pages)
+    return LinePage(screen_rows(kind, lines), total, page, pages)
 
 
 def _result_lines(db: Session, scope: Scope, view: RequestView, kind: ListKind) -> list[Any]:
@@ -208,7 +209,7 @@ def result_page(
     lines = _result_lines(db, scope, view, kind)
     page, pages = _page_of(len(lines), page, page_size)
     shown = lines[(page - 1) * page_size : page * page_size]
-    return LinePage(rokin_lists.screen_rows(kind, shown), len(lines), page, pages)
+    return LinePage(screen_rows(kind, shown), len(lines), page, pages)
 
 
 def preview(
@@ -266,7 +267,7 @@ def _log(
     oplog.user_success(
         db, contract_no=session.contract_no, at=clock.now(), actor=session.user_id,
         action=action, ip=ip, screen=_SCREENS[action],
-        target=f"入金グループ{view.group_no} {rokin_lists.month_label(view.deduct_month)} "
+        target=f"入金グループ{view.group_no} {month_label(view.deduct_month)} "
                f"{view.pay_kind_label}",
         detail=detail,
     )

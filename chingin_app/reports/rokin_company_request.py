@@ -14,11 +14,11 @@ from datetime import date
 from pathlib import Path
 from typing import Final
 
-from chingin_app.domain import deduction_cycle as cyc
+from chingin_app.domain.deduction_cycle import RequestLine
+from chingin_app.domain.line_kinds import ChangeKind
 from chingin_app.reports.lists import date_label, month_label
 from chingin_app.reports.pdf import Markup, render_form
 from chingin_app.reports.rokin_lists import ListHeader
-from chingin_app.services.rokin.cycle import RequestLine
 
 __all__ = ["TITLE", "CompanyRequest", "ProductTotal", "product_totals", "render_company_request"]
 
@@ -65,7 +65,7 @@ def product_totals(lines: Iterable[RequestLine]) -> tuple[ProductTotal, ...]:
     counts: dict[str, int] = {}
     amounts: dict[str, int] = {}
     for line in lines:
-        if line.change_kind == cyc.ChangeKind.ENDED.value:
+        if line.change_kind == ChangeKind.ENDED.value:
             continue
         code = line.product_code
         names.setdefault(code, line.product_name)

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from chingin_app.domain import deduction_cycle as cyc
+from chingin_app.domain.deduction_cycle import RequestLine, ResultLine
+from chingin_app.domain.line_kinds import ChangeKind
 from chingin_app.reports.list_pdf import ListSpec, ProgressCallback, render_list
 from chingin_app.reports.lists import (
     ListField,
@@ -28,7 +29,6 @@ from chingin_app.reports.lists import (
     month_label,
     pdf_rows,
 )
-from chingin_app.services.rokin.cycle import RequestLine, ResultLine
 
 __all__ = [
     "REQUEST_LISTS",
@@ -41,7 +41,7 @@ __all__ = [
 
 def _change(line: RequestLine) -> str:
     """異動区分 as A.6 shows it: 新規 / 変更 / 解約; a line unchanged since last month is blank."""
-    return "" if line.change_kind == cyc.ChangeKind.CONTINUED.value else line.change_kind
+    return "" if line.change_kind == ChangeKind.CONTINUED.value else line.change_kind
 
 
 def _remaining(line: RequestLine) -> object:

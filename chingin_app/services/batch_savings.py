@@ -21,7 +21,6 @@ from typing import Any, Final
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.batch_savings import (
     BATCH_HEADER,
     COLUMN,
@@ -35,6 +34,7 @@ from chingin_app.domain.batch_savings import (
 from chingin_app.domain.clock import Clock, to_jst
 from chingin_app.domain.contract import Service
 from chingin_app.domain.kana import normalise_kana
+from chingin_app.domain.line_kinds import ChangeKind
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.domain.validation import parse_row_id
 from chingin_app.models import BatchSavingsItem, BatchSavingsStatement, Contract, PaymentGroup
@@ -335,15 +335,15 @@ def load_batch(
                                            month=month, kind=kind, rows=group_rows,
                                            received_at=now)
         counts = {k: sum(ln.change_kind == k for ln in lines) for k in
-                  (cyc.ChangeKind.NEW.value, cyc.ChangeKind.CHANGED.value,
-                   cyc.ChangeKind.ENDED.value)}
+                  (ChangeKind.NEW.value, ChangeKind.CHANGED.value,
+                   ChangeKind.ENDED.value)}
         oplog.operator_success(
             db, contract_no=contract.contract_no, at=now, actor=who, action=ACTION_LOAD,
             target=f"入金グループ{group_no} {month} {kind_label(kind)}", ticket=ticket,
             detail={"statement_id": statement.id, "lines": len(lines), **counts},
         )
-        summary.append((group_no, month, kind, len(lines), counts[cyc.ChangeKind.NEW.value],
-                        counts[cyc.ChangeKind.CHANGED.value], counts[cyc.ChangeKind.ENDED.value]))
+        summary.append((group_no, month, kind, len(lines), counts[ChangeKind.NEW.value],
+                        counts[ChangeKind.CHANGED.value], counts[ChangeKind.ENDED.value]))
     db.flush()
     db.commit()
     return Ok(BatchLoaded(tuple(summary)))
@@ -430,9 +430,9 @@ def find_statement(db: Session, session: OutputSession,
 
 def _which_filter(which: str) -> Any:
     if which == "detail":
-        return BatchSavingsItem.change_kind != cyc.ChangeKind.ENDED.value
+        return BatchSavingsItem.change_kind != ChangeKind.ENDED.value
     return col(BatchSavingsItem.change_kind).in_(
-        [cyc.ChangeKind.NEW.value, cyc.ChangeKind.CHANGED.value, cyc.ChangeKind.ENDED.value])
+        [ChangeKind.NEW.value, ChangeKind.CHANGED.value, ChangeKind.ENDED.value])
 
 
 def _clean(value: object) -> str:

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from chingin_app.domain.clock import Clock, to_jst
 from chingin_app.domain.contract import Service
 from chingin_app.domain.kana import normalise_kana
+from chingin_app.domain.line_kinds import ChangeKind, PayKind
 from chingin_app.domain.result import Err, Ok
 from chingin_app.domain.validation import parse_row_id
 from chingin_app.domain.zaikei import (
@@ -28,7 +29,6 @@ from chingin_app.domain.zaikei import (
     Alarm,
     AlarmBalance,
     AlarmItem,
-    ChangeKind,
     ZaikeiKind,
     alarms,
     tax_free_used,
@@ -91,7 +91,6 @@ SORT_KEYS: Final[dict[str, Any]] = {
     "monthly": ZaikeiDepositItem.monthly_amount,
     "bonus": ZaikeiDepositItem.bonus_amount,
 }
-_PAY_KIND: Final = {"monthly": "月例", "bonus": "一時金"}
 #: The environment variable that sets the 非課税限度額 alarm's percentage (R-PLUS-3).
 LIMIT_PERCENT_ENV: Final = "CHINGIN_ZAIKEI_ALARM_PERCENT"
 
@@ -123,7 +122,7 @@ class DepositView:
     def label(self) -> str:
         """2026年4月 月例（入金予定日 2026/04/24）."""
         year, month = self.deposit_month.split("-")
-        return (f"{int(year)}年{int(month)}月 {_PAY_KIND[self.pay_kind]}"
+        return (f"{int(year)}年{int(month)}月 {PayKind(self.pay_kind).label}"
                 f"（入金予定日 {self.deposit_date:%Y/%m/%d}）")
 
 
@@ -399,7 +398,7 @@ def _lines(db: Session, scope: _Scope, view: DepositView, which: str) -> list[di
 def _filename(title: str, scope: _Scope, view: DepositView, clock: Clock, ext: str) -> str:
     stamp = f"{to_jst(clock.now()):%Y%m%d%H%M%S}"
     month = view.deposit_month.replace("-", "")
-    return f"{title}_{scope.group_no}_{month}_{_PAY_KIND[view.pay_kind]}_{stamp}.{ext}"
+    return f"{title}_{scope.group_no}_{month}_{PayKind(view.pay_kind).label}_{stamp}.{ext}"
 
 
 def _log(db: Session, session: OutputSession, *, action: str, view: DepositView, clock: Clock,
@@ -466,7 +465,7 @@ def export_csv(
     lines = _lines(db, scope, view, which)
     if on_progress is not None:
         on_progress(len(lines) // 2, max(1, len(lines)))
-    rows = [[scope.group_no, view.deposit_month, _PAY_KIND[view.pay_kind],
+    rows = [[scope.group_no, view.deposit_month, PayKind(view.pay_kind).label,
              f"{view.deposit_date:%Y-%m-%d}", line[keys[0]], line[keys[1]],
              *(line[k] for _t, k in _CSV_EXTRA), *(line[k] for k in keys[2:])]
             for line in lines]

@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.clock import Clock, to_jst
+from chingin_app.domain.deduction_cycle import RequestLine
 from chingin_app.domain.result import Err, Ok
 from chingin_app.domain.validation import parse_row_id
 from chingin_app.reports import rokin_csv, rokin_lists
@@ -40,7 +41,7 @@ from chingin_app.reports.rokin_lists import REQUEST_LISTS, RESULT_LISTS, ListHea
 from chingin_app.services import oplog
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.rokin import cycle as rokin_cycle
-from chingin_app.services.rokin.cycle import RequestLine, RequestView
+from chingin_app.services.rokin.cycle import RequestView
 from chingin_app.services.tenant import OutputSession, Scope, scope_of
 
 __all__ = [

@@ -26,6 +26,7 @@ from sqlmodel import Session
 from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain import reconciliation as rec
 from chingin_app.domain.clock import Clock
+from chingin_app.domain.line_kinds import PayKind
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.models import ActorKind, LogResult
 from chingin_app.reports import rokin_csv
@@ -98,7 +99,7 @@ def _current(db: Session, session: TenantSession) -> tuple[int, CurrentRequest] 
         group_no=view.group_no,
         group_name=view.group_name,
         deduct_month=view.deduct_month,
-        pay_kind_label=cyc.PayKind(view.pay_kind).label,
+        pay_kind_label=PayKind(view.pay_kind).label,
         status=cyc.CycleStatus(view.status).label,
         line_count=rokin_cycle.count_request_lines(
             db, contract_id=scope.contract_id, request_id=view.id

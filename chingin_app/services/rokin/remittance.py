@@ -24,8 +24,8 @@ from typing import Any, Final, Literal
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.kana import normalise_kana
+from chingin_app.domain.line_kinds import ChangeKind
 from chingin_app.models import Contract, DeductionRequestItem, User
 from chingin_app.reports import rokin_remittance_forms as forms
 from chingin_app.reports.rokin_remittance_forms import HeldLine, RemittanceForm
@@ -88,7 +88,7 @@ class HoldLine:
     @property
     def ended(self) -> bool:
         """A 解約 line: informational, never held (``deduction_cycle``)."""
-        return self.change_kind == cyc.ChangeKind.ENDED.value
+        return self.change_kind == ChangeKind.ENDED.value
 
 
 @dataclass(frozen=True)

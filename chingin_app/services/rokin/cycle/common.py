@@ -13,6 +13,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from chingin_app.domain import deduction_cycle as cyc
+from chingin_app.domain.line_kinds import ChangeKind, PayKind
 from chingin_app.models import (
     ClosedDay,
     Contract,
@@ -20,7 +21,6 @@ from chingin_app.models import (
     DeductionRequestItem,
     PaymentGroup,
 )
-from chingin_app.models.rokin import ResultKind
 from chingin_app.services.tenant import TenantSession, scope_of
 
 ACTION_PUBLISH: Final = "rokin.request.publish"
@@ -71,7 +71,7 @@ class RequestView:
     @property
     def pay_kind_label(self) -> str:
         """月例 / 一時金."""
-        return cyc.PayKind(self.pay_kind).label
+        return PayKind(self.pay_kind).label
 
     @property
     def status_label(self) -> str:
@@ -93,54 +93,6 @@ class PublishedRequest:
     ended_count: int
     totals: cyc.CycleTotals
     dates: cyc.CycleDates
-
-
-@dataclass(frozen=True)
-class RequestLine:
-    """One line of the RK-4 lists (A.6 控除依頼リスト columns, plus the screen's needs)."""
-
-    id: int
-    version: int
-    deduct_month: str
-    pay_kind: str
-    group_no: str
-    department: str
-    staff_no: str
-    name_kana: str
-    name_kanji: str
-    branch_no: str
-    product_code: str
-    product_name: str
-    account_no: str
-    amount: int
-    remaining_count: int | None
-    change_kind: str
-    error_text: str | None
-    counter_change: str | None
-    hold: bool
-    hold_reason: str | None
-    deduction_date: date
-    remittance_date: date
-
-
-@dataclass(frozen=True)
-class ResultLine:
-    """One line of the RK-11 lists (A.6 控除結果リスト, 控除不能リスト, カナ氏名不一致リスト)."""
-
-    line: RequestLine
-    deducted_amount: int
-    result: str
-    result_code: str | None
-    reason: str | None
-    bank_name_kana: str
-    paid_date: date | None
-    kana_mismatch: bool
-    kana_difference: str | None
-
-    @property
-    def result_label(self) -> str:
-        """済 / 不能."""
-        return "済" if self.result == ResultKind.DEDUCTED.value else "不能"
 
 
 @dataclass(frozen=True)
@@ -226,7 +178,7 @@ def _sums(db: Session, request_id: int) -> tuple[cyc.CycleTotals, int, int]:
     figures as ``deduction_cycle.totals`` / ``blocking_items`` (the 解約 lines count nowhere),
     without loading thousands of lines for a list of requests."""
     item = DeductionRequestItem
-    counted = col(item.change_kind) != cyc.ChangeKind.ENDED.value
+    counted = col(item.change_kind) != ChangeKind.ENDED.value
     held = and_(counted, col(item.hold).is_(True))
     error = and_(counted, col(item.error_text).is_not(None))
 

@@ -15,7 +15,9 @@ from sqlmodel import Session, col, select
 
 from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.clock import JST, Clock, to_jst
+from chingin_app.domain.deduction_cycle import CycleStatus
 from chingin_app.domain.kana import check_name_kana
+from chingin_app.domain.line_kinds import ChangeKind, PayKind
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Ok
 from chingin_app.models import (
@@ -27,7 +29,7 @@ from chingin_app.models import (
     PaymentGroup,
     RokinProduct,
 )
-from chingin_app.models.rokin import DetailStatus, ProductKind, RequestStatus
+from chingin_app.models.rokin import DetailStatus, ProductKind
 from chingin_app.services import oplog
 from chingin_app.services.rokin.cycle.common import (
     _ACCOUNT_RE,
@@ -122,7 +124,7 @@ def _previous_request(
 
 
 def _active_details(
-    db: Session, contract_id: int, group_id: int, month: str, kind: cyc.PayKind
+    db: Session, contract_id: int, group_id: int, month: str, kind: PayKind
 ) -> list[tuple[DeductionDetail, Employee, RokinProduct]]:
     query = (
         select(DeductionDetail, Employee, RokinProduct)
@@ -143,14 +145,14 @@ def _active_details(
     for detail, employee, product in db.exec(query).all():
         if _amount(detail, kind) > 0:
             out.append((detail, employee, product))
-        elif kind is cyc.PayKind.MONTHLY and detail.bonus_amount == 0:
+        elif kind is PayKind.MONTHLY and detail.bonus_amount == 0:
             # Neither amount: a detail that deducts nothing is an error line (amount 0).
             out.append((detail, employee, product))
     return out
 
 
-def _amount(detail: DeductionDetail, kind: cyc.PayKind) -> int:
-    return detail.monthly_amount if kind is cyc.PayKind.MONTHLY else detail.bonus_amount
+def _amount(detail: DeductionDetail, kind: PayKind) -> int:
+    return detail.monthly_amount if kind is PayKind.MONTHLY else detail.bonus_amount
 
 
 def _publish_group(
@@ -159,7 +161,7 @@ def _publish_group(
     contract_id: int,
     group: PaymentGroup,
     month: str,
-    kind: cyc.PayKind,
+    kind: PayKind,
     now: datetime,
     replace_existing: bool,
     rules: cyc.CycleRules,
@@ -210,7 +212,7 @@ def _publish_group(
         prev_items = [
             i
             for i in _items(db, previous.id)
-            if i.change_kind != cyc.ChangeKind.ENDED.value and i.detail_id is not None
+            if i.change_kind != ChangeKind.ENDED.value and i.detail_id is not None
         ]
     current_facts = {
         d.id: cyc.LineFacts(_amount(d, kind), d.account_no, p.code) for d, _e, p in lines
@@ -249,7 +251,7 @@ def _publish_group(
             deduction_date=dates.deduction_date,
             deadline=dates.deadline,
             remittance_date=dates.remittance_date,
-            status=RequestStatus.RECEIVED.value,
+            status=CycleStatus.RECEIVED.value,
         )
     else:
         request = existing
@@ -315,7 +317,7 @@ def _publish_group(
                 account_no=old.account_no,
                 amount=0,
                 remaining_count=old.remaining_count,
-                change_kind=cyc.ChangeKind.ENDED.value,
+                change_kind=ChangeKind.ENDED.value,
             )
         )
     db.add_all(items)
@@ -380,7 +382,7 @@ def publish_request(
     if isinstance(month, Err):
         return refuse(month)
     try:
-        kind = cyc.PayKind(pay_kind)
+        kind = PayKind(pay_kind)
     except ValueError:
         return refuse(Err("E-PAY-KIND", "pay_kind"))
     groups = list(_groups(db, contract_id).values())

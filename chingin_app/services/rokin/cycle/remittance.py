@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.clock import Clock
+from chingin_app.domain.line_kinds import ChangeKind
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.models import (
     DeductionRequestItem,
@@ -79,7 +80,7 @@ def _change_hold(
     target = f"{item.staff_no}:{item.product_code}:{item.account_no}"
     if item.version != version:
         return refuse(Err("E-CYCLE-CONFLICT"), target)
-    if item.change_kind == cyc.ChangeKind.ENDED.value:
+    if item.change_kind == ChangeKind.ENDED.value:
         return refuse(Err("E-CYCLE-HOLD-ENDED"), target)
     step = cyc.transition(
         request.status, cyc.CycleAction.HOLD, now=now, deadline=request.deadline, rules=rules

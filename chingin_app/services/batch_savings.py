@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -40,10 +40,11 @@ from chingin_app.domain.validation import parse_row_id
 from chingin_app.models import BatchSavingsItem, BatchSavingsStatement, Contract, PaymentGroup
 from chingin_app.reports import batch_savings_lists as lists
 from chingin_app.reports.csv_reader import read_csv
-from chingin_app.reports.csv_writer import ENCODING_CHOICES, CsvEncodingError, iter_csv
+from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.reports.list_pdf import format_cell
 from chingin_app.reports.lists import month_label
 from chingin_app.services import oplog
+from chingin_app.services.outputs import Progress, csv_bytes, file_name, log_output, prepared
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.tenant import OutputSession, Scope, scope_of
 
@@ -85,7 +86,6 @@ KEPT: Final = 3
 PAGE_SIZE: Final = 50
 #: RS-2 / RS-3's choice of list.
 LIST_TITLES: Final[dict[str, str]] = {code: kind.title for code, kind in lists.LISTS.items()}
-#: The CSV encodings offered (R-ENV-3: CP932 by default, UTF-8 with BOM as an option).
 #: RS-1's sortable columns → the item column (a whitelist: nothing else reaches SQL).
 _SORTS: Final[dict[str, Any]] = {
     "staff_no": BatchSavingsItem.staff_no,
@@ -98,10 +98,6 @@ _SORTS: Final[dict[str, Any]] = {
 }
 SORT_KEYS: Final = tuple(_SORTS)
 _FILTER_MAX: Final = 40
-
-Progress = Callable[[int, int], None]
-
-
 
 
 @dataclass(frozen=True)
@@ -147,8 +143,6 @@ class Preview:
 
     count: int
     amount: int
-
-
 
 
 def statement_label(view: StatementView) -> str:
@@ -508,28 +502,20 @@ def _header(session: OutputSession, view: StatementView) -> lists.StatementHeade
                                  view.received_at)
 
 
-def _filename(title: str, view: StatementView, clock: Clock, ext: str) -> str:
-    stamp = f"{to_jst(clock.now()):%Y%m%d%H%M%S}"
-    month = view.savings_month.replace("-", "")
-    return f"{title}_{view.group_no}_{month}_{view.kind_label}_{stamp}.{ext}"
+def _file_name(title: str, view: StatementView, clock: Clock, ext: str) -> str:
+    return file_name(title, group_no=view.group_no, month=view.savings_month,
+                     kind=view.kind_label, clock=clock, ext=ext)
 
 
 def _log(db: Session, session: OutputSession, *, action: str, view: StatementView,
          clock: Clock, ip: str | None, detail: dict[str, Any]) -> None:
-    """The print or export in the contract's log chain, committed (R-LOG-1)."""
-    oplog.user_success(
-        db, contract_no=session.contract_no, at=clock.now(), actor=session.user_id,
-        action=action, ip=ip, screen=_SCREENS[action],
+    """The print or export logged with the statement it was of."""
+    log_output(
+        db, session, action=action, screen=_SCREENS[action], clock=clock, ip=ip,
         target=f"入金グループ{view.group_no} {month_label(view.savings_month)} "
                f"{view.kind_label}",
         detail=detail,
     )
-    db.commit()
-
-
-def _file(session: OutputSession, name: str, content: bytes, media_type: str) -> PreparedFile:
-    return PreparedFile(filename=name, content=content, media_type=media_type,
-                        contract_no=session.contract_no, user_id=session.user_id)
 
 
 _NOT_FOUND: Final = Err("E-BATCH-STATEMENT", field="request_id")
@@ -554,7 +540,8 @@ def list_pdf(
                         output_date=to_jst(clock.now()).date(), on_progress=on_progress)
     _log(db, session, action=ACTION_DETAIL_LIST, view=view, clock=clock, ip=ip,
          detail={"list": kind.title, "rows": len(lines)})
-    return Ok(_file(session, _filename(kind.title, view, clock, "pdf"), data, "application/pdf"))
+    name = _file_name(kind.title, view, clock, "pdf")
+    return Ok(prepared(session, name, data, "application/pdf"))
 
 
 def export_csv(
@@ -573,20 +560,12 @@ def export_csv(
         return Err("E-OUT-ENCODING", field="encoding")
     scope, view = found
     lines = _lines(db, scope, view, which)
-    out = bytearray()
-    try:
-        for done, chunk in enumerate(iter_csv(
-            lists.CSV_COLUMNS, lists.csv_rows(_header(session, view), lines),
-            encoding="utf-8-sig" if encoding == "utf-8-sig" else "cp932",
-            free_text_columns=lists.CSV_FREE_TEXT,
-        )):
-            out += chunk
-            if on_progress is not None:
-                on_progress(min(done * 1000, len(lines)), max(1, len(lines)))
-    except CsvEncodingError as exc:
-        return Err("E-OUT-CSV-CHAR", params={"row": exc.row, "column": exc.column,
-                                             "char": exc.char})
+    data = csv_bytes(lists.CSV_COLUMNS, lists.csv_rows(_header(session, view), lines),
+                     encoding=encoding, free_text_columns=lists.CSV_FREE_TEXT,
+                     total=len(lines), on_progress=on_progress)
+    if isinstance(data, Err):
+        return data
     _log(db, session, action=ACTION_DETAIL_EXPORT, view=view, clock=clock, ip=ip,
          detail={"list": LIST_TITLES[which], "rows": len(lines), "encoding": encoding})
     title = "一斉積立内訳明細データ" if which == "detail" else "一斉積立変更明細データ"
-    return Ok(_file(session, _filename(title, view, clock, "csv"), bytes(out), "text/csv"))
+    return Ok(prepared(session, _file_name(title, view, clock, "csv"), data, "text/csv"))

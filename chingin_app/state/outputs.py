@@ -21,6 +21,7 @@ from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Ok
 from chingin_app.services import prepared_files
 from chingin_app.services.context import app_clock
+from chingin_app.services.outputs import Progress
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.sessions import SessionInfo
 
@@ -28,7 +29,6 @@ log = logging.getLogger(__name__)
 
 PREPARED_KIND = "prepared"
 OUTPUT_FAILED = "出力できませんでした。時間をおいてもう一度操作してください。"
-Progress = Callable[[int, int], None]
 #: Build the file, reporting (done, total) as it goes; runs in a worker thread.
 Build = Callable[[Progress], PreparedFile]
 #: A service function ``make(db, info, *, clock, ip, on_progress, **criteria)`` that makes a

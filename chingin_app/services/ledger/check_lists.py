@@ -18,7 +18,7 @@ without a group nothing is read. Months are Japan time (``domain.clock.to_jst``)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -39,9 +39,9 @@ from chingin_app.models import (
 from chingin_app.models.rokin import DetailStatus, HistoryAction
 from chingin_app.reports import ledger_check_lists as ledger_lists
 from chingin_app.reports.ledger_check_lists import CHANGES, CHECK_LISTS, DETAILS, CheckListHeader
-from chingin_app.reports.lists import ListKind, month_label, screen_rows
-from chingin_app.services import oplog
+from chingin_app.reports.lists import month_label, screen_rows
 from chingin_app.services.detail_rules import load_snapshots, parse_month
+from chingin_app.services.outputs import Progress, file_name, log_output, prepared
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.tenant import OutputSession, Scope, scope_of
 
@@ -72,7 +72,6 @@ ENDED: Final = "終了"
 CANCELLED: Final = "解除"
 _CHANGE_ORDER: Final = {NEW: 0, CHANGED: 1, ENDED: 2, CANCELLED: 3}
 
-Progress = Callable[[int, int], None]
 
 
 
@@ -349,11 +348,6 @@ def list_page(db: Session, session: OutputSession, *, month: str, which: str, pa
 # ------------------------------------------------------------------------------- file
 
 
-def _filename(kind: ListKind, found: CheckLists, clock: Clock) -> str:
-    stamp = f"{to_jst(clock.now()):%Y%m%d%H%M%S}"
-    return f"{kind.title}_{found.group_no}_{found.month.replace('-', '')}_{stamp}.pdf"
-
-
 def list_pdf(
     db: Session, session: OutputSession, *, month: str, which: str, clock: Clock,
     ip: str | None, on_progress: Progress | None = None,
@@ -372,13 +366,9 @@ def list_pdf(
                              group_name=found.group_name, month=found.month)
     data = ledger_lists.render(kind, header, lines, output_date=to_jst(clock.now()).date(),
                                on_progress=on_progress)
-    oplog.user_success(
-        db, contract_no=session.contract_no, at=clock.now(), actor=session.user_id,
-        action=ACTION_PRINT, ip=ip, screen=_SCREEN,
-        target=f"入金グループ{found.group_no} {month_label(found.month)}",
-        detail={"list": kind.title, "rows": len(lines)},
-    )
-    db.commit()
-    return Ok(PreparedFile(filename=_filename(kind, found, clock), content=data,
-                           media_type="application/pdf", contract_no=session.contract_no,
-                           user_id=session.user_id))
+    log_output(db, session, action=ACTION_PRINT, screen=_SCREEN, clock=clock, ip=ip,
+               target=f"入金グループ{found.group_no} {month_label(found.month)}",
+               detail={"list": kind.title, "rows": len(lines)})
+    name = file_name(kind.title, group_no=found.group_no, month=found.month, clock=clock,
+                     ext="pdf")
+    return Ok(prepared(session, name, data, "application/pdf"))

@@ -19,23 +19,22 @@ E-RL-IMPORT-CONFLICT, nothing applied; history rows and one operation-log entry.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from sqlmodel import Session, col, select
 
-from chingin_app.domain.clock import Clock, to_jst
+from chingin_app.domain.clock import Clock
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.models import Employee, LedgerDetail, LedgerItemType
 from chingin_app.models.rokin import DetailStatus, HistoryAction
 from chingin_app.reports.csv_reader import MAX_CSV_BYTES, CsvConversion, read_csv
-from chingin_app.reports.csv_writer import ENCODING_CHOICES, CsvEncodingError, iter_csv
+from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.services import detail_rules as rules
-from chingin_app.services import oplog
 from chingin_app.services.detail_rules import current_month
 from chingin_app.services.ledger import details as ledger_details
+from chingin_app.services.outputs import Progress, csv_bytes, file_name, log_output, prepared
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.tenant import Scope, TenantSession, scope_of
 
@@ -66,7 +65,6 @@ _FIELD_COLUMNS: Final = {"monthly_amount": "月例額", "bonus_amount": "一時�
                          "start_month": "開始年月", "end_month": "終了年月"}
 _STATES: Final = {"": "active", "有効": "active", "終了": "active", "解除": "cancelled"}
 
-Progress = Callable[[int, int], None]
 
 
 def _details(db: Session, scope: Scope) -> list[Any]:
@@ -108,27 +106,15 @@ def export_csv(
     if scope is None:
         return Err("E-RL-DETAIL-NOT-FOUND")
     rows = export_rows(db, scope, current_month(clock))
-    out = bytearray()
-    try:
-        for done, chunk in enumerate(iter_csv(
-            HEADER, rows, encoding="utf-8-sig" if encoding == "utf-8-sig" else "cp932",
-            free_text_columns=FREE_TEXT,
-        )):
-            out += chunk
-            if on_progress is not None:
-                on_progress(min(done * 1000, len(rows)), max(1, len(rows)))
-    except CsvEncodingError as exc:
-        return Err("E-OUT-CSV-CHAR", params={"row": exc.row, "column": exc.column,
-                                             "char": exc.char})
+    data = csv_bytes(HEADER, rows, encoding=encoding, free_text_columns=FREE_TEXT,
+                     total=len(rows), on_progress=on_progress)
+    if isinstance(data, Err):
+        return data
     group = session.group_no or "all"
-    oplog.user_success(db, contract_no=scope.contract_no, at=clock.now(),
-                       actor=session.user_id, action=ACTION_EXPORT, ip=ip,
-                       screen=_SCREEN_EXPORT, target=f"入金グループ{group}",
-                       detail={"rows": len(rows), "encoding": encoding})
-    db.commit()
-    name = f"賃控元帳明細データ_{group}_{to_jst(clock.now()):%Y%m%d%H%M%S}.csv"
-    return Ok(PreparedFile(filename=name, content=bytes(out), media_type="text/csv",
-                           contract_no=session.contract_no, user_id=session.user_id))
+    log_output(db, session, action=ACTION_EXPORT, screen=_SCREEN_EXPORT, clock=clock, ip=ip,
+               target=f"入金グループ{group}", detail={"rows": len(rows), "encoding": encoding})
+    name = file_name("賃控元帳明細データ", group_no=group, clock=clock, ext="csv")
+    return Ok(prepared(session, name, data, "text/csv"))
 
 
 # --- RL-10 import -------------------------------------------------------------------------

@@ -15,7 +15,7 @@ session; they read, render, then log and commit once. Lists are rebuilt from dat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -27,7 +27,7 @@ from chingin_app.domain.deduction_cycle import RequestLine
 from chingin_app.domain.result import Err, Ok
 from chingin_app.domain.validation import parse_row_id
 from chingin_app.reports import rokin_csv, rokin_lists
-from chingin_app.reports.csv_writer import ENCODING_CHOICES, CsvEncoding, CsvEncodingError, iter_csv
+from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.reports.lists import ListKind, month_label, screen_rows
 from chingin_app.reports.rokin_company_request import (
     TITLE as COMPANY_REQUEST_TITLE,
@@ -38,7 +38,7 @@ from chingin_app.reports.rokin_company_request import (
     render_company_request,
 )
 from chingin_app.reports.rokin_lists import REQUEST_LISTS, RESULT_LISTS, ListHeader
-from chingin_app.services import oplog
+from chingin_app.services.outputs import Progress, csv_bytes, file_name, log_output, prepared
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.rokin import cycle as rokin_cycle
 from chingin_app.services.rokin.cycle import RequestView
@@ -85,15 +85,10 @@ COMPANY_EXPORT_LISTS: Final[dict[str, str]] = {
     "all": "すべての明細",
     "changes": "異動分のみ（新規・変更・解約）",
 }
-#: The CSV encodings offered (R-ENV-3: CP932 by default, UTF-8 with BOM as an option).
 #: Rows of the on-screen list per page.
 PAGE_SIZE: Final = 50
 #: Request lines read per query while a CSV is written (a 100,000-line request streams).
 _CSV_BATCH: Final = 2000
-
-Progress = Callable[[int, int], None]
-
-
 
 
 @dataclass(frozen=True)
@@ -112,8 +107,6 @@ class Preview:
 
     count: int
     amount: int
-
-
 
 
 def request_label(view: RequestView) -> str:
@@ -253,31 +246,23 @@ def _header(session: OutputSession, view: RequestView) -> ListHeader:
     )
 
 
-def _filename(title: str, view: RequestView, clock: Clock, ext: str) -> str:
-    stamp = f"{to_jst(clock.now()):%Y%m%d%H%M%S}"
-    month = view.deduct_month.replace("-", "")
-    return f"{title}_{view.group_no}_{month}_{view.pay_kind_label}_{stamp}.{ext}"
+def _file_name(title: str, view: RequestView, clock: Clock, ext: str) -> str:
+    return file_name(title, group_no=view.group_no, month=view.deduct_month,
+                     kind=view.pay_kind_label, clock=clock, ext=ext)
 
 
 def _log(
     db: Session, session: OutputSession, *, action: str, view: RequestView, clock: Clock,
     ip: str | None, detail: dict[str, Any],
 ) -> None:
-    """The print or export in the contract's log chain, committed (R-LOG-1); the entry names
-    the request, the list and the count, never the file's contents."""
-    oplog.user_success(
-        db, contract_no=session.contract_no, at=clock.now(), actor=session.user_id,
-        action=action, ip=ip, screen=_SCREENS[action],
+    """The print or export logged with the request it was of (the list and the count in
+    ``detail``)."""
+    log_output(
+        db, session, action=action, screen=_SCREENS[action], clock=clock, ip=ip,
         target=f"入金グループ{view.group_no} {month_label(view.deduct_month)} "
                f"{view.pay_kind_label}",
         detail=detail,
     )
-    db.commit()
-
-
-def _file(session: OutputSession, name: str, content: bytes, media_type: str) -> PreparedFile:
-    return PreparedFile(filename=name, content=content, media_type=media_type,
-                        contract_no=session.contract_no, user_id=session.user_id)
 
 
 _NOT_FOUND: Final = Err("E-OUT-REQUEST", field="request_id")
@@ -303,7 +288,8 @@ def request_list_pdf(
                               output_date=to_jst(clock.now()).date(), on_progress=on_progress)
     _log(db, session, action=ACTION_REQUEST_LIST, view=view, clock=clock, ip=ip,
          detail={"list": kind.title, "rows": len(lines)})
-    return Ok(_file(session, _filename(kind.title, view, clock, "pdf"), data, "application/pdf"))
+    name = _file_name(kind.title, view, clock, "pdf")
+    return Ok(prepared(session, name, data, "application/pdf"))
 
 
 def result_list_pdf(
@@ -324,7 +310,8 @@ def result_list_pdf(
                               output_date=to_jst(clock.now()).date(), on_progress=on_progress)
     _log(db, session, action=ACTION_RESULT_LIST, view=view, clock=clock, ip=ip,
          detail={"list": kind.title, "rows": len(lines)})
-    return Ok(_file(session, _filename(kind.title, view, clock, "pdf"), data, "application/pdf"))
+    name = _file_name(kind.title, view, clock, "pdf")
+    return Ok(prepared(session, name, data, "application/pdf"))
 
 
 def company_request_pdf(
@@ -347,15 +334,14 @@ def company_request_pdf(
         on_progress(2, 3)
     _log(db, session, action=ACTION_COMPANY_REQUEST, view=view, clock=clock, ip=ip,
          detail={"count": form.count, "amount": form.amount})
-    name = _filename(COMPANY_REQUEST_TITLE, view, clock, "pdf")
-    return Ok(_file(session, name, data, "application/pdf"))
+    name = _file_name(COMPANY_REQUEST_TITLE, view, clock, "pdf")
+    return Ok(prepared(session, name, data, "application/pdf"))
 
 
 def _streamed_lines(
-    db: Session, scope: Scope, view: RequestView, which: str, total: int,
-    on_progress: Progress | None,
+    db: Session, scope: Scope, view: RequestView, which: str
 ) -> Iterator[RequestLine]:
-    """The lines in batches of ``_CSV_BATCH`` (one query each), reporting progress."""
+    """The lines in batches of ``_CSV_BATCH`` (one query each), so a long request streams."""
     offset = 0
     while True:
         batch = rokin_cycle.request_lines(
@@ -364,8 +350,6 @@ def _streamed_lines(
         )
         yield from batch
         offset += len(batch)
-        if on_progress is not None:
-            on_progress(min(offset, total), total)
         if len(batch) < _CSV_BATCH:
             return
 
@@ -393,26 +377,19 @@ def request_csv(
         db, contract_id=scope.contract_id, request_id=view.id, which=which  # type: ignore[arg-type]
     )
     columns = rokin_csv.REQUEST_COLUMNS
-    out = bytearray()
-    try:
-        for chunk in iter_csv(
-            rokin_csv.header(columns),
-            rokin_csv.rows(columns, _streamed_lines(db, scope, view, which, total, on_progress)),
-            encoding=_encoding(encoding),
-            free_text_columns=rokin_csv.free_text_indexes(columns),
-        ):
-            out += chunk
-    except CsvEncodingError as exc:
-        return Err("E-OUT-CSV-CHAR", params={"row": exc.row, "column": exc.column,
-                                             "char": exc.char})
+    data = csv_bytes(
+        rokin_csv.header(columns),
+        rokin_csv.rows(columns, _streamed_lines(db, scope, view, which)),
+        encoding=encoding, free_text_columns=rokin_csv.free_text_indexes(columns),
+        total=total, on_progress=on_progress,
+    )
+    if isinstance(data, Err):
+        return data
     action = ACTION_COMPANY_EXPORT if company else ACTION_REQUEST_EXPORT
     _log(db, session, action=action, view=view, clock=clock, ip=ip,
          detail={"list": which, "rows": total, "encoding": encoding})
     title = "企業宛控除依頼データ" if company else "労金控除依頼データ"
     if company and which == "changes":
         title += "_異動分"
-    return Ok(_file(session, _filename(title, view, clock, "csv"), bytes(out), "text/csv"))
+    return Ok(prepared(session, _file_name(title, view, clock, "csv"), data, "text/csv"))
 
-
-def _encoding(value: str) -> CsvEncoding:
-    return "utf-8-sig" if value == "utf-8-sig" else "cp932"

@@ -2,8 +2,8 @@
 its counts and amounts per product and the grand total (依頼件数・依頼金額), as a form PDF
 (``reports/pdf.render_form``, template ``templates/company_request.html``).
 
-The counts follow the request's own totals (``rokin_cycle.RequestView.totals``): 解約 lines
-(amount 0, the detail has ended) are not something to deduct and count nowhere."""
+The counts follow the request's own totals (``RequestView.totals`` of ``services/rokin/cycle``):
+解約 lines (amount 0, the detail has ended) are not something to deduct and count nowhere."""
 
 from __future__ import annotations
 

@@ -7,7 +7,8 @@ The columns that are the same on every line of one request (控除年月, 支給
 (``ListHeader``), next to the contract; the table holds what differs per line. The CSV exports
 (RK-5, RK-7) keep every A.6 column on every row (``reports/rokin_csv.py``).
 
-No database and no Reflex here: the lines come from ``services.rokin_cycle``.
+No database and no Reflex here: the lines (``domain.deduction_cycle.RequestLine``, ``ResultLine``)
+are read by ``services/rokin/cycle``.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ _REQUEST_FIELDS: Final = (
     _CHANGE,
 )
 
-#: RK-4's lists, by ``rokin_cycle.request_lines``'s ``which``.
+#: RK-4's lists, by ``cycle.request_lines``'s ``which``.
 REQUEST_LISTS: Final[dict[str, ListKind]] = {
     "all": ListKind("all", "控除依頼リスト", _REQUEST_FIELDS),
     "counter": ListKind(
@@ -98,7 +99,7 @@ _RESULT_BASE: Final = tuple(
     _of_line(f) for f in (_DEPARTMENT, _STAFF_NO, _KANA, _KANJI, _PRODUCT, _ACCOUNT, _AMOUNT)
 )
 
-#: RK-11's lists, by ``rokin_cycle.result_lines``'s ``which`` (A.6).
+#: RK-11's lists, by ``cycle.result_lines``'s ``which`` (A.6).
 RESULT_LISTS: Final[dict[str, ListKind]] = {
     "all": ListKind("all", "控除結果リスト", (*_RESULT_BASE, _DEDUCTED, _RESULT, _REASON, _PAID)),
     "not_deducted": ListKind(

@@ -34,7 +34,7 @@ from chingin_app.models import (
     RokinProduct,
 )
 from chingin_app.models.rokin import DetailStatus, HistoryAction, ProductKind
-from chingin_app.services.rokin.details import detail_snapshot
+from chingin_app.services.rokin.detail_history import detail_snapshot
 
 __all__ = [
     "DEMO_BANK_KANA",

@@ -1,5 +1,6 @@
 """Rules every per-employee detail service shares (労金控除 RK-1/2/3 in
-``services/rokin/details.py``, 賃控元帳 RL-1/2/4 in ``services/ledger/details.py``).
+``services/rokin/detail_queries.py``, ``details.py`` and ``detail_history.py``, 賃控元帳
+RL-1/2/4 in ``services/ledger/details.py``).
 
 Field parsing and validation (SPEC §3, A.1, A.2), the refusal log, the 状態 of a detail and its
 filter, LIKE escaping, paging arithmetic, the employee lookups of 追加登録 / 新規登録 and the
@@ -31,7 +32,7 @@ from chingin_app.domain.validation import (
 from chingin_app.models import ActorKind, Contract, Employee, LogResult
 from chingin_app.models.rokin import DetailStatus
 from chingin_app.services import oplog
-from chingin_app.services.tenant import TenantSession
+from chingin_app.services.tenant import TenantSession, scope_of
 
 __all__ = [
     "DEPARTMENT_MAX_LEN",
@@ -57,6 +58,7 @@ __all__ = [
     "detail_state",
     "dump_snapshot",
     "fetch_page",
+    "find_employee",
     "flushed",
     "format_changes",
     "history_entries",
@@ -249,6 +251,20 @@ def staff_no_taken(db: Session, *, contract_id: int, staff_no: str) -> bool:
         select(Employee.id).where(Employee.contract_id == contract_id,
                                   Employee.staff_no == staff_no)
     ).first() is not None
+
+
+def find_employee(db: Session, *, session: TenantSession, staff_no: str) -> Employee | None:
+    """The session's employee with this 職員番号 (in the selected group), or None: 新規登録
+    adds the detail to an employee already registered (both kinds of detail share them)."""
+    scope = scope_of(db, session)
+    if scope is None:
+        return None
+    query = select(Employee).where(
+        Employee.contract_id == scope.contract_id, Employee.staff_no == staff_no
+    )
+    if scope.payment_group_id is not None:
+        query = query.where(Employee.payment_group_id == scope.payment_group_id)
+    return db.exec(query).first()
 
 
 def new_employee(

@@ -23,8 +23,7 @@ from sqlmodel import Session
 
 from chingin_app.db import session_scope
 from chingin_app.domain.result import Err, Invalid, Ok
-from chingin_app.services.detail_rules import EmployeeForm
-from chingin_app.services.rokin import details as rokin_details
+from chingin_app.services.detail_rules import EmployeeForm, find_employee
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.business import MenuAccessMixin
 from chingin_app.state.detail_fields import kana_feedback
@@ -122,7 +121,7 @@ class DetailNewMixin(FormMixin, MenuAccessMixin, mixin=True):
         if not typed:
             return None
         with session_scope(read_only=True) as db:
-            found = rokin_details.find_employee(db, session=info, staff_no=typed)
+            found = find_employee(db, session=info, staff_no=typed)
             if found is not None and found.id is not None:
                 self._existing_id, self._existing_staff = found.id, found.staff_no
                 self.existing = {"staff_no": found.staff_no, "name_kana": found.name_kana,

@@ -23,15 +23,14 @@ from chingin_app.models import (
     Employee,
     OperationLog,
 )
+from chingin_app.services import detail_rules
+from chingin_app.services.detail_rules import EmployeeForm
+from chingin_app.services.rokin import detail_history as rh
+from chingin_app.services.rokin import detail_queries as rq
 from chingin_app.services.rokin import details as rd
-from chingin_app.services.rokin.details import (
-    DetailChange,
-    DetailFilter,
-    DetailForm,
-    DetailPage,
-    EmployeeForm,
-    HistoryPage,
-)
+from chingin_app.services.rokin.detail_history import HistoryPage
+from chingin_app.services.rokin.detail_queries import DetailFilter, DetailPage
+from chingin_app.services.rokin.details import DetailChange, DetailForm
 from chingin_app.services.sessions import SessionInfo
 from tests import factories
 
@@ -87,7 +86,7 @@ def _products(db: Session, contract: Contract) -> list[Any]:
 
 def _search(db: Session, contract: Contract, clock: MovableClock, **kw: Any) -> DetailPage:
     group = kw.pop("group_no", "001")
-    found = rd.search(db, session=_info(contract, group), clock=clock, **kw)
+    found = rq.search(db, session=_info(contract, group), clock=clock, **kw)
     assert isinstance(found, DetailPage), found
     return found
 
@@ -181,7 +180,7 @@ def test_rk_1_search_sorts_by_whitelisted_keys_only(db: Session, clock: MovableC
     )[:20]
     first = _search(db, contract, clock, sort="staff_no", page_size=3)
     assert [r.staff_no for r in first.rows] == ["000001", "000002", "000003"]
-    refused = rd.search(db, session=_info(contract), clock=clock, sort="id; DROP TABLE x")
+    refused = rq.search(db, session=_info(contract), clock=clock, sort="id; DROP TABLE x")
     assert isinstance(refused, Err) and refused.code == "E-RK-SORT"
 
 
@@ -218,7 +217,7 @@ def test_rk_1_search_refuses_malformed_filters_with_field_messages(
     """A 職員番号 with a letter and a カナ氏名 with kanji (which the bank refuses, R-PLUS-2) are
     reported at their fields instead of silently matching nothing."""
     contract = _contract(db)
-    refused = rd.search(
+    refused = rq.search(
         db, session=_info(contract), clock=clock,
         flt=DetailFilter(staff_no="12a", name_kana="佐藤"),
     )
@@ -244,7 +243,7 @@ def test_rk_2_register_new_creates_employee_detail_history_and_log(
         ip="192.0.2.1",
     )
     assert isinstance(result, Ok), result
-    found = rd.get_detail(db, session=_info(contract, "002"), clock=clock, detail_id=result.value)
+    found = rq.get_detail(db, session=_info(contract, "002"), clock=clock, detail_id=result.value)
     assert isinstance(found, Ok)
     row = found.value
     assert (row.staff_no, row.name_kana, row.name_kanji, row.group_no) == (
@@ -411,7 +410,7 @@ def test_rk_1_change_keeps_blank_fields_and_records_before_and_after(
     assert [h.action for h in history] == ["追加", "変更"]
     assert json.loads(history[1].before_json or "{}")["monthly_amount"] == 15000
     assert json.loads(history[1].after_json or "{}")["monthly_amount"] == 20000
-    page = rd.history(db, session=_info(contract), detail_id=detail_id)
+    page = rh.history(db, session=_info(contract), detail_id=detail_id)
     assert isinstance(page, HistoryPage)
     newest = page.rows[0]
     assert (newest.action, newest.actor, newest.changes) == (
@@ -498,7 +497,7 @@ def test_rk_1_cancel_once_with_history_then_refused(db: Session, clock: MovableC
     history = _history_rows(db, detail_id)
     assert [h.action for h in history] == ["追加", "解除"]
     assert json.loads(history[1].after_json or "{}")["status"] == "cancelled"
-    found = rd.get_detail(db, session=_info(contract), clock=clock, detail_id=detail_id)
+    found = rq.get_detail(db, session=_info(contract), clock=clock, detail_id=detail_id)
     assert isinstance(found, Ok) and found.value.state_label == "解除"
     assert [e.result for e in _log(db, contract, rd.ACTION_CANCEL)] == ["success", "refused"]
 
@@ -516,13 +515,13 @@ def test_rk_3_history_newest_first_filtered_and_paged(db: Session, clock: Movabl
         clock.advance(timedelta(minutes=1))
     rd.change_detail(db, session=_info(contract), clock=clock, detail_id=ids[0], version=1,
                      change=DetailChange(monthly_amount="1000"))
-    page = rd.history(db, session=_info(contract), page_size=2)
+    page = rh.history(db, session=_info(contract), page_size=2)
     assert isinstance(page, HistoryPage)
     assert (page.total, page.pages) == (4, 2)
     assert [(r.staff_no, r.action) for r in page.rows] == [("770", "変更"), ("772", "追加")]
-    only = rd.history(db, session=_info(contract), staff_no="771")
+    only = rh.history(db, session=_info(contract), staff_no="771")
     assert isinstance(only, HistoryPage) and [r.detail_id for r in only.rows] == [ids[1]]
-    bad = rd.history(db, session=_info(contract), staff_no="7x")
+    bad = rh.history(db, session=_info(contract), staff_no="7x")
     assert isinstance(bad, Err) and bad.code == "E-RK-STAFF-NO-FORMAT"
 
 
@@ -537,11 +536,11 @@ def test_rk_3_history_by_period(db: Session, clock: MovableClock) -> None:
     clock.advance(timedelta(days=1))
     rd.change_detail(db, session=_info(contract), clock=clock, detail_id=result.value, version=1,
                      change=DetailChange(monthly_amount="2000"))
-    later = rd.history(db, session=_info(contract), start=clock.now() - timedelta(hours=1))
+    later = rh.history(db, session=_info(contract), start=clock.now() - timedelta(hours=1))
     assert isinstance(later, HistoryPage) and [r.action for r in later.rows] == ["変更"]
-    earlier = rd.history(db, session=_info(contract), end=registered_at + timedelta(hours=1))
+    earlier = rh.history(db, session=_info(contract), end=registered_at + timedelta(hours=1))
     assert isinstance(earlier, HistoryPage) and [r.action for r in earlier.rows] == ["追加"]
-    both = rd.history(db, session=_info(contract), start=registered_at,
+    both = rh.history(db, session=_info(contract), start=registered_at,
                       end=clock.now() + timedelta(seconds=1))
     assert isinstance(both, HistoryPage) and both.total == 2
 
@@ -562,9 +561,9 @@ def test_rk_1_another_contract_can_neither_see_nor_change(
     employee = db.exec(select(Employee).where(Employee.contract_id == a.id)).one()
     assert employee.id is not None
     other = _info(b, group_no)
-    listed = rd.search(db, session=other, clock=clock)
+    listed = rq.search(db, session=other, clock=clock)
     assert isinstance(listed, DetailPage) and listed.total == 0
-    got = rd.get_detail(db, session=other, clock=clock, detail_id=detail_id)
+    got = rq.get_detail(db, session=other, clock=clock, detail_id=detail_id)
     assert isinstance(got, Err) and got.code == "E-RK-DETAIL-NOT-FOUND"
     changed = rd.change_detail(db, session=other, clock=clock, detail_id=detail_id, version=1,
                                change=DetailChange(monthly_amount="1"))
@@ -574,9 +573,9 @@ def test_rk_1_another_contract_can_neither_see_nor_change(
     added = rd.add_detail(db, session=other, clock=clock, employee_id=employee.id,
                           form=_form(account_no="1111111"))
     assert isinstance(added, Err) and added.code == "E-RK-EMPLOYEE-NOT-FOUND"
-    history = rd.history(db, session=other)
+    history = rh.history(db, session=other)
     assert isinstance(history, HistoryPage) and history.total == 0
-    assert rd.find_employee(db, session=other, staff_no=employee.staff_no) is None
+    assert detail_rules.find_employee(db, session=other, staff_no=employee.staff_no) is None
     db.rollback()
     stored = db.get(DeductionDetail, detail_id)
     assert stored is not None and (stored.version, stored.status) == (1, "active")
@@ -591,7 +590,7 @@ def test_rk_1_another_payment_group_cannot_change(db: Session, clock: MovableClo
     contract = _contract(db)
     detail_id = _one_detail(db, clock, contract)
     other = _info(contract, "002")
-    got = rd.get_detail(db, session=other, clock=clock, detail_id=detail_id)
+    got = rq.get_detail(db, session=other, clock=clock, detail_id=detail_id)
     assert isinstance(got, Err) and got.code == "E-RK-DETAIL-NOT-FOUND"
     changed = rd.change_detail(db, session=other, clock=clock, detail_id=detail_id, version=1,
                                change=DetailChange(monthly_amount="1"))

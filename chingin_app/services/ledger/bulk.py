@@ -20,7 +20,7 @@ from chingin_app.models import Employee, LedgerDetail, LedgerItemType
 from chingin_app.models.rokin import DetailStatus, HistoryAction
 from chingin_app.services import detail_rules as rules
 from chingin_app.services.detail_rules import current_month
-from chingin_app.services.ledger import details as ledger_details
+from chingin_app.services.ledger import details
 from chingin_app.services.tenant import TenantSession, scope_of
 
 __all__ = ["ACTION_BULK", "BulkLine", "BulkPreview", "apply", "preview"]
@@ -168,13 +168,13 @@ def apply(
         d = rows[line.detail_id]
         employee = db.get(Employee, d.employee_id)
         assert employee is not None
-        before = ledger_details.snapshot(d, employee, item)
+        before = details.snapshot(d, employee, item)
         d.monthly_amount, d.bonus_amount = line.new_monthly, line.new_bonus
         d.updated_at = now
         if not rules.flushed(db, d):
             return refuse(Err("E-RL-BULK-CONFLICT"))
-        ledger_details.record_history(db, scope, d, HistoryAction.CHANGE, session.user_id, now,
-                                      before, ledger_details.snapshot(d, employee, item))
+        details.record_history(db, scope, d, HistoryAction.CHANGE, session.user_id, now,
+                                      before, details.snapshot(d, employee, item))
     rules.commit_logged(
         db, contract_no=scope.contract_no, at=now, session=session, action=ACTION_BULK, ip=ip,
         target=target, screen=_SCREEN,

@@ -3,8 +3,8 @@ RL-2, RL-4, §3 input rules, A.1, A.6).
 
 A ledger detail is one employee × one 種目 (``services/ledger/items.py``) with 月例額, 一時金額,
 開始年月 and 終了年月. The employees are the contract's ``Employee`` rows the 労金控除 details
-use too; the tenant comes from ``services/rokin/details.py`` and the field rules, the refusal
-log, paging and the 更新履歴 formatting from ``services/detail_rules.py`` (shared, not copied).
+use too; the tenant comes from ``services/tenant.py`` and the field rules, the refusal log,
+paging and the 更新履歴 formatting from ``services/detail_rules.py`` (shared, not copied).
 Each changing function is one transaction: every field is validated first (``Invalid``,
 nothing changed), the row locked, the version the screen showed compared
 (E-RL-VERSION-CONFLICT), the change, a ``LedgerDetailHistory`` row (before/after) and the

@@ -1,10 +1,10 @@
 """賃控元帳種目: the contract's item types (SPEC §11 RL-11 賃控元帳種目情報照会): list, add,
 change and delete (refused while any ledger detail uses the 種目).
 
-Tenant and transactions as in ``services/rokin/details.py``: the contract comes from the
-caller's session, every change validates first (``Invalid``, nothing changed), locks the row,
-compares the version the screen showed (E-RL-ITEM-VERSION-CONFLICT), writes, logs and commits
-once; a refusal is rolled back and logged."""
+Tenant and transactions as in ``services/ledger/details.py``: the contract comes from the
+caller's session (``services/tenant.py``), every change validates first (``Invalid``, nothing
+changed), locks the row, compares the version the screen showed (E-RL-ITEM-VERSION-CONFLICT),
+writes, logs and commits once; a refusal is rolled back and logged."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ from chingin_app.reports.csv_reader import MAX_CSV_BYTES, CsvConversion, read_cs
 from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.services import detail_rules as rules
 from chingin_app.services.detail_rules import current_month
-from chingin_app.services.ledger import details as ledger_details
+from chingin_app.services.ledger import details
 from chingin_app.services.outputs import Progress, csv_bytes, file_name, log_output, prepared
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.tenant import Scope, TenantSession, scope_of
@@ -317,16 +317,16 @@ def apply_import(
             return refuse(Err("E-RL-IMPORT-CONFLICT", None, {"row": line.row}))
         monthly, bonus, start, end = line.after
         if line.kind == NEW:
-            if ledger_details.has_active_duplicate(db, line.employee_id, line.item_id):
+            if details.has_active_duplicate(db, line.employee_id, line.item_id):
                 return refuse(Err("E-RL-IMPORT-CONFLICT", None, {"row": line.row}))
             values = rules.AmountsAndMonths(monthly, bonus, start, end)
-            d = ledger_details.insert_detail(db, scope, employee, item, values, now)
-            ledger_details.record_history(db, scope, d, HistoryAction.ADD, session.user_id, now,
-                                          None, ledger_details.snapshot(d, employee, item))
+            d = details.insert_detail(db, scope, employee, item, values, now)
+            details.record_history(db, scope, d, HistoryAction.ADD, session.user_id, now,
+                                          None, details.snapshot(d, employee, item))
             continue
         assert line.detail_id is not None
         d = rows[line.detail_id]
-        before = ledger_details.snapshot(d, employee, item)
+        before = details.snapshot(d, employee, item)
         if line.kind == CANCELLED:
             d.status = DetailStatus.CANCELLED.value
             d.cancelled_at = now
@@ -337,8 +337,8 @@ def apply_import(
         d.updated_at = now
         if not rules.flushed(db, d):
             return refuse(Err("E-RL-IMPORT-CONFLICT", None, {"row": line.row}))
-        ledger_details.record_history(db, scope, d, action, session.user_id, now, before,
-                                      ledger_details.snapshot(d, employee, item))
+        details.record_history(db, scope, d, action, session.user_id, now, before,
+                                      details.snapshot(d, employee, item))
     counts = {kind: preview.count(kind) for kind in (NEW, CHANGED, CANCELLED, UNCHANGED)}
     rules.commit_logged(db, contract_no=scope.contract_no, at=now, session=session,
                         action=ACTION_IMPORT, ip=ip, target=f"入金グループ{session.group_no}",

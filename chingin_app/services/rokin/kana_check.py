@@ -4,7 +4,7 @@ payment group's active 労金控除明細 whose カナ氏名
 - the bank would reject (``domain.kana.check_name_kana``: a character outside the bank's set
   after normalisation, or longer than the bank's field), or
 - differs from the kana the bank has registered (the 金庫登録カナ of the group's latest
-  request with results, ``rokin_cycle.result_lines``), both sides normalised (A.1),
+  request with results, ``cycle.result_lines``), both sides normalised (A.1),
 
 each with the normalised form and the reason; on screen (paged) and as CSV
 (``reports.csv_writer``, CP932). The registered カナ氏名 is compared as it is now, so a name
@@ -27,9 +27,9 @@ from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Ok
 from chingin_app.reports.csv_writer import CsvEncoding, write_csv
 from chingin_app.services import oplog
-from chingin_app.services.rokin import cycle as rokin_cycle
-from chingin_app.services.rokin import details as rokin_details
-from chingin_app.services.rokin.details import DetailFilter
+from chingin_app.services.detail_rules import KANA_MAX_BYTES, MAX_PAGE_SIZE
+from chingin_app.services.rokin import cycle, detail_queries
+from chingin_app.services.rokin.detail_queries import DetailFilter
 from chingin_app.services.tenant import TenantSession, scope_of
 
 __all__ = [
@@ -95,13 +95,13 @@ def _bank_kana(
     db: Session, contract_id: int, group_id: int
 ) -> tuple[str | None, dict[tuple[str, str, str], str], dict[str, str]]:
     """The latest results of the group: (控除年月, kana by line key, kana by 職員番号)."""
-    requests = rokin_cycle.list_requests(db, contract_id=contract_id, payment_group_id=group_id)
+    requests = cycle.list_requests(db, contract_id=contract_id, payment_group_id=group_id)
     latest = next((r for r in requests if r.status == "results"), None)
     if latest is None:
         return None, {}, {}
     by_key: dict[tuple[str, str, str], str] = {}
     by_staff: dict[str, str] = {}
-    for res in rokin_cycle.result_lines(db, contract_id=contract_id, request_id=latest.id):
+    for res in cycle.result_lines(db, contract_id=contract_id, request_id=latest.id):
         line = res.line
         by_key[(line.staff_no, line.product_code, line.account_no)] = res.bank_name_kana
         by_staff.setdefault(line.staff_no, res.bank_name_kana)
@@ -123,11 +123,11 @@ def check_rows(
     rows: list[KanaCheckRow] = []
     page = 1
     while True:
-        found = rokin_details.search(
+        found = detail_queries.search(
             db, session=session, clock=clock, flt=DetailFilter(status="active"),
-            page=page, page_size=rokin_details.MAX_PAGE_SIZE,
+            page=page, page_size=MAX_PAGE_SIZE,
         )
-        if not isinstance(found, rokin_details.DetailPage):
+        if not isinstance(found, detail_queries.DetailPage):
             return Err("E-RECON-NO-GROUP")
         for detail in found.rows:
             normalised = normalise_kana(detail.name_kana)
@@ -137,7 +137,7 @@ def check_rows(
             )
             kinds: list[str] = []
             reasons: list[str] = []
-            checked = check_name_kana(detail.name_kana, max_bytes=rokin_details.KANA_MAX_BYTES)
+            checked = check_name_kana(detail.name_kana, max_bytes=KANA_MAX_BYTES)
             if isinstance(checked, Err):
                 kinds.append(KIND_REJECT)
                 reasons.append(message(_REASON[checked.code], **checked.params))

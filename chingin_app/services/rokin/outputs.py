@@ -5,7 +5,7 @@ and print").
 
 Tenant scope: every function takes the signed-in session and resolves its contract **and**
 payment group (``tenant.scope_of``); a request id from the client is used only when
-it is one of that group's requests in the kept cycles (``rokin_cycle.list_requests``, A.4 "lists
+it is one of that group's requests in the kept cycles (``cycle.list_requests``, A.4 "lists
 keep the last cycles"), so another contract's — or another group's — request is never read.
 
 The builders run in a worker thread (``state/outputs.run_output``) with their own database
@@ -40,7 +40,7 @@ from chingin_app.reports.rokin_company_request import (
 from chingin_app.reports.rokin_lists import REQUEST_LISTS, RESULT_LISTS, ListHeader
 from chingin_app.services.outputs import Progress, csv_bytes, file_name, log_output, prepared
 from chingin_app.services.prepared_files import PreparedFile
-from chingin_app.services.rokin import cycle as rokin_cycle
+from chingin_app.services.rokin import cycle
 from chingin_app.services.rokin.cycle import RequestView
 from chingin_app.services.tenant import OutputSession, Scope, scope_of
 
@@ -116,7 +116,7 @@ def request_label(view: RequestView) -> str:
 
 
 def _choices(db: Session, scope: Scope, results_only: bool) -> list[RequestView]:
-    views = rokin_cycle.list_requests(
+    views = cycle.list_requests(
         db, contract_id=scope.contract_id, payment_group_id=scope.payment_group_id
     )
     if results_only:
@@ -171,11 +171,11 @@ def request_page(
     if found is None or kind is None:
         return None
     scope, view = found
-    total = rokin_cycle.count_request_lines(
+    total = cycle.count_request_lines(
         db, contract_id=scope.contract_id, request_id=view.id, which=kind.code  # type: ignore[arg-type]
     )
     page, pages = _page_of(total, page, page_size)
-    lines = rokin_cycle.request_lines(
+    lines = cycle.request_lines(
         db, contract_id=scope.contract_id, request_id=view.id, which=kind.code,  # type: ignore[arg-type]
         offset=(page - 1) * page_size, limit=page_size,
     )
@@ -183,7 +183,7 @@ def request_page(
 
 
 def _result_lines(db: Session, scope: Scope, view: RequestView, kind: ListKind) -> list[Any]:
-    return rokin_cycle.result_lines(
+    return cycle.result_lines(
         db, contract_id=scope.contract_id, request_id=view.id, which=kind.code  # type: ignore[arg-type]
     )
 
@@ -224,7 +224,7 @@ def preview(
         return Preview(len(results), sum(r.line.amount for r in results))
     if which not in REQUEST_LISTS:
         return None
-    lines = rokin_cycle.request_lines(
+    lines = cycle.request_lines(
         db, contract_id=scope.contract_id, request_id=view.id, which=which  # type: ignore[arg-type]
     )
     return Preview(len(lines), sum(line.amount for line in lines))
@@ -281,7 +281,7 @@ def request_list_pdf(
     if kind is None:
         return _NO_LIST
     scope, view = found
-    lines = rokin_cycle.request_lines(
+    lines = cycle.request_lines(
         db, contract_id=scope.contract_id, request_id=view.id, which=kind.code  # type: ignore[arg-type]
     )
     data = rokin_lists.render(kind, _header(session, view), lines,
@@ -324,7 +324,7 @@ def company_request_pdf(
     if found is None:
         return _NOT_FOUND
     scope, view = found
-    lines = rokin_cycle.request_lines(db, contract_id=scope.contract_id, request_id=view.id)
+    lines = cycle.request_lines(db, contract_id=scope.contract_id, request_id=view.id)
     if on_progress is not None:
         on_progress(1, 3)
     form = CompanyRequest(header=_header(session, view), products=product_totals(lines),
@@ -344,7 +344,7 @@ def _streamed_lines(
     """The lines in batches of ``_CSV_BATCH`` (one query each), so a long request streams."""
     offset = 0
     while True:
-        batch = rokin_cycle.request_lines(
+        batch = cycle.request_lines(
             db, contract_id=scope.contract_id, request_id=view.id, which=which,  # type: ignore[arg-type]
             offset=offset, limit=_CSV_BATCH,
         )
@@ -373,7 +373,7 @@ def request_csv(
     if encoding not in ENCODING_CHOICES:
         return Err("E-OUT-ENCODING", field="encoding")
     scope, view = found
-    total = rokin_cycle.count_request_lines(
+    total = cycle.count_request_lines(
         db, contract_id=scope.contract_id, request_id=view.id, which=which  # type: ignore[arg-type]
     )
     columns = rokin_csv.REQUEST_COLUMNS

@@ -9,8 +9,8 @@ selected payment group before it confirms the まとめ入金 (RK-9). A preview:
   minimal one payroll systems can produce: 職員番号, 商品コード, 口座番号, 控除額 (any order).
 - Lines match by 職員番号 + 商品コード + 口座番号 (``domain.reconciliation``).
 - Tenant: the session's contract and payment group; the request is that group's latest
-  received one (``rokin_cycle.latest_received``), its lines read through
-  ``rokin_cycle.request_lines`` scoped by the contract, so another contract's or group's
+  received one (``cycle.latest_received``), its lines read through
+  ``cycle.request_lines`` scoped by the contract, so another contract's or group's
   request is never compared.
 - The operation log records each reconciliation (counts, never the file) and each refused
   file (the error codes).
@@ -32,7 +32,7 @@ from chingin_app.models import ActorKind, LogResult
 from chingin_app.reports import rokin_csv
 from chingin_app.reports.csv_reader import MAX_CSV_BYTES, read_csv
 from chingin_app.services import oplog
-from chingin_app.services.rokin import cycle as rokin_cycle
+from chingin_app.services.rokin import cycle
 from chingin_app.services.tenant import TenantSession, scope_of
 
 __all__ = [
@@ -89,7 +89,7 @@ def _current(db: Session, session: TenantSession) -> tuple[int, CurrentRequest] 
     scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
         return Err("E-RECON-NO-GROUP")
-    view = rokin_cycle.latest_received(
+    view = cycle.latest_received(
         db, contract_id=scope.contract_id, payment_group_id=scope.payment_group_id
     )
     if view is None:
@@ -101,7 +101,7 @@ def _current(db: Session, session: TenantSession) -> tuple[int, CurrentRequest] 
         deduct_month=view.deduct_month,
         pay_kind_label=PayKind(view.pay_kind).label,
         status=cyc.CycleStatus(view.status).label,
-        line_count=rokin_cycle.count_request_lines(
+        line_count=cycle.count_request_lines(
             db, contract_id=scope.contract_id, request_id=view.id
         ),
         requested_total=view.totals.requested_amount,
@@ -186,7 +186,7 @@ def reconcile(
             department=line.department,
             hold=line.hold,
         )
-        for line in rokin_cycle.request_lines(
+        for line in cycle.request_lines(
             db, contract_id=contract_id, request_id=request.request_id
         )
     ]

@@ -30,7 +30,7 @@ from chingin_app.models import Contract, DeductionRequestItem, User
 from chingin_app.reports import rokin_remittance_forms as forms
 from chingin_app.reports.rokin_remittance_forms import HeldLine, RemittanceForm
 from chingin_app.services import oplog
-from chingin_app.services.rokin import cycle as rokin_cycle
+from chingin_app.services.rokin import cycle
 from chingin_app.services.tenant import TenantSession, scope_of
 
 __all__ = [
@@ -104,14 +104,14 @@ def group_requests(
     *,
     session: TenantSession,
     statuses: Collection[str] | None = None,
-    cycles: int | None = rokin_cycle.KEEP_CYCLES + 1,
-) -> list[rokin_cycle.RequestView]:
+    cycles: int | None = cycle.KEEP_CYCLES + 1,
+) -> list[cycle.RequestView]:
     """The selected group's requests of the last ``cycles`` months, newest first, those in
     ``statuses`` only (None = all)."""
     scope = scope_of(db, session)
     if scope is None:
         return []
-    found = rokin_cycle.list_requests(
+    found = cycle.list_requests(
         db, contract_id=scope.contract_id, payment_group_id=scope.payment_group_id,
         cycles=cycles,
     )
@@ -120,12 +120,12 @@ def group_requests(
 
 def scoped_request(
     db: Session, *, session: TenantSession, request_id: int
-) -> rokin_cycle.RequestView | None:
+) -> cycle.RequestView | None:
     """One request of the session's contract and selected group; None otherwise."""
     scope = scope_of(db, session)
     if scope is None:
         return None
-    view = rokin_cycle.get_request(db, contract_id=scope.contract_id, request_id=request_id)
+    view = cycle.get_request(db, contract_id=scope.contract_id, request_id=request_id)
     if view is None or (scope.group_no is not None and view.group_no != scope.group_no):
         return None
     return view

@@ -176,11 +176,11 @@ _MONTH_RE: Final = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 
 
 def check_month(text: str, *, field: str = "deduct_month") -> Ok[str] | Err:
-    """A 控除年月 as ``YYYY-MM`` (the models' month form); E-RK-MONTH-FORMAT otherwise."""
+    """A 控除年月 as ``YYYY-MM`` (the models' month form); E-MONTH-FORMAT otherwise."""
     value = text.strip()
     match = _MONTH_RE.fullmatch(value)
     if match is None or not 2000 <= int(match.group(1)) <= 2999:
-        return Err("E-RK-MONTH-FORMAT", field, {"label": "控除年月"})
+        return Err("E-MONTH-FORMAT", field, {"label": "控除年月"})
     return Ok(value)
 
 

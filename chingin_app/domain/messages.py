@@ -322,23 +322,36 @@ KANA_CSV_MESSAGES: Final[dict[str, str]] = {
     ),
 }
 
-#: 労金控除明細 (RK-1/2/3; services/rokin/details.py).
+#: Per-employee details of every area (労金控除明細 RK-1/2/3 and 賃控元帳 RL-1/2/4, RL-3, RL-8,
+#: RL-10): the field rules of services/detail_rules.py, the shared list screen
+#: (state/detail_list.py) and the payment group every change needs.
+DETAIL_MESSAGES: Final[dict[str, str]] = {
+    "E-STAFF-NO-FORMAT": "「職員番号」は半角数字10桁以内で入力してください。",
+    "E-NAME-KANJI-FORMAT": "「漢字氏名」は全角20文字以内で入力してください。",
+    "E-DEPARTMENT-FORMAT": "「所属」は全角20文字以内で入力してください。",
+    "E-AMOUNT-FORMAT": (
+        "「{label}」は半角数字（カンマなし）で0～{max_amount}の範囲で入力してください。"
+    ),
+    "E-AMOUNT-ZERO": "「月例額」または「一時金額」のどちらかに1円以上を入力してください。",
+    "E-MONTH-FORMAT": "「{label}」は半角の年月（例：2026-04）で入力してください。",
+    "E-MONTH-ORDER": "「終了年月」は「開始年月」と同じか、それより後の年月で入力してください。",
+    "E-ALREADY-CANCELLED": "この明細は既に解除されています。何も変更していません。",
+    "E-NO-CHANGE": "変更する項目を入力してください。何も変更していません。",
+    "E-GROUP-NOT-SELECTED": "入金グループを選択してから操作してください。",
+    "E-SORT": "この項目では並べ替えできません。",
+    "I-DETAIL-ADDED": "職員番号 {staff_no} に{noun}を追加しました。",
+    "I-DETAIL-CHANGED": "職員番号 {staff_no} の{noun}を変更しました。",
+    "I-DETAIL-CANCELLED": "職員番号 {staff_no} の{noun}を解除しました。",
+}
+
+#: 労金控除明細 (RK-1/2/3; services/rokin/details.py, detail_queries.py, detail_history.py).
 ROKIN_DETAIL_MESSAGES: Final[dict[str, str]] = {
-    "E-RK-STAFF-NO-FORMAT": "「職員番号」は半角数字10桁以内で入力してください。",
     "E-RK-STAFF-NO-TAKEN": (
         "入力された「職員番号」の職員は既に登録されています。明細の追加は労金控除明細照会の"
         "「追加登録」から行ってください。"
     ),
-    "E-RK-NAME-KANJI-FORMAT": "「漢字氏名」は全角20文字以内で入力してください。",
-    "E-RK-DEPARTMENT-FORMAT": "「所属」は全角20文字以内で入力してください。",
     "E-RK-PRODUCT-UNKNOWN": "「商品」は一覧から選択してください。",
     "E-RK-ACCOUNT-NO-FORMAT": "「口座番号」は半角数字7桁で入力してください。",
-    "E-RK-AMOUNT-FORMAT": (
-        "「{label}」は半角数字（カンマなし）で0～{max_amount}の範囲で入力してください。"
-    ),
-    "E-RK-AMOUNT-ZERO": "「月例額」または「一時金額」のどちらかに1円以上を入力してください。",
-    "E-RK-MONTH-FORMAT": "「{label}」は半角の年月（例：2026-04）で入力してください。",
-    "E-RK-MONTH-ORDER": "「終了年月」は「開始年月」と同じか、それより後の年月で入力してください。",
     "E-RK-REMAINING-FORMAT": "「残回数」は半角数字で1～{max_count}の範囲で入力してください。",
     "E-RK-REMAINING-NOT-LOAN": "「残回数」はローン返済の商品のときだけ入力してください。",
     "E-RK-DETAIL-DUPLICATE": (
@@ -348,14 +361,10 @@ ROKIN_DETAIL_MESSAGES: Final[dict[str, str]] = {
         "指定された労金控除明細が見つかりません。一覧を表示し直してください。"
     ),
     "E-RK-EMPLOYEE-NOT-FOUND": "指定された職員が見つかりません。一覧を表示し直してください。",
-    "E-RK-ALREADY-CANCELLED": "この明細は既に解除されています。何も変更していません。",
-    "E-RK-NO-CHANGE": "変更する項目を入力してください。何も変更していません。",
     "E-RK-VERSION-CONFLICT": (
         "他のユーザーが先に更新したため、更新できませんでした。何も変更していません。"
         "一覧を表示し直してから、もう一度操作してください。"
     ),
-    "E-RK-GROUP-REQUIRED": "入金グループを選択してから操作してください。",
-    "E-RK-SORT": "この項目では並べ替えできません。",
 }
 
 #: The monthly cycle: requests, 入金中止, まとめ入金確定, the results file (RK-4, RK-8, RK-9,
@@ -669,6 +678,7 @@ MESSAGES: Final[dict[str, str]] = {
     **FIELD_MESSAGES,
     **OPERATOR_MESSAGES,
     **ISSUANCE_MESSAGES,
+    **DETAIL_MESSAGES,
     **ROKIN_DETAIL_MESSAGES,
     **ROKIN_CYCLE_MESSAGES,
     **ROKIN_RECON_MESSAGES,

@@ -137,7 +137,7 @@ def check_staff_no(value: str) -> Err | None:
 def check_search_staff_no(value: str) -> Err | None:
     """A 職員番号 search prefix: blank (all) or 1–10 digits."""
     if value and STAFF_NO_RE.fullmatch(value) is None:
-        return Err("E-RK-STAFF-NO-FORMAT", "staff_no", {"label": "職員番号"})
+        return Err("E-STAFF-NO-FORMAT", "staff_no", {"label": "職員番号"})
     return None
 
 
@@ -145,7 +145,7 @@ def parse_amount(value: str, field: str, label: str) -> int | Err:
     if (err := required(value, field, label)) is not None:
         return err
     if AMOUNT_RE.fullmatch(value) is None or int(value) > MAX_AMOUNT:
-        return Err("E-RK-AMOUNT-FORMAT", field, {"label": label, "max_amount": f"{MAX_AMOUNT:,}"})
+        return Err("E-AMOUNT-FORMAT", field, {"label": label, "max_amount": f"{MAX_AMOUNT:,}"})
     return int(value)
 
 
@@ -154,7 +154,7 @@ def parse_month(value: str, field: str, label: str) -> str | Err:
         return err
     month = normalise_month(value)
     if month is None:
-        return Err("E-RK-MONTH-FORMAT", field, {"label": label})
+        return Err("E-MONTH-FORMAT", field, {"label": label})
     return month
 
 
@@ -177,9 +177,9 @@ def check_amounts_and_months(
     end_v: str | Err | None = None if end == "" else parse_month(end, "end_month", "終了年月")
     errors = [v for v in (monthly_v, bonus_v, start_v, end_v) if isinstance(v, Err)]
     if isinstance(monthly_v, int) and isinstance(bonus_v, int) and monthly_v == bonus_v == 0:
-        errors.append(Err("E-RK-AMOUNT-ZERO", "monthly_amount", {"label": "月例額"}))
+        errors.append(Err("E-AMOUNT-ZERO", "monthly_amount", {"label": "月例額"}))
     if isinstance(start_v, str) and isinstance(end_v, str) and end_v < start_v:
-        errors.append(Err("E-RK-MONTH-ORDER", "end_month", {"label": "終了年月"}))
+        errors.append(Err("E-MONTH-ORDER", "end_month", {"label": "終了年月"}))
     if errors:
         return errors
     assert isinstance(monthly_v, int) and isinstance(bonus_v, int) and isinstance(start_v, str)
@@ -209,8 +209,8 @@ def check_employee(form: EmployeeForm) -> tuple[str, str, str] | list[Err]:
         else:
             kana = checked.value
     for value, field, label, max_len, code in (
-        (form.name_kanji, "name_kanji", "漢字氏名", KANJI_NAME_MAX_LEN, "E-RK-NAME-KANJI-FORMAT"),
-        (form.department, "department", "所属", DEPARTMENT_MAX_LEN, "E-RK-DEPARTMENT-FORMAT"),
+        (form.name_kanji, "name_kanji", "漢字氏名", KANJI_NAME_MAX_LEN, "E-NAME-KANJI-FORMAT"),
+        (form.department, "department", "所属", DEPARTMENT_MAX_LEN, "E-DEPARTMENT-FORMAT"),
     ):
         if (err := check_fullwidth_text(
             value, field=field, label=label, max_len=max_len, format_code=code

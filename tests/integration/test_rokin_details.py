@@ -181,7 +181,7 @@ def test_rk_1_search_sorts_by_whitelisted_keys_only(db: Session, clock: MovableC
     first = _search(db, contract, clock, sort="staff_no", page_size=3)
     assert [r.staff_no for r in first.rows] == ["000001", "000002", "000003"]
     refused = rq.search(db, session=_info(contract), clock=clock, sort="id; DROP TABLE x")
-    assert isinstance(refused, Err) and refused.code == "E-RK-SORT"
+    assert isinstance(refused, Err) and refused.code == "E-SORT"
 
 
 def test_rk_1_search_filters_by_staff_no_kana_department_status_and_product(
@@ -223,7 +223,7 @@ def test_rk_1_search_refuses_malformed_filters_with_field_messages(
     )
     assert isinstance(refused, Invalid)
     by_field = refused.by_field()
-    assert by_field["staff_no"].code == "E-RK-STAFF-NO-FORMAT"
+    assert by_field["staff_no"].code == "E-STAFF-NO-FORMAT"
     assert by_field["name_kana"].code == "E-KANA-CHAR"
     assert "「佐」" in message(by_field["name_kana"].code, **by_field["name_kana"].params)
 
@@ -276,7 +276,7 @@ def test_rk_2_register_needs_a_free_staff_no_and_a_selected_group(
     )
     no_group = rd.register_new(db, session=_info(contract, None), clock=clock,
                                employee=_person(staff_no="5"), form=_form())
-    assert isinstance(no_group, Err) and no_group.code == "E-RK-GROUP-REQUIRED"
+    assert isinstance(no_group, Err) and no_group.code == "E-GROUP-NOT-SELECTED"
     assert _count(db, DeductionDetail, contract) == 0
     assert _count(db, Employee, contract) == 1
 
@@ -297,15 +297,15 @@ def test_rk_2_bad_input_gives_every_field_message_and_changes_nothing(
     assert isinstance(result, Invalid)
     by_field = result.by_field()
     assert {k: e.code for k, e in by_field.items()} == {
-        "staff_no": "E-RK-STAFF-NO-FORMAT",
+        "staff_no": "E-STAFF-NO-FORMAT",
         "name_kana": "E-KANA-CHAR",
         "name_kanji": "E-FIELD-CHARS",
         "department": "E-FIELD-SPACES",
         "product_code": "E-RK-PRODUCT-UNKNOWN",
         "account_no": "E-RK-ACCOUNT-NO-FORMAT",
-        "monthly_amount": "E-RK-AMOUNT-FORMAT",
-        "bonus_amount": "E-RK-AMOUNT-FORMAT",
-        "start_month": "E-RK-MONTH-FORMAT",
+        "monthly_amount": "E-AMOUNT-FORMAT",
+        "bonus_amount": "E-AMOUNT-FORMAT",
+        "start_month": "E-MONTH-FORMAT",
     }
     texts = {k: message(e.code, **e.params) for k, e in by_field.items()}
     assert texts["account_no"] == "「口座番号」は半角数字7桁で入力してください。"
@@ -336,17 +336,17 @@ def test_rk_1_amount_month_and_loan_rules(db: Session, clock: MovableClock) -> N
         return {k: e.code for k, e in result.by_field().items()}
 
     assert codes(add(monthly_amount="0", bonus_amount="0")) == {
-        "monthly_amount": "E-RK-AMOUNT-ZERO"
+        "monthly_amount": "E-AMOUNT-ZERO"
     }
     assert codes(add(start_month="2026-06", end_month="2026-05")) == {
-        "end_month": "E-RK-MONTH-ORDER"
+        "end_month": "E-MONTH-ORDER"
     }
     assert codes(add(product_code="0101")) == {"remaining_count": "E-FIELD-REQUIRED"}
     assert codes(add(product_code="0101", remaining_count="1000")) == {
         "remaining_count": "E-RK-REMAINING-FORMAT"
     }
     assert codes(add(remaining_count="12")) == {"remaining_count": "E-RK-REMAINING-NOT-LOAN"}
-    assert codes(add(monthly_amount="10000000")) == {"monthly_amount": "E-RK-AMOUNT-FORMAT"}
+    assert codes(add(monthly_amount="10000000")) == {"monthly_amount": "E-AMOUNT-FORMAT"}
     assert _count(db, DeductionDetail, contract) == 0
     loan = add(product_code="0101", remaining_count="120", start_month="2026/06",
                end_month="2036-05")
@@ -454,7 +454,7 @@ def test_rk_1_stale_version_is_refused_and_nothing_changes(
 def test_rk_1_change_refuses_bad_or_empty_input_without_changing(
     db: Session, clock: MovableClock
 ) -> None:
-    """Nothing typed → E-RK-NO-CHANGE; a start month after the stored end month is checked
+    """Nothing typed → E-NO-CHANGE; a start month after the stored end month is checked
     against the stored value; the same value again is no change either."""
     contract = _contract(db)
     detail_id = _one_detail(db, clock, contract)
@@ -464,13 +464,13 @@ def test_rk_1_change_refuses_bad_or_empty_input_without_changing(
                                 version=1, change=DetailChange(**kw))
 
     nothing = change()
-    assert isinstance(nothing, Err) and nothing.code == "E-RK-NO-CHANGE"
+    assert isinstance(nothing, Err) and nothing.code == "E-NO-CHANGE"
     order = change(start_month="2027-04")
     assert isinstance(order, Invalid) and order.by_field()["end_month"].code == (
-        "E-RK-MONTH-ORDER"
+        "E-MONTH-ORDER"
     )
     same = change(monthly_amount="15000")
-    assert isinstance(same, Err) and same.code == "E-RK-NO-CHANGE"
+    assert isinstance(same, Err) and same.code == "E-NO-CHANGE"
     spaces = change(account_no="1234567 ")
     assert isinstance(spaces, Invalid) and spaces.by_field()["account_no"].code == (
         "E-FIELD-SPACES"
@@ -490,10 +490,10 @@ def test_rk_1_cancel_once_with_history_then_refused(db: Session, clock: MovableC
                             version=1) == Ok(2)
     again = rd.cancel_detail(db, session=_info(contract), clock=clock, detail_id=detail_id,
                              version=2)
-    assert isinstance(again, Err) and again.code == "E-RK-ALREADY-CANCELLED"
+    assert isinstance(again, Err) and again.code == "E-ALREADY-CANCELLED"
     change = rd.change_detail(db, session=_info(contract), clock=clock, detail_id=detail_id,
                               version=2, change=DetailChange(monthly_amount="1"))
-    assert isinstance(change, Err) and change.code == "E-RK-ALREADY-CANCELLED"
+    assert isinstance(change, Err) and change.code == "E-ALREADY-CANCELLED"
     history = _history_rows(db, detail_id)
     assert [h.action for h in history] == ["追加", "解除"]
     assert json.loads(history[1].after_json or "{}")["status"] == "cancelled"
@@ -522,7 +522,7 @@ def test_rk_3_history_newest_first_filtered_and_paged(db: Session, clock: Movabl
     only = rh.history(db, session=_info(contract), staff_no="771")
     assert isinstance(only, HistoryPage) and [r.detail_id for r in only.rows] == [ids[1]]
     bad = rh.history(db, session=_info(contract), staff_no="7x")
-    assert isinstance(bad, Err) and bad.code == "E-RK-STAFF-NO-FORMAT"
+    assert isinstance(bad, Err) and bad.code == "E-STAFF-NO-FORMAT"
 
 
 def test_rk_3_history_by_period(db: Session, clock: MovableClock) -> None:

@@ -325,8 +325,8 @@ def test_month_format(text: str, ok: bool) -> None:
     if ok:
         assert got == Ok(text.strip())
     else:
-        assert isinstance(got, Err) and got.code == "E-RK-MONTH-FORMAT"
-        assert "E-RK-MONTH-FORMAT" in MESSAGES
+        assert isinstance(got, Err) and got.code == "E-MONTH-FORMAT"
+        assert "E-MONTH-FORMAT" in MESSAGES
 
 
 def test_month_arithmetic() -> None:

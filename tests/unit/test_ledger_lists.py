@@ -121,7 +121,7 @@ def test_rl_3_month_field_is_checked() -> None:
     """RL-3 控除年月: YYYY-MM or YYYY/MM; blank or malformed → the message at the field."""
     assert check_month("2026/06") == Ok("2026-06")
     assert check_month(" 2026-06 ") == Ok("2026-06")
-    for bad, code in (("", "E-FIELD-REQUIRED"), ("2026-13", "E-RK-MONTH-FORMAT"),
-                      ("令和8年6月", "E-RK-MONTH-FORMAT"), (None, "E-FIELD-REQUIRED")):
+    for bad, code in (("", "E-FIELD-REQUIRED"), ("2026-13", "E-MONTH-FORMAT"),
+                      ("令和8年6月", "E-MONTH-FORMAT"), (None, "E-FIELD-REQUIRED")):
         found = check_month(bad)
         assert isinstance(found, Err) and found.code == code and found.field == "month"

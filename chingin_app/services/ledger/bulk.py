@@ -74,11 +74,11 @@ def preview(
 ) -> Ok[BulkPreview] | Invalid | Err:
     """The active details of the 種目 in the session's group with the new amounts (blank =
     unchanged; at least one typed). ``Invalid`` with every field error (E-RL-ITEM-UNKNOWN,
-    E-RL-BULK-NO-AMOUNT, E-RK-AMOUNT-FORMAT, E-RL-BULK-ZERO when a detail would have both
-    amounts 0); Err E-RK-GROUP-REQUIRED."""
+    E-RL-BULK-NO-AMOUNT, E-AMOUNT-FORMAT, E-RL-BULK-ZERO when a detail would have both
+    amounts 0); Err E-GROUP-NOT-SELECTED."""
     scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
-        return Err("E-RK-GROUP-REQUIRED")
+        return Err("E-GROUP-NOT-SELECTED")
     errors: list[Err] = []
     item = None if not item_code else db.exec(select(LedgerItemType).where(
         LedgerItemType.contract_id == scope.contract_id, LedgerItemType.code == item_code
@@ -147,7 +147,7 @@ def apply(
         return refuse(Err("E-RL-NO-CHANGE"))
     scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
-        return refuse(Err("E-RK-GROUP-REQUIRED"))
+        return refuse(Err("E-GROUP-NOT-SELECTED"))
     now = clock.now()
     ids = [line.detail_id for line in changed]
     rows = {d.id: d for d in db.exec(

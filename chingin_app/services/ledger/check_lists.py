@@ -81,7 +81,7 @@ _CHANGE_ORDER: Final = {NEW: 0, CHANGED: 1, ENDED: 2, CANCELLED: 3}
 
 def check_month(value: object) -> Ok[str] | Err:
     """The 控除年月 as typed (``YYYY-MM`` or ``YYYY/MM``) → ``YYYY-MM``; E-FIELD-REQUIRED or
-    E-RK-MONTH-FORMAT at the field ``month`` otherwise."""
+    E-MONTH-FORMAT at the field ``month`` otherwise."""
     text = value.strip() if isinstance(value, str) else ""
     found = parse_month(text, MONTH_FIELD, "控除年月")
     return found if isinstance(found, Err) else Ok(found)
@@ -304,13 +304,13 @@ def _collect(db: Session, scope: Scope, month: str) -> CheckLists | None:
 
 def check_lists(db: Session, session: OutputSession, *, month: str) -> CheckLists | Err:
     """The three lists of ``month`` (``YYYY-MM`` or ``YYYY/MM``) for the session's payment
-    group. Err at the field ``month`` for a bad month; E-RK-GROUP-REQUIRED without a group."""
+    group. Err at the field ``month`` for a bad month; E-GROUP-NOT-SELECTED without a group."""
     checked = check_month(month)
     if isinstance(checked, Err):
         return checked
     scope = scope_of(db, session)
     found = None if scope is None else _collect(db, scope, checked.value)
-    return Err("E-RK-GROUP-REQUIRED") if found is None else found
+    return Err("E-GROUP-NOT-SELECTED") if found is None else found
 
 
 # ------------------------------------------------------------------------------- screen

@@ -182,10 +182,10 @@ def search(
 ) -> LedgerPage | Invalid | Err:
     """RL-1 賃控元帳明細照会: one page of the session's ledger details, filtered, sorted and
     paged by the database (ties by 職員番号, then id). ``Invalid`` for a malformed 職員番号 or
-    カナ氏名; Err E-RK-SORT for an unknown sort key; E-RL-DETAIL-NOT-FOUND without a tenant."""
+    カナ氏名; Err E-SORT for an unknown sort key; E-RL-DETAIL-NOT-FOUND without a tenant."""
     rules.check_page_size(page_size)
     if sort not in SORT_KEYS:
-        return Err("E-RK-SORT", "sort")
+        return Err("E-SORT", "sort")
     this_month = current_month(clock)
     clauses = _filter_clauses(flt or LedgerFilter(), this_month)
     if isinstance(clauses, Invalid):
@@ -412,7 +412,7 @@ def register_new(
 ) -> Ok[int] | Invalid | Err:
     """RL-2 賃控元帳明細新規登録: a new employee in the session's payment group (カナ氏名
     normalised per A.1) with the first ledger detail. Returns the detail id. ``Invalid`` with
-    every field error; Err E-RK-GROUP-REQUIRED, E-RL-STAFF-NO-TAKEN (field ``staff_no``).
+    every field error; Err E-GROUP-NOT-SELECTED, E-RL-STAFF-NO-TAKEN (field ``staff_no``).
     Logged as ``ledger.detail.register`` with a 追加 history row."""
     def refuse(err: Err | Invalid) -> Err | Invalid:
         return rules.refuse(db, err, session=session, clock=clock, action=ACTION_REGISTER,
@@ -422,7 +422,7 @@ def register_new(
     now = clock.now()
     scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
-        return refuse(Err("E-RK-GROUP-REQUIRED"))
+        return refuse(Err("E-GROUP-NOT-SELECTED"))
     item = _item(db, scope, form.item_code)
     person = rules.check_employee(employee)
     values = _form_values(form, item)
@@ -459,7 +459,7 @@ def _editable(db: Session, session: TenantSession, detail_id: int,
     if detail.version != version:
         return Err("E-RL-VERSION-CONFLICT"), target
     if detail.status == DetailStatus.CANCELLED.value:
-        return Err("E-RK-ALREADY-CANCELLED"), target
+        return Err("E-ALREADY-CANCELLED"), target
     return scope, detail, employee, item, target
 
 
@@ -468,8 +468,8 @@ def change_detail(
     change: LedgerChange, ip: str | None = None,
 ) -> Ok[int] | Invalid | Err:
     """RL-1 変更: amounts and months (blank = unchanged, checked as a whole). Returns the new
-    version. Err E-RL-DETAIL-NOT-FOUND, E-RL-VERSION-CONFLICT, E-RK-ALREADY-CANCELLED,
-    E-RK-NO-CHANGE; ``Invalid`` with every field error. Logged as ``ledger.detail.change``."""
+    version. Err E-RL-DETAIL-NOT-FOUND, E-RL-VERSION-CONFLICT, E-ALREADY-CANCELLED,
+    E-NO-CHANGE; ``Invalid`` with every field error. Logged as ``ledger.detail.change``."""
     def refuse(err: Err | Invalid, target: str | None = None) -> Err | Invalid:
         return rules.refuse(db, err, session=session, clock=clock, action=ACTION_CHANGE,
                              screen=_SCREEN_INQUIRY, ip=ip, target=target)
@@ -481,7 +481,7 @@ def change_detail(
     scope, detail, employee, item, target = editable  # type: ignore[misc]
     typed = (change.monthly_amount, change.bonus_amount, change.start_month, change.end_month)
     if not any(typed) and not change.clear_end_month:
-        return refuse(Err("E-RK-NO-CHANGE"), target)
+        return refuse(Err("E-NO-CHANGE"), target)
 
     kept = rules.kept
     checked = rules.check_amounts_and_months(
@@ -497,7 +497,7 @@ def change_detail(
     detail.start_month, detail.end_month = checked.start_month, checked.end_month
     after = snapshot(detail, employee, item)
     if after == before:
-        return refuse(Err("E-RK-NO-CHANGE"), target)
+        return refuse(Err("E-NO-CHANGE"), target)
     detail.updated_at = now
     if not rules.flushed(db, detail):
         return refuse(Err("E-RL-VERSION-CONFLICT"), target)
@@ -514,7 +514,7 @@ def cancel_detail(
     ip: str | None = None,
 ) -> Ok[int] | Err:
     """RL-1 解除: the detail stops (kept for the history). Returns the new version. Err
-    E-RL-DETAIL-NOT-FOUND, E-RL-VERSION-CONFLICT, E-RK-ALREADY-CANCELLED. Logged as
+    E-RL-DETAIL-NOT-FOUND, E-RL-VERSION-CONFLICT, E-ALREADY-CANCELLED. Logged as
     ``ledger.detail.cancel`` with a 解除 history row."""
     def refuse(err: Err, target: str | None = None) -> Err:
         rules.refuse(db, err, session=session, clock=clock, action=ACTION_CANCEL,

@@ -176,10 +176,10 @@ def preview_import(
 ) -> Ok[ImportPreview] | Invalid | Err:
     """RL-10 (R-PLUS-5): what the file would change, or ``Invalid`` with every problem by row
     and column (E-CSV-… of the reader, E-RL-IMPORT-CELL). Changes nothing. Err
-    E-RK-GROUP-REQUIRED without a payment group."""
+    E-GROUP-NOT-SELECTED without a payment group."""
     scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
-        return Err("E-RK-GROUP-REQUIRED")
+        return Err("E-GROUP-NOT-SELECTED")
     read = read_csv(data, expected_header=HEADER, free_text_columns=FREE_TEXT,
                     max_bytes=MAX_BYTES)
     if isinstance(read, Invalid):
@@ -292,7 +292,7 @@ def apply_import(
         return refuse(Err("E-RL-NO-CHANGE"))
     scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
-        return refuse(Err("E-RK-GROUP-REQUIRED"))
+        return refuse(Err("E-GROUP-NOT-SELECTED"))
     now = clock.now()
     ids = [line.detail_id for line in todo if line.detail_id is not None]
     rows = {d.id: d for d in db.exec(

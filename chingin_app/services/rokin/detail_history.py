@@ -107,7 +107,7 @@ def history(
     for the employees whose 職員番号 starts with ``staff_no``, changed in [``start``, ``end``)
     when given. Read-only.
 
-    Err E-RK-STAFF-NO-FORMAT for a malformed 職員番号; E-RK-DETAIL-NOT-FOUND when the
+    Err E-STAFF-NO-FORMAT for a malformed 職員番号; E-RK-DETAIL-NOT-FOUND when the
     session's contract or group does not exist.
     """
     rules.check_page_size(page_size)

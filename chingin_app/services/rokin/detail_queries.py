@@ -221,12 +221,12 @@ def search(
     paging is stable. A page past the end shows the last page.
 
     ``Invalid`` for a malformed 職員番号 or a カナ氏名 with a character the bank refuses;
-    Err E-RK-SORT for a sort key not in ``SORT_KEYS``; E-RK-DETAIL-NOT-FOUND when the
+    Err E-SORT for a sort key not in ``SORT_KEYS``; E-RK-DETAIL-NOT-FOUND when the
     session's contract or group does not exist. Read-only.
     """
     rules.check_page_size(page_size)
     if sort not in SORT_KEYS:
-        return Err("E-RK-SORT", "sort")
+        return Err("E-SORT", "sort")
     checked, errors = _check_filter(flt or DetailFilter())
     if errors:
         return Invalid(tuple(errors))

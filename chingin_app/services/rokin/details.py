@@ -291,7 +291,7 @@ def register_new(
 
     ``Invalid`` with every field error (employee and detail fields together; カナ氏名 is
     normalised per A.1 and a character the bank refuses is named, R-PLUS-2); Err
-    E-RK-GROUP-REQUIRED without a selected payment group; E-RK-STAFF-NO-TAKEN (field
+    E-GROUP-NOT-SELECTED without a selected payment group; E-RK-STAFF-NO-TAKEN (field
     ``staff_no``) when the contract already has that 職員番号. Logged as
     ``rokin.detail.register`` with a 追加 history row.
     """
@@ -303,7 +303,7 @@ def register_new(
     now = clock.now()
     scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
-        return refuse(Err("E-RK-GROUP-REQUIRED"))
+        return refuse(Err("E-GROUP-NOT-SELECTED"))
     product = _product(db, scope, form.product_code)
     person = rules.check_employee(employee)
     values = _form_values(form, product)
@@ -368,7 +368,7 @@ def _editable_detail(
     if detail.version != version:
         return Err("E-RK-VERSION-CONFLICT"), target
     if detail.status == DetailStatus.CANCELLED.value:
-        return Err("E-RK-ALREADY-CANCELLED"), target
+        return Err("E-ALREADY-CANCELLED"), target
     return scope, detail, employee, product, target
 
 
@@ -386,7 +386,7 @@ def change_detail(
     value; the result is checked as a whole (e.g. start ≤ end). Returns the new version.
 
     Err E-RK-DETAIL-NOT-FOUND, E-RK-VERSION-CONFLICT (``version`` is not the stored one: someone
-    changed it since the screen showed it), E-RK-ALREADY-CANCELLED, E-RK-NO-CHANGE (nothing
+    changed it since the screen showed it), E-ALREADY-CANCELLED, E-NO-CHANGE (nothing
     typed, or the values equal the stored ones), E-RK-DETAIL-DUPLICATE; ``Invalid`` with every
     field error. Logged as ``rokin.detail.change`` with a 変更 history row.
     """
@@ -402,7 +402,7 @@ def change_detail(
     typed = (change.account_no, change.monthly_amount, change.bonus_amount, change.start_month,
              change.end_month, change.remaining_count)
     if not any(typed) and not change.clear_end_month:
-        return refuse(Err("E-RK-NO-CHANGE"), target)
+        return refuse(Err("E-NO-CHANGE"), target)
 
     kept = rules.kept
     end = "" if change.clear_end_month else kept(change.end_month, detail.end_month)
@@ -426,7 +426,7 @@ def change_detail(
     detail.remaining_count = checked.remaining_count
     after = detail_snapshot(detail, employee, product)
     if after == before:
-        return refuse(Err("E-RK-NO-CHANGE"), target)
+        return refuse(Err("E-NO-CHANGE"), target)
     assert employee.id is not None and product.id is not None
     with db.no_autoflush:  # the pending change is written only once every rule holds
         duplicate = _duplicate(db, employee_id=employee.id, product_id=product.id,
@@ -457,7 +457,7 @@ def cancel_detail(
     ip: str | None = None,
 ) -> Ok[int] | Err:
     """RK-1 解除: the detail stops (status 'cancelled', kept for the history). Returns the new
-    version. Err E-RK-DETAIL-NOT-FOUND, E-RK-VERSION-CONFLICT, E-RK-ALREADY-CANCELLED.
+    version. Err E-RK-DETAIL-NOT-FOUND, E-RK-VERSION-CONFLICT, E-ALREADY-CANCELLED.
     Logged as ``rokin.detail.cancel`` with a 解除 history row."""
     def refuse(err: Err, target: str | None = None) -> Err:
         rules.refuse(db, err, session=session, clock=clock, action=ACTION_CANCEL,

@@ -7,7 +7,7 @@ The handlers (each first asks ``_menu_access``), the row forms and the optimisti
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlmodel import Session
 
@@ -33,17 +33,10 @@ class RokinDetailsState(DetailListMixin, SessionState):
     product_filter: str = ""
     products: list[list[str]] = []  # noqa: RUF012 (Reflex copies var defaults)
 
-    def _detail_menus(self) -> tuple[str, str]:
-        return MENU, HISTORY_MENU
-
-    def _detail_noun(self) -> str:
-        return "労金控除明細"
-
-    def _detail_codes(self) -> tuple[str, str]:
-        return "E-RK-DETAIL-NOT-FOUND", "E-RK-DETAIL-DUPLICATE"
-
-    def _detail_sort_keys(self) -> tuple[str, ...]:
-        return tuple(detail_queries.SORT_KEYS)
+    _detail_menus: ClassVar[tuple[str, str]] = (MENU, HISTORY_MENU)
+    _detail_noun: ClassVar[str] = "労金控除明細"
+    _detail_codes: ClassVar[tuple[str, str]] = ("E-RK-DETAIL-NOT-FOUND", "E-RK-DETAIL-DUPLICATE")
+    _detail_sort_keys: ClassVar[tuple[str, ...]] = tuple(detail_queries.SORT_KEYS)
 
     def _detail_row(self, row: DetailRow) -> dict[str, str]:
         return detail_row(row)

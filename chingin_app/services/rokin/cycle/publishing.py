@@ -354,7 +354,7 @@ def publish_request(
     (``group_no``) or of every group of the contract (A.4 依頼受信; module docstring).
 
     All or nothing over the groups. Refused: E-CONTRACT-NOT-FOUND, E-GROUP-NOT-FOUND,
-    E-RK-MONTH-FORMAT, E-PAY-KIND, E-CYCLE-EXISTS (without ``replace_existing``),
+    E-MONTH-FORMAT, E-PAY-KIND, E-CYCLE-EXISTS (without ``replace_existing``),
     E-CYCLE-REPLACE-CONFIRMED / E-CYCLE-CLOSED (a confirmed request is never replaced),
     E-CYCLE-NO-LINES (a group with nothing to deduct, when one group was asked for; with all
     groups, groups with nothing are skipped unless every group is empty).

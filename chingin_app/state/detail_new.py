@@ -22,6 +22,7 @@ from reflex.event import EventSpec
 from sqlmodel import Session
 
 from chingin_app.db import session_scope
+from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.services.detail_rules import EmployeeForm, find_employee
 from chingin_app.services.sessions import SessionInfo
@@ -164,10 +165,10 @@ def done_texts(saved: Any, noun: str, what: Callable[[Any], str],
     employee) for the service's ``get_detail`` result; a plain 「<noun>を登録しました。」 when it
     is unreadable."""
     if not isinstance(saved, Ok):
-        return f"{noun}を登録しました。", ""
+        return message("I-DETAIL-REGISTERED-PLAIN", noun=noun), ""
     row = saved.value
     return (
-        f"職員番号 {row.staff_no}（カナ氏名 {row.name_kana}）の{noun}（{what(row)}）を"
-        "登録しました。",
+        message("I-DETAIL-REGISTERED", staff_no=row.staff_no, name_kana=row.name_kana,
+                noun=noun, what=what(row)),
         f"{route}?staff_no={row.staff_no}",
     )

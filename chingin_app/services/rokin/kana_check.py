@@ -9,7 +9,7 @@ payment group's active 労金控除明細 whose カナ氏名
 each with the normalised form and the reason; on screen (paged) and as CSV
 (``reports.csv_writer``, CP932). The registered カナ氏名 is compared as it is now, so a name
 corrected since the results no longer shows. Scoped by the session's contract and payment
-group. Read-only; the CSV export is logged by the caller with ``log_export``.
+group. Read-only but for the CSV export's log entry (``export_file``).
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ from chingin_app.domain.kana import check_name_kana, normalise_kana
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Ok
 from chingin_app.reports.csv_writer import CsvEncoding, write_csv
-from chingin_app.services import oplog
 from chingin_app.services.detail_rules import KANA_MAX_BYTES, MAX_PAGE_SIZE
+from chingin_app.services.outputs import file_name, log_output, prepared
+from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.rokin import cycle, detail_queries
 from chingin_app.services.rokin.detail_queries import DetailFilter
 from chingin_app.services.tenant import TenantSession, scope_of
@@ -39,7 +40,7 @@ __all__ = [
     "KanaCheckRow",
     "check_rows",
     "export_csv",
-    "log_export",
+    "export_file",
     "page_of",
 ]
 
@@ -191,13 +192,17 @@ def export_csv(rows: Sequence[KanaCheckRow], *, encoding: CsvEncoding = "cp932")
     )
 
 
-def log_export(
-    db: Session, *, session: TenantSession, clock: Clock, ip: str | None, rows: int
-) -> None:
-    """Record the export in the contract's log (R-LOG-1) and commit."""
-    oplog.user_success(
-        db, contract_no=session.contract_no, at=clock.now(), actor=session.user_id,
-        action=ACTION_EXPORT, ip=ip, target=session.group_no, screen=SCREEN,
-        detail={"rows": rows},
-    )
-    db.commit()
+def export_file(
+    db: Session, *, session: TenantSession, clock: Clock, ip: str | None
+) -> Ok[PreparedFile] | Err:
+    """CSV出力: the list as ``export_csv`` writes it, logged in the contract's log (R-LOG-1)
+    and committed. Err as ``check_rows``."""
+    found = check_rows(db, session=session, clock=clock)
+    if isinstance(found, Err):
+        return found
+    rows = found.value[0]
+    data = export_csv(rows)
+    log_output(db, session, action=ACTION_EXPORT, screen=SCREEN, clock=clock, ip=ip,
+               target=session.group_no or "", detail={"rows": len(rows)})
+    name = file_name(SCREEN, group_no=session.group_no or "", clock=clock, ext="csv")
+    return Ok(prepared(session, name, data, "text/csv"))

@@ -59,7 +59,6 @@ __all__ = [
     "find_request",
     "preview",
     "request_csv",
-    "request_label",
     "request_list_pdf",
     "request_page",
     "result_list_pdf",
@@ -107,12 +106,6 @@ class Preview:
 
     count: int
     amount: int
-
-
-def request_label(view: RequestView) -> str:
-    """The request as the choice lists name it: 2026年4月 月例（依頼受信）."""
-    return (f"{month_label(view.deduct_month)} {view.pay_kind_label}"
-            f"（{view.status_label}）")
 
 
 def _choices(db: Session, scope: Scope, results_only: bool) -> list[RequestView]:

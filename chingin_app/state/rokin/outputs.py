@@ -37,13 +37,12 @@ class _RequestChoice(RequestChoiceMixin, mixin=True):
     def _choice_options(self, info: SessionInfo) -> list[dict[str, str]]:
         with session_scope(read_only=True) as db:
             views = outputs.choices(db, info, results_only=self._results_only)
-        return [{"id": str(v.id), "label": outputs.request_label(v)} for v in views]
+        return [{"id": str(v.id), "label": v.label} for v in views]
 
     def _find_choice(self, info: SessionInfo, request_id: object) -> dict[str, str] | None:
         with session_scope(read_only=True) as db:
             view = outputs.find_request(db, info, request_id, results_only=self._results_only)
-        return None if view is None else {"id": str(view.id),
-                                          "label": outputs.request_label(view)}
+        return None if view is None else {"id": str(view.id), "label": view.label}
 
     def _preview_text(self, info: SessionInfo) -> str | None:
         with session_scope(read_only=True) as db:

@@ -21,6 +21,7 @@ from chingin_app.models import (
     DeductionRequestItem,
     PaymentGroup,
 )
+from chingin_app.reports.lists import month_label
 from chingin_app.services.tenant import TenantSession, scope_of
 
 ACTION_PUBLISH: Final = "rokin.request.publish"
@@ -77,6 +78,11 @@ class RequestView:
     def status_label(self) -> str:
         """依頼受信 / まとめ入金確定済 / 結果受信済."""
         return cyc.CycleStatus(self.status).label
+
+    @property
+    def label(self) -> str:
+        """The request as the choice lists name it: 2026年4月 月例（依頼受信）."""
+        return f"{month_label(self.deduct_month)} {self.pay_kind_label}（{self.status_label}）"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ The three past cycles of requests and results are built by ``services.rokin_cycl
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -34,6 +33,7 @@ from chingin_app.models import (
     RokinProduct,
 )
 from chingin_app.models.rokin import DetailStatus, HistoryAction, ProductKind
+from chingin_app.services.detail_rules import history_values
 from chingin_app.services.rokin.detail_history import detail_snapshot
 
 __all__ = [
@@ -369,18 +369,7 @@ def _history(
     after: dict[str, object],
 ) -> DeductionDetailHistory:
     assert detail.id is not None
-
-    def dump(snapshot: dict[str, object] | None) -> str | None:
-        if snapshot is None:
-            return None
-        return json.dumps(snapshot, ensure_ascii=False, sort_keys=True)
-
-    return DeductionDetailHistory(
-        contract_id=contract_id,
-        detail_id=detail.id,
-        changed_at=at,
-        actor=BANK_ACTOR,
-        action=action.value,
-        before_json=dump(before),
-        after_json=dump(after),
-    )
+    return DeductionDetailHistory(**history_values(
+        contract_id=contract_id, detail_id=detail.id, at=at, actor=BANK_ACTOR,
+        action=action.value, before=before, after=after,
+    ))

@@ -32,7 +32,7 @@ from chingin_app.domain.validation import (
 from chingin_app.models import ActorKind, Contract, Employee, LogResult
 from chingin_app.models.rokin import DetailStatus
 from chingin_app.services import oplog
-from chingin_app.services.tenant import TenantSession, scope_of
+from chingin_app.services.tenant import TenantSession, scope_of, tenant_clauses
 
 __all__ = [
     "DEPARTMENT_MAX_LEN",
@@ -259,12 +259,9 @@ def find_employee(db: Session, *, session: TenantSession, staff_no: str) -> Empl
     scope = scope_of(db, session)
     if scope is None:
         return None
-    query = select(Employee).where(
-        Employee.contract_id == scope.contract_id, Employee.staff_no == staff_no
-    )
-    if scope.payment_group_id is not None:
-        query = query.where(Employee.payment_group_id == scope.payment_group_id)
-    return db.exec(query).first()
+    return db.exec(
+        select(Employee).where(Employee.staff_no == staff_no, *tenant_clauses(Employee, scope))
+    ).first()
 
 
 def new_employee(
@@ -460,16 +457,27 @@ class HistoryEntry(HistoryBase):
 
 
 def history_entries(
-    db: Session, *, history_model: Any, detail_model: Any, what_model: Any, what_id: Any,
-    contract_id: int, tenant: Sequence[ColumnElement[bool]], labels: Mapping[str, str],
+    db: Session, *, session: TenantSession, not_found: str, history_model: Any,
+    detail_model: Any, what_model: Any, what_id: Any, labels: Mapping[str, str],
     detail_id: int | None, staff_no: str, start: datetime | None, end: datetime | None,
     page: int, page_size: int,
-) -> Slice:
-    """One page of a history table (newest first) joined to its detail, the employee and the
-    商品 / 種目 (``what_model``, by the detail's ``what_id`` column); rows are
-    ``HistoryEntry``."""
-    clauses = _history_clauses(history_model, contract_id=contract_id, tenant=tenant,
-                               detail_id=detail_id, staff_no=staff_no, start=start, end=end)
+) -> Slice | Err:
+    """One page of the session's history table (newest first; RK-3, RL-4) joined to its
+    detail, the employee and the 商品 / 種目 (``what_model``, by the detail's ``what_id``
+    column), for one detail or the 職員番号 from the start, in [``start``, ``end``); rows are
+    ``HistoryEntry``. Read-only.
+
+    Err E-STAFF-NO-FORMAT for a malformed 職員番号; ``not_found`` when the session's contract or
+    group does not exist."""
+    check_page_size(page_size)
+    if (err := check_search_staff_no(staff_no)) is not None:
+        return err
+    scope = scope_of(db, session)
+    if scope is None:
+        return Err(not_found)
+    clauses = _history_clauses(history_model, contract_id=scope.contract_id,
+                               tenant=tenant_clauses(detail_model, scope), detail_id=detail_id,
+                               staff_no=staff_no, start=start, end=end)
     base = (
         select(history_model, Employee.staff_no, Employee.name_kana, what_model.name)
         .join(detail_model, col(detail_model.id) == col(history_model.detail_id))

@@ -6,13 +6,21 @@ of the signed-in session."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col, select
 
 from chingin_app.models import Contract, PaymentGroup
 
-__all__ = ["OutputSession", "Scope", "TenantSession", "resolve_scope", "scope_of"]
+__all__ = [
+    "OutputSession",
+    "Scope",
+    "TenantSession",
+    "resolve_scope",
+    "scope_of",
+    "tenant_clauses",
+]
 
 
 class TenantSession(Protocol):
@@ -69,3 +77,13 @@ def resolve_scope(db: Session, *, contract_no: str, group_no: str | None) -> Sco
 def scope_of(db: Session, session: TenantSession) -> Scope | None:
     """``resolve_scope`` for the signed-in session's contract and selected group."""
     return resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
+
+
+def tenant_clauses(model: Any, scope: Scope) -> list[ColumnElement[bool]]:
+    """The WHERE clauses that keep a query of ``model`` (a table with ``contract_id`` and
+    ``payment_group_id``: details, employees, requests …) to the scope's contract and, when
+    one is selected, its payment group."""
+    clauses: list[ColumnElement[bool]] = [col(model.contract_id) == scope.contract_id]
+    if scope.payment_group_id is not None:
+        clauses.append(col(model.payment_group_id) == scope.payment_group_id)
+    return clauses

@@ -40,7 +40,7 @@ from chingin_app.services.detail_rules import (
     PageOf,
     current_month,
 )
-from chingin_app.services.tenant import Scope, TenantSession, scope_of
+from chingin_app.services.tenant import Scope, TenantSession, scope_of, tenant_clauses
 
 __all__ = [
     "ACTION_ADD",
@@ -136,13 +136,6 @@ def _row(d: LedgerDetail, e: Employee, t: LedgerItemType, group_no: str, month: 
     )
 
 
-def _tenant(scope: Scope) -> list[ColumnElement[bool]]:
-    clauses: list[ColumnElement[bool]] = [col(LedgerDetail.contract_id) == scope.contract_id]
-    if scope.payment_group_id is not None:
-        clauses.append(col(LedgerDetail.payment_group_id) == scope.payment_group_id)
-    return clauses
-
-
 def _joined() -> Any:
     return (
         select(LedgerDetail, Employee, LedgerItemType, PaymentGroup.number)
@@ -193,7 +186,7 @@ def search(
     scope = scope_of(db, session)
     if scope is None:
         return Err("E-RL-DETAIL-NOT-FOUND")
-    where = and_(*_tenant(scope), *clauses)
+    where = and_(*tenant_clauses(LedgerDetail, scope), *clauses)
     key = SORT_KEYS[sort]
     order = [key.desc() if descending else key.asc()]
     if sort != "staff_no":
@@ -210,7 +203,7 @@ def get_detail(
     """One ledger detail of the session's contract (and group); E-RL-DETAIL-NOT-FOUND else."""
     scope = scope_of(db, session)
     found = None if scope is None else db.exec(
-        _joined().where(col(LedgerDetail.id) == detail_id, *_tenant(scope))
+        _joined().where(col(LedgerDetail.id) == detail_id, *tenant_clauses(LedgerDetail, scope))
     ).first()
     if found is None:
         return Err("E-RL-DETAIL-NOT-FOUND")
@@ -318,19 +311,15 @@ def history(
 ) -> LedgerHistoryPage | Err:
     """RL-4 賃控元帳明細更新履歴照会: the session's history newest first, for one detail or
     the employees whose 職員番号 starts with ``staff_no``, changed in [``start``, ``end``)."""
-    rules.check_page_size(page_size)
-    if (err := rules.check_search_staff_no(staff_no)) is not None:
-        return err
-    scope = scope_of(db, session)
-    if scope is None:
-        return Err("E-RL-DETAIL-NOT-FOUND")
     found = rules.history_entries(
-        db, history_model=LedgerDetailHistory, detail_model=LedgerDetail,
-        what_model=LedgerItemType, what_id=LedgerDetail.item_type_id,
-        contract_id=scope.contract_id, tenant=_tenant(scope), labels=_FIELD_LABELS,
+        db, session=session, not_found="E-RL-DETAIL-NOT-FOUND",
+        history_model=LedgerDetailHistory, detail_model=LedgerDetail,
+        what_model=LedgerItemType, what_id=LedgerDetail.item_type_id, labels=_FIELD_LABELS,
         detail_id=detail_id, staff_no=staff_no, start=start, end=end, page=page,
         page_size=page_size,
     )
+    if isinstance(found, Err):
+        return found
     out = tuple(LedgerHistoryRow(**e.common(), item_name=e.what) for e in found.rows)
     return LedgerHistoryPage(out, found.total, found.page, found.pages)
 
@@ -447,7 +436,8 @@ def _editable(db: Session, session: TenantSession, detail_id: int,
               version: int) -> _Editable | tuple[Err, str | None]:
     scope = scope_of(db, session)
     detail = None if scope is None else db.exec(
-        select(LedgerDetail).where(col(LedgerDetail.id) == detail_id, *_tenant(scope))
+        select(LedgerDetail)
+        .where(col(LedgerDetail.id) == detail_id, *tenant_clauses(LedgerDetail, scope))
         .with_for_update().execution_options(populate_existing=True)
     ).first()
     if detail is None or scope is None:

@@ -36,7 +36,7 @@ from chingin_app.services.detail_rules import current_month
 from chingin_app.services.ledger import details
 from chingin_app.services.outputs import Progress, csv_bytes, file_name, log_output, prepared
 from chingin_app.services.prepared_files import PreparedFile
-from chingin_app.services.tenant import Scope, TenantSession, scope_of
+from chingin_app.services.tenant import Scope, TenantSession, scope_of, tenant_clauses
 
 __all__ = [
     "ACTION_EXPORT",
@@ -68,14 +68,11 @@ _STATES: Final = {"": "active", "有効": "active", "終了": "active", "解除"
 
 
 def _details(db: Session, scope: Scope) -> list[Any]:
-    clauses = [col(LedgerDetail.contract_id) == scope.contract_id]
-    if scope.payment_group_id is not None:
-        clauses.append(col(LedgerDetail.payment_group_id) == scope.payment_group_id)
     return list(db.exec(
         select(LedgerDetail, Employee, LedgerItemType)
         .join(Employee, col(Employee.id) == col(LedgerDetail.employee_id))
         .join(LedgerItemType, col(LedgerItemType.id) == col(LedgerDetail.item_type_id))
-        .where(*clauses)
+        .where(*tenant_clauses(LedgerDetail, scope))
         .order_by(col(Employee.staff_no), col(LedgerItemType.code), col(LedgerDetail.id))
     ).all())
 

@@ -18,10 +18,16 @@ from chingin_app.models import DeductionDetail, DeductionDetailHistory, Employee
 from chingin_app.models.rokin import HistoryAction
 from chingin_app.services import detail_rules as rules
 from chingin_app.services.detail_rules import HistoryBase, PageOf
-from chingin_app.services.rokin.detail_queries import tenant_clauses
-from chingin_app.services.tenant import Scope, TenantSession, scope_of
+from chingin_app.services.tenant import Scope, TenantSession
 
-__all__ = ["HistoryPage", "HistoryRow", "detail_snapshot", "history", "record_history"]
+__all__ = [
+    "FIELD_LABELS",
+    "HistoryPage",
+    "HistoryRow",
+    "detail_snapshot",
+    "history",
+    "record_history",
+]
 
 
 def detail_snapshot(
@@ -76,7 +82,8 @@ class HistoryPage(PageOf[HistoryRow]):
     """One page of the history, newest first."""
 
 
-_FIELD_LABELS: Final[dict[str, str]] = {
+#: The 更新履歴's name of each snapshot field (RK-3).
+FIELD_LABELS: Final[dict[str, str]] = {
     "staff_no": "職員番号",
     "name_kana": "カナ氏名",
     "name_kanji": "漢字氏名",
@@ -110,18 +117,14 @@ def history(
     Err E-STAFF-NO-FORMAT for a malformed 職員番号; E-RK-DETAIL-NOT-FOUND when the
     session's contract or group does not exist.
     """
-    rules.check_page_size(page_size)
-    if (err := rules.check_search_staff_no(staff_no)) is not None:
-        return err
-    scope = scope_of(db, session)
-    if scope is None:
-        return Err("E-RK-DETAIL-NOT-FOUND")
     found = rules.history_entries(
-        db, history_model=DeductionDetailHistory, detail_model=DeductionDetail,
-        what_model=RokinProduct, what_id=DeductionDetail.product_id,
-        contract_id=scope.contract_id, tenant=tenant_clauses(scope), labels=_FIELD_LABELS,
+        db, session=session, not_found="E-RK-DETAIL-NOT-FOUND",
+        history_model=DeductionDetailHistory, detail_model=DeductionDetail,
+        what_model=RokinProduct, what_id=DeductionDetail.product_id, labels=FIELD_LABELS,
         detail_id=detail_id, staff_no=staff_no, start=start, end=end, page=page,
         page_size=page_size,
     )
+    if isinstance(found, Err):
+        return found
     out = tuple(HistoryRow(**e.common(), product_name=e.what) for e in found.rows)
     return HistoryPage(rows=out, total=found.total, page=found.page, pages=found.pages)

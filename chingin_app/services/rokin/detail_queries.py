@@ -3,7 +3,7 @@ filtered and sorted by the database, one detail, and the contract's products.
 
 The tenant comes from the caller's session (``tenant.TenantSession``; ``sessions.SessionInfo``
 fits): every query is limited to the session's contract and, once a payment group is selected,
-to that group (``tenant_clauses``), so another contract's or group's rows are never read. The
+to that group (``tenant.tenant_clauses``), so another contract's or group's rows are never read. The
 menu permission is the state's job (``permissions.require`` before calling here). Read-only.
 """
 
@@ -23,7 +23,7 @@ from chingin_app.domain.validation import normalise_fullwidth_text
 from chingin_app.models import DeductionDetail, Employee, PaymentGroup, RokinProduct
 from chingin_app.services import detail_rules as rules
 from chingin_app.services.detail_rules import PageOf, current_month
-from chingin_app.services.tenant import Scope, TenantSession, scope_of
+from chingin_app.services.tenant import TenantSession, scope_of, tenant_clauses
 
 __all__ = [
     "SORT_KEYS",
@@ -35,7 +35,6 @@ __all__ = [
     "joined",
     "list_products",
     "search",
-    "tenant_clauses",
 ]
 
 
@@ -150,14 +149,6 @@ def _row(
     )
 
 
-def tenant_clauses(scope: Scope) -> list[ColumnElement[bool]]:
-    """The WHERE clauses that keep a query of details to the scope's contract and group."""
-    clauses: list[ColumnElement[bool]] = [col(DeductionDetail.contract_id) == scope.contract_id]
-    if scope.payment_group_id is not None:
-        clauses.append(col(DeductionDetail.payment_group_id) == scope.payment_group_id)
-    return clauses
-
-
 def _check_filter(flt: DetailFilter) -> tuple[DetailFilter, list[Err]]:
     """The filter with カナ氏名 normalised, or the field errors (a search with a character
     the bank would refuse can match nothing, so it is refused with the reason)."""
@@ -234,7 +225,7 @@ def search(
     if scope is None:
         return Err("E-RK-DETAIL-NOT-FOUND")
     this_month = current_month(clock)
-    where = and_(*tenant_clauses(scope), *_filter_clauses(checked, this_month))
+    where = and_(*tenant_clauses(DeductionDetail, scope), *_filter_clauses(checked, this_month))
     key = SORT_KEYS[sort]
     order = [key.desc() if descending else key.asc()]
     if sort != "staff_no":
@@ -257,7 +248,8 @@ def get_detail(
     if scope is None:
         return Err("E-RK-DETAIL-NOT-FOUND")
     found = db.exec(
-        joined().where(col(DeductionDetail.id) == detail_id, *tenant_clauses(scope))
+        joined().where(col(DeductionDetail.id) == detail_id,
+                       *tenant_clauses(DeductionDetail, scope))
     ).first()
     if found is None:
         return Err("E-RK-DETAIL-NOT-FOUND")

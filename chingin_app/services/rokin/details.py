@@ -32,8 +32,7 @@ from chingin_app.models.rokin import DetailStatus, HistoryAction, ProductKind
 from chingin_app.services import detail_rules as rules
 from chingin_app.services.detail_rules import EmployeeForm
 from chingin_app.services.rokin.detail_history import detail_snapshot, record_history
-from chingin_app.services.rokin.detail_queries import tenant_clauses
-from chingin_app.services.tenant import Scope, TenantSession, scope_of
+from chingin_app.services.tenant import Scope, TenantSession, scope_of, tenant_clauses
 
 __all__ = [
     "ACTION_ADD",
@@ -339,7 +338,7 @@ def _locked_detail(
 ) -> tuple[DeductionDetail, Employee, RokinProduct] | None:
     found = db.exec(
         select(DeductionDetail)
-        .where(col(DeductionDetail.id) == detail_id, *tenant_clauses(scope))
+        .where(col(DeductionDetail.id) == detail_id, *tenant_clauses(DeductionDetail, scope))
         .with_for_update()
         .execution_options(populate_existing=True)
     ).first()

@@ -22,7 +22,7 @@ from chingin_app.models import (
     PaymentGroup,
 )
 from chingin_app.reports.lists import month_label
-from chingin_app.services.tenant import TenantSession, scope_of
+from chingin_app.services.tenant import TenantSession, scope_of, tenant_clauses
 
 ACTION_PUBLISH: Final = "rokin.request.publish"
 ACTION_LOAD_RESULTS: Final = "rokin.results.load"
@@ -246,9 +246,7 @@ def _locked_request(
     if scope is None:
         return None
     query = select(DeductionRequest).where(
-        col(DeductionRequest.id) == request_id, DeductionRequest.contract_id == scope.contract_id
+        col(DeductionRequest.id) == request_id, *tenant_clauses(DeductionRequest, scope)
     )
-    if scope.payment_group_id is not None:
-        query = query.where(DeductionRequest.payment_group_id == scope.payment_group_id)
     found = db.exec(query.with_for_update().execution_options(populate_existing=True)).first()
     return None if found is None else (found, scope.contract_no)

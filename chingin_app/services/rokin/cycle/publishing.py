@@ -43,6 +43,7 @@ from chingin_app.services.rokin.cycle.common import (
     _items,
     _key_text,
 )
+from chingin_app.services.rokin.detail_history import FIELD_LABELS
 
 
 def _line_errors(
@@ -63,14 +64,11 @@ def _line_errors(
     return "／".join(problems)[:200] if problems else None
 
 
-_HISTORY_LABELS: Final[dict[str, str]] = {
-    "account_no": "口座番号",
-    "monthly_amount": "月例額",
-    "bonus_amount": "一時金額",
-    "start_month": "開始年月",
-    "end_month": "終了年月",
-    "remaining_count": "残回数",
-    "status": "状態",
+#: The detail's own fields a counter change can touch, named as the 更新履歴 names them.
+_COUNTER_LABELS: Final[dict[str, str]] = {
+    key: FIELD_LABELS[key]
+    for key in ("account_no", "monthly_amount", "bonus_amount", "start_month", "end_month",
+                "remaining_count", "status")
 }
 
 
@@ -98,7 +96,7 @@ def _counter_changes(
         after = json.loads(row.after_json) if row.after_json else {}
         fields = [
             f"{label} {before.get(key, '')}→{after.get(key, '')}"
-            for key, label in _HISTORY_LABELS.items()
+            for key, label in _COUNTER_LABELS.items()
             if before and before.get(key) != after.get(key)
         ]
         when = f"{to_jst(row.changed_at):%m/%d}"

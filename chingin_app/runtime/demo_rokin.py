@@ -8,7 +8,7 @@ reading (``domain.kana.normalise_kana``): some with small kana (ｷﾖｳｺ), l
 and voiced marks. ``DEMO_BANK_KANA`` lists a few employees the bank knows under another kana
 (a former surname, ﾁﾞ/ｼﾞ): the cycle's demo results use it for the カナ氏名不一致リスト.
 
-The three past cycles of requests and results are built by ``services.rokin_cycle``
+The three past cycles of requests and results are built by ``services/rokin/cycle``
 (``load_demo_history``), called after this loader.
 """
 

@@ -1,7 +1,7 @@
 """カナ氏名チェックリスト (R-PLUS-2 "in a list"): the group's active details whose カナ氏名 the bank
 would reject or that differ from the bank's registered kana, with the normalised form and the
 reason; paged, and as CSV. Part of 労金控除明細照会 (menu rokin.detail_inquiry, 「閲覧」: view,
-print and export only). The list is rebuilt by ``services.rokin_kana_check`` at each event."""
+print and export only). The list is rebuilt by ``services/rokin/kana_check.py`` at each event."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """給与控除データ照合 (R-PLUS-1, R-PLUS-5): part of まとめ入金確定 (menu rokin.remit_confirm,
 「閲覧」: a preview changes nothing). The upload streams into memory (never a file on disk),
-at most ``MAX_BYTES``; the comparison is ``services.rokin_reconciliation``'s. Only the
+at most ``MAX_BYTES``; the comparison is ``services/rokin/reconciliation.py``'s. Only the
 differences are kept, backend-only; the visible page is in state."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """まとめ入金確定 and 確定解除 (RK-9), まとめ入金WEB更新依頼明細書出力 (RK-10). Thin: the rules
-(every error line held, the deadline, versions) are ``rokin_cycle.confirm`` /
+(every error line held, the deadline, versions) are ``services/rokin/cycle``'s ``confirm`` /
 ``undo_confirmation``'s; the forms are built by ``services/rokin/remittance.form_pdf`` in a
 worker thread (state/outputs.py)."""
 

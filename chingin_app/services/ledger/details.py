@@ -47,6 +47,7 @@ __all__ = [
     "ACTION_CANCEL",
     "ACTION_CHANGE",
     "ACTION_REGISTER",
+    "SCREEN_NEW",
     "SORT_KEYS",
     "LedgerChange",
     "LedgerFilter",
@@ -69,7 +70,8 @@ ACTION_REGISTER: Final = "ledger.detail.register"
 ACTION_CHANGE: Final = "ledger.detail.change"
 ACTION_CANCEL: Final = "ledger.detail.cancel"
 _SCREEN_INQUIRY: Final = "賃控元帳明細照会"
-_SCREEN_NEW: Final = "賃控元帳明細新規登録"
+#: The 新規登録 screen, as the log names it (its 追加登録 of a registered employee too).
+SCREEN_NEW: Final = "賃控元帳明細新規登録"
 
 
 @dataclass(frozen=True)
@@ -405,7 +407,7 @@ def register_new(
     Logged as ``ledger.detail.register`` with a 追加 history row."""
     def refuse(err: Err | Invalid) -> Err | Invalid:
         return rules.refuse(db, err, session=session, clock=clock, action=ACTION_REGISTER,
-                             screen=_SCREEN_NEW, ip=ip,
+                             screen=SCREEN_NEW, ip=ip,
                              target=_target(employee.staff_no, form.item_code))
 
     now = clock.now()
@@ -425,7 +427,7 @@ def register_new(
     row = rules.new_employee(db, contract_id=scope.contract_id,
                              payment_group_id=scope.payment_group_id,
                              staff_no=employee.staff_no, person=person, now=now)
-    result = _added(db, scope, session, now, ACTION_REGISTER, _SCREEN_NEW, ip, row, item, values)
+    result = _added(db, scope, session, now, ACTION_REGISTER, SCREEN_NEW, ip, row, item, values)
     return refuse(result) if isinstance(result, Err) else result
 
 

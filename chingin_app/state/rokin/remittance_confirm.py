@@ -31,9 +31,6 @@ MENU_UNDO: Final = "rokin.remit_unconfirm"
 MENU_STATEMENT: Final = "rokin.web_update_statement"
 SCREEN_CONFIRM: Final = "まとめ入金確定"
 SCREEN_STATEMENT: Final = "まとめ入金WEB更新依頼明細書出力"
-CONFIRMED: Final = (
-    "まとめ入金を確定しました。まとめ入金依頼書とまとめ入金更新明細書(Web依頼済)を出力できます。"
-)
 _OPEN: Final = (cyc.CycleStatus.RECEIVED.value, cyc.CycleStatus.CONFIRMED.value)
 _PRINTABLE: Final = (cyc.CycleStatus.CONFIRMED.value, cyc.CycleStatus.RESULTS.value)
 

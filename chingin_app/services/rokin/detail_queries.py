@@ -32,7 +32,6 @@ __all__ = [
     "DetailRow",
     "ProductView",
     "get_detail",
-    "joined",
     "list_products",
     "search",
 ]
@@ -186,8 +185,7 @@ def _filter_clauses(flt: DetailFilter, this_month: str) -> list[ColumnElement[bo
     )
 
 
-def joined() -> Any:
-    """A detail with its employee, product and 入金グループ number (the list's row)."""
+def _joined() -> Any:
     return (
         select(DeductionDetail, Employee, RokinProduct, PaymentGroup.number)
         .join(Employee, col(Employee.id) == col(DeductionDetail.employee_id))
@@ -231,7 +229,7 @@ def search(
     if sort != "staff_no":
         order.append(col(Employee.staff_no).asc())
     order.append(col(DeductionDetail.id).asc())
-    found = rules.fetch_page(db, joined().where(where), order, page, page_size)
+    found = rules.fetch_page(db, _joined().where(where), order, page, page_size)
     return DetailPage(
         rows=tuple(_row(d, e, p, g, this_month) for d, e, p, g in found.rows),
         total=found.total,
@@ -248,7 +246,7 @@ def get_detail(
     if scope is None:
         return Err("E-RK-DETAIL-NOT-FOUND")
     found = db.exec(
-        joined().where(col(DeductionDetail.id) == detail_id,
+        _joined().where(col(DeductionDetail.id) == detail_id,
                        *tenant_clauses(DeductionDetail, scope))
     ).first()
     if found is None:

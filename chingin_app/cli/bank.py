@@ -187,7 +187,7 @@ def _load_results(args: argparse.Namespace, ctx: Context) -> int:
 def _load_batch(args: argparse.Namespace, ctx: Context) -> int:
     """一斉積立内訳明細の登録 (RS-1..RS-3; README 「一斉積立内訳明細ファイル」): all or nothing."""
     from chingin_app.domain.batch_savings import kind_label
-    from chingin_app.services.batch_savings import ACTION_LOAD, load_batch
+    from chingin_app.services.batch_savings_bank import ACTION_LOAD, load_batch
 
     require_contract_no(args.contract, action=ACTION_LOAD)
     data = _bank_file(args, action=ACTION_LOAD)

@@ -1,6 +1,7 @@
-"""The request choice of the 労金控除 output screens (SPEC §11 RK-4 … RK-11): 控除依頼
-(控除年月・支給区分 of the selected payment group, newest first), 出力するリスト, 文字コード,
-件数確認 and the output button with its progress and 表示 / ダウンロード.
+"""The output choice every output screen shares (SPEC §11 労金控除 RK-4 … RK-11, 一斉積立
+RS-2/RS-3, 財形 RZ-1 … RZ-3): what to output from (a 控除依頼, statement or 預入依頼書 of the
+selected payment group, newest first; the label names it), 出力するリスト, 文字コード, 件数確認
+and the output button with its progress and 表示 / ダウンロード.
 
 ``state`` is a state class with ``state/request_choice.RequestChoiceMixin``;
 the pieces are separate functions so a screen takes only those it needs."""

@@ -16,6 +16,7 @@ from typing import Final
 
 from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.kana import check_name_kana
+from chingin_app.domain.line_kinds import ChangeKind
 from chingin_app.domain.result import Err
 
 __all__ = [
@@ -194,17 +195,17 @@ def changed_lines(
     口座番号."""
     before = {
         line.key: line for line in (previous or ())
-        if line.change_kind != cyc.ChangeKind.ENDED.value
+        if line.change_kind != ChangeKind.ENDED.value
     }
     lines: list[BatchLine] = []
     for row in rows:
         old = before.get(row.key)
         if old is None:
-            kind, prev = cyc.ChangeKind.NEW.value, 0
+            kind, prev = ChangeKind.NEW.value, 0
         elif old.amount != row.amount:
-            kind, prev = cyc.ChangeKind.CHANGED.value, old.amount
+            kind, prev = ChangeKind.CHANGED.value, old.amount
         else:
-            kind, prev = cyc.ChangeKind.CONTINUED.value, old.amount
+            kind, prev = ChangeKind.CONTINUED.value, old.amount
         lines.append(BatchLine(
             row.staff_no, row.name_kana, row.name_kanji, row.department, row.branch_no,
             row.account_no, row.product_name, row.amount, prev, kind,
@@ -214,7 +215,7 @@ def changed_lines(
         if key not in now:
             lines.append(BatchLine(
                 old.staff_no, old.name_kana, old.name_kanji, old.department, old.branch_no,
-                old.account_no, old.product_name, 0, old.amount, cyc.ChangeKind.ENDED.value,
+                old.account_no, old.product_name, 0, old.amount, ChangeKind.ENDED.value,
             ))
     lines.sort(key=lambda line: line.key)
     return lines

@@ -68,13 +68,13 @@ from typing import Final, Generic, TypeVar
 
 from chingin_app.domain.calendar import add_business_days, previous_business_day
 from chingin_app.domain.clock import JST, to_jst
+from chingin_app.domain.line_kinds import ChangeKind, PayKind
 from chingin_app.domain.result import Err, Ok
 
 __all__ = [
     "DEFAULT_RULES",
     "HOLD_REASONS",
     "HOLD_REASON_MAX",
-    "ChangeKind",
     "ChangeSet",
     "CycleAction",
     "CycleDates",
@@ -83,7 +83,9 @@ __all__ = [
     "CycleTotals",
     "ItemFacts",
     "LineFacts",
-    "PayKind",
+    "RequestLine",
+    "ResultKind",
+    "ResultLine",
     "blocking_items",
     "change_kinds",
     "check_hold_reason",
@@ -101,7 +103,7 @@ K = TypeVar("K", bound=Hashable)
 
 
 class CycleStatus(StrEnum):
-    """A request's state (A.4); the same values as ``models.rokin.RequestStatus``."""
+    """A request's state (A.4), stored as ``DeductionRequest.status``."""
 
     RECEIVED = "received"
     CONFIRMED = "confirmed"
@@ -130,25 +132,17 @@ class CycleAction(StrEnum):
     LOAD_RESULTS = "load_results"  # 結果受信 (RK-11)
 
 
-class PayKind(StrEnum):
-    """支給区分; the same values as ``models.rokin.PayKind``."""
+class ResultKind(StrEnum):
+    """控除結果 of a request line (RK-11), stored as ``DeductionResultItem.result``: deducted
+    (済) or not deducted (不能)."""
 
-    MONTHLY = "monthly"
-    BONUS = "bonus"
+    DEDUCTED = "deducted"
+    NOT_DEDUCTED = "not_deducted"
 
     @property
     def label(self) -> str:
-        """月例 / 一時金."""
-        return "月例" if self is PayKind.MONTHLY else "一時金"
-
-
-class ChangeKind(StrEnum):
-    """異動区分 since the previous request; the same values as ``models.rokin.ChangeKind``."""
-
-    NEW = "新規"
-    CHANGED = "変更"
-    ENDED = "解約"
-    CONTINUED = "継続"
+        """済 / 不能, as the 控除結果リスト writes it."""
+        return "済" if self is ResultKind.DEDUCTED else "不能"
 
 
 #: (status, action) → the status after it; a pair not here is refused (see ``_refusal``).
@@ -182,11 +176,11 @@ _MONTH_RE: Final = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 
 
 def check_month(text: str, *, field: str = "deduct_month") -> Ok[str] | Err:
-    """A 控除年月 as ``YYYY-MM`` (the models' month form); E-RK-MONTH-FORMAT otherwise."""
+    """A 控除年月 as ``YYYY-MM`` (the models' month form); E-MONTH-FORMAT otherwise."""
     value = text.strip()
     match = _MONTH_RE.fullmatch(value)
     if match is None or not 2000 <= int(match.group(1)) <= 2999:
-        return Err("E-RK-MONTH-FORMAT", field, {"label": "控除年月"})
+        return Err("E-MONTH-FORMAT", field, {"label": "控除年月"})
     return Ok(value)
 
 
@@ -482,3 +476,55 @@ def change_kinds(
             kinds[key] = ChangeKind.CONTINUED
     ended = tuple(key for key in previous if key not in current)
     return ChangeSet(kinds, ended)
+
+
+# ---------------------------------------------------------------------------- list lines
+
+
+@dataclass(frozen=True)
+class RequestLine:
+    """One line of the RK-4 lists (A.6 控除依頼リスト columns, plus the screen's needs): what
+    ``services/rokin/cycle`` reads and ``reports/rokin_*`` print."""
+
+    id: int
+    version: int
+    deduct_month: str
+    pay_kind: str
+    group_no: str
+    department: str
+    staff_no: str
+    name_kana: str
+    name_kanji: str
+    branch_no: str
+    product_code: str
+    product_name: str
+    account_no: str
+    amount: int
+    remaining_count: int | None
+    change_kind: str
+    error_text: str | None
+    counter_change: str | None
+    hold: bool
+    hold_reason: str | None
+    deduction_date: date
+    remittance_date: date
+
+
+@dataclass(frozen=True)
+class ResultLine:
+    """One line of the RK-11 lists (A.6 控除結果リスト, 控除不能リスト, カナ氏名不一致リスト)."""
+
+    line: RequestLine
+    deducted_amount: int
+    result: str
+    result_code: str | None
+    reason: str | None
+    bank_name_kana: str
+    paid_date: date | None
+    kana_mismatch: bool
+    kana_difference: str | None
+
+    @property
+    def result_label(self) -> str:
+        """済 / 不能."""
+        return ResultKind(self.result).label

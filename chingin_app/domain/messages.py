@@ -322,23 +322,43 @@ KANA_CSV_MESSAGES: Final[dict[str, str]] = {
     ),
 }
 
-#: 労金控除明細 (RK-1/2/3; services/rokin/details.py).
+#: Per-employee details of every area (労金控除明細 RK-1/2/3 and 賃控元帳 RL-1/2/4, RL-3, RL-8,
+#: RL-10): the field rules of services/detail_rules.py, the shared list screen
+#: (state/detail_list.py) and the payment group every change needs.
+DETAIL_MESSAGES: Final[dict[str, str]] = {
+    "E-STAFF-NO-FORMAT": "「職員番号」は半角数字10桁以内で入力してください。",
+    "E-NAME-KANJI-FORMAT": "「漢字氏名」は全角20文字以内で入力してください。",
+    "E-DEPARTMENT-FORMAT": "「所属」は全角20文字以内で入力してください。",
+    "E-AMOUNT-FORMAT": (
+        "「{label}」は半角数字（カンマなし）で0～{max_amount}の範囲で入力してください。"
+    ),
+    "E-AMOUNT-ZERO": "「月例額」または「一時金額」のどちらかに1円以上を入力してください。",
+    "E-MONTH-FORMAT": "「{label}」は半角の年月（例：2026-04）で入力してください。",
+    "E-MONTH-ORDER": "「終了年月」は「開始年月」と同じか、それより後の年月で入力してください。",
+    "E-ALREADY-CANCELLED": "この明細は既に解除されています。何も変更していません。",
+    "E-NO-CHANGE": "変更する項目を入力してください。何も変更していません。",
+    "E-GROUP-NOT-SELECTED": "入金グループを選択してから操作してください。",
+    "E-SORT": "この項目では並べ替えできません。",
+    "I-DETAIL-ADDED": "職員番号 {staff_no} に{noun}を追加しました。",
+    "I-DETAIL-CHANGED": "職員番号 {staff_no} の{noun}を変更しました。",
+    "I-DETAIL-CANCELLED": "職員番号 {staff_no} の{noun}を解除しました。",
+    "I-DETAIL-REGISTERED": (
+        "職員番号 {staff_no}（カナ氏名 {name_kana}）の{noun}（{what}）を登録しました。"
+    ),
+    "I-DETAIL-REGISTERED-PLAIN": "{noun}を登録しました。",
+    "I-KANA-NORMALISED": "正規化後: {kana}",
+    "I-HISTORY-OF-DETAIL": "職員番号 {staff_no} {name_kana} {what} の明細の履歴",
+    "I-HISTORY-OF-UNKNOWN": "指定された明細の履歴",
+}
+
+#: 労金控除明細 (RK-1/2/3; services/rokin/details.py, detail_queries.py, detail_history.py).
 ROKIN_DETAIL_MESSAGES: Final[dict[str, str]] = {
-    "E-RK-STAFF-NO-FORMAT": "「職員番号」は半角数字10桁以内で入力してください。",
     "E-RK-STAFF-NO-TAKEN": (
         "入力された「職員番号」の職員は既に登録されています。明細の追加は労金控除明細照会の"
         "「追加登録」から行ってください。"
     ),
-    "E-RK-NAME-KANJI-FORMAT": "「漢字氏名」は全角20文字以内で入力してください。",
-    "E-RK-DEPARTMENT-FORMAT": "「所属」は全角20文字以内で入力してください。",
     "E-RK-PRODUCT-UNKNOWN": "「商品」は一覧から選択してください。",
     "E-RK-ACCOUNT-NO-FORMAT": "「口座番号」は半角数字7桁で入力してください。",
-    "E-RK-AMOUNT-FORMAT": (
-        "「{label}」は半角数字（カンマなし）で0～{max_amount}の範囲で入力してください。"
-    ),
-    "E-RK-AMOUNT-ZERO": "「月例額」または「一時金額」のどちらかに1円以上を入力してください。",
-    "E-RK-MONTH-FORMAT": "「{label}」は半角の年月（例：2026-04）で入力してください。",
-    "E-RK-MONTH-ORDER": "「終了年月」は「開始年月」と同じか、それより後の年月で入力してください。",
     "E-RK-REMAINING-FORMAT": "「残回数」は半角数字で1～{max_count}の範囲で入力してください。",
     "E-RK-REMAINING-NOT-LOAN": "「残回数」はローン返済の商品のときだけ入力してください。",
     "E-RK-DETAIL-DUPLICATE": (
@@ -348,14 +368,10 @@ ROKIN_DETAIL_MESSAGES: Final[dict[str, str]] = {
         "指定された労金控除明細が見つかりません。一覧を表示し直してください。"
     ),
     "E-RK-EMPLOYEE-NOT-FOUND": "指定された職員が見つかりません。一覧を表示し直してください。",
-    "E-RK-ALREADY-CANCELLED": "この明細は既に解除されています。何も変更していません。",
-    "E-RK-NO-CHANGE": "変更する項目を入力してください。何も変更していません。",
     "E-RK-VERSION-CONFLICT": (
         "他のユーザーが先に更新したため、更新できませんでした。何も変更していません。"
         "一覧を表示し直してから、もう一度操作してください。"
     ),
-    "E-RK-GROUP-REQUIRED": "入金グループを選択してから操作してください。",
-    "E-RK-SORT": "この項目では並べ替えできません。",
 }
 
 #: The monthly cycle: requests, 入金中止, まとめ入金確定, the results file (RK-4, RK-8, RK-9,
@@ -447,6 +463,16 @@ ROKIN_CYCLE_MESSAGES: Final[dict[str, str]] = {
     "E-RESULTS-HELD-DEDUCTED": (
         "{row}行目「結果コード」：入金中止の明細は不能（0以外）にしてください。"
     ),
+    "I-REMIT-NO-REQUEST": "入金グループの控除依頼がありません。",
+    "I-REMIT-HOLD-SET": "入金中止に設定しました。",
+    "I-REMIT-HOLD-CLEARED": "入金中止を解除しました。",
+    "I-REMIT-CONFIRMED": (
+        "まとめ入金を確定しました。まとめ入金依頼書とまとめ入金更新明細書(Web依頼済)を出力できます。"
+    ),
+    "I-REMIT-UNDONE": "まとめ入金の確定を取り消しました。入金中止の設定を変更できます。",
+    "E-REMIT-NOT-PRINTABLE": "まとめ入金が確定していないため、出力できません。",
+    "I-REMIT-NO-CONFIRMABLE": "確定できる控除依頼（依頼受信）がありません。",
+    "I-REMIT-NO-CONFIRMED": "まとめ入金確定済の控除依頼がありません。",
 }
 
 #: The operator console and `chingin operator-account` (R-OPS-7, R-PLUS-6).
@@ -503,6 +529,18 @@ ROKIN_RECON_MESSAGES: Final[dict[str, str]] = {
     "W-KANA-LENGTH": "半角{length}文字で、金庫の{max_bytes}文字を超えています",
     "W-KANA-EMPTY": "カナ氏名がありません",
     "W-KANA-BANK": "金庫登録カナ「{bank}」と異なります（{difference}）",
+    "E-RECON-FILE-REFUSED": (
+        "CSVファイルを読み込めませんでした。何も登録していません。内容を確認してください。"
+    ),
+    "I-RECON-READ": "文字コード：{encoding}　形式：{layout}　給与データ {lines}件 {total}円",
+    "I-RECON-REQUEST": (
+        "入金グループ {group_no} {group_name}　控除年月 {month}　{pay_kind}　{status}　"
+        "依頼 {lines}件 {total}円"
+    ),
+    "I-KANA-CHECK-RESULTS": "金庫登録カナは控除年月 {month} の控除結果のものです。",
+    "I-KANA-CHECK-NO-RESULTS": (
+        "控除結果をまだ受信していないため、金庫登録カナとの比較はしていません。"
+    ),
 }
 
 #: The 労金控除 output menus (RK-4, RK-5, RK-6, RK-7, RK-11; services/rokin/outputs.py).
@@ -520,6 +558,7 @@ ROKIN_OUTPUT_MESSAGES: Final[dict[str, str]] = {
     "I-OUT-NO-REQUEST": "出力できる控除依頼がありません。",
     "I-OUT-NO-RESULTS": "控除結果を受信済みの控除依頼がありません。",
     "I-OUT-PREVIEW": "対象の明細は{count}件、依頼額の合計は{amount}円です。",
+    "E-OUT-FAILED": "出力できませんでした。時間をおいてもう一度操作してください。",
 }
 
 #: 一斉積立事務 (RS-1, RS-2, RS-3; services/batch_savings.py, `chingin bank load-batch`).
@@ -625,6 +664,9 @@ LEDGER_MESSAGES: Final[dict[str, str]] = {
         "何も削除していません。"
     ),
     "E-RL-NO-CHANGE": "変更する内容を入力してください。何も変更していません。",
+    "I-RL-ITEM-ADDED": "種目 {item_code} を登録しました。",
+    "I-RL-ITEM-CHANGED": "種目 {item_code} を変更しました。",
+    "I-RL-ITEM-DELETED": "種目 {item_code} を削除しました。",
 }
 
 #: 賃控元帳 一括更新・データエクスポート／インポート (RL-8, RL-9, RL-10; services/ledger/bulk.py,
@@ -655,6 +697,11 @@ LEDGER_TRANSFER_MESSAGES: Final[dict[str, str]] = {
         "確認後に他のユーザーが明細を更新したため（{row}行目）、取り込めませんでした。"
         "何も変更していません。もう一度ファイルを読み込んでください。"
     ),
+    "I-RL-BULK-DONE": "種目 {item_code} {item_name} の明細 {count}件を更新しました。",
+    "E-RL-IMPORT-REFUSED": "CSVファイルに誤りがあるため取り込めません。何も変更していません。",
+    "I-RL-IMPORT-READ": "文字コード：{encoding}　{lines}行",
+    "I-CSV-CONVERTED": "{row}行目 {column}列目：「{before}」→「{after}」（{label}）",
+    "I-RL-IMPORT-DONE": "取り込みました（新規 {new}件・変更 {changed}件・解除 {cancelled}件）。",
 }
 
 MESSAGES: Final[dict[str, str]] = {
@@ -669,6 +716,7 @@ MESSAGES: Final[dict[str, str]] = {
     **FIELD_MESSAGES,
     **OPERATOR_MESSAGES,
     **ISSUANCE_MESSAGES,
+    **DETAIL_MESSAGES,
     **ROKIN_DETAIL_MESSAGES,
     **ROKIN_CYCLE_MESSAGES,
     **ROKIN_RECON_MESSAGES,

@@ -1,5 +1,5 @@
 """財形 (employee asset-formation savings) rules of the employer side (SPEC §11 RZ-1, R-PLUS-3;
-Appendix A.5): the three 種類, the 区分, the 前回との変更 values, the tax-free limit and the
+Appendix A.5): the three 種類, the tax-free limit and the
 alarms (財形アラーム). Pure: no database, no Reflex.
 
 R-PLUS-3 alarms, each for one person:
@@ -20,6 +20,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Final
 
+from chingin_app.domain.line_kinds import ChangeKind
+
 __all__ = [
     "AGE_LIMIT",
     "DEFAULT_LIMIT_PERCENT",
@@ -27,7 +29,6 @@ __all__ = [
     "Alarm",
     "AlarmBalance",
     "AlarmItem",
-    "ChangeKind",
     "ZaikeiKind",
     "age_on",
     "alarms",
@@ -73,15 +74,6 @@ _KIND_LABELS: Final[dict[ZaikeiKind, str]] = {
     ZaikeiKind.PENSION: "財形年金",
     ZaikeiKind.HOUSING: "財形住宅",
 }
-
-
-class ChangeKind(StrEnum):
-    """前回との変更 of a 預入依頼書 line; the 財形積立変更明細書 lists all but 継続."""
-
-    NEW = "新規"
-    CHANGED = "変更"
-    CONTINUED = "継続"
-    ENDED = "解約"
 
 
 def age_on(birth: date, day: date) -> int:

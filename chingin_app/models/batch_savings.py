@@ -18,7 +18,6 @@ from sqlmodel import Field, SQLModel
 from chingin_app.models.types import UTCDateTime
 
 __all__ = [
-    "BatchChangeKind",
     "BatchKind",
     "BatchSavingsItem",
     "BatchSavingsStatement",
@@ -30,15 +29,6 @@ class BatchKind(StrEnum):
 
     MONTHLY = "monthly"
     BONUS = "bonus"
-
-
-class BatchChangeKind(StrEnum):
-    """変更区分 of a line against the previous statement of the same group and 区分."""
-
-    NEW = "新規"
-    CHANGED = "変更"
-    ENDED = "解約"
-    CONTINUED = "継続"
 
 
 class BatchSavingsStatement(SQLModel, table=True):
@@ -74,6 +64,7 @@ class BatchSavingsStatement(SQLModel, table=True):
 
 class BatchSavingsItem(SQLModel, table=True):
     """One line of a statement: the employee (snapshot as sent), the account and the amounts.
+    ``change_kind`` 変更区分 holds a ``domain.line_kinds.ChangeKind`` value.
 
     ``previous_amount`` is the amount of the same person and account in the previous statement
     of the group and 区分 (0 if none); a 解約 line has ``amount`` 0.

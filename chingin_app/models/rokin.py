@@ -11,6 +11,10 @@ Conventions (shared with the cycle code in ``services/rokin/cycle/``):
 - Every table carries ``contract_id`` (the tenant); every editable row has ``version``, which
   SQLAlchemy uses as its optimistic-lock counter (an UPDATE of a stale row raises
   ``StaleDataError``); the services also compare it with the version the screen showed.
+- The kinds and states are stored as the values of the domain's enums, defined once there:
+  ``domain.line_kinds.PayKind`` / ``ChangeKind`` (``pay_kind``, ``change_kind``),
+  ``domain.deduction_cycle.CycleStatus`` (a request's ``status``) and ``ResultKind`` (a
+  result's ``result``); the CHECK constraints below list the same values.
 """
 
 from __future__ import annotations
@@ -22,10 +26,10 @@ from typing import Any, ClassVar
 from sqlalchemy import CheckConstraint, Column, Date, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from chingin_app.domain.deduction_cycle import CycleStatus
 from chingin_app.models.types import UTCDateTime
 
 __all__ = [
-    "ChangeKind",
     "DeductionDetail",
     "DeductionDetailHistory",
     "DeductionRequest",
@@ -34,10 +38,7 @@ __all__ = [
     "DetailStatus",
     "Employee",
     "HistoryAction",
-    "PayKind",
     "ProductKind",
-    "RequestStatus",
-    "ResultKind",
     "RokinProduct",
 ]
 
@@ -63,37 +64,6 @@ class HistoryAction(StrEnum):
     ADD = "追加"
     CHANGE = "変更"
     CANCEL = "解除"
-
-
-class PayKind(StrEnum):
-    """支給区分: 月例 (monthly) or 一時金 (bonus)."""
-
-    MONTHLY = "monthly"
-    BONUS = "bonus"
-
-
-class RequestStatus(StrEnum):
-    """The cycle of A.4: 依頼受信 → まとめ入金確定 → 結果受信."""
-
-    RECEIVED = "received"
-    CONFIRMED = "confirmed"
-    RESULTS = "results"
-
-
-class ChangeKind(StrEnum):
-    """異動区分 of a request item compared with the previous month's request."""
-
-    NEW = "新規"
-    CHANGED = "変更"
-    ENDED = "解約"
-    CONTINUED = "継続"
-
-
-class ResultKind(StrEnum):
-    """控除結果: deducted (済) or not deducted (不能)."""
-
-    DEDUCTED = "deducted"
-    NOT_DEDUCTED = "not_deducted"
 
 
 _employee_version = Column("version", Integer, nullable=False)
@@ -241,7 +211,7 @@ class DeductionRequest(SQLModel, table=True):
     deduction_date: date = Field(sa_type=Date)
     deadline: date = Field(sa_type=Date)
     remittance_date: date = Field(sa_type=Date)
-    status: str = Field(default=RequestStatus.RECEIVED.value, max_length=16)
+    status: str = Field(default=CycleStatus.RECEIVED.value, max_length=16)
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     confirmed_by: str | None = Field(default=None, max_length=40)
     results_received_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

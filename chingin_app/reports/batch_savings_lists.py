@@ -1,6 +1,6 @@
 """The 一斉積立事務 lists (SPEC §11 RS-1, RS-2, RS-3): 一斉積立内訳明細表 and 一斉積立変更明細表 —
 title, columns and how a stored line fills them — for the PDF (``reports/list_pdf``), the screen
-and the CSV export, from one definition (the column model of ``reports/rokin_lists``).
+and the CSV export, from one definition (the column model of ``reports/lists``).
 
 No database and no Reflex here: the lines come from ``services.batch_savings``.
 """
@@ -14,8 +14,16 @@ from typing import Any, Final
 
 from chingin_app.domain.batch_savings import kind_label
 from chingin_app.domain.clock import to_jst
-from chingin_app.reports.list_pdf import Column, ListSpec, ProgressCallback, render_list
-from chingin_app.reports.rokin_lists import ListField, ListKind, month_label, pdf_rows
+from chingin_app.reports.list_pdf import ProgressCallback, render_list
+from chingin_app.reports.lists import (
+    ListField,
+    ListKind,
+    contract_lines,
+    date_label,
+    list_spec,
+    month_label,
+    pdf_rows,
+)
 
 __all__ = [
     "CSV_COLUMNS",
@@ -64,26 +72,19 @@ class StatementHeader:
     received_at: datetime
 
     def lines(self) -> list[str]:
-        received = to_jst(self.received_at)
+        """契約, 入金グループ, and the statement's 積立年月・区分・受信日."""
         return [
-            f"契約番号：{self.contract_no}　{self.contract_name}",
-            f"入金グループ：{self.group_no}　{self.group_name}",
+            *contract_lines(self.contract_no, self.contract_name, self.group_no,
+                            self.group_name),
             f"積立年月：{month_label(self.savings_month)}　区分：{kind_label(self.kind)}　"
-            f"受信日：{received.year}年{received.month}月{received.day}日",
+            f"受信日：{date_label(to_jst(self.received_at).date())}",
         ]
 
 
 def render(kind: ListKind, header: StatementHeader, lines: Iterable[Any], *,
            output_date: date, on_progress: ProgressCallback | None = None) -> bytes:
     """The list as an A4 landscape PDF (embedded font, header, page numbers, totals)."""
-    spec = ListSpec(
-        title=kind.title,
-        columns=[Column(f.title, f.width_mm, align=f.align, amount=f.amount, total=f.total)
-                 for f in kind.fields],
-        output_date=output_date,
-        header_lines=header.lines(),
-        orientation="landscape",
-    )
+    spec = list_spec(kind, header.lines(), output_date=output_date)
     return render_list(spec, pdf_rows(kind, lines), on_progress=on_progress)
 
 

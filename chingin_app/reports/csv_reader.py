@@ -32,6 +32,7 @@ from chingin_app.reports.csv_writer import CP932_LOOKALIKES
 
 __all__ = [
     "CONVERTED",
+    "ENCODING_LABELS",
     "MAX_CSV_BYTES",
     "CsvConversion",
     "CsvTable",
@@ -46,6 +47,10 @@ MAX_CSV_BYTES: Final = 10 * 1024 * 1024
 CONVERTED: Final = "変換"
 
 DetectedEncoding = Literal["cp932", "utf-8", "utf-8-sig"]
+#: The encodings ``read_csv`` detects, as an import preview names the one it read.
+ENCODING_LABELS: Final[dict[str, str]] = {
+    "cp932": "Shift_JIS（CP932）", "utf-8": "UTF-8", "utf-8-sig": "UTF-8（BOM付き）",
+}
 
 # Look-alikes converted on import: A.2's list; ¥ is kept (it is stored as is).
 _IMPORT_LOOKALIKES: Final = {k: v for k, v in CP932_LOOKALIKES.items() if k != "\u00a5"}

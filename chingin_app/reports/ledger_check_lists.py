@@ -1,7 +1,7 @@
 """The 賃控元帳確認リスト (SPEC §11 RL-3; manual: 賃控元帳内訳リスト, 賃控元帳種目合計リスト,
 賃控元帳異動分リスト; A.6 賃控元帳 columns): each list's title and columns and how a line of
 ``services/ledger/check_lists.py`` fills them — for the PDF (``reports/list_pdf``) and for the same
-list on screen, from one definition (the column type is ``reports/rokin_lists``' own).
+list on screen, from one definition (the column model of ``reports/lists``).
 
 The payment group and the 控除年月 are the same on every line, so they are printed once in the
 header of every page (``CheckListHeader``), next to the contract.
@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
-from chingin_app.reports.list_pdf import Column, ListSpec, ProgressCallback, render_list
-from chingin_app.reports.rokin_lists import (
+from chingin_app.reports.list_pdf import ListSpec, ProgressCallback, render_list
+from chingin_app.reports.lists import (
     ListField,
     ListKind,
+    contract_lines,
+    list_spec,
     month_label,
     pdf_rows,
-    screen_rows,
 )
 
 __all__ = [
@@ -31,9 +32,7 @@ __all__ = [
     "DETAILS",
     "ITEM_TOTALS",
     "CheckListHeader",
-    "pdf_rows",
     "render",
-    "screen_rows",
     "spec",
 ]
 
@@ -109,8 +108,8 @@ class CheckListHeader:
     def lines(self) -> list[str]:
         """契約, 入金グループ and the 控除年月."""
         return [
-            f"契約番号：{self.contract_no}　{self.contract_name}",
-            f"入金グループ：{self.group_no}　{self.group_name}",
+            *contract_lines(self.contract_no, self.contract_name, self.group_no,
+                            self.group_name),
             f"控除年月：{month_label(self.month)}",
         ]
 
@@ -118,15 +117,8 @@ class CheckListHeader:
 def spec(kind: ListKind, header: CheckListHeader, *, output_date: date) -> ListSpec:
     """The list's ``ListSpec``: the 内訳リスト has a 小計 per 所属 (its first column); every
     list ends with the 合計 of its amount columns and the count."""
-    return ListSpec(
-        title=kind.title,
-        columns=[
-            Column(f.title, f.width_mm, align=f.align, amount=f.amount, total=f.total)
-            for f in kind.fields
-        ],
-        output_date=output_date,
-        header_lines=header.lines(),
-        orientation=kind.orientation,
+    return list_spec(
+        kind, header.lines(), output_date=output_date,
         group_by=0 if kind.code == DETAILS.code else None,
         count_unit="種目" if kind.code == ITEM_TOTALS.code else "件",
     )

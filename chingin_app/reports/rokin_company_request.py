@@ -2,8 +2,8 @@
 its counts and amounts per product and the grand total (依頼件数・依頼金額), as a form PDF
 (``reports/pdf.render_form``, template ``templates/company_request.html``).
 
-The counts follow the request's own totals (``rokin_cycle.RequestView.totals``): 解約 lines
-(amount 0, the detail has ended) are not something to deduct and count nowhere."""
+The counts follow the request's own totals (``RequestView.totals`` of ``services/rokin/cycle``):
+解約 lines (amount 0, the detail has ended) are not something to deduct and count nowhere."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from datetime import date
 from pathlib import Path
 from typing import Final
 
-from chingin_app.domain import deduction_cycle as cyc
+from chingin_app.domain.deduction_cycle import RequestLine
+from chingin_app.domain.line_kinds import ChangeKind
+from chingin_app.reports.lists import date_label, month_label
 from chingin_app.reports.pdf import Markup, render_form
-from chingin_app.reports.rokin_lists import ListHeader, date_label, month_label
-from chingin_app.services.rokin.cycle import RequestLine
+from chingin_app.reports.rokin_lists import ListHeader
 
 __all__ = ["TITLE", "CompanyRequest", "ProductTotal", "product_totals", "render_company_request"]
 
@@ -64,7 +65,7 @@ def product_totals(lines: Iterable[RequestLine]) -> tuple[ProductTotal, ...]:
     counts: dict[str, int] = {}
     amounts: dict[str, int] = {}
     for line in lines:
-        if line.change_kind == cyc.ChangeKind.ENDED.value:
+        if line.change_kind == ChangeKind.ENDED.value:
             continue
         code = line.product_code
         names.setdefault(code, line.product_name)

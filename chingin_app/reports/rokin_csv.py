@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from chingin_app.domain import deduction_cycle as cyc
-from chingin_app.services.rokin.cycle import RequestLine
+from chingin_app.domain.deduction_cycle import RequestLine
+from chingin_app.domain.line_kinds import PayKind
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class CsvColumn:
 
 
 def _pay_kind_label(line: RequestLine) -> str:
-    return cyc.PayKind(line.pay_kind).label
+    return PayKind(line.pay_kind).label
 
 
 REQUEST_COLUMNS: Final[tuple[CsvColumn, ...]] = (

@@ -7,80 +7,42 @@ The columns that are the same on every line of one request (控除年月, 支給
 (``ListHeader``), next to the contract; the table holds what differs per line. The CSV exports
 (RK-5, RK-7) keep every A.6 column on every row (``reports/rokin_csv.py``).
 
-No database and no Reflex here: the lines come from ``services.rokin_cycle``.
+No database and no Reflex here: the lines (``domain.deduction_cycle.RequestLine``, ``ResultLine``)
+are read by ``services/rokin/cycle``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Final, Literal
+from typing import Final
 
-from chingin_app.domain import deduction_cycle as cyc
-from chingin_app.reports.list_pdf import (
-    Column,
-    ListSpec,
-    ProgressCallback,
-    format_cell,
-    render_list,
+from chingin_app.domain.deduction_cycle import RequestLine, ResultLine
+from chingin_app.domain.line_kinds import ChangeKind
+from chingin_app.reports.list_pdf import ListSpec, ProgressCallback, render_list
+from chingin_app.reports.lists import (
+    ListField,
+    ListKind,
+    contract_lines,
+    date_label,
+    list_spec,
+    month_label,
+    pdf_rows,
 )
-from chingin_app.services.rokin.cycle import RequestLine, ResultLine
 
 __all__ = [
     "REQUEST_LISTS",
     "RESULT_LISTS",
-    "ListField",
     "ListHeader",
-    "ListKind",
-    "date_label",
-    "month_label",
-    "pdf_rows",
     "render",
-    "screen_rows",
     "spec",
 ]
 
 
-@dataclass(frozen=True)
-class ListField:
-    """One column: title, row key on screen, width on paper (mm), how a line fills it, and
-    whether it is an amount (thousands separators) summed in the totals rows."""
-
-    title: str
-    key: str
-    width_mm: float
-    value: Callable[[Any], object]
-    amount: bool = False
-    total: bool = False
-    align: Literal["left", "center", "right"] = "left"
-
-
-@dataclass(frozen=True)
-class ListKind:
-    """One list of a screen: the code the service filters by (``rokin_cycle.request_lines``'s
-    ``which`` or ``result_lines``'s), its title as in the manual, its columns."""
-
-    code: str
-    title: str
-    fields: tuple[ListField, ...]
-    orientation: Literal["portrait", "landscape"] = "landscape"
-
-
-def month_label(month: str) -> str:
-    """``2026-04`` → 2026年4月."""
-    year, _, mm = month.partition("-")
-    return f"{year}年{int(mm)}月" if mm.isdigit() else month
-
-
-def date_label(day: date | None) -> str:
-    """2026年4月24日 (empty for None)."""
-    return "" if day is None else f"{day.year}年{day.month}月{day.day}日"
-
-
 def _change(line: RequestLine) -> str:
     """異動区分 as A.6 shows it: 新規 / 変更 / 解約; a line unchanged since last month is blank."""
-    return "" if line.change_kind == cyc.ChangeKind.CONTINUED.value else line.change_kind
+    return "" if line.change_kind == ChangeKind.CONTINUED.value else line.change_kind
 
 
 def _remaining(line: RequestLine) -> object:
@@ -103,7 +65,7 @@ _REQUEST_FIELDS: Final = (
     _CHANGE,
 )
 
-#: RK-4's lists, by ``rokin_cycle.request_lines``'s ``which``.
+#: RK-4's lists, by ``cycle.request_lines``'s ``which``.
 REQUEST_LISTS: Final[dict[str, ListKind]] = {
     "all": ListKind("all", "控除依頼リスト", _REQUEST_FIELDS),
     "counter": ListKind(
@@ -137,7 +99,7 @@ _RESULT_BASE: Final = tuple(
     _of_line(f) for f in (_DEPARTMENT, _STAFF_NO, _KANA, _KANJI, _PRODUCT, _ACCOUNT, _AMOUNT)
 )
 
-#: RK-11's lists, by ``rokin_cycle.result_lines``'s ``which`` (A.6).
+#: RK-11's lists, by ``cycle.result_lines``'s ``which`` (A.6).
 RESULT_LISTS: Final[dict[str, ListKind]] = {
     "all": ListKind("all", "控除結果リスト", (*_RESULT_BASE, _DEDUCTED, _RESULT, _REASON, _PAID)),
     "not_deducted": ListKind(
@@ -175,8 +137,8 @@ class ListHeader:
     def lines(self) -> list[str]:
         """契約, 入金グループ, and the request's 控除年月・支給区分・控除日・入金予定日."""
         return [
-            f"契約番号：{self.contract_no}　{self.contract_name}",
-            f"入金グループ：{self.group_no}　{self.group_name}",
+            *contract_lines(self.contract_no, self.contract_name, self.group_no,
+                            self.group_name),
             f"控除年月：{month_label(self.deduct_month)}　支給区分：{self.pay_kind_label}　"
             f"控除日：{date_label(self.deduction_date)}　"
             f"入金予定日：{date_label(self.remittance_date)}",
@@ -186,30 +148,7 @@ class ListHeader:
 def spec(kind: ListKind, header: ListHeader, *, output_date: date) -> ListSpec:
     """The list's ``ListSpec`` for ``render_list``: totals of the amount columns (依頼額, 控除額)
     and the count."""
-    return ListSpec(
-        title=kind.title,
-        columns=[
-            Column(f.title, f.width_mm, align=f.align, amount=f.amount, total=f.total)
-            for f in kind.fields
-        ],
-        output_date=output_date,
-        header_lines=header.lines(),
-        orientation=kind.orientation,
-    )
-
-
-def pdf_rows(kind: ListKind, lines: Iterable[Any]) -> Iterator[list[object]]:
-    """The data rows of the list, one value per column (ints for amounts), lazily."""
-    for line in lines:
-        yield [f.value(line) for f in kind.fields]
-
-
-def screen_rows(kind: ListKind, lines: Sequence[Any]) -> list[dict[str, str]]:
-    """The same rows as the screen's table shows them: text cells by column key."""
-    return [
-        {f.key: format_cell(f.value(line), amount=f.amount) for f in kind.fields}
-        for line in lines
-    ]
+    return list_spec(kind, header.lines(), output_date=output_date)
 
 
 def render(

@@ -19,7 +19,7 @@ from chingin_app.domain.batch_savings import BatchRow
 from chingin_app.domain.clock import JST
 from chingin_app.domain.contract import Service
 from chingin_app.models import BatchSavingsStatement, Contract, Employee, PaymentGroup
-from chingin_app.services.batch_savings import store_statement
+from chingin_app.services.batch_savings_bank import store_statement
 
 __all__ = ["DEMO_BATCH_SEED", "demo_months", "load_demo_statements"]
 

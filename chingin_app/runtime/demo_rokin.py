@@ -8,13 +8,12 @@ reading (``domain.kana.normalise_kana``): some with small kana (ｷﾖｳｺ), l
 and voiced marks. ``DEMO_BANK_KANA`` lists a few employees the bank knows under another kana
 (a former surname, ﾁﾞ/ｼﾞ): the cycle's demo results use it for the カナ氏名不一致リスト.
 
-The three past cycles of requests and results are built by ``services.rokin_cycle``
+The three past cycles of requests and results are built by ``services/rokin/cycle``
 (``load_demo_history``), called after this loader.
 """
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -34,7 +33,8 @@ from chingin_app.models import (
     RokinProduct,
 )
 from chingin_app.models.rokin import DetailStatus, HistoryAction, ProductKind
-from chingin_app.services.rokin.details import detail_snapshot
+from chingin_app.services.detail_rules import history_values
+from chingin_app.services.rokin.detail_history import detail_snapshot
 
 __all__ = [
     "DEMO_BANK_KANA",
@@ -369,18 +369,7 @@ def _history(
     after: dict[str, object],
 ) -> DeductionDetailHistory:
     assert detail.id is not None
-
-    def dump(snapshot: dict[str, object] | None) -> str | None:
-        if snapshot is None:
-            return None
-        return json.dumps(snapshot, ensure_ascii=False, sort_keys=True)
-
-    return DeductionDetailHistory(
-        contract_id=contract_id,
-        detail_id=detail.id,
-        changed_at=at,
-        actor=BANK_ACTOR,
-        action=action.value,
-        before_json=dump(before),
-        after_json=dump(after),
-    )
+    return DeductionDetailHistory(**history_values(
+        contract_id=contract_id, detail_id=detail.id, at=at, actor=BANK_ACTOR,
+        action=action.value, before=before, after=after,
+    ))

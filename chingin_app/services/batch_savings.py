@@ -1,19 +1,16 @@
-"""一斉積立事務 (SPEC §11 RS-1, RS-2, RS-3; R-INFO-1 最新受信情報): the bank's 一斉積立内訳明細
-file loaded all or nothing (``chingin bank load-batch``), the statements a user may choose,
-their lines on screen (filtered, sorted and paged in SQL), and the files — 内訳明細表 and
-変更明細表 PDFs, the CSV export — each logged in the operation log.
+"""一斉積立事務 for the signed-in organisation (SPEC §11 RS-1, RS-2, RS-3; R-INFO-1 最新受信情報):
+the statements a user may choose, their lines on screen (filtered, sorted and paged in SQL),
+and the files — 内訳明細表 and 変更明細表 PDFs, the CSV export — each logged in the operation
+log. The bank's file that brings the statements is ``services/batch_savings_bank.py``.
 
 Tenant scope: every screen function takes the signed-in session and resolves its contract and
-payment group (``rokin_details.resolve_scope``), and the contract must have the 一斉積立
+payment group (``tenant.scope_of``), and the contract must have the 一斉積立
 service; a statement id from the client is used only when it is one of that group's kept
 statements (the last ``KEPT`` received), so another contract's or group's is never read.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -21,46 +18,34 @@ from typing import Any, Final
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.batch_savings import (
-    BATCH_HEADER,
-    COLUMN,
-    FREE_TEXT_COLUMNS,
-    BatchLine,
-    BatchRow,
-    changed_lines,
     kind_label,
-    parse_row,
 )
 from chingin_app.domain.clock import Clock, to_jst
 from chingin_app.domain.contract import Service
 from chingin_app.domain.kana import normalise_kana
-from chingin_app.domain.result import Err, Invalid, Ok
+from chingin_app.domain.line_kinds import ChangeKind
+from chingin_app.domain.result import Err, Ok
 from chingin_app.domain.validation import parse_row_id
 from chingin_app.models import BatchSavingsItem, BatchSavingsStatement, Contract, PaymentGroup
 from chingin_app.reports import batch_savings_lists as lists
-from chingin_app.reports.csv_reader import read_csv
-from chingin_app.reports.csv_writer import ENCODING_CHOICES, CsvEncodingError, iter_csv
+from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.reports.list_pdf import format_cell
-from chingin_app.reports.rokin_lists import month_label
-from chingin_app.services import contract_records, oplog
+from chingin_app.reports.lists import month_label
+from chingin_app.services.outputs import Progress, csv_bytes, file_name, log_output, prepared
 from chingin_app.services.prepared_files import PreparedFile
-from chingin_app.services.rokin.details import Scope, resolve_scope
-from chingin_app.services.tenant import OutputSession
+from chingin_app.services.tenant import OutputSession, Scope, scope_of
 
 __all__ = [
     "ACTION_DETAIL_EXPORT",
     "ACTION_DETAIL_LIST",
-    "ACTION_LOAD",
     "KEPT",
     "LIST_TITLES",
     "PAGE_SIZE",
     "SORT_KEYS",
-    "BatchLoaded",
     "ItemPage",
     "Preview",
     "StatementView",
-    "batch_csv",
     "choices",
     "export_csv",
     "find_statement",
@@ -68,13 +53,10 @@ __all__ = [
     "item_page",
     "latest",
     "list_pdf",
-    "load_batch",
     "preview",
     "statement_label",
-    "store_statement",
 ]
 
-ACTION_LOAD: Final = "batch.statement.load"
 ACTION_DETAIL_LIST: Final = "batch.detail_list.print"
 ACTION_DETAIL_EXPORT: Final = "batch.detail.export"
 _SCREENS: Final[dict[str, str]] = {
@@ -86,7 +68,6 @@ KEPT: Final = 3
 PAGE_SIZE: Final = 50
 #: RS-2 / RS-3's choice of list.
 LIST_TITLES: Final[dict[str, str]] = {code: kind.title for code, kind in lists.LISTS.items()}
-#: The CSV encodings offered (R-ENV-3: CP932 by default, UTF-8 with BOM as an option).
 #: RS-1's sortable columns → the item column (a whitelist: nothing else reaches SQL).
 _SORTS: Final[dict[str, Any]] = {
     "staff_no": BatchSavingsItem.staff_no,
@@ -99,10 +80,6 @@ _SORTS: Final[dict[str, Any]] = {
 }
 SORT_KEYS: Final = tuple(_SORTS)
 _FILTER_MAX: Final = 40
-
-Progress = Callable[[int, int], None]
-
-
 
 
 @dataclass(frozen=True)
@@ -121,13 +98,6 @@ class StatementView:
     @property
     def kind_label(self) -> str:
         return kind_label(self.kind)
-
-
-@dataclass(frozen=True)
-class BatchLoaded:
-    """What a load stored: (入金グループ, 積立年月, 区分, lines, 新規, 変更, 解約) per statement."""
-
-    statements: tuple[tuple[str, str, str, int, int, int, int], ...]
 
 
 @dataclass(frozen=True)
@@ -150,8 +120,6 @@ class Preview:
     amount: int
 
 
-
-
 def statement_label(view: StatementView) -> str:
     """The statement in a choice list: 2026年10月 月例（2026/10/20 受信）."""
     return (f"{month_label(view.savings_month)} {view.kind_label}"
@@ -165,202 +133,6 @@ def info_text(view: StatementView) -> str:
             f"（{to_jst(view.received_at):%Y/%m/%d} 受信）")
 
 
-# ---------------------------------------------------------------------------- the bank's file
-
-
-def _prior(db: Session, contract_id: int, group_id: int, kind: str,
-           month: str) -> BatchSavingsStatement | None:
-    return db.exec(
-        select(BatchSavingsStatement)
-        .where(BatchSavingsStatement.contract_id == contract_id,
-               BatchSavingsStatement.payment_group_id == group_id,
-               BatchSavingsStatement.kind == kind,
-               col(BatchSavingsStatement.savings_month) < month)
-        .order_by(col(BatchSavingsStatement.savings_month).desc())
-        .limit(1)
-    ).first()
-
-
-def _stored_lines(db: Session, statement_id: int) -> list[BatchLine]:
-    items = db.exec(
-        select(BatchSavingsItem).where(BatchSavingsItem.statement_id == statement_id)
-    ).all()
-    return [BatchLine(i.staff_no, i.name_kana, i.name_kanji, i.department, i.branch_no,
-                      i.account_no, i.product_name, i.amount, i.previous_amount, i.change_kind)
-            for i in items]
-
-
-def _check_statements(
-    db: Session, contract_id: int, rows: Sequence[BatchRow], errors: list[Err]
-) -> dict[tuple[str, str, str], tuple[int, list[BatchRow]]]:
-    """The statements the rows make, by (group, month, kind) → (group id, rows); errors for
-    an unknown group, a duplicate line, a statement already received or one older than a
-    statement received."""
-    groups = {
-        g.number: g.id for g in db.exec(
-            select(PaymentGroup).where(PaymentGroup.contract_id == contract_id)
-        ).all()
-    }
-    found: dict[tuple[str, str, str], tuple[int, list[BatchRow]]] = {}
-    first_row: dict[tuple[str, str, str], int] = {}
-    seen: dict[tuple[tuple[str, str, str], tuple[str, str, str]], int] = {}
-    for row in rows:
-        key = row.statement_key
-        group_id = groups.get(row.group_no)
-        if group_id is None:
-            errors.append(Err("E-BATCH-GROUP", "入金グループ", {
-                "row": row.row, "column": COLUMN["入金グループ"] + 1, "group": row.group_no}))
-            continue
-        if key not in found:
-            found[key] = (group_id, [])
-            first_row[key] = row.row
-        line_key = (key, row.key)
-        if line_key in seen:
-            errors.append(Err("E-BATCH-DUPLICATE", None, {
-                "row": row.row, "first": seen[line_key], "staff_no": row.staff_no}))
-            continue
-        seen[line_key] = row.row
-        found[key][1].append(row)
-    for key, (group_id, _rows) in found.items():
-        group_no, month, kind = key
-        params = {"row": first_row[key], "group": group_no, "month": month,
-                  "kind": kind_label(kind)}
-        latest_month = db.exec(
-            select(func.max(BatchSavingsStatement.savings_month))
-            .where(BatchSavingsStatement.contract_id == contract_id,
-                   BatchSavingsStatement.payment_group_id == group_id,
-                   BatchSavingsStatement.kind == kind)
-        ).one()
-        if latest_month is None:
-            continue
-        if latest_month == month or db.exec(
-            select(BatchSavingsStatement.id).where(
-                BatchSavingsStatement.contract_id == contract_id,
-                BatchSavingsStatement.payment_group_id == group_id,
-                BatchSavingsStatement.kind == kind,
-                BatchSavingsStatement.savings_month == month)
-        ).first():
-            errors.append(Err("E-BATCH-EXISTS", None, params))
-        elif latest_month > month:
-            errors.append(Err("E-BATCH-OLDER", None, {**params, "later": latest_month}))
-    return found
-
-
-def store_statement(
-    db: Session, *, contract_id: int, group_id: int, month: str, kind: str,
-    rows: Sequence[BatchRow], received_at: datetime,
-) -> tuple[BatchSavingsStatement, list[BatchLine]]:
-    """Add one statement with its lines, 変更区分 computed against the previous statement of
-    the group and 区分 (flushed, not committed). The caller has checked the rows."""
-    before = _prior(db, contract_id, group_id, kind, month)
-    previous = None if before is None or before.id is None else _stored_lines(db, before.id)
-    lines = changed_lines(rows, previous)
-    statement = BatchSavingsStatement(
-        contract_id=contract_id, payment_group_id=group_id, savings_month=month, kind=kind,
-        received_at=received_at, item_count=len(lines),
-        total_amount=sum(ln.amount for ln in lines),
-    )
-    db.add(statement)
-    db.flush()
-    assert statement.id is not None
-    for number, ln in enumerate(lines, start=1):
-        db.add(BatchSavingsItem(
-            contract_id=contract_id, statement_id=statement.id, line_no=number,
-            staff_no=ln.staff_no, name_kana=ln.name_kana, name_kanji=ln.name_kanji,
-            department=ln.department, branch_no=ln.branch_no, account_no=ln.account_no,
-            product_name=ln.product_name, amount=ln.amount,
-            previous_amount=ln.previous_amount, change_kind=ln.change_kind,
-        ))
-    db.flush()
-    return statement, lines
-
-
-def load_batch(
-    db: Session,
-    *,
-    contract_no: str,
-    data: bytes,
-    actor: str,
-    clock: Clock,
-    ticket: str | None = None,
-    max_errors: int = 100,
-) -> Ok[BatchLoaded] | Invalid:
-    """``chingin bank load-batch``: store the bank's 一斉積立内訳明細 file (README
-    「一斉積立内訳明細ファイル」): one statement per (入金グループ, 積立年月, 区分) in it.
-
-    All or nothing: ``Invalid`` lists every problem (``row``/``column`` from 1, the header is
-    row 1) and nothing is stored — E-CSV-* for the file, E-BATCH-VALUE per cell, E-BATCH-GROUP,
-    E-BATCH-DUPLICATE, E-BATCH-EXISTS, E-BATCH-OLDER. Each line's 変更区分 is computed against
-    the previous statement of the same group and 区分. One log entry per statement.
-    """
-    who = oplog.operator_actor(actor)
-    now = clock.now()
-    contract = contract_records.find_contract(db, contract_no)
-
-    def refuse(errors: Sequence[Err]) -> Invalid:
-        db.rollback()
-        oplog.operator_refusal(
-            db, at=now, actor=who, action=ACTION_LOAD,
-            target=contract_no[:40],
-            ticket=ticket,
-            detail={"codes": sorted({e.code for e in errors}), "count": len(errors)},
-        )
-        return Invalid(tuple(errors[:max_errors]))
-
-    if contract is None or contract.id is None:
-        return refuse([Err("E-CONTRACT-NOT-FOUND", "contract_no")])
-    contract_id = contract.id
-    if Service.BATCH.value not in contract.service_list():
-        return refuse([Err("E-BATCH-NO-SERVICE")])
-    table = read_csv(data, expected_header=BATCH_HEADER, free_text_columns=FREE_TEXT_COLUMNS,
-                     max_errors=max_errors)
-    if isinstance(table, Invalid):
-        return refuse(list(table.errors))
-    if not table.value.rows:
-        return refuse([Err("E-CSV-EMPTY")])
-    errors: list[Err] = []
-    rows: list[BatchRow] = []
-    for row_no, cells in table.value.numbered():
-        got = parse_row(row_no, cells)
-        if isinstance(got, list):
-            errors.extend(got)
-        else:
-            rows.append(got)
-    statements = _check_statements(db, contract_id, rows, errors)
-    if errors:
-        errors.sort(key=lambda e: (int(e.params.get("row", 0)), int(e.params.get("column", 0))))
-        return refuse(errors)
-
-    summary: list[tuple[str, str, str, int, int, int, int]] = []
-    for (group_no, month, kind), (group_id, group_rows) in sorted(statements.items()):
-        statement, lines = store_statement(db, contract_id=contract_id, group_id=group_id,
-                                           month=month, kind=kind, rows=group_rows,
-                                           received_at=now)
-        counts = {k: sum(ln.change_kind == k for ln in lines) for k in
-                  (cyc.ChangeKind.NEW.value, cyc.ChangeKind.CHANGED.value,
-                   cyc.ChangeKind.ENDED.value)}
-        oplog.operator_success(
-            db, contract_no=contract.contract_no, at=now, actor=who, action=ACTION_LOAD,
-            target=f"入金グループ{group_no} {month} {kind_label(kind)}", ticket=ticket,
-            detail={"statement_id": statement.id, "lines": len(lines), **counts},
-        )
-        summary.append((group_no, month, kind, len(lines), counts[cyc.ChangeKind.NEW.value],
-                        counts[cyc.ChangeKind.CHANGED.value], counts[cyc.ChangeKind.ENDED.value]))
-    db.flush()
-    db.commit()
-    return Ok(BatchLoaded(tuple(summary)))
-
-
-def batch_csv(rows: Sequence[Sequence[object]], *, encoding: str = "cp932") -> bytes:
-    """A file in the format ``load_batch`` reads (header, CRLF): for the demo, tests and the
-    README's example. ``rows`` hold the 11 columns of ``BATCH_HEADER``."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(BATCH_HEADER)
-    writer.writerows(["" if v is None else str(v) for v in r] for r in rows)
-    return buffer.getvalue().encode(encoding)
-
-
 # ---------------------------------------------------------------------------- the screens
 
 
@@ -368,7 +140,7 @@ def _scope(db: Session, session: OutputSession) -> Scope | None:
     """The session's contract and selected group, when the contract has 一斉積立."""
     if session.group_no is None:
         return None
-    scope = resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
+    scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
         return None
     services = db.exec(select(Contract.services).where(Contract.id == scope.contract_id)).first()
@@ -432,9 +204,9 @@ def find_statement(db: Session, session: OutputSession,
 
 def _which_filter(which: str) -> Any:
     if which == "detail":
-        return BatchSavingsItem.change_kind != cyc.ChangeKind.ENDED.value
+        return BatchSavingsItem.change_kind != ChangeKind.ENDED.value
     return col(BatchSavingsItem.change_kind).in_(
-        [cyc.ChangeKind.NEW.value, cyc.ChangeKind.CHANGED.value, cyc.ChangeKind.ENDED.value])
+        [ChangeKind.NEW.value, ChangeKind.CHANGED.value, ChangeKind.ENDED.value])
 
 
 def _clean(value: object) -> str:
@@ -510,28 +282,20 @@ def _header(session: OutputSession, view: StatementView) -> lists.StatementHeade
                                  view.received_at)
 
 
-def _filename(title: str, view: StatementView, clock: Clock, ext: str) -> str:
-    stamp = f"{to_jst(clock.now()):%Y%m%d%H%M%S}"
-    month = view.savings_month.replace("-", "")
-    return f"{title}_{view.group_no}_{month}_{view.kind_label}_{stamp}.{ext}"
+def _file_name(title: str, view: StatementView, clock: Clock, ext: str) -> str:
+    return file_name(title, group_no=view.group_no, month=view.savings_month,
+                     kind=view.kind_label, clock=clock, ext=ext)
 
 
 def _log(db: Session, session: OutputSession, *, action: str, view: StatementView,
          clock: Clock, ip: str | None, detail: dict[str, Any]) -> None:
-    """The print or export in the contract's log chain, committed (R-LOG-1)."""
-    oplog.user_success(
-        db, contract_no=session.contract_no, at=clock.now(), actor=session.user_id,
-        action=action, ip=ip, screen=_SCREENS[action],
+    """The print or export logged with the statement it was of."""
+    log_output(
+        db, session, action=action, screen=_SCREENS[action], clock=clock, ip=ip,
         target=f"入金グループ{view.group_no} {month_label(view.savings_month)} "
                f"{view.kind_label}",
         detail=detail,
     )
-    db.commit()
-
-
-def _file(session: OutputSession, name: str, content: bytes, media_type: str) -> PreparedFile:
-    return PreparedFile(filename=name, content=content, media_type=media_type,
-                        contract_no=session.contract_no, user_id=session.user_id)
 
 
 _NOT_FOUND: Final = Err("E-BATCH-STATEMENT", field="request_id")
@@ -556,7 +320,8 @@ def list_pdf(
                         output_date=to_jst(clock.now()).date(), on_progress=on_progress)
     _log(db, session, action=ACTION_DETAIL_LIST, view=view, clock=clock, ip=ip,
          detail={"list": kind.title, "rows": len(lines)})
-    return Ok(_file(session, _filename(kind.title, view, clock, "pdf"), data, "application/pdf"))
+    name = _file_name(kind.title, view, clock, "pdf")
+    return Ok(prepared(session, name, data, "application/pdf"))
 
 
 def export_csv(
@@ -575,20 +340,12 @@ def export_csv(
         return Err("E-OUT-ENCODING", field="encoding")
     scope, view = found
     lines = _lines(db, scope, view, which)
-    out = bytearray()
-    try:
-        for done, chunk in enumerate(iter_csv(
-            lists.CSV_COLUMNS, lists.csv_rows(_header(session, view), lines),
-            encoding="utf-8-sig" if encoding == "utf-8-sig" else "cp932",
-            free_text_columns=lists.CSV_FREE_TEXT,
-        )):
-            out += chunk
-            if on_progress is not None:
-                on_progress(min(done * 1000, len(lines)), max(1, len(lines)))
-    except CsvEncodingError as exc:
-        return Err("E-OUT-CSV-CHAR", params={"row": exc.row, "column": exc.column,
-                                             "char": exc.char})
+    data = csv_bytes(lists.CSV_COLUMNS, lists.csv_rows(_header(session, view), lines),
+                     encoding=encoding, free_text_columns=lists.CSV_FREE_TEXT,
+                     total=len(lines), on_progress=on_progress)
+    if isinstance(data, Err):
+        return data
     _log(db, session, action=ACTION_DETAIL_EXPORT, view=view, clock=clock, ip=ip,
          detail={"list": LIST_TITLES[which], "rows": len(lines), "encoding": encoding})
     title = "一斉積立内訳明細データ" if which == "detail" else "一斉積立変更明細データ"
-    return Ok(_file(session, _filename(title, view, clock, "csv"), bytes(out), "text/csv"))
+    return Ok(prepared(session, _file_name(title, view, clock, "csv"), data, "text/csv"))

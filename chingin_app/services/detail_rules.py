@@ -1,5 +1,6 @@
 """Rules every per-employee detail service shares (労金控除 RK-1/2/3 in
-``services/rokin/details.py``, 賃控元帳 RL-1/2/4 in ``services/ledger/details.py``).
+``services/rokin/detail_queries.py``, ``details.py`` and ``detail_history.py``, 賃控元帳
+RL-1/2/4 in ``services/ledger/details.py``).
 
 Field parsing and validation (SPEC §3, A.1, A.2), the refusal log, the 状態 of a detail and its
 filter, LIKE escaping, paging arithmetic, the employee lookups of 追加登録 / 新規登録 and the
@@ -14,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Generic, Protocol, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, and_, func, or_
 from sqlalchemy.orm.exc import StaleDataError
@@ -31,6 +32,7 @@ from chingin_app.domain.validation import (
 from chingin_app.models import ActorKind, Contract, Employee, LogResult
 from chingin_app.models.rokin import DetailStatus
 from chingin_app.services import oplog
+from chingin_app.services.tenant import TenantSession, scope_of, tenant_clauses
 
 __all__ = [
     "DEPARTMENT_MAX_LEN",
@@ -40,7 +42,6 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "STATUS_LABELS",
     "AmountsAndMonths",
-    "DetailSession",
     "EmployeeForm",
     "HistoryBase",
     "HistoryEntry",
@@ -57,6 +58,7 @@ __all__ = [
     "detail_state",
     "dump_snapshot",
     "fetch_page",
+    "find_employee",
     "flushed",
     "format_changes",
     "history_entries",
@@ -92,19 +94,6 @@ _MONTH_RE: Final = re.compile(r"(20[0-9]{2})[-/](0[1-9]|1[0-2])")
 T = TypeVar("T")
 
 STATUS_LABELS: Final[dict[str, str]] = {"active": "有効", "ended": "終了", "cancelled": "解除"}
-
-
-class DetailSession(Protocol):
-    """What the services need of the signed-in user (``sessions.SessionInfo`` fits)."""
-
-    @property
-    def contract_no(self) -> str: ...
-
-    @property
-    def user_id(self) -> str: ...
-
-    @property
-    def group_no(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -148,7 +137,7 @@ def check_staff_no(value: str) -> Err | None:
 def check_search_staff_no(value: str) -> Err | None:
     """A 職員番号 search prefix: blank (all) or 1–10 digits."""
     if value and STAFF_NO_RE.fullmatch(value) is None:
-        return Err("E-RK-STAFF-NO-FORMAT", "staff_no", {"label": "職員番号"})
+        return Err("E-STAFF-NO-FORMAT", "staff_no", {"label": "職員番号"})
     return None
 
 
@@ -156,7 +145,7 @@ def parse_amount(value: str, field: str, label: str) -> int | Err:
     if (err := required(value, field, label)) is not None:
         return err
     if AMOUNT_RE.fullmatch(value) is None or int(value) > MAX_AMOUNT:
-        return Err("E-RK-AMOUNT-FORMAT", field, {"label": label, "max_amount": f"{MAX_AMOUNT:,}"})
+        return Err("E-AMOUNT-FORMAT", field, {"label": label, "max_amount": f"{MAX_AMOUNT:,}"})
     return int(value)
 
 
@@ -165,7 +154,7 @@ def parse_month(value: str, field: str, label: str) -> str | Err:
         return err
     month = normalise_month(value)
     if month is None:
-        return Err("E-RK-MONTH-FORMAT", field, {"label": label})
+        return Err("E-MONTH-FORMAT", field, {"label": label})
     return month
 
 
@@ -188,9 +177,9 @@ def check_amounts_and_months(
     end_v: str | Err | None = None if end == "" else parse_month(end, "end_month", "終了年月")
     errors = [v for v in (monthly_v, bonus_v, start_v, end_v) if isinstance(v, Err)]
     if isinstance(monthly_v, int) and isinstance(bonus_v, int) and monthly_v == bonus_v == 0:
-        errors.append(Err("E-RK-AMOUNT-ZERO", "monthly_amount", {"label": "月例額"}))
+        errors.append(Err("E-AMOUNT-ZERO", "monthly_amount", {"label": "月例額"}))
     if isinstance(start_v, str) and isinstance(end_v, str) and end_v < start_v:
-        errors.append(Err("E-RK-MONTH-ORDER", "end_month", {"label": "終了年月"}))
+        errors.append(Err("E-MONTH-ORDER", "end_month", {"label": "終了年月"}))
     if errors:
         return errors
     assert isinstance(monthly_v, int) and isinstance(bonus_v, int) and isinstance(start_v, str)
@@ -220,8 +209,8 @@ def check_employee(form: EmployeeForm) -> tuple[str, str, str] | list[Err]:
         else:
             kana = checked.value
     for value, field, label, max_len, code in (
-        (form.name_kanji, "name_kanji", "漢字氏名", KANJI_NAME_MAX_LEN, "E-RK-NAME-KANJI-FORMAT"),
-        (form.department, "department", "所属", DEPARTMENT_MAX_LEN, "E-RK-DEPARTMENT-FORMAT"),
+        (form.name_kanji, "name_kanji", "漢字氏名", KANJI_NAME_MAX_LEN, "E-NAME-KANJI-FORMAT"),
+        (form.department, "department", "所属", DEPARTMENT_MAX_LEN, "E-DEPARTMENT-FORMAT"),
     ):
         if (err := check_fullwidth_text(
             value, field=field, label=label, max_len=max_len, format_code=code
@@ -262,6 +251,17 @@ def staff_no_taken(db: Session, *, contract_id: int, staff_no: str) -> bool:
         select(Employee.id).where(Employee.contract_id == contract_id,
                                   Employee.staff_no == staff_no)
     ).first() is not None
+
+
+def find_employee(db: Session, *, session: TenantSession, staff_no: str) -> Employee | None:
+    """The session's employee with this 職員番号 (in the selected group), or None: 新規登録
+    adds the detail to an employee already registered (both kinds of detail share them)."""
+    scope = scope_of(db, session)
+    if scope is None:
+        return None
+    return db.exec(
+        select(Employee).where(Employee.staff_no == staff_no, *tenant_clauses(Employee, scope))
+    ).first()
 
 
 def new_employee(
@@ -353,7 +353,7 @@ def flushed(db: Session, row: Any) -> bool:
 
 
 def commit_logged(
-    db: Session, *, contract_no: str, at: datetime, session: DetailSession, action: str,
+    db: Session, *, contract_no: str, at: datetime, session: TenantSession, action: str,
     ip: str | None, target: str, screen: str, detail: Mapping[str, Any],
 ) -> None:
     """The success entry in the contract's operation log, then the transaction's one commit."""
@@ -369,7 +369,7 @@ def refuse(
     db: Session,
     err: Err | Invalid,
     *,
-    session: DetailSession,
+    session: TenantSession,
     clock: Clock,
     action: str,
     screen: str,
@@ -457,16 +457,27 @@ class HistoryEntry(HistoryBase):
 
 
 def history_entries(
-    db: Session, *, history_model: Any, detail_model: Any, what_model: Any, what_id: Any,
-    contract_id: int, tenant: Sequence[ColumnElement[bool]], labels: Mapping[str, str],
+    db: Session, *, session: TenantSession, not_found: str, history_model: Any,
+    detail_model: Any, what_model: Any, what_id: Any, labels: Mapping[str, str],
     detail_id: int | None, staff_no: str, start: datetime | None, end: datetime | None,
     page: int, page_size: int,
-) -> Slice:
-    """One page of a history table (newest first) joined to its detail, the employee and the
-    商品 / 種目 (``what_model``, by the detail's ``what_id`` column); rows are
-    ``HistoryEntry``."""
-    clauses = _history_clauses(history_model, contract_id=contract_id, tenant=tenant,
-                               detail_id=detail_id, staff_no=staff_no, start=start, end=end)
+) -> Slice | Err:
+    """One page of the session's history table (newest first; RK-3, RL-4) joined to its
+    detail, the employee and the 商品 / 種目 (``what_model``, by the detail's ``what_id``
+    column), for one detail or the 職員番号 from the start, in [``start``, ``end``); rows are
+    ``HistoryEntry``. Read-only.
+
+    Err E-STAFF-NO-FORMAT for a malformed 職員番号; ``not_found`` when the session's contract or
+    group does not exist."""
+    check_page_size(page_size)
+    if (err := check_search_staff_no(staff_no)) is not None:
+        return err
+    scope = scope_of(db, session)
+    if scope is None:
+        return Err(not_found)
+    clauses = _history_clauses(history_model, contract_id=scope.contract_id,
+                               tenant=tenant_clauses(detail_model, scope), detail_id=detail_id,
+                               staff_no=staff_no, start=start, end=end)
     base = (
         select(history_model, Employee.staff_no, Employee.name_kana, what_model.name)
         .join(detail_model, col(detail_model.id) == col(history_model.detail_id))

@@ -1,23 +1,89 @@
-"""What the list, print and export services need of the signed-in user."""
+"""Whose rows a call may touch: the signed-in user's contract and, once one is selected, payment
+group — the tenant every business area's services resolve first (労金控除, 賃控元帳, 一斉積立,
+財形; SPEC R-USER-5 "a user sees only the contract's own data") — and what those services need
+of the signed-in session."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col, select
+
+from chingin_app.models import Contract, PaymentGroup
+
+__all__ = [
+    "OutputSession",
+    "Scope",
+    "TenantSession",
+    "resolve_scope",
+    "scope_of",
+    "tenant_clauses",
+]
 
 
-class OutputSession(Protocol):
-    """The signed-in user an output is for (``sessions.SessionInfo`` fits): the contract and
-    payment group it is limited to, the contract's name for the header, and whose print or
-    export the operation log records."""
+class TenantSession(Protocol):
+    """What the services need of the signed-in user (``sessions.SessionInfo`` fits): the
+    contract and payment group it is limited to, and whose change the operation log records."""
 
     @property
     def contract_no(self) -> str: ...
-
-    @property
-    def contract_name(self) -> str: ...
 
     @property
     def user_id(self) -> str: ...
 
     @property
     def group_no(self) -> str | None: ...
+
+
+class OutputSession(TenantSession, Protocol):
+    """The signed-in user an output (list, print, export) is for: also the contract's name,
+    which the header of a list prints."""
+
+    @property
+    def contract_name(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The tenant of a call: the contract and, when one is selected, the payment group."""
+
+    contract_id: int
+    contract_no: str
+    payment_group_id: int | None
+    group_no: str | None
+
+
+def resolve_scope(db: Session, *, contract_no: str, group_no: str | None) -> Scope | None:
+    """The contract (and group) ids behind a session's numbers; None when they do not exist
+    (a contract without that group is treated as no scope at all, never as the whole
+    contract)."""
+    contract_id = db.exec(select(Contract.id).where(Contract.contract_no == contract_no)).first()
+    if contract_id is None:
+        return None
+    group_id: int | None = None
+    if group_no is not None:
+        group_id = db.exec(
+            select(PaymentGroup.id).where(
+                PaymentGroup.contract_id == contract_id, PaymentGroup.number == group_no
+            )
+        ).first()
+        if group_id is None:
+            return None
+    return Scope(contract_id, contract_no, group_id, group_no)
+
+
+def scope_of(db: Session, session: TenantSession) -> Scope | None:
+    """``resolve_scope`` for the signed-in session's contract and selected group."""
+    return resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
+
+
+def tenant_clauses(model: Any, scope: Scope) -> list[ColumnElement[bool]]:
+    """The WHERE clauses that keep a query of ``model`` (a table with ``contract_id`` and
+    ``payment_group_id``: details, employees, requests …) to the scope's contract and, when
+    one is selected, its payment group."""
+    clauses: list[ColumnElement[bool]] = [col(model.contract_id) == scope.contract_id]
+    if scope.payment_group_id is not None:
+        clauses.append(col(model.payment_group_id) == scope.payment_group_id)
+    return clauses

@@ -10,7 +10,7 @@ The builders log the print or export (R-LOG-1) and commit once.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from chingin_app.domain.clock import Clock, to_jst
 from chingin_app.domain.contract import Service
 from chingin_app.domain.kana import normalise_kana
+from chingin_app.domain.line_kinds import ChangeKind, PayKind
 from chingin_app.domain.result import Err, Ok
 from chingin_app.domain.validation import parse_row_id
 from chingin_app.domain.zaikei import (
@@ -28,7 +29,6 @@ from chingin_app.domain.zaikei import (
     Alarm,
     AlarmBalance,
     AlarmItem,
-    ChangeKind,
     ZaikeiKind,
     alarms,
     tax_free_used,
@@ -41,9 +41,9 @@ from chingin_app.models import (
     ZaikeiDeposit,
     ZaikeiDepositItem,
 )
-from chingin_app.reports.csv_writer import ENCODING_CHOICES, CsvEncodingError, write_csv
+from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.reports.list_pdf import Column, ListSpec, render_list
-from chingin_app.services import oplog
+from chingin_app.services.outputs import Progress, csv_bytes, file_name, log_output, prepared
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.tenant import OutputSession
 
@@ -91,13 +91,8 @@ SORT_KEYS: Final[dict[str, Any]] = {
     "monthly": ZaikeiDepositItem.monthly_amount,
     "bonus": ZaikeiDepositItem.bonus_amount,
 }
-_PAY_KIND: Final = {"monthly": "月例", "bonus": "一時金"}
 #: The environment variable that sets the 非課税限度額 alarm's percentage (R-PLUS-3).
 LIMIT_PERCENT_ENV: Final = "CHINGIN_ZAIKEI_ALARM_PERCENT"
-
-Progress = Callable[[int, int], None]
-
-
 
 
 @dataclass(frozen=True)
@@ -123,7 +118,7 @@ class DepositView:
     def label(self) -> str:
         """2026年4月 月例（入金予定日 2026/04/24）."""
         year, month = self.deposit_month.split("-")
-        return (f"{int(year)}年{int(month)}月 {_PAY_KIND[self.pay_kind]}"
+        return (f"{int(year)}年{int(month)}月 {PayKind(self.pay_kind).label}"
                 f"（入金予定日 {self.deposit_date:%Y/%m/%d}）")
 
 
@@ -167,8 +162,6 @@ def limit_percent() -> int:
     if text.isdigit() and 1 <= int(text) <= 100:
         return int(text)
     return DEFAULT_LIMIT_PERCENT
-
-
 
 
 def _scope(db: Session, session: OutputSession) -> _Scope | None:
@@ -396,20 +389,16 @@ def _lines(db: Session, scope: _Scope, view: DepositView, which: str) -> list[di
             for i in items]
 
 
-def _filename(title: str, scope: _Scope, view: DepositView, clock: Clock, ext: str) -> str:
-    stamp = f"{to_jst(clock.now()):%Y%m%d%H%M%S}"
-    month = view.deposit_month.replace("-", "")
-    return f"{title}_{scope.group_no}_{month}_{_PAY_KIND[view.pay_kind]}_{stamp}.{ext}"
+def _file_name(title: str, scope: _Scope, view: DepositView, clock: Clock, ext: str) -> str:
+    return file_name(title, group_no=scope.group_no, month=view.deposit_month,
+                     kind=PayKind(view.pay_kind).label, clock=clock, ext=ext)
 
 
 def _log(db: Session, session: OutputSession, *, action: str, view: DepositView, clock: Clock,
          ip: str | None, scope: _Scope, detail: dict[str, Any]) -> None:
-    oplog.user_success(
-        db, contract_no=session.contract_no, at=clock.now(), actor=session.user_id,
-        action=action, ip=ip, screen=_SCREENS[action],
-        target=f"入金グループ{scope.group_no} {view.label}", detail=detail,
-    )
-    db.commit()
+    """The print or export logged with the 預入依頼書 it was of."""
+    log_output(db, session, action=action, screen=_SCREENS[action], clock=clock, ip=ip,
+               target=f"入金グループ{scope.group_no} {view.label}", detail=detail)
 
 
 def statement_pdf(
@@ -440,9 +429,8 @@ def statement_pdf(
                        on_progress=on_progress)
     _log(db, session, action=ACTION_STATEMENT, view=view, clock=clock, ip=ip, scope=scope,
          detail={"list": LISTS[which], "rows": len(lines)})
-    return Ok(PreparedFile(filename=_filename(LISTS[which], scope, view, clock, "pdf"),
-                           content=data, media_type="application/pdf",
-                           contract_no=session.contract_no, user_id=session.user_id))
+    name = _file_name(LISTS[which], scope, view, clock, "pdf")
+    return Ok(prepared(session, name, data, "application/pdf"))
 
 
 def export_csv(
@@ -464,24 +452,18 @@ def export_csv(
               *(t for t, _k in _CSV_EXTRA), *(c[0] for c in columns[2:])]
     keys = [c[1] for c in columns]
     lines = _lines(db, scope, view, which)
-    if on_progress is not None:
-        on_progress(len(lines) // 2, max(1, len(lines)))
-    rows = [[scope.group_no, view.deposit_month, _PAY_KIND[view.pay_kind],
+    rows = [[scope.group_no, view.deposit_month, PayKind(view.pay_kind).label,
              f"{view.deposit_date:%Y-%m-%d}", line[keys[0]], line[keys[1]],
              *(line[k] for _t, k in _CSV_EXTRA), *(line[k] for k in keys[2:])]
             for line in lines]
-    try:
-        data = write_csv(header, rows, encoding="utf-8-sig" if encoding == "utf-8-sig"
-                         else "cp932", free_text_columns=(5, 6, 7))
-    except CsvEncodingError as exc:
-        return Err("E-OUT-CSV-CHAR", params={"row": exc.row, "column": exc.column,
-                                             "char": exc.char})
+    data = csv_bytes(header, rows, encoding=encoding, free_text_columns=(5, 6, 7),
+                     total=len(rows), on_progress=on_progress)
+    if isinstance(data, Err):
+        return data
     _log(db, session, action=ACTION_EXPORT, view=view, clock=clock, ip=ip, scope=scope,
          detail={"list": LISTS[which], "rows": len(lines), "encoding": encoding})
     title = "財形積立明細データ" + ("_変更分" if which == "changes" else "")
-    return Ok(PreparedFile(filename=_filename(title, scope, view, clock, "csv"), content=data,
-                           media_type="text/csv", contract_no=session.contract_no,
-                           user_id=session.user_id))
+    return Ok(prepared(session, _file_name(title, scope, view, clock, "csv"), data, "text/csv"))
 
 
 # ---------------------------------------------------------------------------- R-INFO-1

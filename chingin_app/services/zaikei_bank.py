@@ -26,8 +26,9 @@ from chingin_app.domain import calendar
 from chingin_app.domain.clock import Clock
 from chingin_app.domain.contract import Service
 from chingin_app.domain.kana import check_name_kana
+from chingin_app.domain.line_kinds import ChangeKind, PayKind
 from chingin_app.domain.result import Err, Invalid, Ok
-from chingin_app.domain.zaikei import ChangeKind, ZaikeiKind
+from chingin_app.domain.zaikei import ZaikeiKind
 from chingin_app.models import (
     ClosedDay,
     Contract,
@@ -45,7 +46,6 @@ __all__ = [
     "ACTION_LOAD_DEPOSIT",
     "BALANCE_HEADER",
     "DEPOSIT_HEADER",
-    "PAY_KIND_LABELS",
     "BalanceRow",
     "DepositRow",
     "Loaded",
@@ -67,7 +67,6 @@ BALANCE_HEADER: Final[tuple[str, ...]] = (
     "元利合計",
 )
 #: 区分 as the files and screens write it → stored value.
-PAY_KIND_LABELS: Final[dict[str, str]] = {"月例": "monthly", "一時金": "bonus"}
 
 _RULES: Final[dict[str, str]] = {
     "入金グループ": "半角数字3桁",
@@ -229,9 +228,10 @@ def parse_deposit_rows(
         c = _Cells(DEPOSIT_HEADER, _row_no(row_numbers, index), cells)
         group_no = c.match("入金グループ", _GROUP_RE)
         month = c.match("預入年月", _MONTH_RE)
-        pay_kind = PAY_KIND_LABELS.get(c.text("区分"), "")
-        if not pay_kind:
+        kind_of_pay = PayKind.from_label(c.text("区分"))
+        if kind_of_pay is None:
             c.bad("区分")
+        pay_kind = "" if kind_of_pay is None else kind_of_pay.value
         deposit_date = c.day("入金予定日")
         staff_no = c.match("職員番号", _STAFF_NO_RE)
         kana = c.kana()
@@ -387,7 +387,7 @@ def load_deposits(
         parts.setdefault((line.group_no, line.month, line.pay_kind), []).append(line)
     for (group_no, month, pay_kind), part in parts.items():
         label = {"row": part[0].row, "group": group_no, "month": month,
-                 "pay_kind": "月例" if pay_kind == "monthly" else "一時金"}
+                 "pay_kind": PayKind(pay_kind).label}
         group_id = groups.get(group_no)
         if group_id is None:
             errors.append(Err("E-ZAIKEI-GROUP", "入金グループ", label))
@@ -421,7 +421,7 @@ def load_deposits(
             )
             for r in part
         ])
-        kind_label = "月例" if pay_kind == "monthly" else "一時金"
+        kind_label = PayKind(pay_kind).label
         oplog.operator_success(
             db, contract_no=contract.contract_no, at=now, actor=oplog.operator_actor(actor),
             action=ACTION_LOAD_DEPOSIT, target=f"入金グループ{group_no} {month} {kind_label}",

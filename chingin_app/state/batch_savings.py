@@ -2,15 +2,16 @@
 filter by 職員番号, カナ氏名, 所属; sort and page in SQL; totals), RS-2 一斉積立内訳明細表出力
 (内訳明細表 / 変更明細表 PDFs) and RS-3 一斉積立内訳明細データエクスポート (CSV).
 
-RS-2 and RS-3 are the shared output choice of the 労金控除 screens
-(``state/request_choice.RequestChoiceMixin``) over statements instead of
-控除依頼. All three menus are view/output kinds: 閲覧のみ may use them (R-USER-7). Every
-handler asks ``_menu_access`` first; every statement id from the client is resolved again by
-``services.batch_savings`` within the session's contract and payment group."""
+RS-2 and RS-3 are the shared output choice (``state/request_choice.RequestChoiceMixin``) over
+the group's statements (``_StatementOutput``). All three menus are view/output kinds: 閲覧のみ
+may use them (R-USER-7). Every handler asks ``_menu_access`` first; every statement id from
+the client is resolved again by ``services.batch_savings`` within the session's contract and
+payment group."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import ClassVar
 
 import reflex as rx
 from reflex.event import EventSpec
@@ -145,8 +146,9 @@ class _StatementOutput(RequestChoiceMixin, mixin=True):
     """RS-2 / RS-3: the output choice over the group's last statements (a mixin: each screen
     keeps its own state)."""
 
-    def _list_choices(self) -> Mapping[str, str]:
-        return batch_savings.LIST_TITLES
+    _list_choices: ClassVar[Mapping[str, str]] = batch_savings.LIST_TITLES
+    _no_choice_code: ClassVar[str] = "I-BATCH-NONE"
+    _unknown_choice_code: ClassVar[str] = "E-BATCH-STATEMENT"
 
     def _choice_options(self, info: SessionInfo) -> list[dict[str, str]]:
         with session_scope(read_only=True) as db:
@@ -156,12 +158,6 @@ class _StatementOutput(RequestChoiceMixin, mixin=True):
         with session_scope(read_only=True) as db:
             view = batch_savings.find_statement(db, info, request_id)
         return None if view is None else _option(view)
-
-    def _no_choice_text(self) -> str:
-        return message("I-BATCH-NONE")
-
-    def _unknown_choice_code(self) -> str:
-        return "E-BATCH-STATEMENT"
 
     def _preview_text(self, info: SessionInfo) -> str | None:
         with session_scope(read_only=True) as db:
@@ -174,8 +170,7 @@ class _StatementOutput(RequestChoiceMixin, mixin=True):
 class BatchDetailListsState(_StatementOutput, SessionState):
     """RS-2 一斉積立内訳明細表出力: 一斉積立内訳明細表 or 一斉積立変更明細表 as a PDF."""
 
-    def _menu_key(self) -> str:
-        return LIST_MENU
+    _menu_key: ClassVar[str] = LIST_MENU
 
     def _build(self, info: SessionInfo) -> Build | None:
         if not self._checked(info):
@@ -187,11 +182,8 @@ class BatchDetailListsState(_StatementOutput, SessionState):
 class BatchDetailExportState(_StatementOutput, SessionState):
     """RS-3 一斉積立内訳明細データエクスポート: the chosen list's lines as CSV."""
 
-    def _menu_key(self) -> str:
-        return EXPORT_MENU
-
-    def _inline(self) -> bool:
-        return False
+    _menu_key: ClassVar[str] = EXPORT_MENU
+    _inline: ClassVar[bool] = False
 
     def _build(self, info: SessionInfo) -> Build | None:
         if not self._checked(info):

@@ -26,4 +26,4 @@ def kana_feedback(typed: str, *, max_bytes: int | None = KANA_MAX_BYTES) -> tupl
         return "", message(checked.code, **checked.params)
     if checked.value == typed:
         return "", ""
-    return f"正規化後: {checked.value}", ""
+    return message("I-KANA-NORMALISED", kana=checked.value), ""

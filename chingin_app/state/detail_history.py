@@ -17,6 +17,7 @@ from reflex.event import EventSpec
 from sqlmodel import Session
 
 from chingin_app.db import session_scope
+from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err
 from chingin_app.domain.validation import parse_row_id
 from chingin_app.services.sessions import SessionInfo
@@ -101,8 +102,9 @@ class DetailHistoryMixin(PagingMixin, FormMixin, MenuAccessMixin, mixin=True):
                               for r in found.rows])
         first = found.rows[0] if found.rows else None
         self.detail_label = "" if not self._detail_id else (
-            f"職員番号 {first.staff_no} {first.name_kana} {self._history_what(first)} の明細の履歴"
-            if first is not None else "指定された明細の履歴"
+            message("I-HISTORY-OF-DETAIL", staff_no=first.staff_no, name_kana=first.name_kana,
+                    what=self._history_what(first))
+            if first is not None else message("I-HISTORY-OF-UNKNOWN")
         )
 
     @rx.event

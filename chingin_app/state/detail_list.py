@@ -8,12 +8,14 @@ service (scoped to the session's contract and payment group) and kept backend-on
 version the screen showed, so a change made meanwhile by someone else is refused (the
 service's VERSION-CONFLICT) instead of overwritten.
 
-A mixin: each screen calls its own service through the ``_detail_*`` hooks and keeps its own
-商品 / 種目 filter and choices; the handlers are here once."""
+A mixin: each screen declares its menus, noun, message codes and sort keys (class constants),
+calls its own service through the ``_detail_*`` hooks and keeps its own 商品 / 種目 filter and
+choices; the handlers are here once. The codes both areas' services return for the same
+refusal are neutral (E-ALREADY-CANCELLED, E-NO-CHANGE, E-SORT)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 from reflex.event import EventSpec
@@ -51,22 +53,18 @@ class DetailListMixin(PagingMixin, FormMixin, MenuAccessMixin, mixin=True):
     _target_version: int = 0
     _target_employee: int = 0
 
+    # --- what the screen declares (class constants, not state) --------------------------
+
+    #: (the list's menu key, the 更新履歴's menu key).
+    _detail_menus: ClassVar[tuple[str, str]]
+    #: What a detail is called in the notices (労金控除明細 / 賃控元帳明細).
+    _detail_noun: ClassVar[str]
+    #: The service's (DETAIL-NOT-FOUND, DETAIL-DUPLICATE) message codes.
+    _detail_codes: ClassVar[tuple[str, str]]
+    #: The sort keys the service accepts.
+    _detail_sort_keys: ClassVar[tuple[str, ...]]
+
     # --- the screen's hooks -------------------------------------------------------------
-
-    def _detail_menus(self) -> tuple[str, str]:
-        """(the list's menu key, the 更新履歴's menu key)."""
-        raise NotImplementedError
-
-    def _detail_noun(self) -> str:
-        """What a detail is called in the notices (労金控除明細 / 賃控元帳明細)."""
-        raise NotImplementedError
-
-    def _detail_codes(self) -> tuple[str, str]:
-        """The service's (DETAIL-NOT-FOUND, DETAIL-DUPLICATE) message codes."""
-        raise NotImplementedError
-
-    def _detail_sort_keys(self) -> tuple[str, ...]:
-        raise NotImplementedError
 
     def _detail_row(self, row: Any) -> dict[str, str]:
         """A service row as the list (and the row form's heading) shows it."""
@@ -130,7 +128,7 @@ class DetailListMixin(PagingMixin, FormMixin, MenuAccessMixin, mixin=True):
         self._close_form()
         wanted = parse_row_id(detail_id)
         if wanted is None:
-            self.alert_text = message(self._detail_codes()[0])
+            self.alert_text = message(self._detail_codes[0])
             return
         with session_scope(read_only=True) as db:
             found = self._detail_get(db, info, wanted)
@@ -139,7 +137,7 @@ class DetailListMixin(PagingMixin, FormMixin, MenuAccessMixin, mixin=True):
             return
         row = found.value
         if mode == "change" and row.state == "cancelled":
-            self.alert_text = message("E-RK-ALREADY-CANCELLED")
+            self.alert_text = message("E-ALREADY-CANCELLED")
             return
         self.form_mode = mode
         self.target = self._detail_row(row)
@@ -152,8 +150,8 @@ class DetailListMixin(PagingMixin, FormMixin, MenuAccessMixin, mixin=True):
         a conflict or a vanished row closes it (the list is read again so the current values
         show)."""
         if isinstance(result, Invalid) or (
-            isinstance(result, Err) and result.code in ("E-RK-NO-CHANGE",
-                                                        self._detail_codes()[1])
+            isinstance(result, Err) and result.code in ("E-NO-CHANGE",
+                                                        self._detail_codes[1])
         ):
             self._show_refusal(result)
             return
@@ -165,7 +163,7 @@ class DetailListMixin(PagingMixin, FormMixin, MenuAccessMixin, mixin=True):
             self._show_refusal(result)
 
     def _menu(self) -> str:
-        return self._detail_menus()[0]
+        return self._detail_menus[0]
 
     # --- the list --------------------------------------------------------------------------
 
@@ -173,7 +171,7 @@ class DetailListMixin(PagingMixin, FormMixin, MenuAccessMixin, mixin=True):
     def load(self) -> EventSpec | None:
         """Open the screen: every detail of the payment group by 職員番号 (or the 職員番号 the
         link carried, e.g. from 新規登録)."""
-        menu, history_menu = self._detail_menus()
+        menu, history_menu = self._detail_menus
         info, redirect = self._menu_access(menu, "view")
         if info is None:
             return redirect
@@ -218,8 +216,8 @@ class DetailListMixin(PagingMixin, FormMixin, MenuAccessMixin, mixin=True):
         info, redirect = self._menu_access(self._menu(), "view")
         if info is None:
             return redirect
-        if not isinstance(key, str) or not self._resorted(key, self._detail_sort_keys()):
-            self.alert_text = message("E-RK-SORT")
+        if not isinstance(key, str) or not self._resorted(key, self._detail_sort_keys):
+            self.alert_text = message("E-SORT")
             return None
         self.page = 1
         self._fetch(info)
@@ -274,8 +272,8 @@ class DetailListMixin(PagingMixin, FormMixin, MenuAccessMixin, mixin=True):
         with session_scope() as db:
             result = self._detail_add(db, info, form)
         staff = self.target.get("staff_no", "")
-        self._after_change(info, result,
-                           f"職員番号 {staff} に{self._detail_noun()}を追加しました。")
+        self._after_change(info, result, message("I-DETAIL-ADDED", staff_no=staff,
+                                                 noun=self._detail_noun))
         return None
 
     @rx.event
@@ -291,8 +289,8 @@ class DetailListMixin(PagingMixin, FormMixin, MenuAccessMixin, mixin=True):
         with session_scope() as db:
             result = self._detail_change(db, info, form)
         staff = self.target.get("staff_no", "")
-        self._after_change(info, result,
-                           f"職員番号 {staff} の{self._detail_noun()}を変更しました。")
+        self._after_change(info, result, message("I-DETAIL-CHANGED", staff_no=staff,
+                                                 noun=self._detail_noun))
         return None
 
     @rx.event
@@ -307,13 +305,12 @@ class DetailListMixin(PagingMixin, FormMixin, MenuAccessMixin, mixin=True):
         wanted = parse_row_id(detail_id)
         version = None if wanted is None else self._versions.get(wanted)
         if wanted is None or version is None:
-            self.alert_text = message(self._detail_codes()[0])
+            self.alert_text = message(self._detail_codes[0])
             return None
         with session_scope() as db:
             result = self._detail_cancel(db, info, wanted, version)
         shown = next((r for r in self.rows if r.get("id") == str(wanted)), {})
-        self._after_change(
-            info, result,
-            f"職員番号 {shown.get('staff_no', '')} の{self._detail_noun()}を解除しました。",
-        )
+        self._after_change(info, result, message("I-DETAIL-CANCELLED",
+                                                 staff_no=shown.get("staff_no", ""),
+                                                 noun=self._detail_noun))
         return None

@@ -22,9 +22,9 @@ from reflex.event import EventSpec
 from sqlmodel import Session
 
 from chingin_app.db import session_scope
+from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
-from chingin_app.services.detail_rules import EmployeeForm
-from chingin_app.services.rokin import details as rokin_details
+from chingin_app.services.detail_rules import EmployeeForm, find_employee
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.business import MenuAccessMixin
 from chingin_app.state.detail_fields import kana_feedback
@@ -122,7 +122,7 @@ class DetailNewMixin(FormMixin, MenuAccessMixin, mixin=True):
         if not typed:
             return None
         with session_scope(read_only=True) as db:
-            found = rokin_details.find_employee(db, session=info, staff_no=typed)
+            found = find_employee(db, session=info, staff_no=typed)
             if found is not None and found.id is not None:
                 self._existing_id, self._existing_staff = found.id, found.staff_no
                 self.existing = {"staff_no": found.staff_no, "name_kana": found.name_kana,
@@ -165,10 +165,10 @@ def done_texts(saved: Any, noun: str, what: Callable[[Any], str],
     employee) for the service's ``get_detail`` result; a plain 「<noun>を登録しました。」 when it
     is unreadable."""
     if not isinstance(saved, Ok):
-        return f"{noun}を登録しました。", ""
+        return message("I-DETAIL-REGISTERED-PLAIN", noun=noun), ""
     row = saved.value
     return (
-        f"職員番号 {row.staff_no}（カナ氏名 {row.name_kana}）の{noun}（{what(row)}）を"
-        "登録しました。",
+        message("I-DETAIL-REGISTERED", staff_no=row.staff_no, name_kana=row.name_kana,
+                noun=noun, what=what(row)),
         f"{route}?staff_no={row.staff_no}",
     )

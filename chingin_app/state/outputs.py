@@ -21,14 +21,13 @@ from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Ok
 from chingin_app.services import prepared_files
 from chingin_app.services.context import app_clock
+from chingin_app.services.outputs import Progress
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.sessions import SessionInfo
 
 log = logging.getLogger(__name__)
 
 PREPARED_KIND = "prepared"
-OUTPUT_FAILED = "出力できませんでした。時間をおいてもう一度操作してください。"
-Progress = Callable[[int, int], None]
 #: Build the file, reporting (done, total) as it goes; runs in a worker thread.
 Build = Callable[[Progress], PreparedFile]
 #: A service function ``make(db, info, *, clock, ip, on_progress, **criteria)`` that makes a
@@ -38,7 +37,7 @@ Maker = Callable[..., "Ok[PreparedFile] | Err"]
 
 class OutputRefused(RuntimeError):
     """The service refused while the file was being made (e.g. the data went away meanwhile);
-    the screen shows this message instead of ``OUTPUT_FAILED``."""
+    the screen shows this message instead of E-OUT-FAILED's."""
 
 
 def service_build(info: SessionInfo, ip: str | None, make: Maker, **criteria: object) -> Build:
@@ -113,7 +112,7 @@ async def run_output(state: Any, build: Build, *, inline: bool = True) -> None:
     except Exception:  # the user gets a message, the operator the traceback
         log.exception("output failed")
         async with state:
-            state.output_running, state.output_error = False, OUTPUT_FAILED
+            state.output_running, state.output_error = False, message("E-OUT-FAILED")
         return
     async with state:
         state.output_running, state.output_percent = False, 100

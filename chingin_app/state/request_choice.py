@@ -1,31 +1,32 @@
-"""The pattern every 労金控除 output screen shares (SPEC §11 RK-4 … RK-11): choose a request
-(控除年月 + 支給区分 of the selected payment group, newest first, the kept cycles), choose which
-list, optionally 件数確認, then make the PDF or CSV in the background (state/outputs.py) and
-offer 表示 / ダウンロード. Drawn by ``components/request_picker.py``.
+"""The pattern every output screen shares (労金控除 RK-4 … RK-11, 一斉積立 RS-2/RS-3, 財形
+RZ-1 … RZ-3; SPEC §11): choose what to output from (a 控除依頼, a statement, a 預入依頼書 … of
+the selected payment group, newest first, the kept ones), choose which list, optionally
+件数確認, then make the PDF or CSV in the background (state/outputs.py) and offer 表示 /
+ダウンロード. Drawn by ``components/request_picker.py``.
 
-A screen mixes ``RequestChoiceMixin`` into its state with ``SessionState`` and fills in the
-hooks: ``_menu_key`` (the permission checked at every event), ``_list_choices`` (code → title;
-empty for a screen with one output), ``_results_only`` (RK-11: requests with results only),
-``_build`` (the file to make) and, for a screen that shows the list, ``_after_choice``. A
-screen over other statements than 控除依頼 (一斉積立) also fills in ``_choice_options``,
-``_find_choice``, ``_no_choice_text``, ``_unknown_choice_code`` and ``_preview_text``.
+A screen mixes ``RequestChoiceMixin`` into its state with ``SessionState``, declares its menu
+(``_menu_key``, the permission checked at every event), its lists (``_list_choices``: code →
+title; empty for a screen with one output), whether its file is shown inline (``_inline``) and
+its two message codes (``_no_choice_code``, ``_unknown_choice_code``), and fills in the hooks:
+``_choice_options``, ``_find_choice`` and ``_preview_text`` over its own service (each area
+supplies its own: state/rokin/outputs.py, state/batch_savings.py, state/zaikei.py), ``_build``
+(the file to make) and, for a screen that shows the list, ``_after_choice``.
 
-Every request id or list code that comes from the client is checked again on the server: the
-request through ``services.rokin_outputs`` (the session's contract and payment group), the list
-against this screen's own choices."""
+Every id or list code that comes from the client is checked again on the server: the choice
+through the area's service (the session's contract and payment group), the list against this
+screen's own choices."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import ClassVar
 
 import reflex as rx
 from reflex.event import EventSpec
 
-from chingin_app.db import session_scope
 from chingin_app.domain.messages import message
 from chingin_app.domain.validation import parse_row_id
 from chingin_app.reports.csv_writer import ENCODING_CHOICES
-from chingin_app.services.rokin import outputs as rokin_outputs
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.business import MenuAccessMixin
 from chingin_app.state.forms import FormMixin
@@ -47,67 +48,46 @@ class RequestChoiceMixin(OutputMixin, MenuAccessMixin, FormMixin, mixin=True):
     preview_text: str = ""
     no_request_text: str = ""
 
+    # -- what a screen declares (class constants, not state) ------------------------------
+
+    #: The menu whose permission every event checks.
+    _menu_key: ClassVar[str]
+    #: The screen's lists, code → title (empty: one output only).
+    _list_choices: ClassVar[Mapping[str, str]] = {}
+    #: Whether the output gets a 表示 link (PDFs) besides ダウンロード.
+    _inline: ClassVar[bool] = True
+    #: The message shown when there is nothing to choose from.
+    _no_choice_code: ClassVar[str]
+    #: The refusal when a chosen id is not (or no longer) one of the session's.
+    _unknown_choice_code: ClassVar[str]
+
     # -- hooks a screen fills in ------------------------------------------------------------
-
-    def _menu_key(self) -> str:
-        raise NotImplementedError
-
-    def _list_choices(self) -> Mapping[str, str]:
-        return {}
-
-    def _results_only(self) -> bool:
-        return False
-
-    def _after_choice(self, info: SessionInfo) -> None:
-        """Refresh what the screen shows of the chosen request and list (default: nothing)."""
-
-    def _build(self, info: SessionInfo) -> Build | None:
-        """The file to make for the chosen request and list, or None (with ``alert_text``)."""
-        raise NotImplementedError
-
-    def _inline(self) -> bool:
-        """Whether the output gets a 表示 link (PDFs) besides ダウンロード."""
-        return True
-
-    # The choices themselves (default: the 労金控除 requests of ``services.rokin_outputs``); a
-    # screen over other statements (一斉積立, state/batch_savings.py) fills these in instead.
 
     def _choice_options(self, info: SessionInfo) -> list[dict[str, str]]:
         """[{"id", "label"}] to choose from, newest first (the session's group only)."""
-        with session_scope(read_only=True) as db:
-            views = rokin_outputs.choices(db, info, results_only=self._results_only())
-        return [{"id": str(v.id), "label": rokin_outputs.request_label(v)} for v in views]
+        raise NotImplementedError
 
     def _find_choice(self, info: SessionInfo, request_id: object) -> dict[str, str] | None:
         """The choice with this id when it is one of ``_choice_options``; None otherwise."""
-        with session_scope(read_only=True) as db:
-            view = rokin_outputs.find_request(db, info, request_id,
-                                              results_only=self._results_only())
-        return None if view is None else {"id": str(view.id),
-                                          "label": rokin_outputs.request_label(view)}
-
-    def _no_choice_text(self) -> str:
-        return message("I-OUT-NO-RESULTS" if self._results_only() else "I-OUT-NO-REQUEST")
-
-    def _unknown_choice_code(self) -> str:
-        return "E-OUT-REQUEST"
+        raise NotImplementedError
 
     def _preview_text(self, info: SessionInfo) -> str | None:
-        """件数確認's sentence for the chosen request and list; None when it is not one of
-        the session's."""
-        with session_scope(read_only=True) as db:
-            found = rokin_outputs.preview(db, info, request_id=self.request_id,
-                                          which=self.list_kind,
-                                          results_only=self._results_only())
-        if found is None:
-            return None
-        return message("I-OUT-PREVIEW", count=f"{found.count:,}", amount=f"{found.amount:,}")
+        """件数確認's sentence for the chosen id and list; None when it is not one of the
+        session's."""
+        raise NotImplementedError
+
+    def _after_choice(self, info: SessionInfo) -> None:
+        """Refresh what the screen shows of the chosen id and list (default: nothing)."""
+
+    def _build(self, info: SessionInfo) -> Build | None:
+        """The file to make for the chosen id and list, or None (with ``alert_text``)."""
+        raise NotImplementedError
 
     # -- shared steps -------------------------------------------------------------------------
 
     def _access(self) -> tuple[SessionInfo | None, EventSpec | None]:
         # Output menus: 閲覧のみ may print and export (R-USER-7), so "view" is the right.
-        return self._menu_access(self._menu_key(), "view")
+        return self._menu_access(self._menu_key, "view")
 
     def _start(self, info: SessionInfo) -> None:
         """A new visit: the requests to choose from, the newest chosen, the first list."""
@@ -116,10 +96,10 @@ class RequestChoiceMixin(OutputMixin, MenuAccessMixin, FormMixin, mixin=True):
         self.preview_text = ""
         views = self._choice_options(info)
         self.request_options = views
-        self.no_request_text = "" if views else self._no_choice_text()
+        self.no_request_text = "" if views else message(self._no_choice_code)
         self.request_id = self.request_options[0]["id"] if views else ""
         self.request_label = self.request_options[0]["label"] if views else ""
-        lists = self._list_choices()
+        lists = self._list_choices
         self.list_options = [{"code": code, "title": title} for code, title in lists.items()]
         self.list_kind = next(iter(lists), "all")
         self.list_title = lists.get(self.list_kind, "")
@@ -144,7 +124,7 @@ class RequestChoiceMixin(OutputMixin, MenuAccessMixin, FormMixin, mixin=True):
         """The chosen request is still one of the session's (else the message, False):
         checked again right before a file is made."""
         if self._find_choice(info, self.request_id) is None:
-            self._refuse(self._unknown_choice_code())
+            self._refuse(self._unknown_choice_code)
             return False
         return True
 
@@ -159,14 +139,14 @@ class RequestChoiceMixin(OutputMixin, MenuAccessMixin, FormMixin, mixin=True):
 
     @rx.event
     def choose_request(self, request_id: str) -> EventSpec | None:
-        """控除依頼 chosen: only one of the session's group's requests is taken."""
+        """A 控除依頼 (一斉積立 statement, 預入依頼書) chosen: only one of the group's is taken."""
         info, redirect = self._access()
         if info is None:
             return redirect
         view = self._find_choice(info, request_id)
         if view is None:
             self._clear_messages()
-            self._refuse(self._unknown_choice_code())
+            self._refuse(self._unknown_choice_code)
             return None
         self.request_id = view["id"]
         self.request_label = view["label"]
@@ -179,7 +159,7 @@ class RequestChoiceMixin(OutputMixin, MenuAccessMixin, FormMixin, mixin=True):
         info, redirect = self._access()
         if info is None:
             return redirect
-        lists = self._list_choices()
+        lists = self._list_choices
         if not isinstance(which, str) or which not in lists:
             self._clear_messages()
             self._refuse("E-OUT-LIST")
@@ -204,7 +184,7 @@ class RequestChoiceMixin(OutputMixin, MenuAccessMixin, FormMixin, mixin=True):
 
     @rx.event
     def count_lines(self) -> EventSpec | None:
-        """件数確認: how many lines the output will hold and their 依頼額."""
+        """件数確認: how many lines the output will hold and their total."""
         info, redirect = self._access()
         if info is None:
             return redirect
@@ -212,7 +192,7 @@ class RequestChoiceMixin(OutputMixin, MenuAccessMixin, FormMixin, mixin=True):
         text = self._preview_text(info)
         if text is None:
             self.preview_text = ""
-            self._refuse(self._unknown_choice_code())
+            self._refuse(self._unknown_choice_code)
             return None
         self.preview_text = text
         return None
@@ -229,7 +209,7 @@ class RequestChoiceMixin(OutputMixin, MenuAccessMixin, FormMixin, mixin=True):
                 return redirect
             self._clear_messages()
             build = self._build(info)
-            inline = self._inline()
+            inline = self._inline
         if build is None:
             return None
         await run_output(self, build, inline=inline)

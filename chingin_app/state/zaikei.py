@@ -2,15 +2,16 @@
 明細データエクスポート; R-PLUS-3 財形アラーム on RZ-1). Thin: the lists, files, alarms and
 logging are in ``services/zaikei.py``.
 
-Each screen chooses one of the payment group's kept 預入依頼書 (the same var and handler names
-as the 労金控除 request choice, so ``components/request_picker.py``'s pieces draw it). Every
+Each screen is the shared output choice (``state/request_choice.RequestChoiceMixin``) over
+the payment group's kept 預入依頼書 (``_DepositChoice``), so ``components/request_picker.py``'s
+pieces draw it. Every
 handler first checks the menu (``_menu_access``); a 預入依頼書 id, list, encoding, filter or
 sort key from the client is checked again on the server (the session's contract and group)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 from reflex.event import EventSpec
@@ -36,14 +37,13 @@ class _DepositChoice(RequestChoiceMixin, mixin=True):
     """The chosen 預入依頼書 (and list, encoding) of a 財形 screen: the output screens' choice
     (state/request_choice.py) over the group's 預入依頼書."""
 
-    def _list_choices(self) -> Mapping[str, str]:
-        return zaikei.LISTS
+    _list_choices: ClassVar[Mapping[str, str]] = zaikei.LISTS
+    _inline: ClassVar[bool] = False
+    _no_choice_code: ClassVar[str] = "I-ZAIKEI-NO-DEPOSIT"
+    _unknown_choice_code: ClassVar[str] = "E-ZAIKEI-DEPOSIT"
 
     def _build(self, info: SessionInfo) -> Build | None:
         return None  # RZ-1 shows the lines only; RZ-2 / RZ-3 make files
-
-    def _inline(self) -> bool:
-        return False
 
     def _choice_options(self, info: SessionInfo) -> list[dict[str, str]]:
         with session_scope(read_only=True) as db:
@@ -54,12 +54,6 @@ class _DepositChoice(RequestChoiceMixin, mixin=True):
         with session_scope(read_only=True) as db:
             view = zaikei.find_deposit(db, info, request_id)
         return None if view is None else {"id": str(view.id), "label": view.label}
-
-    def _no_choice_text(self) -> str:
-        return message("I-ZAIKEI-NO-DEPOSIT")
-
-    def _unknown_choice_code(self) -> str:
-        return "E-ZAIKEI-DEPOSIT"
 
     def _preview_text(self, info: SessionInfo) -> str | None:
         with session_scope(read_only=True) as db:
@@ -82,11 +76,7 @@ class ZaikeiDetailsState(PagingMixin, _DepositChoice, SessionState):
     totals: dict[str, str] = {}  # noqa: RUF012
     alarm_rows: list[dict[str, str]] = []  # noqa: RUF012
 
-    def _menu_key(self) -> str:
-        return "zaikei.detail_inquiry"
-
-    def _lists(self) -> Mapping[str, str]:
-        return {"statement": zaikei.LISTS["statement"]}
+    _menu_key: ClassVar[str] = "zaikei.detail_inquiry"
 
     def _page_access(self) -> tuple[Any, EventSpec | None]:
         return self._access()
@@ -156,11 +146,8 @@ class ZaikeiDetailsState(PagingMixin, _DepositChoice, SessionState):
 class ZaikeiStatementState(_DepositChoice, SessionState):
     """RZ-2 財形積立明細書出力: 財形積立明細書 or 財形積立変更明細書（預入依頼書のみ） as PDF."""
 
-    def _menu_key(self) -> str:
-        return "zaikei.statement"
-
-    def _inline(self) -> bool:
-        return True
+    _menu_key: ClassVar[str] = "zaikei.statement"
+    _inline: ClassVar[bool] = True
 
     def _build(self, info: SessionInfo) -> Build | None:
         if not self._checked(info):
@@ -172,8 +159,7 @@ class ZaikeiStatementState(_DepositChoice, SessionState):
 class ZaikeiExportState(_DepositChoice, SessionState):
     """RZ-3 財形積立明細データエクスポート: the same lists as CSV (CP932 or UTF-8 with BOM)."""
 
-    def _menu_key(self) -> str:
-        return "zaikei.detail_export"
+    _menu_key: ClassVar[str] = "zaikei.detail_export"
 
     def _build(self, info: SessionInfo) -> Build | None:
         if not self._checked(info):

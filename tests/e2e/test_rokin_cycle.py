@@ -37,8 +37,7 @@ from chingin_app.models import (
     User,
 )
 from chingin_app.services.rokin import cycle as rokin_cycle
-from chingin_app.state.rokin.remittance import HOLD_DONE, RemitHoldsState
-from chingin_app.state.rokin.remittance_confirm import CONFIRMED, UNDONE
+from chingin_app.state.rokin.remittance import RemitHoldsState
 from tests.e2e.conftest import BUSINESS_HOURS, Service, in_hours
 from tests.e2e.rokin_support import RokinOrg, add_user, rokin_org, sign_in
 from tests.e2e.test_crafted_frames import _tls, run
@@ -113,7 +112,7 @@ def _hold_in_dialog(page: Page, choice: str, typed: str = "") -> None:
         dialog.get_by_label("入金中止理由（その他）").fill(typed)
     dialog.get_by_role("button", name="設定").click()
     expect(dialog).to_be_hidden()
-    expect(page.get_by_text(HOLD_DONE)).to_be_visible()
+    expect(page.get_by_text(message("I-REMIT-HOLD-SET"))).to_be_visible()
 
 
 def _yes(page: Page, button: str) -> None:
@@ -200,7 +199,7 @@ def test_rk_8_to_rk_11_the_whole_cycle(
         expect(page.get_by_role("heading", name="まとめ入金確定")).to_be_visible()
         expect(page.get_by_test_id("sum-remitted")).to_contain_text(remitted)
         _yes(page, "確定")
-        expect(page.get_by_text(CONFIRMED)).to_be_visible()
+        expect(page.get_by_text(message("I-REMIT-CONFIRMED"))).to_be_visible()
         expect(page.get_by_test_id("sum-label")).to_contain_text("まとめ入金確定済")
         text = _download(page, "まとめ入金依頼書", "まとめ入金依頼書_", tmp_path / "request.pdf")
         for expected in ("まとめ入金依頼書", org.contract_no, "001 本社", remitted,
@@ -216,12 +215,12 @@ def test_rk_8_to_rk_11_the_whole_cycle(
         page.get_by_role("button", name="確定解除へ").click()
         expect(page.get_by_role("heading", name="まとめ入金確定解除")).to_be_visible()
         _yes(page, "確定解除")
-        expect(page.get_by_text(UNDONE)).to_be_visible()
+        expect(page.get_by_text(message("I-REMIT-UNDONE"))).to_be_visible()
         assert _current(org.contract_no).status == "received"
         page.get_by_role("button", name="まとめ入金確定へ").click()
         expect(page.get_by_role("heading", name="まとめ入金確定", exact=True)).to_be_visible()
         _yes(page, "確定")
-        expect(page.get_by_text(CONFIRMED)).to_be_visible()
+        expect(page.get_by_text(message("I-REMIT-CONFIRMED"))).to_be_visible()
         assert _current(org.contract_no).status == "confirmed"
 
         # RK-10: the statement again, for the confirmed request.

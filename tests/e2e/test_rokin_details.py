@@ -118,7 +118,7 @@ def test_rk_1_master_finds_by_kana_changes_an_amount_and_rk_3_shows_it(
         expect(form).to_contain_text(kana)
         form.get_by_label("月例額（円）").fill("12,000")
         form.get_by_role("button", name="更新").click()
-        expect(form.get_by_text(message("E-RK-AMOUNT-FORMAT", label="月例額",
+        expect(form.get_by_text(message("E-AMOUNT-FORMAT", label="月例額",
                                         max_amount="9,999,999"))).to_be_visible()
         assert _amount(detail_id)[0] == old  # refused: nothing changed
         form.get_by_label("月例額（円）").fill(str(new))

@@ -39,7 +39,7 @@ from chingin_app.models import (
     UserRole,
 )
 from chingin_app.runtime import demo_batch
-from chingin_app.services import batch_savings, login
+from chingin_app.services import batch_savings, batch_savings_bank, login
 from chingin_app.services.cert_gate import CertFacts
 from chingin_app.state.batch_savings import (
     BatchDetailExportState,
@@ -99,8 +99,8 @@ def _env(app_env: Path) -> Path:
 
 def _load(db: Session, contract_no: str, rows: list[list[object]], clock: MovableClock,
           encoding: str = "cp932") -> Any:
-    return batch_savings.load_batch(db, contract_no=contract_no, actor="op-test", clock=clock,
-                                    data=batch_savings.batch_csv(rows, encoding=encoding))
+    return batch_savings_bank.load_batch(db, contract_no=contract_no, actor="op-test", clock=clock,
+                                         data=batch_savings_bank.batch_csv(rows, encoding=encoding))
 
 
 def _new_user(db: Session, contract_no: str, *, role: str = UserRole.GENERAL.value,
@@ -211,7 +211,7 @@ def test_rs_load_batch_all_or_nothing_errors_by_row_and_column(db: Session) -> N
     assert db.exec(select(func.count()).select_from(BatchSavingsStatement)
                    .where(BatchSavingsStatement.contract_id == contract.id)).one() == 0
     refusal = db.exec(select(OperationLog).where(
-        OperationLog.action == batch_savings.ACTION_LOAD, OperationLog.result != "success",
+        OperationLog.action == batch_savings_bank.ACTION_LOAD, OperationLog.result != "success",
         OperationLog.target == contract.contract_no)).all()
     assert len(refusal) == 1
 
@@ -243,7 +243,7 @@ def test_rs_cli_load_batch(app_env: Path, db: Session, tmp_path: Path,
     path = tmp_path / "batch.csv"
     bad = [list(r) for r in AUG_ROWS]
     bad[1][8] = "20002"
-    path.write_bytes(batch_savings.batch_csv(bad))
+    path.write_bytes(batch_savings_bank.batch_csv(bad))
     db.commit()
     capsys.readouterr()
     status = main(["--operator", operator, "bank", "load-batch", "--contract",
@@ -252,7 +252,7 @@ def test_rs_cli_load_batch(app_env: Path, db: Session, tmp_path: Path,
     assert (status, out) == (2, "")
     assert "一斉積立内訳明細ファイルに1件の誤りがあります。何も登録していません。" in err
     assert "3行目9列目「口座番号」は半角数字7桁で入力してください。" in err
-    path.write_bytes(batch_savings.batch_csv(AUG_ROWS))
+    path.write_bytes(batch_savings_bank.batch_csv(AUG_ROWS))
     status = main(["--operator", operator, "bank", "load-batch", "--contract",
                    contract.contract_no, str(path), "--ticket", "B-2"])
     out, err = capsys.readouterr()
@@ -261,7 +261,7 @@ def test_rs_cli_load_batch(app_env: Path, db: Session, tmp_path: Path,
     db.expire_all()
     entries = db.exec(select(OperationLog).where(
         OperationLog.actor == f"operator:{operator}",
-        OperationLog.action == batch_savings.ACTION_LOAD).order_by(col(OperationLog.id))).all()
+        OperationLog.action == batch_savings_bank.ACTION_LOAD).order_by(col(OperationLog.id))).all()
     assert [e.result for e in entries] == ["failure", "success"]
     assert json.loads(entries[-1].detail or "{}")["ticket"] == "B-2"
 

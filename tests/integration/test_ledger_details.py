@@ -87,7 +87,7 @@ def test_rl_1_search_filter_sort_and_page_within_the_group(org: LedgerOrg) -> No
     search(state, status="cancelled")
     assert state.total == 0
     search(state, staff_no="12a")
-    assert state.errors == {"staff_no": message("E-RK-STAFF-NO-FORMAT", label="職員番号")}
+    assert state.errors == {"staff_no": message("E-STAFF-NO-FORMAT", label="職員番号")}
     search(state)
     assert state.sort("monthly_amount") is None
     amounts = [int(r["monthly_amount"].replace(",", "")) for r in state.rows]
@@ -95,7 +95,7 @@ def test_rl_1_search_filter_sort_and_page_within_the_group(org: LedgerOrg) -> No
     assert state.sort("monthly_amount") is None
     assert state.rows[0]["monthly_amount"] == "3,900"
     assert state.sort("id; DROP TABLE ledger_details") is None
-    assert state.alert_text == message("E-RK-SORT")
+    assert state.alert_text == message("E-SORT")
     with session_scope(read_only=True) as s:
         page = ledger_details.search(s, session=_session(s, org), clock=SystemClock(),
                                      sort="monthly_amount", page=2, page_size=15)
@@ -164,7 +164,7 @@ def test_rl_1_field_errors_change_nothing_and_a_stale_version_is_refused(
     assert state.alert_text == FORM_REFUSED and state.form_mode == "change"
     assert set(state.errors) == {"monthly_amount", "start_month"}
     assert state.submit_change({"end_month": "2020-01"}) is None
-    assert state.errors == {"end_month": message("E-RK-MONTH-ORDER")}
+    assert state.errors == {"end_month": message("E-MONTH-ORDER")}
     assert stored(db, LedgerDetail, detail_id).version == before.version
     # Someone else changes it while this form is open.
     other = details(org)
@@ -202,7 +202,7 @@ def test_rl_1_add_and_cancel_with_history(db: Session, org: LedgerOrg) -> None:
     gone = row_of(state, "000002", "0003 購買代金")
     assert (gone["status"], gone["live"]) == ("解除", "")
     assert state.open_change(added["id"]) is None
-    assert state.alert_text == message("E-RK-ALREADY-CANCELLED")
+    assert state.alert_text == message("E-ALREADY-CANCELLED")
     history = screen(org, org.master, LedgerHistoryState, routes.LEDGER_HISTORY,  # type: ignore[arg-type]
                      {"detail": added["id"]})
     assert history.load() is None

@@ -271,7 +271,7 @@ def test_rl_3_screen_pages_counts_and_month_field(db: Session, org: Org) -> None
     assert state.list_title == "賃控元帳異動分リスト" and state.total == 5
     assert state.rows[2]["change"] == "変更" and state.rows[2]["before_monthly"] == "500"
     assert state.show({"month": "2026-13"}) is None
-    assert state.errors["month"] == message("E-RK-MONTH-FORMAT", label="控除年月")
+    assert state.errors["month"] == message("E-MONTH-FORMAT", label="控除年月")
     assert state.month == "2026-06" and state.total == 5
     assert state.choose_list("../etc") is None
     assert state.alert_text == message("E-OUT-LIST") and state.list_kind == "changes"

@@ -317,7 +317,7 @@ def test_rk4_second_publish_refused_unless_replace_and_never_after_confirmation(
 @pytest.mark.parametrize(
     ("kwargs", "code"),
     [
-        ({"deduct_month": "2026-4"}, "E-RK-MONTH-FORMAT"),
+        ({"deduct_month": "2026-4"}, "E-MONTH-FORMAT"),
         ({"deduct_month": "2026-04", "pay_kind": "yearly"}, "E-PAY-KIND"),
         ({"deduct_month": "2026-04", "group_no": "009"}, "E-GROUP-NOT-FOUND"),
         ({"deduct_month": "2010-01"}, "E-CYCLE-NO-LINES"),

@@ -156,7 +156,7 @@ def test_rk_1_list_pages_and_sorts_on_the_server_within_the_group(org: Org) -> N
     assert int(state.rows[0]["monthly_amount"].replace(",", "")) == 5_000 + 100 * 59
     shown = [r["staff_no"] for r in state.rows]
     assert state.sort("id; DROP TABLE deduction_details") is None
-    assert state.alert_text == message("E-RK-SORT")
+    assert state.alert_text == message("E-SORT")
     assert [r["staff_no"] for r in state.rows] == shown
 
 
@@ -178,7 +178,7 @@ def test_rk_1_filters_and_r_plus_2_kana_typed_in_hiragana(org: Org) -> None:
     search(state, product="0002")
     assert state.total == 15 and {r["product"] for r in state.rows} == {"0002 定期積金"}
     search(state, staff_no="12a")
-    assert state.errors == {"staff_no": message("E-RK-STAFF-NO-FORMAT", label="職員番号")}
+    assert state.errors == {"staff_no": message("E-STAFF-NO-FORMAT", label="職員番号")}
     assert state.rows == [] and state.total == 0
     search(state, name_kana="ｻﾄｳ☆")
     assert "☆" in state.errors["name_kana"]
@@ -228,12 +228,12 @@ def test_rk_1_field_errors_are_shown_at_the_field_and_change_nothing(
     state.submit_change({"account_no": "12", "monthly_amount": "1,000", "end_month": "2020-13"})
     assert state.errors == {
         "account_no": message("E-RK-ACCOUNT-NO-FORMAT"),
-        "monthly_amount": message("E-RK-AMOUNT-FORMAT", label="月例額", max_amount="9,999,999"),
-        "end_month": message("E-RK-MONTH-FORMAT", label="終了年月"),
+        "monthly_amount": message("E-AMOUNT-FORMAT", label="月例額", max_amount="9,999,999"),
+        "end_month": message("E-MONTH-FORMAT", label="終了年月"),
     }
     assert state.form_mode == "change"
     state.submit_change({})
-    assert state.alert_text == message("E-RK-NO-CHANGE")
+    assert state.alert_text == message("E-NO-CHANGE")
     after = stored(db, int(row["id"]))
     assert (after.account_no, after.monthly_amount, after.end_month, after.version) == (
         before.account_no, before.monthly_amount, before.end_month, before.version)
@@ -296,7 +296,7 @@ def test_rk_1_add_another_product_and_cancel_with_confirmation(db: Session, org:
     assert row_of(state, "000006") and next(
         r for r in state.rows if r["id"] == row["id"])["live"] == ""
     assert state.open_change(row["id"]) is None
-    assert state.alert_text == message("E-RK-ALREADY-CANCELLED") and state.form_mode == ""
+    assert state.alert_text == message("E-ALREADY-CANCELLED") and state.form_mode == ""
     db.rollback()
     actions = [h.action for h in db.exec(
         select(DeductionDetailHistory).where(
@@ -468,7 +468,7 @@ def test_rk_3_history_filters_by_staff_no_and_is_view_only_reachable(
     history.search({"staff_no": "000011"})
     assert [r["changes"].split(" → ")[-1] for r in history.rows] == ["34,567", "12,345"]
     history.search({"staff_no": "x"})
-    assert history.errors == {"staff_no": message("E-RK-STAFF-NO-FORMAT")}
+    assert history.errors == {"staff_no": message("E-STAFF-NO-FORMAT")}
 
 
 def test_rk_3_history_by_period_and_a_malformed_day_at_its_field(db: Session, org: Org) -> None:

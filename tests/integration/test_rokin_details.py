@@ -23,15 +23,14 @@ from chingin_app.models import (
     Employee,
     OperationLog,
 )
+from chingin_app.services import detail_rules
+from chingin_app.services.detail_rules import EmployeeForm
+from chingin_app.services.rokin import detail_history as rh
+from chingin_app.services.rokin import detail_queries as rq
 from chingin_app.services.rokin import details as rd
-from chingin_app.services.rokin.details import (
-    DetailChange,
-    DetailFilter,
-    DetailForm,
-    DetailPage,
-    EmployeeForm,
-    HistoryPage,
-)
+from chingin_app.services.rokin.detail_history import HistoryPage
+from chingin_app.services.rokin.detail_queries import DetailFilter, DetailPage
+from chingin_app.services.rokin.details import DetailChange, DetailForm
 from chingin_app.services.sessions import SessionInfo
 from tests import factories
 
@@ -87,7 +86,7 @@ def _products(db: Session, contract: Contract) -> list[Any]:
 
 def _search(db: Session, contract: Contract, clock: MovableClock, **kw: Any) -> DetailPage:
     group = kw.pop("group_no", "001")
-    found = rd.search(db, session=_info(contract, group), clock=clock, **kw)
+    found = rq.search(db, session=_info(contract, group), clock=clock, **kw)
     assert isinstance(found, DetailPage), found
     return found
 
@@ -181,8 +180,8 @@ def test_rk_1_search_sorts_by_whitelisted_keys_only(db: Session, clock: MovableC
     )[:20]
     first = _search(db, contract, clock, sort="staff_no", page_size=3)
     assert [r.staff_no for r in first.rows] == ["000001", "000002", "000003"]
-    refused = rd.search(db, session=_info(contract), clock=clock, sort="id; DROP TABLE x")
-    assert isinstance(refused, Err) and refused.code == "E-RK-SORT"
+    refused = rq.search(db, session=_info(contract), clock=clock, sort="id; DROP TABLE x")
+    assert isinstance(refused, Err) and refused.code == "E-SORT"
 
 
 def test_rk_1_search_filters_by_staff_no_kana_department_status_and_product(
@@ -218,13 +217,13 @@ def test_rk_1_search_refuses_malformed_filters_with_field_messages(
     """A 職員番号 with a letter and a カナ氏名 with kanji (which the bank refuses, R-PLUS-2) are
     reported at their fields instead of silently matching nothing."""
     contract = _contract(db)
-    refused = rd.search(
+    refused = rq.search(
         db, session=_info(contract), clock=clock,
         flt=DetailFilter(staff_no="12a", name_kana="佐藤"),
     )
     assert isinstance(refused, Invalid)
     by_field = refused.by_field()
-    assert by_field["staff_no"].code == "E-RK-STAFF-NO-FORMAT"
+    assert by_field["staff_no"].code == "E-STAFF-NO-FORMAT"
     assert by_field["name_kana"].code == "E-KANA-CHAR"
     assert "「佐」" in message(by_field["name_kana"].code, **by_field["name_kana"].params)
 
@@ -244,7 +243,7 @@ def test_rk_2_register_new_creates_employee_detail_history_and_log(
         ip="192.0.2.1",
     )
     assert isinstance(result, Ok), result
-    found = rd.get_detail(db, session=_info(contract, "002"), clock=clock, detail_id=result.value)
+    found = rq.get_detail(db, session=_info(contract, "002"), clock=clock, detail_id=result.value)
     assert isinstance(found, Ok)
     row = found.value
     assert (row.staff_no, row.name_kana, row.name_kanji, row.group_no) == (
@@ -277,7 +276,7 @@ def test_rk_2_register_needs_a_free_staff_no_and_a_selected_group(
     )
     no_group = rd.register_new(db, session=_info(contract, None), clock=clock,
                                employee=_person(staff_no="5"), form=_form())
-    assert isinstance(no_group, Err) and no_group.code == "E-RK-GROUP-REQUIRED"
+    assert isinstance(no_group, Err) and no_group.code == "E-GROUP-NOT-SELECTED"
     assert _count(db, DeductionDetail, contract) == 0
     assert _count(db, Employee, contract) == 1
 
@@ -298,15 +297,15 @@ def test_rk_2_bad_input_gives_every_field_message_and_changes_nothing(
     assert isinstance(result, Invalid)
     by_field = result.by_field()
     assert {k: e.code for k, e in by_field.items()} == {
-        "staff_no": "E-RK-STAFF-NO-FORMAT",
+        "staff_no": "E-STAFF-NO-FORMAT",
         "name_kana": "E-KANA-CHAR",
         "name_kanji": "E-FIELD-CHARS",
         "department": "E-FIELD-SPACES",
         "product_code": "E-RK-PRODUCT-UNKNOWN",
         "account_no": "E-RK-ACCOUNT-NO-FORMAT",
-        "monthly_amount": "E-RK-AMOUNT-FORMAT",
-        "bonus_amount": "E-RK-AMOUNT-FORMAT",
-        "start_month": "E-RK-MONTH-FORMAT",
+        "monthly_amount": "E-AMOUNT-FORMAT",
+        "bonus_amount": "E-AMOUNT-FORMAT",
+        "start_month": "E-MONTH-FORMAT",
     }
     texts = {k: message(e.code, **e.params) for k, e in by_field.items()}
     assert texts["account_no"] == "「口座番号」は半角数字7桁で入力してください。"
@@ -337,17 +336,17 @@ def test_rk_1_amount_month_and_loan_rules(db: Session, clock: MovableClock) -> N
         return {k: e.code for k, e in result.by_field().items()}
 
     assert codes(add(monthly_amount="0", bonus_amount="0")) == {
-        "monthly_amount": "E-RK-AMOUNT-ZERO"
+        "monthly_amount": "E-AMOUNT-ZERO"
     }
     assert codes(add(start_month="2026-06", end_month="2026-05")) == {
-        "end_month": "E-RK-MONTH-ORDER"
+        "end_month": "E-MONTH-ORDER"
     }
     assert codes(add(product_code="0101")) == {"remaining_count": "E-FIELD-REQUIRED"}
     assert codes(add(product_code="0101", remaining_count="1000")) == {
         "remaining_count": "E-RK-REMAINING-FORMAT"
     }
     assert codes(add(remaining_count="12")) == {"remaining_count": "E-RK-REMAINING-NOT-LOAN"}
-    assert codes(add(monthly_amount="10000000")) == {"monthly_amount": "E-RK-AMOUNT-FORMAT"}
+    assert codes(add(monthly_amount="10000000")) == {"monthly_amount": "E-AMOUNT-FORMAT"}
     assert _count(db, DeductionDetail, contract) == 0
     loan = add(product_code="0101", remaining_count="120", start_month="2026/06",
                end_month="2036-05")
@@ -411,7 +410,7 @@ def test_rk_1_change_keeps_blank_fields_and_records_before_and_after(
     assert [h.action for h in history] == ["追加", "変更"]
     assert json.loads(history[1].before_json or "{}")["monthly_amount"] == 15000
     assert json.loads(history[1].after_json or "{}")["monthly_amount"] == 20000
-    page = rd.history(db, session=_info(contract), detail_id=detail_id)
+    page = rh.history(db, session=_info(contract), detail_id=detail_id)
     assert isinstance(page, HistoryPage)
     newest = page.rows[0]
     assert (newest.action, newest.actor, newest.changes) == (
@@ -455,7 +454,7 @@ def test_rk_1_stale_version_is_refused_and_nothing_changes(
 def test_rk_1_change_refuses_bad_or_empty_input_without_changing(
     db: Session, clock: MovableClock
 ) -> None:
-    """Nothing typed → E-RK-NO-CHANGE; a start month after the stored end month is checked
+    """Nothing typed → E-NO-CHANGE; a start month after the stored end month is checked
     against the stored value; the same value again is no change either."""
     contract = _contract(db)
     detail_id = _one_detail(db, clock, contract)
@@ -465,13 +464,13 @@ def test_rk_1_change_refuses_bad_or_empty_input_without_changing(
                                 version=1, change=DetailChange(**kw))
 
     nothing = change()
-    assert isinstance(nothing, Err) and nothing.code == "E-RK-NO-CHANGE"
+    assert isinstance(nothing, Err) and nothing.code == "E-NO-CHANGE"
     order = change(start_month="2027-04")
     assert isinstance(order, Invalid) and order.by_field()["end_month"].code == (
-        "E-RK-MONTH-ORDER"
+        "E-MONTH-ORDER"
     )
     same = change(monthly_amount="15000")
-    assert isinstance(same, Err) and same.code == "E-RK-NO-CHANGE"
+    assert isinstance(same, Err) and same.code == "E-NO-CHANGE"
     spaces = change(account_no="1234567 ")
     assert isinstance(spaces, Invalid) and spaces.by_field()["account_no"].code == (
         "E-FIELD-SPACES"
@@ -491,14 +490,14 @@ def test_rk_1_cancel_once_with_history_then_refused(db: Session, clock: MovableC
                             version=1) == Ok(2)
     again = rd.cancel_detail(db, session=_info(contract), clock=clock, detail_id=detail_id,
                              version=2)
-    assert isinstance(again, Err) and again.code == "E-RK-ALREADY-CANCELLED"
+    assert isinstance(again, Err) and again.code == "E-ALREADY-CANCELLED"
     change = rd.change_detail(db, session=_info(contract), clock=clock, detail_id=detail_id,
                               version=2, change=DetailChange(monthly_amount="1"))
-    assert isinstance(change, Err) and change.code == "E-RK-ALREADY-CANCELLED"
+    assert isinstance(change, Err) and change.code == "E-ALREADY-CANCELLED"
     history = _history_rows(db, detail_id)
     assert [h.action for h in history] == ["追加", "解除"]
     assert json.loads(history[1].after_json or "{}")["status"] == "cancelled"
-    found = rd.get_detail(db, session=_info(contract), clock=clock, detail_id=detail_id)
+    found = rq.get_detail(db, session=_info(contract), clock=clock, detail_id=detail_id)
     assert isinstance(found, Ok) and found.value.state_label == "解除"
     assert [e.result for e in _log(db, contract, rd.ACTION_CANCEL)] == ["success", "refused"]
 
@@ -516,14 +515,14 @@ def test_rk_3_history_newest_first_filtered_and_paged(db: Session, clock: Movabl
         clock.advance(timedelta(minutes=1))
     rd.change_detail(db, session=_info(contract), clock=clock, detail_id=ids[0], version=1,
                      change=DetailChange(monthly_amount="1000"))
-    page = rd.history(db, session=_info(contract), page_size=2)
+    page = rh.history(db, session=_info(contract), page_size=2)
     assert isinstance(page, HistoryPage)
     assert (page.total, page.pages) == (4, 2)
     assert [(r.staff_no, r.action) for r in page.rows] == [("770", "変更"), ("772", "追加")]
-    only = rd.history(db, session=_info(contract), staff_no="771")
+    only = rh.history(db, session=_info(contract), staff_no="771")
     assert isinstance(only, HistoryPage) and [r.detail_id for r in only.rows] == [ids[1]]
-    bad = rd.history(db, session=_info(contract), staff_no="7x")
-    assert isinstance(bad, Err) and bad.code == "E-RK-STAFF-NO-FORMAT"
+    bad = rh.history(db, session=_info(contract), staff_no="7x")
+    assert isinstance(bad, Err) and bad.code == "E-STAFF-NO-FORMAT"
 
 
 def test_rk_3_history_by_period(db: Session, clock: MovableClock) -> None:
@@ -537,11 +536,11 @@ def test_rk_3_history_by_period(db: Session, clock: MovableClock) -> None:
     clock.advance(timedelta(days=1))
     rd.change_detail(db, session=_info(contract), clock=clock, detail_id=result.value, version=1,
                      change=DetailChange(monthly_amount="2000"))
-    later = rd.history(db, session=_info(contract), start=clock.now() - timedelta(hours=1))
+    later = rh.history(db, session=_info(contract), start=clock.now() - timedelta(hours=1))
     assert isinstance(later, HistoryPage) and [r.action for r in later.rows] == ["変更"]
-    earlier = rd.history(db, session=_info(contract), end=registered_at + timedelta(hours=1))
+    earlier = rh.history(db, session=_info(contract), end=registered_at + timedelta(hours=1))
     assert isinstance(earlier, HistoryPage) and [r.action for r in earlier.rows] == ["追加"]
-    both = rd.history(db, session=_info(contract), start=registered_at,
+    both = rh.history(db, session=_info(contract), start=registered_at,
                       end=clock.now() + timedelta(seconds=1))
     assert isinstance(both, HistoryPage) and both.total == 2
 
@@ -562,9 +561,9 @@ def test_rk_1_another_contract_can_neither_see_nor_change(
     employee = db.exec(select(Employee).where(Employee.contract_id == a.id)).one()
     assert employee.id is not None
     other = _info(b, group_no)
-    listed = rd.search(db, session=other, clock=clock)
+    listed = rq.search(db, session=other, clock=clock)
     assert isinstance(listed, DetailPage) and listed.total == 0
-    got = rd.get_detail(db, session=other, clock=clock, detail_id=detail_id)
+    got = rq.get_detail(db, session=other, clock=clock, detail_id=detail_id)
     assert isinstance(got, Err) and got.code == "E-RK-DETAIL-NOT-FOUND"
     changed = rd.change_detail(db, session=other, clock=clock, detail_id=detail_id, version=1,
                                change=DetailChange(monthly_amount="1"))
@@ -574,9 +573,9 @@ def test_rk_1_another_contract_can_neither_see_nor_change(
     added = rd.add_detail(db, session=other, clock=clock, employee_id=employee.id,
                           form=_form(account_no="1111111"))
     assert isinstance(added, Err) and added.code == "E-RK-EMPLOYEE-NOT-FOUND"
-    history = rd.history(db, session=other)
+    history = rh.history(db, session=other)
     assert isinstance(history, HistoryPage) and history.total == 0
-    assert rd.find_employee(db, session=other, staff_no=employee.staff_no) is None
+    assert detail_rules.find_employee(db, session=other, staff_no=employee.staff_no) is None
     db.rollback()
     stored = db.get(DeductionDetail, detail_id)
     assert stored is not None and (stored.version, stored.status) == (1, "active")
@@ -591,7 +590,7 @@ def test_rk_1_another_payment_group_cannot_change(db: Session, clock: MovableClo
     contract = _contract(db)
     detail_id = _one_detail(db, clock, contract)
     other = _info(contract, "002")
-    got = rd.get_detail(db, session=other, clock=clock, detail_id=detail_id)
+    got = rq.get_detail(db, session=other, clock=clock, detail_id=detail_id)
     assert isinstance(got, Err) and got.code == "E-RK-DETAIL-NOT-FOUND"
     changed = rd.change_detail(db, session=other, clock=clock, detail_id=detail_id, version=1,
                                change=DetailChange(monthly_amount="1"))

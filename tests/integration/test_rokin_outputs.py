@@ -218,7 +218,7 @@ def test_rk_4_request_choice_is_the_groups_cycles_newest_first(db: Session, org:
     own = org.requests["001"]
     assert [o["id"] for o in s.request_options] == [str(v.id) for v in own]
     assert len(own) == rokin_cycle.KEEP_CYCLES + 1
-    assert s.request_options[0]["label"] == rokin_outputs.request_label(own[0])
+    assert s.request_options[0]["label"] == own[0].label
     assert "（依頼受信）" in s.request_options[0]["label"]
     assert s.request_id == str(own[0].id) and s.list_kind == "all"
     assert [o["title"] for o in s.list_options] == [

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from chingin_app.db import session_scope
 from chingin_app.domain import reconciliation as rec
 from chingin_app.domain.clock import MovableClock
+from chingin_app.domain.deduction_cycle import RequestLine
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.models import DeductionRequest, DeductionRequestItem, OperationLog
@@ -27,7 +28,6 @@ from chingin_app.runtime import demo_rokin
 from chingin_app.services import oplog
 from chingin_app.services.rokin import cycle as rokin_cycle
 from chingin_app.services.rokin import reconciliation as recon
-from chingin_app.services.rokin.cycle import RequestLine
 from tests.factories import make_contract
 
 TODAY = date(2026, 4, 1)

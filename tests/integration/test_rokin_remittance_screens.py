@@ -38,18 +38,8 @@ from chingin_app.services import login
 from chingin_app.services.cert_gate import CertFacts
 from chingin_app.services.rokin import cycle as rokin_cycle
 from chingin_app.services.rokin import remittance as rokin_remittance
-from chingin_app.state.rokin.remittance import (
-    CLEAR_DONE,
-    HOLD_DONE,
-    OTHER_REASON,
-    RemitHoldsState,
-)
-from chingin_app.state.rokin.remittance_confirm import (
-    CONFIRMED,
-    UNDONE,
-    RemitConfirmState,
-    WebStatementState,
-)
+from chingin_app.state.rokin.remittance import OTHER_REASON, RemitHoldsState
+from chingin_app.state.rokin.remittance_confirm import RemitConfirmState, WebStatementState
 from chingin_app.state.session import SessionState
 from tests import factories
 
@@ -251,7 +241,7 @@ def test_rk_8_set_and_clear_holds_with_live_totals(db: Session, org: Org) -> Non
     puts the line back."""
     s = holds(org.master)
     hold(s, "000003", "退職")
-    assert s.notice == HOLD_DONE and s.alert_text == ""
+    assert s.notice == message("I-REMIT-HOLD-SET") and s.alert_text == ""
     assert (s.summary["held"], s.summary["remitted"], s.summary["unheld_errors"]) == (
         "1件 3,000円", "3件 35,000円", "1")
     hold(s, "000004", OTHER_REASON, "x" * (cyc.HOLD_REASON_MAX + 1))
@@ -260,7 +250,7 @@ def test_rk_8_set_and_clear_holds_with_live_totals(db: Session, org: Org) -> Non
     assert s.dialog_open  # still open to correct the reason
     assert stored(db, org)[1]["000004"] == (False, None)
     s.set_hold({"reason_choice": OTHER_REASON, "reason_text": "貸付完済予定"})
-    assert s.notice == HOLD_DONE and not s.dialog_open
+    assert s.notice == message("I-REMIT-HOLD-SET") and not s.dialog_open
     assert (s.summary["held"], s.summary["remitted"], s.summary["unheld_errors"]) == (
         "2件 23,000円", "2件 15,000円", "0")
     assert stored(db, org)[1]["000004"] == (True, "貸付完済予定")
@@ -268,7 +258,7 @@ def test_rk_8_set_and_clear_holds_with_live_totals(db: Session, org: Org) -> Non
     assert sorted((r["staff_no"], r["reason"]) for r in s.rows) == [
         ("000003", "退職"), ("000004", "貸付完済予定")]
     s.clear_hold(row_id(s, "000003"))
-    assert s.notice == CLEAR_DONE
+    assert s.notice == message("I-REMIT-HOLD-CLEARED")
     assert s.summary["held"] == "1件 20,000円" and s.summary["unheld_errors"] == "1"
     assert stored(db, org)[1]["000003"] == (False, None)
 
@@ -356,7 +346,7 @@ def test_rk_9_confirm_pdfs_undo_and_reconfirm(db: Session, org: Org, tmp_path: P
     c.refresh()  # the dialog's preview
     assert c.summary["remitted"] == "2件 15,000円"
     c.confirm()
-    assert c.notice == CONFIRMED and c.alert_text == ""
+    assert c.notice == message("I-REMIT-CONFIRMED") and c.alert_text == ""
     assert stored(db, org)[0] == "confirmed" and c.request_status == "confirmed"
     assert c.summary["confirmed_by"] == org.master.user_id
 
@@ -390,11 +380,11 @@ def test_rk_9_confirm_pdfs_undo_and_reconfirm(db: Session, org: Org, tmp_path: P
     u = confirm_screen(org.master, undo=True)
     assert u.request_id == str(org.open_id)
     u.undo()
-    assert u.notice == UNDONE and stored(db, org)[0] == "received"
+    assert u.notice == message("I-REMIT-UNDONE") and stored(db, org)[0] == "received"
     assert printed(db, org, "request") is None
     c = confirm_screen(org.master)
     c.confirm()
-    assert c.notice == CONFIRMED and stored(db, org)[0] == "confirmed"
+    assert c.notice == message("I-REMIT-CONFIRMED") and stored(db, org)[0] == "confirmed"
 
 
 def test_rk_9_stale_totals_and_deadline_are_refused(db: Session, org: Org) -> None:
@@ -474,7 +464,7 @@ def test_r_user_7a_confirm_and_undo_are_guarded_by_their_own_menus(
     hold(s, "000004", "死亡")
     c = confirm_screen(person)
     c.confirm()
-    assert c.notice == CONFIRMED and stored(db, org)[0] == "confirmed"
+    assert c.notice == message("I-REMIT-CONFIRMED") and stored(db, org)[0] == "confirmed"
     assert "/info" in str(c.load_undo())
     c.undo()
     assert c.alert_text == message("E-MENU-HIDDEN")

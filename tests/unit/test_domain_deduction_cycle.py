@@ -11,13 +11,11 @@ import pytest
 from chingin_app.domain.clock import JST
 from chingin_app.domain.deduction_cycle import (
     DEFAULT_RULES,
-    ChangeKind,
     CycleAction,
     CycleRules,
     CycleStatus,
     ItemFacts,
     LineFacts,
-    PayKind,
     blocking_items,
     change_kinds,
     check_hold_reason,
@@ -30,6 +28,7 @@ from chingin_app.domain.deduction_cycle import (
     totals,
     transition,
 )
+from chingin_app.domain.line_kinds import ChangeKind, PayKind
 from chingin_app.domain.messages import MESSAGES, message
 from chingin_app.domain.result import Err, Ok
 
@@ -326,8 +325,8 @@ def test_month_format(text: str, ok: bool) -> None:
     if ok:
         assert got == Ok(text.strip())
     else:
-        assert isinstance(got, Err) and got.code == "E-RK-MONTH-FORMAT"
-        assert "E-RK-MONTH-FORMAT" in MESSAGES
+        assert isinstance(got, Err) and got.code == "E-MONTH-FORMAT"
+        assert "E-MONTH-FORMAT" in MESSAGES
 
 
 def test_month_arithmetic() -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from chingin_app.domain.result import Err, Ok
 from chingin_app.reports import ledger_check_lists as specs
+from chingin_app.reports.lists import pdf_rows, screen_rows
 from chingin_app.services.ledger.check_lists import (
     ChangeLine,
     DetailLine,
@@ -56,18 +57,18 @@ def test_rl_3_rows_fill_each_column() -> None:
     end month blank, no before amount blank)."""
     line = DetailLine("総務部", "000001", "ｻﾄｳ ﾀﾛｳ", "佐藤　太郎", "0001", "組合費", 1000, 5000,
                       "2025-04", None)
-    assert list(specs.pdf_rows(specs.DETAILS, [line])) == [[
+    assert list(pdf_rows(specs.DETAILS, [line])) == [[
         "総務部", "000001", "ｻﾄｳ ﾀﾛｳ", "佐藤　太郎", "0001 組合費", 1000, 5000, "2025年4月", ""]]
     total = ItemTotal("0001", "組合費", 3, 4200, 5000)
-    assert list(specs.pdf_rows(specs.ITEM_TOTALS, [total])) == [[
+    assert list(pdf_rows(specs.ITEM_TOTALS, [total])) == [[
         "0001", "組合費", 3, 4200, 5000]]
     change = ChangeLine("新規", "営業部", "000002", "ｽｽﾞｷ", "鈴木", "0001", "組合費", None, 2000,
                         None, 0, "2026-06", "2027-03")
-    assert list(specs.pdf_rows(specs.CHANGES, [change])) == [[
+    assert list(pdf_rows(specs.CHANGES, [change])) == [[
         "新規", "営業部", "000002", "ｽｽﾞｷ", "鈴木", "0001 組合費", None, 2000, None, 0,
         "2026年6月", "2027年3月"]]
-    assert specs.screen_rows(specs.CHANGES, [change])[0]["before_monthly"] == ""
-    assert specs.screen_rows(specs.CHANGES, [change])[0]["after_monthly"] == "2,000"
+    assert screen_rows(specs.CHANGES, [change])[0]["before_monthly"] == ""
+    assert screen_rows(specs.CHANGES, [change])[0]["after_monthly"] == "2,000"
 
 
 @pytest.mark.parametrize(("start", "end", "cancelled", "expected"), [
@@ -120,7 +121,7 @@ def test_rl_3_month_field_is_checked() -> None:
     """RL-3 控除年月: YYYY-MM or YYYY/MM; blank or malformed → the message at the field."""
     assert check_month("2026/06") == Ok("2026-06")
     assert check_month(" 2026-06 ") == Ok("2026-06")
-    for bad, code in (("", "E-FIELD-REQUIRED"), ("2026-13", "E-RK-MONTH-FORMAT"),
-                      ("令和8年6月", "E-RK-MONTH-FORMAT"), (None, "E-FIELD-REQUIRED")):
+    for bad, code in (("", "E-FIELD-REQUIRED"), ("2026-13", "E-MONTH-FORMAT"),
+                      ("令和8年6月", "E-MONTH-FORMAT"), (None, "E-FIELD-REQUIRED")):
         found = check_month(bad)
         assert isinstance(found, Err) and found.code == code and found.field == "month"

@@ -11,20 +11,15 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
+from chingin_app.domain.deduction_cycle import RequestLine, ResultLine
 from chingin_app.reports import rokin_lists
+from chingin_app.reports.lists import pdf_rows, screen_rows
 from chingin_app.reports.rokin_company_request import (
     CompanyRequest,
     product_totals,
     render_company_request,
 )
-from chingin_app.reports.rokin_lists import (
-    REQUEST_LISTS,
-    RESULT_LISTS,
-    ListHeader,
-    pdf_rows,
-    screen_rows,
-)
-from chingin_app.services.rokin.cycle import RequestLine, ResultLine
+from chingin_app.reports.rokin_lists import REQUEST_LISTS, RESULT_LISTS, ListHeader
 
 LINE = RequestLine(
     id=1, version=1, deduct_month="2026-04", pay_kind="monthly", group_no="001",

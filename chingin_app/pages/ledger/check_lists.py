@@ -12,7 +12,7 @@ from chingin_app.components.output_panel import output_panel
 from chingin_app.components.paged_table import Column, data_table, pager
 from chingin_app.components.request_picker import list_select
 from chingin_app.reports.ledger_check_lists import CHECK_LISTS
-from chingin_app.reports.rokin_lists import ListKind
+from chingin_app.reports.lists import ListKind
 from chingin_app.state.ledger.check_lists import LedgerCheckListsState as S
 
 

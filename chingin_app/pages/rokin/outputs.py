@@ -11,7 +11,8 @@ import reflex as rx
 from chingin_app.components.layout import signed_in_shell
 from chingin_app.components.paged_table import Column, data_table, pager
 from chingin_app.components.request_picker import request_picker
-from chingin_app.reports.rokin_lists import REQUEST_LISTS, RESULT_LISTS, ListKind
+from chingin_app.reports.lists import ListKind
+from chingin_app.reports.rokin_lists import REQUEST_LISTS, RESULT_LISTS
 from chingin_app.state.rokin.outputs import (
     CompanyExportState,
     CompanyRequestState,

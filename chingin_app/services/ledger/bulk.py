@@ -19,9 +19,9 @@ from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.models import Employee, LedgerDetail, LedgerItemType
 from chingin_app.models.rokin import DetailStatus, HistoryAction
 from chingin_app.services import detail_rules as rules
-from chingin_app.services.detail_rules import DetailSession, current_month
-from chingin_app.services.ledger import details as ledger_details
-from chingin_app.services.rokin.details import Scope, resolve_scope
+from chingin_app.services.detail_rules import current_month
+from chingin_app.services.ledger import details
+from chingin_app.services.tenant import TenantSession, scope_of
 
 __all__ = ["ACTION_BULK", "BulkLine", "BulkPreview", "apply", "preview"]
 
@@ -68,21 +68,17 @@ class BulkPreview:
         return len(self.lines) - self.changed
 
 
-def _scope(db: Session, session: DetailSession) -> Scope | None:
-    return resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
-
-
 def preview(
-    db: Session, *, session: DetailSession, clock: Clock, item_code: str, monthly_amount: str,
+    db: Session, *, session: TenantSession, clock: Clock, item_code: str, monthly_amount: str,
     bonus_amount: str,
 ) -> Ok[BulkPreview] | Invalid | Err:
     """The active details of the 種目 in the session's group with the new amounts (blank =
     unchanged; at least one typed). ``Invalid`` with every field error (E-RL-ITEM-UNKNOWN,
-    E-RL-BULK-NO-AMOUNT, E-RK-AMOUNT-FORMAT, E-RL-BULK-ZERO when a detail would have both
-    amounts 0); Err E-RK-GROUP-REQUIRED."""
-    scope = _scope(db, session)
+    E-RL-BULK-NO-AMOUNT, E-AMOUNT-FORMAT, E-RL-BULK-ZERO when a detail would have both
+    amounts 0); Err E-GROUP-NOT-SELECTED."""
+    scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
-        return Err("E-RK-GROUP-REQUIRED")
+        return Err("E-GROUP-NOT-SELECTED")
     errors: list[Err] = []
     item = None if not item_code else db.exec(select(LedgerItemType).where(
         LedgerItemType.contract_id == scope.contract_id, LedgerItemType.code == item_code
@@ -133,7 +129,7 @@ def preview(
 
 
 def apply(
-    db: Session, *, session: DetailSession, clock: Clock, preview: BulkPreview,
+    db: Session, *, session: TenantSession, clock: Clock, preview: BulkPreview,
     ip: str | None = None,
 ) -> Ok[int] | Err:
     """適用: the preview's changed lines in one transaction; returns how many changed. Err
@@ -149,9 +145,9 @@ def apply(
     changed = [line for line in preview.lines if line.changed]
     if not changed:
         return refuse(Err("E-RL-NO-CHANGE"))
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
-        return refuse(Err("E-RK-GROUP-REQUIRED"))
+        return refuse(Err("E-GROUP-NOT-SELECTED"))
     now = clock.now()
     ids = [line.detail_id for line in changed]
     rows = {d.id: d for d in db.exec(
@@ -172,13 +168,13 @@ def apply(
         d = rows[line.detail_id]
         employee = db.get(Employee, d.employee_id)
         assert employee is not None
-        before = ledger_details.snapshot(d, employee, item)
+        before = details.snapshot(d, employee, item)
         d.monthly_amount, d.bonus_amount = line.new_monthly, line.new_bonus
         d.updated_at = now
         if not rules.flushed(db, d):
             return refuse(Err("E-RL-BULK-CONFLICT"))
-        ledger_details.record_history(db, scope, d, HistoryAction.CHANGE, session.user_id, now,
-                                      before, ledger_details.snapshot(d, employee, item))
+        details.record_history(db, scope, d, HistoryAction.CHANGE, session.user_id, now,
+                                      before, details.snapshot(d, employee, item))
     rules.commit_logged(
         db, contract_no=scope.contract_no, at=now, session=session, action=ACTION_BULK, ip=ip,
         target=target, screen=_SCREEN,

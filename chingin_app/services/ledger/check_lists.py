@@ -12,13 +12,13 @@ month and it starts in the month or was registered in it) · 変更 (active, and
 of the month changed 月例額 or 一時金額: before = before the month's first change, after =
 after its last one).
 
-Tenant scope: the session's contract **and** payment group (``rokin_details.resolve_scope``);
+Tenant scope: the session's contract **and** payment group (``tenant.scope_of``);
 without a group nothing is read. Months are Japan time (``domain.clock.to_jst``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -38,19 +38,12 @@ from chingin_app.models import (
 )
 from chingin_app.models.rokin import DetailStatus, HistoryAction
 from chingin_app.reports import ledger_check_lists as ledger_lists
-from chingin_app.reports.ledger_check_lists import (
-    CHANGES,
-    CHECK_LISTS,
-    DETAILS,
-    CheckListHeader,
-    screen_rows,
-)
-from chingin_app.reports.rokin_lists import ListKind, month_label
-from chingin_app.services import oplog
+from chingin_app.reports.ledger_check_lists import CHANGES, CHECK_LISTS, DETAILS, CheckListHeader
+from chingin_app.reports.lists import month_label, screen_rows
 from chingin_app.services.detail_rules import load_snapshots, parse_month
+from chingin_app.services.outputs import Progress, file_name, log_output, prepared
 from chingin_app.services.prepared_files import PreparedFile
-from chingin_app.services.rokin.details import Scope, resolve_scope
-from chingin_app.services.tenant import OutputSession
+from chingin_app.services.tenant import OutputSession, Scope, scope_of
 
 __all__ = [
     "ACTION_PRINT",
@@ -79,7 +72,6 @@ ENDED: Final = "終了"
 CANCELLED: Final = "解除"
 _CHANGE_ORDER: Final = {NEW: 0, CHANGED: 1, ENDED: 2, CANCELLED: 3}
 
-Progress = Callable[[int, int], None]
 
 
 
@@ -89,7 +81,7 @@ Progress = Callable[[int, int], None]
 
 def check_month(value: object) -> Ok[str] | Err:
     """The 控除年月 as typed (``YYYY-MM`` or ``YYYY/MM``) → ``YYYY-MM``; E-FIELD-REQUIRED or
-    E-RK-MONTH-FORMAT at the field ``month`` otherwise."""
+    E-MONTH-FORMAT at the field ``month`` otherwise."""
     text = value.strip() if isinstance(value, str) else ""
     found = parse_month(text, MONTH_FIELD, "控除年月")
     return found if isinstance(found, Err) else Ok(found)
@@ -310,19 +302,15 @@ def _collect(db: Session, scope: Scope, month: str) -> CheckLists | None:
                       details=tuple(details), items=items, changes=tuple(changes))
 
 
-def _scope(db: Session, session: OutputSession) -> Scope | None:
-    return resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
-
-
 def check_lists(db: Session, session: OutputSession, *, month: str) -> CheckLists | Err:
     """The three lists of ``month`` (``YYYY-MM`` or ``YYYY/MM``) for the session's payment
-    group. Err at the field ``month`` for a bad month; E-RK-GROUP-REQUIRED without a group."""
+    group. Err at the field ``month`` for a bad month; E-GROUP-NOT-SELECTED without a group."""
     checked = check_month(month)
     if isinstance(checked, Err):
         return checked
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     found = None if scope is None else _collect(db, scope, checked.value)
-    return Err("E-RK-GROUP-REQUIRED") if found is None else found
+    return Err("E-GROUP-NOT-SELECTED") if found is None else found
 
 
 # ------------------------------------------------------------------------------- screen
@@ -360,11 +348,6 @@ def list_page(db: Session, session: OutputSession, *, month: str, which: str, pa
 # ------------------------------------------------------------------------------- file
 
 
-def _filename(kind: ListKind, found: CheckLists, clock: Clock) -> str:
-    stamp = f"{to_jst(clock.now()):%Y%m%d%H%M%S}"
-    return f"{kind.title}_{found.group_no}_{found.month.replace('-', '')}_{stamp}.pdf"
-
-
 def list_pdf(
     db: Session, session: OutputSession, *, month: str, which: str, clock: Clock,
     ip: str | None, on_progress: Progress | None = None,
@@ -383,13 +366,9 @@ def list_pdf(
                              group_name=found.group_name, month=found.month)
     data = ledger_lists.render(kind, header, lines, output_date=to_jst(clock.now()).date(),
                                on_progress=on_progress)
-    oplog.user_success(
-        db, contract_no=session.contract_no, at=clock.now(), actor=session.user_id,
-        action=ACTION_PRINT, ip=ip, screen=_SCREEN,
-        target=f"入金グループ{found.group_no} {month_label(found.month)}",
-        detail={"list": kind.title, "rows": len(lines)},
-    )
-    db.commit()
-    return Ok(PreparedFile(filename=_filename(kind, found, clock), content=data,
-                           media_type="application/pdf", contract_no=session.contract_no,
-                           user_id=session.user_id))
+    log_output(db, session, action=ACTION_PRINT, screen=_SCREEN, clock=clock, ip=ip,
+               target=f"入金グループ{found.group_no} {month_label(found.month)}",
+               detail={"list": kind.title, "rows": len(lines)})
+    name = file_name(kind.title, group_no=found.group_no, month=found.month, clock=clock,
+                     ext="pdf")
+    return Ok(prepared(session, name, data, "application/pdf"))

@@ -3,8 +3,8 @@ RL-2, RL-4, §3 input rules, A.1, A.6).
 
 A ledger detail is one employee × one 種目 (``services/ledger/items.py``) with 月例額, 一時金額,
 開始年月 and 終了年月. The employees are the contract's ``Employee`` rows the 労金控除 details
-use too; the tenant comes from ``services/rokin/details.py`` and the field rules, the refusal
-log, paging and the 更新履歴 formatting from ``services/detail_rules.py`` (shared, not copied).
+use too; the tenant comes from ``services/tenant.py`` and the field rules, the refusal log,
+paging and the 更新履歴 formatting from ``services/detail_rules.py`` (shared, not copied).
 Each changing function is one transaction: every field is validated first (``Invalid``,
 nothing changed), the row locked, the version the screen showed compared
 (E-RL-VERSION-CONFLICT), the change, a ``LedgerDetailHistory`` row (before/after) and the
@@ -35,19 +35,19 @@ from chingin_app.models.rokin import DetailStatus, HistoryAction
 from chingin_app.services import detail_rules as rules
 from chingin_app.services.detail_rules import (
     AmountsAndMonths,
-    DetailSession,
     EmployeeForm,
     HistoryBase,
     PageOf,
     current_month,
 )
-from chingin_app.services.rokin.details import Scope, resolve_scope
+from chingin_app.services.tenant import Scope, TenantSession, scope_of, tenant_clauses
 
 __all__ = [
     "ACTION_ADD",
     "ACTION_CANCEL",
     "ACTION_CHANGE",
     "ACTION_REGISTER",
+    "SCREEN_NEW",
     "SORT_KEYS",
     "LedgerChange",
     "LedgerFilter",
@@ -70,11 +70,8 @@ ACTION_REGISTER: Final = "ledger.detail.register"
 ACTION_CHANGE: Final = "ledger.detail.change"
 ACTION_CANCEL: Final = "ledger.detail.cancel"
 _SCREEN_INQUIRY: Final = "賃控元帳明細照会"
-_SCREEN_NEW: Final = "賃控元帳明細新規登録"
-
-
-def _scope(db: Session, session: DetailSession) -> Scope | None:
-    return resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
+#: The 新規登録 screen, as the log names it (its 追加登録 of a registered employee too).
+SCREEN_NEW: Final = "賃控元帳明細新規登録"
 
 
 @dataclass(frozen=True)
@@ -141,13 +138,6 @@ def _row(d: LedgerDetail, e: Employee, t: LedgerItemType, group_no: str, month: 
     )
 
 
-def _tenant(scope: Scope) -> list[ColumnElement[bool]]:
-    clauses: list[ColumnElement[bool]] = [col(LedgerDetail.contract_id) == scope.contract_id]
-    if scope.payment_group_id is not None:
-        clauses.append(col(LedgerDetail.payment_group_id) == scope.payment_group_id)
-    return clauses
-
-
 def _joined() -> Any:
     return (
         select(LedgerDetail, Employee, LedgerItemType, PaymentGroup.number)
@@ -182,23 +172,23 @@ def _filter_clauses(flt: LedgerFilter, this_month: str) -> list[ColumnElement[bo
 
 
 def search(
-    db: Session, *, session: DetailSession, clock: Clock, flt: LedgerFilter | None = None,
+    db: Session, *, session: TenantSession, clock: Clock, flt: LedgerFilter | None = None,
     sort: str = "staff_no", descending: bool = False, page: int = 1, page_size: int = 50,
 ) -> LedgerPage | Invalid | Err:
     """RL-1 賃控元帳明細照会: one page of the session's ledger details, filtered, sorted and
     paged by the database (ties by 職員番号, then id). ``Invalid`` for a malformed 職員番号 or
-    カナ氏名; Err E-RK-SORT for an unknown sort key; E-RL-DETAIL-NOT-FOUND without a tenant."""
+    カナ氏名; Err E-SORT for an unknown sort key; E-RL-DETAIL-NOT-FOUND without a tenant."""
     rules.check_page_size(page_size)
     if sort not in SORT_KEYS:
-        return Err("E-RK-SORT", "sort")
+        return Err("E-SORT", "sort")
     this_month = current_month(clock)
     clauses = _filter_clauses(flt or LedgerFilter(), this_month)
     if isinstance(clauses, Invalid):
         return clauses
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None:
         return Err("E-RL-DETAIL-NOT-FOUND")
-    where = and_(*_tenant(scope), *clauses)
+    where = and_(*tenant_clauses(LedgerDetail, scope), *clauses)
     key = SORT_KEYS[sort]
     order = [key.desc() if descending else key.asc()]
     if sort != "staff_no":
@@ -210,12 +200,12 @@ def search(
 
 
 def get_detail(
-    db: Session, *, session: DetailSession, clock: Clock, detail_id: int
+    db: Session, *, session: TenantSession, clock: Clock, detail_id: int
 ) -> Ok[LedgerRow] | Err:
     """One ledger detail of the session's contract (and group); E-RL-DETAIL-NOT-FOUND else."""
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     found = None if scope is None else db.exec(
-        _joined().where(col(LedgerDetail.id) == detail_id, *_tenant(scope))
+        _joined().where(col(LedgerDetail.id) == detail_id, *tenant_clauses(LedgerDetail, scope))
     ).first()
     if found is None:
         return Err("E-RL-DETAIL-NOT-FOUND")
@@ -317,25 +307,21 @@ _FIELD_LABELS: Final[dict[str, str]] = {
 
 
 def history(
-    db: Session, *, session: DetailSession, detail_id: int | None = None, staff_no: str = "",
+    db: Session, *, session: TenantSession, detail_id: int | None = None, staff_no: str = "",
     start: datetime | None = None, end: datetime | None = None, page: int = 1,
     page_size: int = 50,
 ) -> LedgerHistoryPage | Err:
     """RL-4 賃控元帳明細更新履歴照会: the session's history newest first, for one detail or
     the employees whose 職員番号 starts with ``staff_no``, changed in [``start``, ``end``)."""
-    rules.check_page_size(page_size)
-    if (err := rules.check_search_staff_no(staff_no)) is not None:
-        return err
-    scope = _scope(db, session)
-    if scope is None:
-        return Err("E-RL-DETAIL-NOT-FOUND")
     found = rules.history_entries(
-        db, history_model=LedgerDetailHistory, detail_model=LedgerDetail,
-        what_model=LedgerItemType, what_id=LedgerDetail.item_type_id,
-        contract_id=scope.contract_id, tenant=_tenant(scope), labels=_FIELD_LABELS,
+        db, session=session, not_found="E-RL-DETAIL-NOT-FOUND",
+        history_model=LedgerDetailHistory, detail_model=LedgerDetail,
+        what_model=LedgerItemType, what_id=LedgerDetail.item_type_id, labels=_FIELD_LABELS,
         detail_id=detail_id, staff_no=staff_no, start=start, end=end, page=page,
         page_size=page_size,
     )
+    if isinstance(found, Err):
+        return found
     out = tuple(LedgerHistoryRow(**e.common(), item_name=e.what) for e in found.rows)
     return LedgerHistoryPage(out, found.total, found.page, found.pages)
 
@@ -363,7 +349,7 @@ def _target(staff_no: str, item_code: str) -> str:
     return f"{staff_no}/{item_code}"[:40]
 
 
-def _added(db: Session, scope: Scope, session: DetailSession, now: datetime, action: str,
+def _added(db: Session, scope: Scope, session: TenantSession, now: datetime, action: str,
            screen: str, ip: str | None, employee: Employee, item: LedgerItemType,
            values: AmountsAndMonths) -> Ok[int] | Err:
     """The insert both 追加登録 and 新規登録 end with (duplicate check, history, log)."""
@@ -381,7 +367,7 @@ def _added(db: Session, scope: Scope, session: DetailSession, now: datetime, act
 
 
 def add_detail(
-    db: Session, *, session: DetailSession, clock: Clock, employee_id: int, form: LedgerForm,
+    db: Session, *, session: TenantSession, clock: Clock, employee_id: int, form: LedgerForm,
     ip: str | None = None, screen: str = _SCREEN_INQUIRY,
 ) -> Ok[int] | Invalid | Err:
     """RL-1 追加登録 (and RL-2 for an employee already registered): a ledger detail for an
@@ -395,7 +381,7 @@ def add_detail(
                              screen=screen, ip=ip, target=target)
 
     now = clock.now()
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     employee = None if scope is None else rules.locked_employee(
         db, contract_id=scope.contract_id, payment_group_id=scope.payment_group_id,
         employee_id=employee_id)
@@ -412,22 +398,22 @@ def add_detail(
 
 
 def register_new(
-    db: Session, *, session: DetailSession, clock: Clock, employee: EmployeeForm,
+    db: Session, *, session: TenantSession, clock: Clock, employee: EmployeeForm,
     form: LedgerForm, ip: str | None = None,
 ) -> Ok[int] | Invalid | Err:
     """RL-2 賃控元帳明細新規登録: a new employee in the session's payment group (カナ氏名
     normalised per A.1) with the first ledger detail. Returns the detail id. ``Invalid`` with
-    every field error; Err E-RK-GROUP-REQUIRED, E-RL-STAFF-NO-TAKEN (field ``staff_no``).
+    every field error; Err E-GROUP-NOT-SELECTED, E-RL-STAFF-NO-TAKEN (field ``staff_no``).
     Logged as ``ledger.detail.register`` with a 追加 history row."""
     def refuse(err: Err | Invalid) -> Err | Invalid:
         return rules.refuse(db, err, session=session, clock=clock, action=ACTION_REGISTER,
-                             screen=_SCREEN_NEW, ip=ip,
+                             screen=SCREEN_NEW, ip=ip,
                              target=_target(employee.staff_no, form.item_code))
 
     now = clock.now()
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
-        return refuse(Err("E-RK-GROUP-REQUIRED"))
+        return refuse(Err("E-GROUP-NOT-SELECTED"))
     item = _item(db, scope, form.item_code)
     person = rules.check_employee(employee)
     values = _form_values(form, item)
@@ -441,18 +427,19 @@ def register_new(
     row = rules.new_employee(db, contract_id=scope.contract_id,
                              payment_group_id=scope.payment_group_id,
                              staff_no=employee.staff_no, person=person, now=now)
-    result = _added(db, scope, session, now, ACTION_REGISTER, _SCREEN_NEW, ip, row, item, values)
+    result = _added(db, scope, session, now, ACTION_REGISTER, SCREEN_NEW, ip, row, item, values)
     return refuse(result) if isinstance(result, Err) else result
 
 
 _Editable = tuple[Scope, LedgerDetail, Employee, LedgerItemType, str]
 
 
-def _editable(db: Session, session: DetailSession, detail_id: int,
+def _editable(db: Session, session: TenantSession, detail_id: int,
               version: int) -> _Editable | tuple[Err, str | None]:
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     detail = None if scope is None else db.exec(
-        select(LedgerDetail).where(col(LedgerDetail.id) == detail_id, *_tenant(scope))
+        select(LedgerDetail)
+        .where(col(LedgerDetail.id) == detail_id, *tenant_clauses(LedgerDetail, scope))
         .with_for_update().execution_options(populate_existing=True)
     ).first()
     if detail is None or scope is None:
@@ -464,17 +451,17 @@ def _editable(db: Session, session: DetailSession, detail_id: int,
     if detail.version != version:
         return Err("E-RL-VERSION-CONFLICT"), target
     if detail.status == DetailStatus.CANCELLED.value:
-        return Err("E-RK-ALREADY-CANCELLED"), target
+        return Err("E-ALREADY-CANCELLED"), target
     return scope, detail, employee, item, target
 
 
 def change_detail(
-    db: Session, *, session: DetailSession, clock: Clock, detail_id: int, version: int,
+    db: Session, *, session: TenantSession, clock: Clock, detail_id: int, version: int,
     change: LedgerChange, ip: str | None = None,
 ) -> Ok[int] | Invalid | Err:
     """RL-1 変更: amounts and months (blank = unchanged, checked as a whole). Returns the new
-    version. Err E-RL-DETAIL-NOT-FOUND, E-RL-VERSION-CONFLICT, E-RK-ALREADY-CANCELLED,
-    E-RK-NO-CHANGE; ``Invalid`` with every field error. Logged as ``ledger.detail.change``."""
+    version. Err E-RL-DETAIL-NOT-FOUND, E-RL-VERSION-CONFLICT, E-ALREADY-CANCELLED,
+    E-NO-CHANGE; ``Invalid`` with every field error. Logged as ``ledger.detail.change``."""
     def refuse(err: Err | Invalid, target: str | None = None) -> Err | Invalid:
         return rules.refuse(db, err, session=session, clock=clock, action=ACTION_CHANGE,
                              screen=_SCREEN_INQUIRY, ip=ip, target=target)
@@ -486,7 +473,7 @@ def change_detail(
     scope, detail, employee, item, target = editable  # type: ignore[misc]
     typed = (change.monthly_amount, change.bonus_amount, change.start_month, change.end_month)
     if not any(typed) and not change.clear_end_month:
-        return refuse(Err("E-RK-NO-CHANGE"), target)
+        return refuse(Err("E-NO-CHANGE"), target)
 
     kept = rules.kept
     checked = rules.check_amounts_and_months(
@@ -502,7 +489,7 @@ def change_detail(
     detail.start_month, detail.end_month = checked.start_month, checked.end_month
     after = snapshot(detail, employee, item)
     if after == before:
-        return refuse(Err("E-RK-NO-CHANGE"), target)
+        return refuse(Err("E-NO-CHANGE"), target)
     detail.updated_at = now
     if not rules.flushed(db, detail):
         return refuse(Err("E-RL-VERSION-CONFLICT"), target)
@@ -515,11 +502,11 @@ def change_detail(
 
 
 def cancel_detail(
-    db: Session, *, session: DetailSession, clock: Clock, detail_id: int, version: int,
+    db: Session, *, session: TenantSession, clock: Clock, detail_id: int, version: int,
     ip: str | None = None,
 ) -> Ok[int] | Err:
     """RL-1 解除: the detail stops (kept for the history). Returns the new version. Err
-    E-RL-DETAIL-NOT-FOUND, E-RL-VERSION-CONFLICT, E-RK-ALREADY-CANCELLED. Logged as
+    E-RL-DETAIL-NOT-FOUND, E-RL-VERSION-CONFLICT, E-ALREADY-CANCELLED. Logged as
     ``ledger.detail.cancel`` with a 解除 history row."""
     def refuse(err: Err, target: str | None = None) -> Err:
         rules.refuse(db, err, session=session, clock=clock, action=ACTION_CANCEL,

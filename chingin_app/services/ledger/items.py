@@ -1,10 +1,10 @@
 """賃控元帳種目: the contract's item types (SPEC §11 RL-11 賃控元帳種目情報照会): list, add,
 change and delete (refused while any ledger detail uses the 種目).
 
-Tenant and transactions as in ``services/rokin/details.py``: the contract comes from the
-caller's session, every change validates first (``Invalid``, nothing changed), locks the row,
-compares the version the screen showed (E-RL-ITEM-VERSION-CONFLICT), writes, logs and commits
-once; a refusal is rolled back and logged."""
+Tenant and transactions as in ``services/ledger/details.py``: the contract comes from the
+caller's session (``services/tenant.py``), every change validates first (``Invalid``, nothing
+changed), locks the row, compares the version the screen showed (E-RL-ITEM-VERSION-CONFLICT),
+writes, logs and commits once; a refusal is rolled back and logged."""
 
 from __future__ import annotations
 
@@ -21,9 +21,8 @@ from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.domain.validation import check_fullwidth_text, normalise_fullwidth_text
 from chingin_app.models import LedgerDetail, LedgerItemType
 from chingin_app.services import oplog
-from chingin_app.services.detail_rules import DetailSession
 from chingin_app.services.detail_rules import refuse as refuse_logged
-from chingin_app.services.rokin.details import Scope, resolve_scope
+from chingin_app.services.tenant import Scope, TenantSession, scope_of
 
 __all__ = [
     "ACTION_ITEM_ADD",
@@ -56,13 +55,9 @@ class ItemView:
     in_use: int
 
 
-def _scope(db: Session, session: DetailSession) -> Scope | None:
-    return resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
-
-
-def list_items(db: Session, *, session: DetailSession) -> tuple[ItemView, ...]:
+def list_items(db: Session, *, session: TenantSession) -> tuple[ItemView, ...]:
     """The contract's 種目 in code order with how many details use each. Read-only."""
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None:
         return ()
     used = (
@@ -110,7 +105,7 @@ def _code_taken(db: Session, scope: Scope, code: str, except_id: int | None) -> 
 
 
 def add_item(
-    db: Session, *, session: DetailSession, clock: Clock, code: str, name: str,
+    db: Session, *, session: TenantSession, clock: Clock, code: str, name: str,
     ip: str | None = None,
 ) -> Ok[int] | Invalid | Err:
     """RL-11 登録: a new 種目 (code 1–4 digits, unique in the contract; name full-width ≤ 20).
@@ -121,7 +116,7 @@ def add_item(
                              screen=_SCREEN, ip=ip, target=code[:40] or None)
 
     now = clock.now()
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None:
         return refuse(Err("E-RL-ITEM-NOT-FOUND"))
     checked = _check(code, name)
@@ -151,7 +146,7 @@ def _locked(db: Session, scope: Scope, item_id: int) -> LedgerItemType | None:
 
 
 def change_item(
-    db: Session, *, session: DetailSession, clock: Clock, item_id: int, version: int,
+    db: Session, *, session: TenantSession, clock: Clock, item_id: int, version: int,
     code: str, name: str, ip: str | None = None,
 ) -> Ok[int] | Invalid | Err:
     """RL-11 変更: the 種目's code and name. Returns the new version. Err E-RL-ITEM-NOT-FOUND
@@ -162,7 +157,7 @@ def change_item(
                              screen=_SCREEN, ip=ip, target=target)
 
     now = clock.now()
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     item = None if scope is None else _locked(db, scope, item_id)
     if item is None or scope is None:
         return refuse(Err("E-RL-ITEM-NOT-FOUND"))
@@ -193,7 +188,7 @@ def change_item(
 
 
 def delete_item(
-    db: Session, *, session: DetailSession, clock: Clock, item_id: int, version: int,
+    db: Session, *, session: TenantSession, clock: Clock, item_id: int, version: int,
     ip: str | None = None,
 ) -> Ok[None] | Err:
     """RL-11 削除: only while no ledger detail (not even a cancelled one, kept for the
@@ -205,7 +200,7 @@ def delete_item(
         return err
 
     now = clock.now()
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     item = None if scope is None else _locked(db, scope, item_id)
     if item is None or scope is None:
         return refuse(Err("E-RL-ITEM-NOT-FOUND"))

@@ -19,25 +19,24 @@ E-RL-IMPORT-CONFLICT, nothing applied; history rows and one operation-log entry.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from sqlmodel import Session, col, select
 
-from chingin_app.domain.clock import Clock, to_jst
+from chingin_app.domain.clock import Clock
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.models import Employee, LedgerDetail, LedgerItemType
 from chingin_app.models.rokin import DetailStatus, HistoryAction
 from chingin_app.reports.csv_reader import MAX_CSV_BYTES, CsvConversion, read_csv
-from chingin_app.reports.csv_writer import ENCODING_CHOICES, CsvEncodingError, iter_csv
+from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.services import detail_rules as rules
-from chingin_app.services import oplog
-from chingin_app.services.detail_rules import DetailSession, current_month
-from chingin_app.services.ledger import details as ledger_details
+from chingin_app.services.detail_rules import current_month
+from chingin_app.services.ledger import details
+from chingin_app.services.outputs import Progress, csv_bytes, file_name, log_output, prepared
 from chingin_app.services.prepared_files import PreparedFile
-from chingin_app.services.rokin.details import Scope, resolve_scope
+from chingin_app.services.tenant import Scope, TenantSession, scope_of, tenant_clauses
 
 __all__ = [
     "ACTION_EXPORT",
@@ -66,22 +65,14 @@ _FIELD_COLUMNS: Final = {"monthly_amount": "月例額", "bonus_amount": "一時�
                          "start_month": "開始年月", "end_month": "終了年月"}
 _STATES: Final = {"": "active", "有効": "active", "終了": "active", "解除": "cancelled"}
 
-Progress = Callable[[int, int], None]
-
-
-def _scope(db: Session, session: DetailSession) -> Scope | None:
-    return resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
 
 
 def _details(db: Session, scope: Scope) -> list[Any]:
-    clauses = [col(LedgerDetail.contract_id) == scope.contract_id]
-    if scope.payment_group_id is not None:
-        clauses.append(col(LedgerDetail.payment_group_id) == scope.payment_group_id)
     return list(db.exec(
         select(LedgerDetail, Employee, LedgerItemType)
         .join(Employee, col(Employee.id) == col(LedgerDetail.employee_id))
         .join(LedgerItemType, col(LedgerItemType.id) == col(LedgerDetail.item_type_id))
-        .where(*clauses)
+        .where(*tenant_clauses(LedgerDetail, scope))
         .order_by(col(Employee.staff_no), col(LedgerItemType.code), col(LedgerDetail.id))
     ).all())
 
@@ -101,38 +92,26 @@ def export_rows(db: Session, scope: Scope, this_month: str) -> list[tuple[str, .
 
 
 def export_csv(
-    db: Session, session: DetailSession, *, encoding: str, clock: Clock, ip: str | None,
+    db: Session, session: TenantSession, *, encoding: str, clock: Clock, ip: str | None,
     on_progress: Progress | None = None,
 ) -> Ok[PreparedFile] | Err:
     """RL-9: the session's ledger details as CSV, logged as ``ledger.detail.export``. Err
     E-OUT-ENCODING, E-OUT-CSV-CHAR (row, column), E-RL-DETAIL-NOT-FOUND (no tenant)."""
     if encoding not in ENCODING_CHOICES:
         return Err("E-OUT-ENCODING", "encoding")
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None:
         return Err("E-RL-DETAIL-NOT-FOUND")
     rows = export_rows(db, scope, current_month(clock))
-    out = bytearray()
-    try:
-        for done, chunk in enumerate(iter_csv(
-            HEADER, rows, encoding="utf-8-sig" if encoding == "utf-8-sig" else "cp932",
-            free_text_columns=FREE_TEXT,
-        )):
-            out += chunk
-            if on_progress is not None:
-                on_progress(min(done * 1000, len(rows)), max(1, len(rows)))
-    except CsvEncodingError as exc:
-        return Err("E-OUT-CSV-CHAR", params={"row": exc.row, "column": exc.column,
-                                             "char": exc.char})
+    data = csv_bytes(HEADER, rows, encoding=encoding, free_text_columns=FREE_TEXT,
+                     total=len(rows), on_progress=on_progress)
+    if isinstance(data, Err):
+        return data
     group = session.group_no or "all"
-    oplog.user_success(db, contract_no=scope.contract_no, at=clock.now(),
-                       actor=session.user_id, action=ACTION_EXPORT, ip=ip,
-                       screen=_SCREEN_EXPORT, target=f"入金グループ{group}",
-                       detail={"rows": len(rows), "encoding": encoding})
-    db.commit()
-    name = f"賃控元帳明細データ_{group}_{to_jst(clock.now()):%Y%m%d%H%M%S}.csv"
-    return Ok(PreparedFile(filename=name, content=bytes(out), media_type="text/csv",
-                           contract_no=session.contract_no, user_id=session.user_id))
+    log_output(db, session, action=ACTION_EXPORT, screen=_SCREEN_EXPORT, clock=clock, ip=ip,
+               target=f"入金グループ{group}", detail={"rows": len(rows), "encoding": encoding})
+    name = file_name("賃控元帳明細データ", group_no=group, clock=clock, ext="csv")
+    return Ok(prepared(session, name, data, "text/csv"))
 
 
 # --- RL-10 import -------------------------------------------------------------------------
@@ -190,14 +169,14 @@ def _row_errors(row: int, errs: list[Err]) -> list[Err]:
 
 
 def preview_import(
-    db: Session, *, session: DetailSession, clock: Clock, data: bytes,
+    db: Session, *, session: TenantSession, clock: Clock, data: bytes,
 ) -> Ok[ImportPreview] | Invalid | Err:
     """RL-10 (R-PLUS-5): what the file would change, or ``Invalid`` with every problem by row
     and column (E-CSV-… of the reader, E-RL-IMPORT-CELL). Changes nothing. Err
-    E-RK-GROUP-REQUIRED without a payment group."""
-    scope = _scope(db, session)
+    E-GROUP-NOT-SELECTED without a payment group."""
+    scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
-        return Err("E-RK-GROUP-REQUIRED")
+        return Err("E-GROUP-NOT-SELECTED")
     read = read_csv(data, expected_header=HEADER, free_text_columns=FREE_TEXT,
                     max_bytes=MAX_BYTES)
     if isinstance(read, Invalid):
@@ -293,7 +272,7 @@ def preview_import(
 
 
 def apply_import(
-    db: Session, *, session: DetailSession, clock: Clock, preview: ImportPreview,
+    db: Session, *, session: TenantSession, clock: Clock, preview: ImportPreview,
     ip: str | None = None,
 ) -> Ok[dict[str, int]] | Err:
     """適用 (RL-10): the preview's new, changed and cancelled lines in one transaction, with
@@ -308,9 +287,9 @@ def apply_import(
     todo = [line for line in preview.lines if line.kind != UNCHANGED]
     if not todo:
         return refuse(Err("E-RL-NO-CHANGE"))
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
-        return refuse(Err("E-RK-GROUP-REQUIRED"))
+        return refuse(Err("E-GROUP-NOT-SELECTED"))
     now = clock.now()
     ids = [line.detail_id for line in todo if line.detail_id is not None]
     rows = {d.id: d for d in db.exec(
@@ -335,16 +314,16 @@ def apply_import(
             return refuse(Err("E-RL-IMPORT-CONFLICT", None, {"row": line.row}))
         monthly, bonus, start, end = line.after
         if line.kind == NEW:
-            if ledger_details.has_active_duplicate(db, line.employee_id, line.item_id):
+            if details.has_active_duplicate(db, line.employee_id, line.item_id):
                 return refuse(Err("E-RL-IMPORT-CONFLICT", None, {"row": line.row}))
             values = rules.AmountsAndMonths(monthly, bonus, start, end)
-            d = ledger_details.insert_detail(db, scope, employee, item, values, now)
-            ledger_details.record_history(db, scope, d, HistoryAction.ADD, session.user_id, now,
-                                          None, ledger_details.snapshot(d, employee, item))
+            d = details.insert_detail(db, scope, employee, item, values, now)
+            details.record_history(db, scope, d, HistoryAction.ADD, session.user_id, now,
+                                          None, details.snapshot(d, employee, item))
             continue
         assert line.detail_id is not None
         d = rows[line.detail_id]
-        before = ledger_details.snapshot(d, employee, item)
+        before = details.snapshot(d, employee, item)
         if line.kind == CANCELLED:
             d.status = DetailStatus.CANCELLED.value
             d.cancelled_at = now
@@ -355,8 +334,8 @@ def apply_import(
         d.updated_at = now
         if not rules.flushed(db, d):
             return refuse(Err("E-RL-IMPORT-CONFLICT", None, {"row": line.row}))
-        ledger_details.record_history(db, scope, d, action, session.user_id, now, before,
-                                      ledger_details.snapshot(d, employee, item))
+        details.record_history(db, scope, d, action, session.user_id, now, before,
+                                      details.snapshot(d, employee, item))
     counts = {kind: preview.count(kind) for kind in (NEW, CHANGED, CANCELLED, UNCHANGED)}
     rules.commit_logged(db, contract_no=scope.contract_no, at=now, session=session,
                         action=ACTION_IMPORT, ip=ip, target=f"入金グループ{session.group_no}",

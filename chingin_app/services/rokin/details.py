@@ -1,10 +1,9 @@
-"""労金控除明細: search, view, 追加登録, 新規登録, 変更, 解除 and the 更新履歴 (SPEC §11 RK-1,
-RK-2, RK-3, §3 input rules, A.1, R-PLUS-2).
+"""労金控除明細's changes (SPEC §11 RK-1 追加登録・変更・解除, RK-2 新規登録; §3 input rules,
+A.1, R-PLUS-2). The reads are ``detail_queries`` (RK-1), the 更新履歴 ``detail_history`` (RK-3).
 
-The tenant comes from the caller's session (``DetailSession``; ``sessions.SessionInfo``
-fits): every query is limited to the session's contract and, once a payment group is
-selected, to that group, so another contract's or group's rows are never read or changed.
-The menu permission is the state's job (``permissions.require`` before calling here).
+The tenant comes from the caller's session (``tenant.TenantSession``): every change is limited
+to the session's contract and, once a payment group is selected, to that group. The menu
+permission is the state's job (``permissions.require`` before calling here).
 
 Each changing function is one transaction: it validates every field first (``Invalid`` with
 every field error, nothing changed), locks the row, compares the version the screen showed
@@ -12,83 +11,41 @@ every field error, nothing changed), locks the row, compares the version the scr
 the detail before and after, and a success entry in the contract's operation log, and
 commits once. A refusal is rolled back and logged (``oplog.log_failure``).
 
-Months are ``YYYY-MM`` text (``models.rokin``); the screen may send ``YYYY/MM`` too.
-
-The rules the 賃控元帳 details share (field parsing, the refusal log, paging, the 更新履歴) are
-in ``services/detail_rules.py``; the names public here before stay importable from here.
+Months are ``YYYY-MM`` text (``models.rokin``); the screen may send ``YYYY/MM`` too. The rules
+the 賃控元帳 details share (field parsing, the employee lookups, the refusal log) are in
+``services/detail_rules.py``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
-from sqlalchemy import ColumnElement, and_
 from sqlmodel import Session, col, select
 
 from chingin_app.domain.clock import Clock
-from chingin_app.domain.kana import check_name_kana
 from chingin_app.domain.result import Err, Invalid, Ok
-from chingin_app.domain.validation import normalise_fullwidth_text
-from chingin_app.models import (
-    Contract,
-    DeductionDetail,
-    DeductionDetailHistory,
-    Employee,
-    PaymentGroup,
-    RokinProduct,
-)
+from chingin_app.models import DeductionDetail, Employee, RokinProduct
 from chingin_app.models.rokin import DetailStatus, HistoryAction, ProductKind
 from chingin_app.services import detail_rules as rules
-from chingin_app.services.detail_rules import (
-    KANA_MAX_BYTES,
-    MAX_AMOUNT,
-    MAX_PAGE_SIZE,
-    DetailSession,
-    EmployeeForm,
-    HistoryBase,
-    PageOf,
-    current_month,
-    normalise_month,
-)
+from chingin_app.services.detail_rules import EmployeeForm
+from chingin_app.services.rokin.detail_history import detail_snapshot, record_history
+from chingin_app.services.tenant import Scope, TenantSession, scope_of, tenant_clauses
 
 __all__ = [
     "ACTION_ADD",
     "ACTION_CANCEL",
     "ACTION_CHANGE",
     "ACTION_REGISTER",
-    "KANA_MAX_BYTES",
-    "MAX_AMOUNT",
-    "MAX_PAGE_SIZE",
     "MAX_REMAINING_COUNT",
-    "SORT_KEYS",
     "DetailChange",
-    "DetailFilter",
     "DetailForm",
-    "DetailPage",
-    "DetailRow",
-    "DetailSession",
-    "EmployeeForm",
-    "HistoryPage",
-    "HistoryRow",
-    "ProductView",
-    "Scope",
     "add_detail",
     "cancel_detail",
     "change_detail",
-    "current_month",
-    "detail_snapshot",
-    "find_employee",
-    "get_detail",
-    "history",
-    "list_products",
-    "normalise_month",
     "register_new",
-    "resolve_scope",
-    "search",
 ]
 
 ACTION_ADD: Final = "rokin.detail.add"
@@ -102,296 +59,6 @@ _SCREEN_NEW: Final = "労金控除明細新規登録"
 #: 残回数 of a loan: 1 … 999.
 MAX_REMAINING_COUNT: Final = 999
 _ACCOUNT_NO_RE: Final = re.compile(r"[0-9]{7}")
-
-@dataclass(frozen=True)
-class Scope:
-    """The tenant of a call: the contract and, when one is selected, the payment group."""
-
-    contract_id: int
-    contract_no: str
-    payment_group_id: int | None
-    group_no: str | None
-
-
-def resolve_scope(db: Session, *, contract_no: str, group_no: str | None) -> Scope | None:
-    """The contract (and group) ids behind a session's numbers; None when they do not exist
-    (a contract without that group is treated as no scope at all, never as the whole
-    contract)."""
-    contract_id = db.exec(select(Contract.id).where(Contract.contract_no == contract_no)).first()
-    if contract_id is None:
-        return None
-    group_id: int | None = None
-    if group_no is not None:
-        group_id = db.exec(
-            select(PaymentGroup.id).where(
-                PaymentGroup.contract_id == contract_id, PaymentGroup.number == group_no
-            )
-        ).first()
-        if group_id is None:
-            return None
-    return Scope(contract_id, contract_no, group_id, group_no)
-
-
-def _scope(db: Session, session: DetailSession) -> Scope | None:
-    return resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
-
-
-# --- views ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProductView:
-    """A product as the forms offer it."""
-
-    id: int
-    code: str
-    name: str
-    kind: str
-    branch_no: str
-
-
-@dataclass(frozen=True)
-class DetailRow:
-    """One detail as the list and the forms show it. ``state`` is 'active', 'ended' (an
-    end month before this month) or 'cancelled'; ``state_label`` 有効 / 終了 / 解除."""
-
-    id: int
-    version: int
-    employee_id: int
-    employee_version: int
-    group_no: str
-    staff_no: str
-    name_kana: str
-    name_kanji: str
-    department: str
-    product_code: str
-    product_name: str
-    product_kind: str
-    branch_no: str
-    account_no: str
-    monthly_amount: int
-    bonus_amount: int
-    start_month: str
-    end_month: str | None
-    remaining_count: int | None
-    state: str
-    state_label: str
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class DetailPage(PageOf[DetailRow]):
-    """One page of the search; ``page`` runs 1 … ``pages`` (at least 1)."""
-
-
-@dataclass(frozen=True)
-class DetailFilter:
-    """The search form (SPEC §11: 職員番号, カナ氏名, 所属, status; and the product).
-
-    ``staff_no`` matches from the start; ``name_kana`` is normalised (A.1) and matched
-    anywhere; ``department`` anywhere; ``status`` '' (all), 'active', 'ended' or
-    'cancelled'; ``product_code`` exactly. Blank means no filter."""
-
-    staff_no: str = ""
-    name_kana: str = ""
-    department: str = ""
-    status: str = ""
-    product_code: str = ""
-
-
-#: Sort keys the list offers (anything else is refused: no column names from the browser).
-SORT_KEYS: Final[dict[str, Any]] = {
-    "staff_no": col(Employee.staff_no),
-    "name_kana": col(Employee.name_kana),
-    "department": col(Employee.department),
-    "product": col(RokinProduct.code),
-    "account_no": col(DeductionDetail.account_no),
-    "monthly_amount": col(DeductionDetail.monthly_amount),
-    "bonus_amount": col(DeductionDetail.bonus_amount),
-    "start_month": col(DeductionDetail.start_month),
-    "end_month": col(DeductionDetail.end_month),
-    "status": col(DeductionDetail.status),
-    "updated_at": col(DeductionDetail.updated_at),
-}
-
-
-def _row(
-    detail: DeductionDetail,
-    employee: Employee,
-    product: RokinProduct,
-    group_no: str,
-    this_month: str,
-) -> DetailRow:
-    assert detail.id is not None and employee.id is not None
-    state = rules.detail_state(detail.status, detail.end_month, this_month)
-    return DetailRow(
-        id=detail.id,
-        version=detail.version,
-        employee_id=employee.id,
-        employee_version=employee.version,
-        group_no=group_no,
-        staff_no=employee.staff_no,
-        name_kana=employee.name_kana,
-        name_kanji=employee.name_kanji,
-        department=employee.department,
-        product_code=product.code,
-        product_name=product.name,
-        product_kind=product.kind,
-        branch_no=product.branch_no,
-        account_no=detail.account_no,
-        monthly_amount=detail.monthly_amount,
-        bonus_amount=detail.bonus_amount,
-        start_month=detail.start_month,
-        end_month=detail.end_month,
-        remaining_count=detail.remaining_count,
-        state=state,
-        state_label=rules.STATUS_LABELS[state],
-        updated_at=detail.updated_at,
-    )
-
-
-def _tenant(scope: Scope) -> list[ColumnElement[bool]]:
-    clauses: list[ColumnElement[bool]] = [col(DeductionDetail.contract_id) == scope.contract_id]
-    if scope.payment_group_id is not None:
-        clauses.append(col(DeductionDetail.payment_group_id) == scope.payment_group_id)
-    return clauses
-
-
-def _check_filter(flt: DetailFilter) -> tuple[DetailFilter, list[Err]]:
-    """The filter with カナ氏名 normalised, or the field errors (a search with a character
-    the bank would refuse can match nothing, so it is refused with the reason)."""
-    errors: list[Err] = []
-    kana = ""
-    if (err := rules.check_search_staff_no(flt.staff_no)) is not None:
-        errors.append(err)
-    if flt.name_kana.strip():
-        checked = check_name_kana(flt.name_kana, field="カナ氏名", key="name_kana")
-        if isinstance(checked, Err):
-            errors.append(checked)
-        else:
-            kana = checked.value
-    if flt.status and flt.status not in rules.STATUS_LABELS:
-        raise ValueError(f"unknown status filter: {flt.status!r}")
-    department = normalise_fullwidth_text(flt.department.strip())
-    return (
-        DetailFilter(flt.staff_no, kana, department, flt.status, flt.product_code.strip()),
-        errors,
-    )
-
-
-def _filter_clauses(flt: DetailFilter, this_month: str) -> list[ColumnElement[bool]]:
-    clauses: list[ColumnElement[bool]] = []
-    if flt.staff_no:
-        clauses.append(col(Employee.staff_no).startswith(flt.staff_no, autoescape=True))
-    if flt.name_kana:
-        clauses.append(col(Employee.name_kana).like(rules.like(flt.name_kana), escape="\\"))
-    if flt.department:
-        clauses.append(col(Employee.department).like(rules.like(flt.department), escape="\\"))
-    if flt.product_code:
-        clauses.append(col(RokinProduct.code) == flt.product_code)
-    return clauses + rules.status_clauses(
-        flt.status, col(DeductionDetail.status), col(DeductionDetail.end_month), this_month
-    )
-
-
-def _joined() -> Any:
-    return (
-        select(DeductionDetail, Employee, RokinProduct, PaymentGroup.number)
-        .join(Employee, col(Employee.id) == col(DeductionDetail.employee_id))
-        .join(RokinProduct, col(RokinProduct.id) == col(DeductionDetail.product_id))
-        .join(PaymentGroup, col(PaymentGroup.id) == col(DeductionDetail.payment_group_id))
-    )
-
-
-def search(
-    db: Session,
-    *,
-    session: DetailSession,
-    clock: Clock,
-    flt: DetailFilter | None = None,
-    sort: str = "staff_no",
-    descending: bool = False,
-    page: int = 1,
-    page_size: int = 50,
-) -> DetailPage | Invalid | Err:
-    """RK-1 労金控除明細照会: one page of the session's details, filtered and sorted by the
-    database (COUNT, then LIMIT/OFFSET). Ties are broken by 職員番号 then the detail id, so
-    paging is stable. A page past the end shows the last page.
-
-    ``Invalid`` for a malformed 職員番号 or a カナ氏名 with a character the bank refuses;
-    Err E-RK-SORT for a sort key not in ``SORT_KEYS``; E-RK-DETAIL-NOT-FOUND when the
-    session's contract or group does not exist. Read-only.
-    """
-    rules.check_page_size(page_size)
-    if sort not in SORT_KEYS:
-        return Err("E-RK-SORT", "sort")
-    checked, errors = _check_filter(flt or DetailFilter())
-    if errors:
-        return Invalid(tuple(errors))
-    scope = _scope(db, session)
-    if scope is None:
-        return Err("E-RK-DETAIL-NOT-FOUND")
-    this_month = current_month(clock)
-    where = and_(*_tenant(scope), *_filter_clauses(checked, this_month))
-    key = SORT_KEYS[sort]
-    order = [key.desc() if descending else key.asc()]
-    if sort != "staff_no":
-        order.append(col(Employee.staff_no).asc())
-    order.append(col(DeductionDetail.id).asc())
-    found = rules.fetch_page(db, _joined().where(where), order, page, page_size)
-    return DetailPage(
-        rows=tuple(_row(d, e, p, g, this_month) for d, e, p, g in found.rows),
-        total=found.total,
-        page=found.page,
-        pages=found.pages,
-    )
-
-
-def get_detail(
-    db: Session, *, session: DetailSession, clock: Clock, detail_id: int
-) -> Ok[DetailRow] | Err:
-    """One detail of the session's contract (and group): E-RK-DETAIL-NOT-FOUND otherwise."""
-    scope = _scope(db, session)
-    if scope is None:
-        return Err("E-RK-DETAIL-NOT-FOUND")
-    found = db.exec(
-        _joined().where(col(DeductionDetail.id) == detail_id, *_tenant(scope))
-    ).first()
-    if found is None:
-        return Err("E-RK-DETAIL-NOT-FOUND")
-    detail, employee, product, group_no = found
-    return Ok(_row(detail, employee, product, group_no, current_month(clock)))
-
-
-def list_products(db: Session, *, session: DetailSession) -> tuple[ProductView, ...]:
-    """The contract's products in code order (the 商品 choices)."""
-    scope = _scope(db, session)
-    if scope is None:
-        return ()
-    rows = db.exec(
-        select(RokinProduct)
-        .where(RokinProduct.contract_id == scope.contract_id)
-        .order_by(col(RokinProduct.code))
-    ).all()
-    return tuple(
-        ProductView(p.id, p.code, p.name, p.kind, p.branch_no) for p in rows if p.id is not None
-    )
-
-
-def find_employee(db: Session, *, session: DetailSession, staff_no: str) -> Employee | None:
-    """The session's employee with this 職員番号 (in the selected group), or None."""
-    scope = _scope(db, session)
-    if scope is None:
-        return None
-    query = select(Employee).where(
-        Employee.contract_id == scope.contract_id, Employee.staff_no == staff_no
-    )
-    if scope.payment_group_id is not None:
-        query = query.where(Employee.payment_group_id == scope.payment_group_id)
-    return db.exec(query).first()
-
-
-# --- input rules ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -482,113 +149,6 @@ def _check_values(
                          common.start_month, common.end_month, remaining_v)
 
 
-# --- history ----------------------------------------------------------------------------
-
-
-def detail_snapshot(
-    detail: DeductionDetail, employee: Employee, product: RokinProduct
-) -> dict[str, Any]:
-    """The detail as the 更新履歴 keeps it (before / after): what a person would compare."""
-    return {
-        "staff_no": employee.staff_no,
-        "name_kana": employee.name_kana,
-        "name_kanji": employee.name_kanji,
-        "department": employee.department,
-        "product_code": product.code,
-        "product_name": product.name,
-        "account_no": detail.account_no,
-        "monthly_amount": detail.monthly_amount,
-        "bonus_amount": detail.bonus_amount,
-        "start_month": detail.start_month,
-        "end_month": detail.end_month,
-        "remaining_count": detail.remaining_count,
-        "status": detail.status,
-    }
-
-
-def _record(
-    db: Session,
-    *,
-    scope: Scope,
-    detail: DeductionDetail,
-    action: HistoryAction,
-    actor: str,
-    at: datetime,
-    before: Mapping[str, Any] | None,
-    after: Mapping[str, Any],
-) -> None:
-    assert detail.id is not None
-    db.add(DeductionDetailHistory(**rules.history_values(
-        contract_id=scope.contract_id, detail_id=detail.id, at=at, actor=actor,
-        action=action.value, before=before, after=after,
-    )))
-
-
-@dataclass(frozen=True, kw_only=True)
-class HistoryRow(HistoryBase):
-    """One 更新履歴 entry (RK-3), with the product's name."""
-
-    product_name: str
-
-
-@dataclass(frozen=True)
-class HistoryPage(PageOf[HistoryRow]):
-    """One page of the history, newest first."""
-
-
-_FIELD_LABELS: Final[dict[str, str]] = {
-    "staff_no": "職員番号",
-    "name_kana": "カナ氏名",
-    "name_kanji": "漢字氏名",
-    "department": "所属",
-    "product_name": "商品",
-    "account_no": "口座番号",
-    "monthly_amount": "月例額",
-    "bonus_amount": "一時金額",
-    "start_month": "開始年月",
-    "end_month": "終了年月",
-    "remaining_count": "残回数",
-    "status": "状態",
-}
-
-
-def history(
-    db: Session,
-    *,
-    session: DetailSession,
-    detail_id: int | None = None,
-    staff_no: str = "",
-    start: datetime | None = None,
-    end: datetime | None = None,
-    page: int = 1,
-    page_size: int = 50,
-) -> HistoryPage | Err:
-    """RK-3 労金控除明細更新履歴照会: the session's history, newest first, for one detail or
-    for the employees whose 職員番号 starts with ``staff_no``, changed in [``start``, ``end``)
-    when given. Read-only.
-
-    Err E-RK-STAFF-NO-FORMAT for a malformed 職員番号; E-RK-DETAIL-NOT-FOUND when the
-    session's contract or group does not exist.
-    """
-    rules.check_page_size(page_size)
-    if (err := rules.check_search_staff_no(staff_no)) is not None:
-        return err
-    scope = _scope(db, session)
-    if scope is None:
-        return Err("E-RK-DETAIL-NOT-FOUND")
-    found = rules.history_entries(
-        db, history_model=DeductionDetailHistory, detail_model=DeductionDetail,
-        what_model=RokinProduct, what_id=DeductionDetail.product_id,
-        contract_id=scope.contract_id, tenant=_tenant(scope), labels=_FIELD_LABELS,
-        detail_id=detail_id, staff_no=staff_no, start=start, end=end, page=page,
-        page_size=page_size,
-    )
-    out = tuple(HistoryRow(**e.common(), product_name=e.what) for e in found.rows)
-    return HistoryPage(rows=out, total=found.total, page=found.page, pages=found.pages)
-
-
-# --- changes ----------------------------------------------------------------------------
-
 
 def _product(db: Session, scope: Scope, code: str) -> RokinProduct | None:
     if not code:
@@ -668,7 +228,7 @@ def _form_values(
 def add_detail(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     clock: Clock,
     employee_id: int,
     form: DetailForm,
@@ -686,7 +246,7 @@ def add_detail(
                        screen=_SCREEN_INQUIRY, ip=ip, target=target)
 
     now = clock.now()
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None:
         return refuse(Err("E-RK-EMPLOYEE-NOT-FOUND"))
     employee = rules.locked_employee(db, contract_id=scope.contract_id,
@@ -705,8 +265,9 @@ def add_detail(
         return refuse(Err("E-RK-DETAIL-DUPLICATE"), target)
     detail = _insert_detail(db, scope=scope, employee=employee, product=product, values=values,
                             now=now)
-    _record(db, scope=scope, detail=detail, action=HistoryAction.ADD, actor=session.user_id,
-            at=now, before=None, after=detail_snapshot(detail, employee, product))
+    record_history(db, scope=scope, detail=detail, action=HistoryAction.ADD,
+                   actor=session.user_id, at=now, before=None,
+                   after=detail_snapshot(detail, employee, product))
     rules.commit_logged(
         db, contract_no=scope.contract_no, at=now, session=session, action=ACTION_ADD,
         ip=ip, target=target, screen=_SCREEN_INQUIRY, detail={"detail_id": detail.id},
@@ -718,7 +279,7 @@ def add_detail(
 def register_new(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     clock: Clock,
     employee: EmployeeForm,
     form: DetailForm,
@@ -729,7 +290,7 @@ def register_new(
 
     ``Invalid`` with every field error (employee and detail fields together; カナ氏名 is
     normalised per A.1 and a character the bank refuses is named, R-PLUS-2); Err
-    E-RK-GROUP-REQUIRED without a selected payment group; E-RK-STAFF-NO-TAKEN (field
+    E-GROUP-NOT-SELECTED without a selected payment group; E-RK-STAFF-NO-TAKEN (field
     ``staff_no``) when the contract already has that 職員番号. Logged as
     ``rokin.detail.register`` with a 追加 history row.
     """
@@ -739,9 +300,9 @@ def register_new(
                        target=_target(employee.staff_no, form.product_code, form.account_no))
 
     now = clock.now()
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
-        return refuse(Err("E-RK-GROUP-REQUIRED"))
+        return refuse(Err("E-GROUP-NOT-SELECTED"))
     product = _product(db, scope, form.product_code)
     person = rules.check_employee(employee)
     values = _form_values(form, product)
@@ -759,8 +320,9 @@ def register_new(
                              staff_no=employee.staff_no, person=person, now=now)
     detail = _insert_detail(db, scope=scope, employee=row, product=product, values=values,
                             now=now)
-    _record(db, scope=scope, detail=detail, action=HistoryAction.ADD, actor=session.user_id,
-            at=now, before=None, after=detail_snapshot(detail, row, product))
+    record_history(db, scope=scope, detail=detail, action=HistoryAction.ADD,
+                   actor=session.user_id, at=now, before=None,
+                   after=detail_snapshot(detail, row, product))
     rules.commit_logged(
         db, contract_no=scope.contract_no, at=now, session=session,
         action=ACTION_REGISTER, ip=ip, screen=_SCREEN_NEW,
@@ -776,7 +338,7 @@ def _locked_detail(
 ) -> tuple[DeductionDetail, Employee, RokinProduct] | None:
     found = db.exec(
         select(DeductionDetail)
-        .where(col(DeductionDetail.id) == detail_id, *_tenant(scope))
+        .where(col(DeductionDetail.id) == detail_id, *tenant_clauses(DeductionDetail, scope))
         .with_for_update()
         .execution_options(populate_existing=True)
     ).first()
@@ -792,11 +354,11 @@ _Editable = tuple[Scope, DeductionDetail, Employee, RokinProduct, str]
 
 
 def _editable_detail(
-    db: Session, session: DetailSession, detail_id: int, version: int
+    db: Session, session: TenantSession, detail_id: int, version: int
 ) -> _Editable | tuple[Err, str | None]:
     """The live detail a change or 解除 works on, locked, with its log target; or the refusal
     (unknown or another tenant's, changed since the screen read it, already cancelled)."""
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     found = None if scope is None else _locked_detail(db, scope, detail_id)
     if found is None or scope is None:
         return Err("E-RK-DETAIL-NOT-FOUND"), None
@@ -805,14 +367,14 @@ def _editable_detail(
     if detail.version != version:
         return Err("E-RK-VERSION-CONFLICT"), target
     if detail.status == DetailStatus.CANCELLED.value:
-        return Err("E-RK-ALREADY-CANCELLED"), target
+        return Err("E-ALREADY-CANCELLED"), target
     return scope, detail, employee, product, target
 
 
 def change_detail(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     clock: Clock,
     detail_id: int,
     version: int,
@@ -823,7 +385,7 @@ def change_detail(
     value; the result is checked as a whole (e.g. start ≤ end). Returns the new version.
 
     Err E-RK-DETAIL-NOT-FOUND, E-RK-VERSION-CONFLICT (``version`` is not the stored one: someone
-    changed it since the screen showed it), E-RK-ALREADY-CANCELLED, E-RK-NO-CHANGE (nothing
+    changed it since the screen showed it), E-ALREADY-CANCELLED, E-NO-CHANGE (nothing
     typed, or the values equal the stored ones), E-RK-DETAIL-DUPLICATE; ``Invalid`` with every
     field error. Logged as ``rokin.detail.change`` with a 変更 history row.
     """
@@ -839,7 +401,7 @@ def change_detail(
     typed = (change.account_no, change.monthly_amount, change.bonus_amount, change.start_month,
              change.end_month, change.remaining_count)
     if not any(typed) and not change.clear_end_month:
-        return refuse(Err("E-RK-NO-CHANGE"), target)
+        return refuse(Err("E-NO-CHANGE"), target)
 
     kept = rules.kept
     end = "" if change.clear_end_month else kept(change.end_month, detail.end_month)
@@ -863,7 +425,7 @@ def change_detail(
     detail.remaining_count = checked.remaining_count
     after = detail_snapshot(detail, employee, product)
     if after == before:
-        return refuse(Err("E-RK-NO-CHANGE"), target)
+        return refuse(Err("E-NO-CHANGE"), target)
     assert employee.id is not None and product.id is not None
     with db.no_autoflush:  # the pending change is written only once every rule holds
         duplicate = _duplicate(db, employee_id=employee.id, product_id=product.id,
@@ -873,8 +435,8 @@ def change_detail(
     detail.updated_at = now
     if not rules.flushed(db, detail):
         return refuse(Err("E-RK-VERSION-CONFLICT"), target)
-    _record(db, scope=scope, detail=detail, action=HistoryAction.CHANGE, actor=session.user_id,
-            at=now, before=before, after=after)
+    record_history(db, scope=scope, detail=detail, action=HistoryAction.CHANGE,
+                   actor=session.user_id, at=now, before=before, after=after)
     rules.commit_logged(
         db, contract_no=scope.contract_no, at=now, session=session, action=ACTION_CHANGE,
         ip=ip, target=target, screen=_SCREEN_INQUIRY,
@@ -887,14 +449,14 @@ def change_detail(
 def cancel_detail(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     clock: Clock,
     detail_id: int,
     version: int,
     ip: str | None = None,
 ) -> Ok[int] | Err:
     """RK-1 解除: the detail stops (status 'cancelled', kept for the history). Returns the new
-    version. Err E-RK-DETAIL-NOT-FOUND, E-RK-VERSION-CONFLICT, E-RK-ALREADY-CANCELLED.
+    version. Err E-RK-DETAIL-NOT-FOUND, E-RK-VERSION-CONFLICT, E-ALREADY-CANCELLED.
     Logged as ``rokin.detail.cancel`` with a 解除 history row."""
     def refuse(err: Err, target: str | None = None) -> Err:
         rules.refuse(db, err, session=session, clock=clock, action=ACTION_CANCEL,
@@ -912,8 +474,9 @@ def cancel_detail(
     detail.updated_at = now
     if not rules.flushed(db, detail):
         return refuse(Err("E-RK-VERSION-CONFLICT"), target)
-    _record(db, scope=scope, detail=detail, action=HistoryAction.CANCEL, actor=session.user_id,
-            at=now, before=before, after=detail_snapshot(detail, employee, product))
+    record_history(db, scope=scope, detail=detail, action=HistoryAction.CANCEL,
+                   actor=session.user_id, at=now, before=before,
+                   after=detail_snapshot(detail, employee, product))
     rules.commit_logged(
         db, contract_no=scope.contract_no, at=now, session=session, action=ACTION_CANCEL,
         ip=ip, target=target, screen=_SCREEN_INQUIRY, detail={"detail_id": detail.id},

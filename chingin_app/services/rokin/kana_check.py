@@ -4,12 +4,12 @@ payment group's active 労金控除明細 whose カナ氏名
 - the bank would reject (``domain.kana.check_name_kana``: a character outside the bank's set
   after normalisation, or longer than the bank's field), or
 - differs from the kana the bank has registered (the 金庫登録カナ of the group's latest
-  request with results, ``rokin_cycle.result_lines``), both sides normalised (A.1),
+  request with results, ``cycle.result_lines``), both sides normalised (A.1),
 
 each with the normalised form and the reason; on screen (paged) and as CSV
 (``reports.csv_writer``, CP932). The registered カナ氏名 is compared as it is now, so a name
 corrected since the results no longer shows. Scoped by the session's contract and payment
-group. Read-only; the CSV export is logged by the caller with ``log_export``.
+group. Read-only but for the CSV export's log entry (``export_file``).
 """
 
 from __future__ import annotations
@@ -26,10 +26,12 @@ from chingin_app.domain.kana import check_name_kana, normalise_kana
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Ok
 from chingin_app.reports.csv_writer import CsvEncoding, write_csv
-from chingin_app.services import oplog
-from chingin_app.services.rokin import cycle as rokin_cycle
-from chingin_app.services.rokin import details as rokin_details
-from chingin_app.services.rokin.details import DetailFilter, DetailSession, resolve_scope
+from chingin_app.services.detail_rules import KANA_MAX_BYTES, MAX_PAGE_SIZE
+from chingin_app.services.outputs import file_name, log_output, prepared
+from chingin_app.services.prepared_files import PreparedFile
+from chingin_app.services.rokin import cycle, detail_queries
+from chingin_app.services.rokin.detail_queries import DetailFilter
+from chingin_app.services.tenant import TenantSession, scope_of
 
 __all__ = [
     "ACTION_EXPORT",
@@ -38,7 +40,7 @@ __all__ = [
     "KanaCheckRow",
     "check_rows",
     "export_csv",
-    "log_export",
+    "export_file",
     "page_of",
 ]
 
@@ -94,13 +96,13 @@ def _bank_kana(
     db: Session, contract_id: int, group_id: int
 ) -> tuple[str | None, dict[tuple[str, str, str], str], dict[str, str]]:
     """The latest results of the group: (控除年月, kana by line key, kana by 職員番号)."""
-    requests = rokin_cycle.list_requests(db, contract_id=contract_id, payment_group_id=group_id)
+    requests = cycle.list_requests(db, contract_id=contract_id, payment_group_id=group_id)
     latest = next((r for r in requests if r.status == "results"), None)
     if latest is None:
         return None, {}, {}
     by_key: dict[tuple[str, str, str], str] = {}
     by_staff: dict[str, str] = {}
-    for res in rokin_cycle.result_lines(db, contract_id=contract_id, request_id=latest.id):
+    for res in cycle.result_lines(db, contract_id=contract_id, request_id=latest.id):
         line = res.line
         by_key[(line.staff_no, line.product_code, line.account_no)] = res.bank_name_kana
         by_staff.setdefault(line.staff_no, res.bank_name_kana)
@@ -108,25 +110,25 @@ def _bank_kana(
 
 
 def check_rows(
-    db: Session, *, session: DetailSession, clock: Clock
+    db: Session, *, session: TenantSession, clock: Clock
 ) -> Ok[tuple[tuple[KanaCheckRow, ...], str | None]] | Err:
     """Every active detail of the session's group whose カナ氏名 the bank would reject or that
     differs from the bank's registered kana, by 職員番号 and 商品, with the 控除年月 of the results
     compared with. Err E-RECON-NO-GROUP without a selected group of the session's contract."""
     if not session.group_no:
         return Err("E-RECON-NO-GROUP")
-    scope = resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
+    scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
         return Err("E-RECON-NO-GROUP")
     month, by_key, by_staff = _bank_kana(db, scope.contract_id, scope.payment_group_id)
     rows: list[KanaCheckRow] = []
     page = 1
     while True:
-        found = rokin_details.search(
+        found = detail_queries.search(
             db, session=session, clock=clock, flt=DetailFilter(status="active"),
-            page=page, page_size=rokin_details.MAX_PAGE_SIZE,
+            page=page, page_size=MAX_PAGE_SIZE,
         )
-        if not isinstance(found, rokin_details.DetailPage):
+        if not isinstance(found, detail_queries.DetailPage):
             return Err("E-RECON-NO-GROUP")
         for detail in found.rows:
             normalised = normalise_kana(detail.name_kana)
@@ -136,7 +138,7 @@ def check_rows(
             )
             kinds: list[str] = []
             reasons: list[str] = []
-            checked = check_name_kana(detail.name_kana, max_bytes=rokin_details.KANA_MAX_BYTES)
+            checked = check_name_kana(detail.name_kana, max_bytes=KANA_MAX_BYTES)
             if isinstance(checked, Err):
                 kinds.append(KIND_REJECT)
                 reasons.append(message(_REASON[checked.code], **checked.params))
@@ -190,13 +192,17 @@ def export_csv(rows: Sequence[KanaCheckRow], *, encoding: CsvEncoding = "cp932")
     )
 
 
-def log_export(
-    db: Session, *, session: DetailSession, clock: Clock, ip: str | None, rows: int
-) -> None:
-    """Record the export in the contract's log (R-LOG-1) and commit."""
-    oplog.user_success(
-        db, contract_no=session.contract_no, at=clock.now(), actor=session.user_id,
-        action=ACTION_EXPORT, ip=ip, target=session.group_no, screen=SCREEN,
-        detail={"rows": rows},
-    )
-    db.commit()
+def export_file(
+    db: Session, *, session: TenantSession, clock: Clock, ip: str | None
+) -> Ok[PreparedFile] | Err:
+    """CSV出力: the list as ``export_csv`` writes it, logged in the contract's log (R-LOG-1)
+    and committed. Err as ``check_rows``."""
+    found = check_rows(db, session=session, clock=clock)
+    if isinstance(found, Err):
+        return found
+    rows = found.value[0]
+    data = export_csv(rows)
+    log_output(db, session, action=ACTION_EXPORT, screen=SCREEN, clock=clock, ip=ip,
+               target=session.group_no or "", detail={"rows": len(rows)})
+    name = file_name(SCREEN, group_no=session.group_no or "", clock=clock, ext="csv")
+    return Ok(prepared(session, name, data, "text/csv"))

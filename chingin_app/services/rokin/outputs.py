@@ -4,8 +4,8 @@ the 企業宛控除依頼書 and the CSV exports — each logged in the operatio
 and print").
 
 Tenant scope: every function takes the signed-in session and resolves its contract **and**
-payment group (``rokin_details.resolve_scope``); a request id from the client is used only when
-it is one of that group's requests in the kept cycles (``rokin_cycle.list_requests``, A.4 "lists
+payment group (``tenant.scope_of``); a request id from the client is used only when
+it is one of that group's requests in the kept cycles (``cycle.list_requests``, A.4 "lists
 keep the last cycles"), so another contract's — or another group's — request is never read.
 
 The builders run in a worker thread (``state/outputs.run_output``) with their own database
@@ -15,7 +15,7 @@ session; they read, render, then log and commit once. Lists are rebuilt from dat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -23,10 +23,12 @@ from sqlmodel import Session
 
 from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.clock import Clock, to_jst
+from chingin_app.domain.deduction_cycle import RequestLine
 from chingin_app.domain.result import Err, Ok
 from chingin_app.domain.validation import parse_row_id
 from chingin_app.reports import rokin_csv, rokin_lists
-from chingin_app.reports.csv_writer import ENCODING_CHOICES, CsvEncoding, CsvEncodingError, iter_csv
+from chingin_app.reports.csv_writer import ENCODING_CHOICES
+from chingin_app.reports.lists import ListKind, month_label, screen_rows
 from chingin_app.reports.rokin_company_request import (
     TITLE as COMPANY_REQUEST_TITLE,
 )
@@ -35,13 +37,12 @@ from chingin_app.reports.rokin_company_request import (
     product_totals,
     render_company_request,
 )
-from chingin_app.reports.rokin_lists import REQUEST_LISTS, RESULT_LISTS, ListHeader, ListKind
-from chingin_app.services import oplog
+from chingin_app.reports.rokin_lists import REQUEST_LISTS, RESULT_LISTS, ListHeader
+from chingin_app.services.outputs import Progress, csv_bytes, file_name, log_output, prepared
 from chingin_app.services.prepared_files import PreparedFile
-from chingin_app.services.rokin import cycle as rokin_cycle
-from chingin_app.services.rokin.cycle import RequestLine, RequestView
-from chingin_app.services.rokin.details import Scope, resolve_scope
-from chingin_app.services.tenant import OutputSession
+from chingin_app.services.rokin import cycle
+from chingin_app.services.rokin.cycle import RequestView
+from chingin_app.services.tenant import OutputSession, Scope, scope_of
 
 __all__ = [
     "ACTION_COMPANY_EXPORT",
@@ -58,7 +59,6 @@ __all__ = [
     "find_request",
     "preview",
     "request_csv",
-    "request_label",
     "request_list_pdf",
     "request_page",
     "result_list_pdf",
@@ -84,15 +84,10 @@ COMPANY_EXPORT_LISTS: Final[dict[str, str]] = {
     "all": "すべての明細",
     "changes": "異動分のみ（新規・変更・解約）",
 }
-#: The CSV encodings offered (R-ENV-3: CP932 by default, UTF-8 with BOM as an option).
 #: Rows of the on-screen list per page.
 PAGE_SIZE: Final = 50
 #: Request lines read per query while a CSV is written (a 100,000-line request streams).
 _CSV_BATCH: Final = 2000
-
-Progress = Callable[[int, int], None]
-
-
 
 
 @dataclass(frozen=True)
@@ -113,20 +108,8 @@ class Preview:
     amount: int
 
 
-
-
-def request_label(view: RequestView) -> str:
-    """The request as the choice lists name it: 2026年4月 月例（依頼受信）."""
-    return (f"{rokin_lists.month_label(view.deduct_month)} {view.pay_kind_label}"
-            f"（{view.status_label}）")
-
-
-def _scope(db: Session, session: OutputSession) -> Scope | None:
-    return resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
-
-
 def _choices(db: Session, scope: Scope, results_only: bool) -> list[RequestView]:
-    views = rokin_cycle.list_requests(
+    views = cycle.list_requests(
         db, contract_id=scope.contract_id, payment_group_id=scope.payment_group_id
     )
     if results_only:
@@ -139,7 +122,7 @@ def choices(
 ) -> list[RequestView]:
     """The session's group's requests of the kept cycles, newest 控除年月 first (A.4);
     ``results_only``: those with results (結果受信済, RK-11)."""
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     return [] if scope is None else _choices(db, scope, results_only)
 
 
@@ -147,7 +130,7 @@ def _resolve(
     db: Session, session: OutputSession, request_id: object, results_only: bool
 ) -> tuple[Scope, RequestView] | None:
     number = parse_row_id(request_id)
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if number is None or scope is None:
         return None
     for view in _choices(db, scope, results_only):
@@ -181,19 +164,19 @@ def request_page(
     if found is None or kind is None:
         return None
     scope, view = found
-    total = rokin_cycle.count_request_lines(
+    total = cycle.count_request_lines(
         db, contract_id=scope.contract_id, request_id=view.id, which=kind.code  # type: ignore[arg-type]
     )
     page, pages = _page_of(total, page, page_size)
-    lines = rokin_cycle.request_lines(
+    lines = cycle.request_lines(
         db, contract_id=scope.contract_id, request_id=view.id, which=kind.code,  # type: ignore[arg-type]
         offset=(page - 1) * page_size, limit=page_size,
     )
-    return LinePage(rokin_lists.screen_rows(kind, lines), total, page, pages)
+    return LinePage(screen_rows(kind, lines), total, page, pages)
 
 
 def _result_lines(db: Session, scope: Scope, view: RequestView, kind: ListKind) -> list[Any]:
-    return rokin_cycle.result_lines(
+    return cycle.result_lines(
         db, contract_id=scope.contract_id, request_id=view.id, which=kind.code  # type: ignore[arg-type]
     )
 
@@ -213,7 +196,7 @@ def result_page(
     lines = _result_lines(db, scope, view, kind)
     page, pages = _page_of(len(lines), page, page_size)
     shown = lines[(page - 1) * page_size : page * page_size]
-    return LinePage(rokin_lists.screen_rows(kind, shown), len(lines), page, pages)
+    return LinePage(screen_rows(kind, shown), len(lines), page, pages)
 
 
 def preview(
@@ -234,7 +217,7 @@ def preview(
         return Preview(len(results), sum(r.line.amount for r in results))
     if which not in REQUEST_LISTS:
         return None
-    lines = rokin_cycle.request_lines(
+    lines = cycle.request_lines(
         db, contract_id=scope.contract_id, request_id=view.id, which=which  # type: ignore[arg-type]
     )
     return Preview(len(lines), sum(line.amount for line in lines))
@@ -256,31 +239,23 @@ def _header(session: OutputSession, view: RequestView) -> ListHeader:
     )
 
 
-def _filename(title: str, view: RequestView, clock: Clock, ext: str) -> str:
-    stamp = f"{to_jst(clock.now()):%Y%m%d%H%M%S}"
-    month = view.deduct_month.replace("-", "")
-    return f"{title}_{view.group_no}_{month}_{view.pay_kind_label}_{stamp}.{ext}"
+def _file_name(title: str, view: RequestView, clock: Clock, ext: str) -> str:
+    return file_name(title, group_no=view.group_no, month=view.deduct_month,
+                     kind=view.pay_kind_label, clock=clock, ext=ext)
 
 
 def _log(
     db: Session, session: OutputSession, *, action: str, view: RequestView, clock: Clock,
     ip: str | None, detail: dict[str, Any],
 ) -> None:
-    """The print or export in the contract's log chain, committed (R-LOG-1); the entry names
-    the request, the list and the count, never the file's contents."""
-    oplog.user_success(
-        db, contract_no=session.contract_no, at=clock.now(), actor=session.user_id,
-        action=action, ip=ip, screen=_SCREENS[action],
-        target=f"入金グループ{view.group_no} {rokin_lists.month_label(view.deduct_month)} "
+    """The print or export logged with the request it was of (the list and the count in
+    ``detail``)."""
+    log_output(
+        db, session, action=action, screen=_SCREENS[action], clock=clock, ip=ip,
+        target=f"入金グループ{view.group_no} {month_label(view.deduct_month)} "
                f"{view.pay_kind_label}",
         detail=detail,
     )
-    db.commit()
-
-
-def _file(session: OutputSession, name: str, content: bytes, media_type: str) -> PreparedFile:
-    return PreparedFile(filename=name, content=content, media_type=media_type,
-                        contract_no=session.contract_no, user_id=session.user_id)
 
 
 _NOT_FOUND: Final = Err("E-OUT-REQUEST", field="request_id")
@@ -299,14 +274,15 @@ def request_list_pdf(
     if kind is None:
         return _NO_LIST
     scope, view = found
-    lines = rokin_cycle.request_lines(
+    lines = cycle.request_lines(
         db, contract_id=scope.contract_id, request_id=view.id, which=kind.code  # type: ignore[arg-type]
     )
     data = rokin_lists.render(kind, _header(session, view), lines,
                               output_date=to_jst(clock.now()).date(), on_progress=on_progress)
     _log(db, session, action=ACTION_REQUEST_LIST, view=view, clock=clock, ip=ip,
          detail={"list": kind.title, "rows": len(lines)})
-    return Ok(_file(session, _filename(kind.title, view, clock, "pdf"), data, "application/pdf"))
+    name = _file_name(kind.title, view, clock, "pdf")
+    return Ok(prepared(session, name, data, "application/pdf"))
 
 
 def result_list_pdf(
@@ -327,7 +303,8 @@ def result_list_pdf(
                               output_date=to_jst(clock.now()).date(), on_progress=on_progress)
     _log(db, session, action=ACTION_RESULT_LIST, view=view, clock=clock, ip=ip,
          detail={"list": kind.title, "rows": len(lines)})
-    return Ok(_file(session, _filename(kind.title, view, clock, "pdf"), data, "application/pdf"))
+    name = _file_name(kind.title, view, clock, "pdf")
+    return Ok(prepared(session, name, data, "application/pdf"))
 
 
 def company_request_pdf(
@@ -340,7 +317,7 @@ def company_request_pdf(
     if found is None:
         return _NOT_FOUND
     scope, view = found
-    lines = rokin_cycle.request_lines(db, contract_id=scope.contract_id, request_id=view.id)
+    lines = cycle.request_lines(db, contract_id=scope.contract_id, request_id=view.id)
     if on_progress is not None:
         on_progress(1, 3)
     form = CompanyRequest(header=_header(session, view), products=product_totals(lines),
@@ -350,25 +327,22 @@ def company_request_pdf(
         on_progress(2, 3)
     _log(db, session, action=ACTION_COMPANY_REQUEST, view=view, clock=clock, ip=ip,
          detail={"count": form.count, "amount": form.amount})
-    name = _filename(COMPANY_REQUEST_TITLE, view, clock, "pdf")
-    return Ok(_file(session, name, data, "application/pdf"))
+    name = _file_name(COMPANY_REQUEST_TITLE, view, clock, "pdf")
+    return Ok(prepared(session, name, data, "application/pdf"))
 
 
 def _streamed_lines(
-    db: Session, scope: Scope, view: RequestView, which: str, total: int,
-    on_progress: Progress | None,
+    db: Session, scope: Scope, view: RequestView, which: str
 ) -> Iterator[RequestLine]:
-    """The lines in batches of ``_CSV_BATCH`` (one query each), reporting progress."""
+    """The lines in batches of ``_CSV_BATCH`` (one query each), so a long request streams."""
     offset = 0
     while True:
-        batch = rokin_cycle.request_lines(
+        batch = cycle.request_lines(
             db, contract_id=scope.contract_id, request_id=view.id, which=which,  # type: ignore[arg-type]
             offset=offset, limit=_CSV_BATCH,
         )
         yield from batch
         offset += len(batch)
-        if on_progress is not None:
-            on_progress(min(offset, total), total)
         if len(batch) < _CSV_BATCH:
             return
 
@@ -392,30 +366,23 @@ def request_csv(
     if encoding not in ENCODING_CHOICES:
         return Err("E-OUT-ENCODING", field="encoding")
     scope, view = found
-    total = rokin_cycle.count_request_lines(
+    total = cycle.count_request_lines(
         db, contract_id=scope.contract_id, request_id=view.id, which=which  # type: ignore[arg-type]
     )
     columns = rokin_csv.REQUEST_COLUMNS
-    out = bytearray()
-    try:
-        for chunk in iter_csv(
-            rokin_csv.header(columns),
-            rokin_csv.rows(columns, _streamed_lines(db, scope, view, which, total, on_progress)),
-            encoding=_encoding(encoding),
-            free_text_columns=rokin_csv.free_text_indexes(columns),
-        ):
-            out += chunk
-    except CsvEncodingError as exc:
-        return Err("E-OUT-CSV-CHAR", params={"row": exc.row, "column": exc.column,
-                                             "char": exc.char})
+    data = csv_bytes(
+        rokin_csv.header(columns),
+        rokin_csv.rows(columns, _streamed_lines(db, scope, view, which)),
+        encoding=encoding, free_text_columns=rokin_csv.free_text_indexes(columns),
+        total=total, on_progress=on_progress,
+    )
+    if isinstance(data, Err):
+        return data
     action = ACTION_COMPANY_EXPORT if company else ACTION_REQUEST_EXPORT
     _log(db, session, action=action, view=view, clock=clock, ip=ip,
          detail={"list": which, "rows": total, "encoding": encoding})
     title = "企業宛控除依頼データ" if company else "労金控除依頼データ"
     if company and which == "changes":
         title += "_異動分"
-    return Ok(_file(session, _filename(title, view, clock, "csv"), bytes(out), "text/csv"))
+    return Ok(prepared(session, _file_name(title, view, clock, "csv"), data, "text/csv"))
 
-
-def _encoding(value: str) -> CsvEncoding:
-    return "utf-8-sig" if value == "utf-8-sig" else "cp932"

@@ -9,8 +9,8 @@ selected payment group before it confirms the まとめ入金 (RK-9). A preview:
   minimal one payroll systems can produce: 職員番号, 商品コード, 口座番号, 控除額 (any order).
 - Lines match by 職員番号 + 商品コード + 口座番号 (``domain.reconciliation``).
 - Tenant: the session's contract and payment group; the request is that group's latest
-  received one (``rokin_cycle.latest_received``), its lines read through
-  ``rokin_cycle.request_lines`` scoped by the contract, so another contract's or group's
+  received one (``cycle.latest_received``), its lines read through
+  ``cycle.request_lines`` scoped by the contract, so another contract's or group's
   request is never compared.
 - The operation log records each reconciliation (counts, never the file) and each refused
   file (the error codes).
@@ -26,13 +26,14 @@ from sqlmodel import Session
 from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain import reconciliation as rec
 from chingin_app.domain.clock import Clock
+from chingin_app.domain.line_kinds import PayKind
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.models import ActorKind, LogResult
 from chingin_app.reports import rokin_csv
 from chingin_app.reports.csv_reader import MAX_CSV_BYTES, read_csv
 from chingin_app.services import oplog
-from chingin_app.services.rokin import cycle as rokin_cycle
-from chingin_app.services.rokin.details import DetailSession, resolve_scope
+from chingin_app.services.rokin import cycle
+from chingin_app.services.tenant import TenantSession, scope_of
 
 __all__ = [
     "ACTION_RECONCILE",
@@ -80,15 +81,15 @@ class ReconciliationView:
     conversions: int
 
 
-def _current(db: Session, session: DetailSession) -> tuple[int, CurrentRequest] | Err:
+def _current(db: Session, session: TenantSession) -> tuple[int, CurrentRequest] | Err:
     """(contract id, the group's latest received request) or E-RECON-NO-GROUP /
     E-RECON-NO-REQUEST."""
     if not session.group_no:
         return Err("E-RECON-NO-GROUP")
-    scope = resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
+    scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
         return Err("E-RECON-NO-GROUP")
-    view = rokin_cycle.latest_received(
+    view = cycle.latest_received(
         db, contract_id=scope.contract_id, payment_group_id=scope.payment_group_id
     )
     if view is None:
@@ -98,16 +99,16 @@ def _current(db: Session, session: DetailSession) -> tuple[int, CurrentRequest] 
         group_no=view.group_no,
         group_name=view.group_name,
         deduct_month=view.deduct_month,
-        pay_kind_label=cyc.PayKind(view.pay_kind).label,
+        pay_kind_label=PayKind(view.pay_kind).label,
         status=cyc.CycleStatus(view.status).label,
-        line_count=rokin_cycle.count_request_lines(
+        line_count=cycle.count_request_lines(
             db, contract_id=scope.contract_id, request_id=view.id
         ),
         requested_total=view.totals.requested_amount,
     )
 
 
-def current_request(db: Session, *, session: DetailSession) -> Ok[CurrentRequest] | Err:
+def current_request(db: Session, *, session: TenantSession) -> Ok[CurrentRequest] | Err:
     """The request an upload would be compared with (the screen shows it first). Read-only."""
     found = _current(db, session)
     if isinstance(found, Err):
@@ -125,7 +126,7 @@ def _layout(header: tuple[str, ...]) -> str | None:
 
 
 def _refuse(
-    db: Session, err: Err | Invalid, *, session: DetailSession, clock: Clock, ip: str | None,
+    db: Session, err: Err | Invalid, *, session: TenantSession, clock: Clock, ip: str | None,
     target: str | None,
 ) -> Err | Invalid:
     codes = [e.code for e in err.errors] if isinstance(err, Invalid) else [err.code]
@@ -145,7 +146,7 @@ def _target(request: CurrentRequest) -> str:
 def reconcile(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     data: bytes,
     clock: Clock,
     ip: str | None = None,
@@ -185,7 +186,7 @@ def reconcile(
             department=line.department,
             hold=line.hold,
         )
-        for line in rokin_cycle.request_lines(
+        for line in cycle.request_lines(
             db, contract_id=contract_id, request_id=request.request_id
         )
     ]

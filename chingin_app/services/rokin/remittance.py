@@ -24,14 +24,14 @@ from typing import Any, Final, Literal
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.kana import normalise_kana
+from chingin_app.domain.line_kinds import ChangeKind
 from chingin_app.models import Contract, DeductionRequestItem, User
 from chingin_app.reports import rokin_remittance_forms as forms
 from chingin_app.reports.rokin_remittance_forms import HeldLine, RemittanceForm
 from chingin_app.services import oplog
-from chingin_app.services.rokin import cycle as rokin_cycle
-from chingin_app.services.rokin.details import DetailSession, Scope, resolve_scope
+from chingin_app.services.rokin import cycle
+from chingin_app.services.tenant import TenantSession, scope_of
 
 __all__ = [
     "ACTION_REQUEST_FORM",
@@ -88,7 +88,7 @@ class HoldLine:
     @property
     def ended(self) -> bool:
         """A 解約 line: informational, never held (``deduction_cycle``)."""
-        return self.change_kind == cyc.ChangeKind.ENDED.value
+        return self.change_kind == ChangeKind.ENDED.value
 
 
 @dataclass(frozen=True)
@@ -99,23 +99,19 @@ class LinePage:
     lines: tuple[HoldLine, ...]
 
 
-def _scope(db: Session, session: DetailSession) -> Scope | None:
-    return resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
-
-
 def group_requests(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     statuses: Collection[str] | None = None,
-    cycles: int | None = rokin_cycle.KEEP_CYCLES + 1,
-) -> list[rokin_cycle.RequestView]:
+    cycles: int | None = cycle.KEEP_CYCLES + 1,
+) -> list[cycle.RequestView]:
     """The selected group's requests of the last ``cycles`` months, newest first, those in
     ``statuses`` only (None = all)."""
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None:
         return []
-    found = rokin_cycle.list_requests(
+    found = cycle.list_requests(
         db, contract_id=scope.contract_id, payment_group_id=scope.payment_group_id,
         cycles=cycles,
     )
@@ -123,13 +119,13 @@ def group_requests(
 
 
 def scoped_request(
-    db: Session, *, session: DetailSession, request_id: int
-) -> rokin_cycle.RequestView | None:
+    db: Session, *, session: TenantSession, request_id: int
+) -> cycle.RequestView | None:
     """One request of the session's contract and selected group; None otherwise."""
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None:
         return None
-    view = rokin_cycle.get_request(db, contract_id=scope.contract_id, request_id=request_id)
+    view = cycle.get_request(db, contract_id=scope.contract_id, request_id=request_id)
     if view is None or (scope.group_no is not None and view.group_no != scope.group_no):
         return None
     return view
@@ -145,7 +141,7 @@ def _like(text: str, *, prefix: bool = False) -> str:
 def hold_lines(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     request_id: int,
     filters: LineFilter = LineFilter(),
     page: int = 1,
@@ -153,7 +149,7 @@ def hold_lines(
 ) -> LinePage:
     """One page of the request's lines by 所属, 職員番号, 商品 (RK-8); an empty page when the
     request is not the session's contract's and group's."""
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if scope is None or scoped_request(db, session=session, request_id=request_id) is None:
         return LinePage(0, 1, 1, ())
     item = DeductionRequestItem
@@ -217,13 +213,13 @@ def _person(db: Session, contract_id: int, user_id: str | None) -> str | None:
 
 
 def remittance_form(
-    db: Session, *, session: DetailSession, request_id: int, now: datetime
+    db: Session, *, session: TenantSession, request_id: int, now: datetime
 ) -> RemittanceForm | None:
     """The まとめ入金依頼書's and 更新明細書(Web依頼済)'s figures of one request of the session's
     contract and group (A.6): totals, 入金日, 確定者・日時, and every 入金中止 line with its
     reason, amount, who set it and when. None when the request is not the session's."""
     view = scoped_request(db, session=session, request_id=request_id)
-    scope = _scope(db, session)
+    scope = scope_of(db, session)
     if view is None or scope is None:
         return None
     contract = db.get(Contract, scope.contract_id)
@@ -273,7 +269,7 @@ def remittance_form(
 def form_pdf(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     request_id: int,
     kind: FormKind,
     now: datetime,

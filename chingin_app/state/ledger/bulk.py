@@ -134,8 +134,8 @@ class LedgerBulkState(PagingMixin, FormMixin, MenuAccessMixin, SessionState):
                                        ip=self._client_ip())
         self._forget_preview()
         if isinstance(result, Ok):
-            self.notice = (f"種目 {previewed.item_code} {previewed.item_name} の明細 "
-                           f"{result.value:,}件を更新しました。")
+            self.notice = message("I-RL-BULK-DONE", item_code=previewed.item_code,
+                                  item_name=previewed.item_name, count=f"{result.value:,}")
         else:
             self._show_refusal(result)
         return None

@@ -16,7 +16,7 @@ from chingin_app.db import session_scope
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err
 from chingin_app.reports.ledger_check_lists import CHECK_LISTS
-from chingin_app.reports.rokin_lists import month_label
+from chingin_app.reports.lists import month_label
 from chingin_app.services.context import app_clock
 from chingin_app.services.detail_rules import current_month
 from chingin_app.services.ledger import check_lists as ledger_lists

@@ -45,7 +45,7 @@ class LedgerDetailNewState(DetailNewMixin, SessionState):
                  form: dict[str, str]) -> Ok[int] | Err | Invalid:
         return ledger_details.add_detail(db, session=info, clock=app_clock(),
                                          employee_id=employee_id, form=_detail(form),
-                                         ip=self._client_ip(), screen="賃控元帳明細新規登録")
+                                         ip=self._client_ip(), screen=ledger_details.SCREEN_NEW)
 
     def _new_register(self, db: Session, info: SessionInfo, person: EmployeeForm,
                       form: dict[str, str]) -> Ok[int] | Err | Invalid:

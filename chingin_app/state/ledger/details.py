@@ -7,7 +7,7 @@ As RK-1: the handlers (each first asks ``_menu_access``), the row forms and the 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlmodel import Session
 
@@ -32,17 +32,10 @@ class LedgerDetailsState(DetailListMixin, SessionState):
     item_filter: str = ""
     items: list[list[str]] = []  # noqa: RUF012 (Reflex copies var defaults)
 
-    def _detail_menus(self) -> tuple[str, str]:
-        return MENU, HISTORY_MENU
-
-    def _detail_noun(self) -> str:
-        return "賃控元帳明細"
-
-    def _detail_codes(self) -> tuple[str, str]:
-        return "E-RL-DETAIL-NOT-FOUND", "E-RL-DETAIL-DUPLICATE"
-
-    def _detail_sort_keys(self) -> tuple[str, ...]:
-        return tuple(ledger_details.SORT_KEYS)
+    _detail_menus: ClassVar[tuple[str, str]] = (MENU, HISTORY_MENU)
+    _detail_noun: ClassVar[str] = "賃控元帳明細"
+    _detail_codes: ClassVar[tuple[str, str]] = ("E-RL-DETAIL-NOT-FOUND", "E-RL-DETAIL-DUPLICATE")
+    _detail_sort_keys: ClassVar[tuple[str, ...]] = tuple(ledger_details.SORT_KEYS)
 
     def _detail_row(self, row: LedgerRow) -> dict[str, str]:
         return ledger_row(row)

@@ -127,7 +127,7 @@ class LedgerItemsState(FormMixin, MenuAccessMixin, SessionState):
             with session_scope() as db:
                 result = ledger_items.add_item(db, session=info, clock=app_clock(), code=code,
                                                name=name, ip=self._client_ip())
-            self._done(info, result, f"種目 {code} を登録しました。")
+            self._done(info, result, message("I-RL-ITEM-ADDED", item_code=code))
         elif self.form_mode == "change" and self._target_id in self._versions:
             with session_scope() as db:
                 result = ledger_items.change_item(
@@ -135,7 +135,7 @@ class LedgerItemsState(FormMixin, MenuAccessMixin, SessionState):
                     version=self._versions[self._target_id], code=code, name=name,
                     ip=self._client_ip(),
                 )
-            self._done(info, result, f"種目 {code} を変更しました。")
+            self._done(info, result, message("I-RL-ITEM-CHANGED", item_code=code))
         return None
 
     @rx.event
@@ -157,5 +157,5 @@ class LedgerItemsState(FormMixin, MenuAccessMixin, SessionState):
             result = ledger_items.delete_item(db, session=info, clock=app_clock(),
                                               item_id=wanted, version=version,
                                               ip=self._client_ip())
-        self._done(info, result, f"種目 {shown.get('code', '')} を削除しました。")
+        self._done(info, result, message("I-RL-ITEM-DELETED", item_code=shown.get("code", "")))
         return None

@@ -18,7 +18,7 @@ from reflex.event import EventSpec
 from chingin_app.db import session_scope
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
-from chingin_app.reports.csv_reader import CONVERTED
+from chingin_app.reports.csv_reader import CONVERTED, ENCODING_LABELS
 from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.services.context import app_clock
 from chingin_app.services.ledger import transfer as ledger_transfer
@@ -41,14 +41,10 @@ EXPORT_MENU: Final = "ledger.detail_export"
 IMPORT_MENU: Final = "ledger.detail_import"
 UPLOAD_ID: Final = "ledger-csv"
 PAGE_SIZE: Final = 50
-REFUSED: Final = "CSVファイルに誤りがあるため取り込めません。何も変更していません。"
 #: The filter choices of the preview: (value, label).
 KIND_CHOICES: Final[tuple[tuple[str, str], ...]] = (
     ("changes", "（新規・変更・解除）"), ("", "（すべての行）"), *KIND_LABELS.items(),
 )
-_ENCODINGS: Final = {
-    "cp932": "Shift_JIS（CP932）", "utf-8": "UTF-8", "utf-8-sig": "UTF-8（BOM付き）",
-}
 
 
 class LedgerExportState(OutputMixin, FormMixin, MenuAccessMixin, SessionState):
@@ -166,14 +162,16 @@ class LedgerImportState(PagingMixin, FormMixin, MenuAccessMixin, SessionState):
         self._preview = found
         self.shown = True
         self.file_name = name
-        self.read_note = f"文字コード：{_ENCODINGS.get(found.encoding, found.encoding)}　" \
-                         f"{len(found.lines):,}行"
+        self.read_note = message("I-RL-IMPORT-READ",
+                                 encoding=ENCODING_LABELS.get(found.encoding, found.encoding),
+                                 lines=f"{len(found.lines):,}")
         self.new_count, self.changed_count = found.count("new"), found.count("changed")
         self.cancelled_count, self.unchanged_count = (found.count("cancelled"),
                                                       found.count(UNCHANGED))
         self.apply_count = found.to_apply
         self.conversions = [
-            f"{c.row}行目 {c.column}列目：「{c.before}」→「{c.after}」（{CONVERTED}）"
+            message("I-CSV-CONVERTED", row=c.row, column=c.column, before=c.before,
+                    after=c.after, label=CONVERTED)
             for c in found.conversions[:200]
         ]
         self.page = 1
@@ -219,7 +217,7 @@ class LedgerImportState(PagingMixin, FormMixin, MenuAccessMixin, SessionState):
         if isinstance(result, Invalid):
             self.file_name = name
             self.file_errors = [message(e.code, **e.params) for e in result.errors]
-            self.alert_text = REFUSED
+            self.alert_text = message("E-RL-IMPORT-REFUSED")
         elif isinstance(result, Err):
             self.alert_text = message(result.code, **result.params)
         else:
@@ -245,8 +243,9 @@ class LedgerImportState(PagingMixin, FormMixin, MenuAccessMixin, SessionState):
             self.alert_text = message(result.code, **result.params)
             return None
         done = result.value
-        self.notice = (f"取り込みました（新規 {done['new']:,}件・変更 {done['changed']:,}件・"
-                       f"解除 {done['cancelled']:,}件）。")
+        self.notice = message("I-RL-IMPORT-DONE", new=f"{done['new']:,}",
+                              changed=f"{done['changed']:,}",
+                              cancelled=f"{done['cancelled']:,}")
         return None
 
     @rx.event

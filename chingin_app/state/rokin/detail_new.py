@@ -12,8 +12,9 @@ from sqlmodel import Session
 from chingin_app import routes
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.services.context import app_clock
-from chingin_app.services.rokin import details as rokin_details
-from chingin_app.services.rokin.details import DetailForm, EmployeeForm
+from chingin_app.services.detail_rules import EmployeeForm
+from chingin_app.services.rokin import detail_queries, details
+from chingin_app.services.rokin.details import DetailForm
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.detail_new import DetailNewMixin, done_texts
 from chingin_app.state.forms import text
@@ -38,21 +39,21 @@ class RokinDetailNewState(DetailNewMixin, SessionState):
         return MENU
 
     def _new_choices(self, db: Session, info: SessionInfo) -> None:
-        self.products = product_options(rokin_details.list_products(db, session=info))
+        self.products = product_options(detail_queries.list_products(db, session=info))
 
     def _new_add(self, db: Session, info: SessionInfo, employee_id: int,
                  form: dict[str, str]) -> Ok[int] | Err | Invalid:
-        return rokin_details.add_detail(db, session=info, clock=app_clock(),
+        return details.add_detail(db, session=info, clock=app_clock(),
                                         employee_id=employee_id, form=_detail(form),
                                         ip=self._client_ip())
 
     def _new_register(self, db: Session, info: SessionInfo, person: EmployeeForm,
                       form: dict[str, str]) -> Ok[int] | Err | Invalid:
-        return rokin_details.register_new(db, session=info, clock=app_clock(), employee=person,
+        return details.register_new(db, session=info, clock=app_clock(), employee=person,
                                           form=_detail(form), ip=self._client_ip())
 
     def _new_done(self, db: Session, info: SessionInfo, detail_id: int) -> tuple[str, str]:
-        saved = rokin_details.get_detail(db, session=info, clock=app_clock(),
+        saved = detail_queries.get_detail(db, session=info, clock=app_clock(),
                                          detail_id=detail_id)
         return done_texts(
             saved, "労金控除明細",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from chingin_app.services.rokin.details import DetailRow, ProductView
+from chingin_app.services.rokin.detail_queries import DetailRow, ProductView
 
 
 def _yen(amount: int) -> str:
@@ -14,7 +14,7 @@ def _yen(amount: int) -> str:
 
 
 def detail_row(row: DetailRow) -> dict[str, str]:
-    """One list row; the keys that sort are ``rokin_details.SORT_KEYS``' own."""
+    """One list row; the keys that sort are ``detail_queries.SORT_KEYS``' own."""
     return {
         "id": str(row.id),
         "staff_no": row.staff_no,

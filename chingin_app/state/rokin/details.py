@@ -7,13 +7,14 @@ The handlers (each first asks ``_menu_access``), the row forms and the optimisti
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlmodel import Session
 
 from chingin_app.services.context import app_clock
-from chingin_app.services.rokin import details as rokin_details
-from chingin_app.services.rokin.details import DetailChange, DetailFilter, DetailForm, DetailRow
+from chingin_app.services.rokin import detail_queries, details
+from chingin_app.services.rokin.detail_queries import DetailFilter, DetailRow
+from chingin_app.services.rokin.details import DetailChange, DetailForm
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.detail_list import DetailListMixin
 from chingin_app.state.forms import text
@@ -32,23 +33,16 @@ class RokinDetailsState(DetailListMixin, SessionState):
     product_filter: str = ""
     products: list[list[str]] = []  # noqa: RUF012 (Reflex copies var defaults)
 
-    def _detail_menus(self) -> tuple[str, str]:
-        return MENU, HISTORY_MENU
-
-    def _detail_noun(self) -> str:
-        return "労金控除明細"
-
-    def _detail_codes(self) -> tuple[str, str]:
-        return "E-RK-DETAIL-NOT-FOUND", "E-RK-DETAIL-DUPLICATE"
-
-    def _detail_sort_keys(self) -> tuple[str, ...]:
-        return tuple(rokin_details.SORT_KEYS)
+    _detail_menus: ClassVar[tuple[str, str]] = (MENU, HISTORY_MENU)
+    _detail_noun: ClassVar[str] = "労金控除明細"
+    _detail_codes: ClassVar[tuple[str, str]] = ("E-RK-DETAIL-NOT-FOUND", "E-RK-DETAIL-DUPLICATE")
+    _detail_sort_keys: ClassVar[tuple[str, ...]] = tuple(detail_queries.SORT_KEYS)
 
     def _detail_row(self, row: DetailRow) -> dict[str, str]:
         return detail_row(row)
 
     def _detail_choices(self, db: Session, info: SessionInfo) -> None:
-        self.products = product_options(rokin_details.list_products(db, session=info))
+        self.products = product_options(detail_queries.list_products(db, session=info))
         self.product_filter = ""
 
     def _detail_filter_typed(self, form: dict[str, str]) -> None:
@@ -60,15 +54,15 @@ class RokinDetailsState(DetailListMixin, SessionState):
             department=self.department_filter, status=self.status_filter,
             product_code=self.product_filter,
         )
-        return rokin_details.search(db, session=info, clock=app_clock(), flt=flt, **paging)
+        return detail_queries.search(db, session=info, clock=app_clock(), flt=flt, **paging)
 
     def _detail_get(self, db: Session, info: SessionInfo, detail_id: int) -> Any:
-        return rokin_details.get_detail(db, session=info, clock=app_clock(), detail_id=detail_id)
+        return detail_queries.get_detail(db, session=info, clock=app_clock(), detail_id=detail_id)
 
     def _detail_add(self, db: Session, info: SessionInfo, form: dict[str, str]) -> Any:
         fields = DetailForm(text(form, "product_code"),
                             *(text(form, name) for name in _DETAIL_FIELDS))
-        return rokin_details.add_detail(
+        return details.add_detail(
             db, session=info, clock=app_clock(), employee_id=self._target_employee,
             form=fields, ip=self._client_ip(),
         )
@@ -76,13 +70,13 @@ class RokinDetailsState(DetailListMixin, SessionState):
     def _detail_change(self, db: Session, info: SessionInfo, form: dict[str, str]) -> Any:
         typed = {name: text(form, name).strip() for name in _DETAIL_FIELDS}
         change = DetailChange(**typed, clear_end_month=text(form, "clear_end_month") != "")
-        return rokin_details.change_detail(
+        return details.change_detail(
             db, session=info, clock=app_clock(), detail_id=self._target_id,
             version=self._target_version, change=change, ip=self._client_ip(),
         )
 
     def _detail_cancel(self, db: Session, info: SessionInfo, detail_id: int,
                        version: int) -> Any:
-        return rokin_details.cancel_detail(db, session=info, clock=app_clock(),
+        return details.cancel_detail(db, session=info, clock=app_clock(),
                                            detail_id=detail_id, version=version,
                                            ip=self._client_ip())

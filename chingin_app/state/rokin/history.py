@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from chingin_app.services.rokin import details as rokin_details
-from chingin_app.services.rokin.details import HistoryRow
+from chingin_app.services.rokin import detail_history
+from chingin_app.services.rokin.detail_history import HistoryRow
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.detail_history import DetailHistoryMixin
 from chingin_app.state.session import SessionState
@@ -27,7 +27,7 @@ class RokinHistoryState(DetailHistoryMixin, SessionState):
         return MENU
 
     def _history_fetch(self, db: Session, info: SessionInfo, **criteria: Any) -> Any:
-        return rokin_details.history(db, session=info, **criteria)
+        return detail_history.history(db, session=info, **criteria)
 
     def _history_what(self, row: HistoryRow) -> str:
         return row.product_name

@@ -1,7 +1,7 @@
 """カナ氏名チェックリスト (R-PLUS-2 "in a list"): the group's active details whose カナ氏名 the bank
 would reject or that differ from the bank's registered kana, with the normalised form and the
 reason; paged, and as CSV. Part of 労金控除明細照会 (menu rokin.detail_inquiry, 「閲覧」: view,
-print and export only). The list is rebuilt by ``services.rokin_kana_check`` at each event."""
+print and export only). The list is rebuilt by ``services/rokin/kana_check.py`` at each event."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from chingin_app.db import session_scope
-from chingin_app.domain.clock import to_jst
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err
 from chingin_app.services.context import app_clock
@@ -55,10 +54,8 @@ class RokinKanaCheckState(PagingMixin, FormMixin, MenuAccessMixin, SessionState)
             self._show_page(total=0, page=1, pages=1, rows=[])
             return
         rows, month = found.value
-        self.results_note = (
-            f"金庫登録カナは控除年月 {month} の控除結果のものです。" if month
-            else "控除結果をまだ受信していないため、金庫登録カナとの比較はしていません。"
-        )
+        self.results_note = (message("I-KANA-CHECK-RESULTS", month=month) if month
+                             else message("I-KANA-CHECK-NO-RESULTS"))
         shown = rokin_kana_check.page_of(rows, page=self.page, page_size=PAGE_SIZE)
         self._show_page(total=shown.total, page=shown.page, pages=shown.pages,
                         rows=[_row(r) for r in shown.rows])
@@ -86,16 +83,11 @@ class RokinKanaCheckState(PagingMixin, FormMixin, MenuAccessMixin, SessionState)
         info, redirect = self._menu_access(MENU, "view")
         if info is None:
             return redirect
-        clock = app_clock()
         with session_scope() as db:
-            found = rokin_kana_check.check_rows(db, session=info, clock=clock)
-            if isinstance(found, Err):
-                self.alert_text = message(found.code, **found.params)
-                return None
-            rows = found.value[0]
-            data = rokin_kana_check.export_csv(rows)
-            rokin_kana_check.log_export(db, session=info, clock=clock, ip=self._client_ip(),
-                                        rows=len(rows))
-        stamp = f"{to_jst(clock.now()):%Y%m%d%H%M%S}"
-        name = f"カナ氏名チェックリスト_{info.group_no}_{stamp}.csv"
-        return rx.download(data=data, filename=name, mime_type="text/csv")
+            made = rokin_kana_check.export_file(db, session=info, clock=app_clock(),
+                                                ip=self._client_ip())
+        if isinstance(made, Err):
+            self.alert_text = message(made.code, **made.params)
+            return None
+        file = made.value
+        return rx.download(data=file.content, filename=file.filename, mime_type=file.media_type)

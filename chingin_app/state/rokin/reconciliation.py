@@ -1,6 +1,6 @@
 """給与控除データ照合 (R-PLUS-1, R-PLUS-5): part of まとめ入金確定 (menu rokin.remit_confirm,
 「閲覧」: a preview changes nothing). The upload streams into memory (never a file on disk),
-at most ``MAX_BYTES``; the comparison is ``services.rokin_reconciliation``'s. Only the
+at most ``MAX_BYTES``; the comparison is ``services/rokin/reconciliation.py``'s. Only the
 differences are kept, backend-only; the visible page is in state."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from chingin_app.db import session_scope
 from chingin_app.domain import reconciliation as rec
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
+from chingin_app.reports.csv_reader import ENCODING_LABELS
 from chingin_app.services.context import app_clock
 from chingin_app.services.rokin import reconciliation as rokin_reconciliation
 from chingin_app.services.rokin.reconciliation import MAX_BYTES, ReconciliationView
@@ -33,10 +34,6 @@ KIND_CHOICES: Final[tuple[tuple[str, str], ...]] = (
     ("", "（すべての差異）"),
     *((k.value, k.label) for k in rec.DiffKind),
 )
-REFUSED: Final = "CSVファイルを読み込めませんでした。何も登録していません。内容を確認してください。"
-_ENCODINGS: Final = {
-    "cp932": "Shift_JIS（CP932）", "utf-8": "UTF-8", "utf-8-sig": "UTF-8（BOM付き）",
-}
 _LAYOUTS: Final = {
     "export": "労金控除依頼データ形式", "minimal": "職員番号・商品コード・口座番号・控除額",
 }
@@ -110,9 +107,11 @@ class RokinReconciliationState(PagingMixin, FormMixin, MenuAccessMixin, SessionS
         result = view.result
         self.shown = True
         self.file_name = name
-        self.read_note = (f"文字コード：{_ENCODINGS.get(view.encoding, view.encoding)}　"
-                          f"形式：{_LAYOUTS.get(view.layout, view.layout)}　"
-                          f"給与データ {result.payroll_lines:,}件 {result.payroll_total:,}円")
+        self.read_note = message(
+            "I-RECON-READ", encoding=ENCODING_LABELS.get(view.encoding, view.encoding),
+            layout=_LAYOUTS.get(view.layout, view.layout), lines=f"{result.payroll_lines:,}",
+            total=f"{result.payroll_total:,}",
+        )
         self.matched, self.different = result.matched, result.different
         self.missing, self.extra = result.missing, result.extra
         self.differences = len(result.differences)
@@ -135,10 +134,10 @@ class RokinReconciliationState(PagingMixin, FormMixin, MenuAccessMixin, SessionS
             return None
         req = found.value
         self.has_request = True
-        self.request_text = (
-            f"入金グループ {req.group_no} {req.group_name}　控除年月 {req.deduct_month}　"
-            f"{req.pay_kind_label}　{req.status}　依頼 {req.line_count:,}件 "
-            f"{req.requested_total:,}円"
+        self.request_text = message(
+            "I-RECON-REQUEST", group_no=req.group_no, group_name=req.group_name,
+            month=req.deduct_month, pay_kind=req.pay_kind_label, status=req.status,
+            lines=f"{req.line_count:,}", total=f"{req.requested_total:,}",
         )
         return None
 
@@ -164,7 +163,7 @@ class RokinReconciliationState(PagingMixin, FormMixin, MenuAccessMixin, SessionS
             self.busy = False
             if isinstance(result, Invalid):
                 self.file_errors = [message(e.code, **e.params) for e in result.errors]
-                self.alert_text = REFUSED
+                self.alert_text = message("E-RECON-FILE-REFUSED")
             elif isinstance(result, Err):
                 self.alert_text = message(result.code, **result.params)
             else:

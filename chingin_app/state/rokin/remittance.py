@@ -27,9 +27,6 @@ from chingin_app.state.paging import PagingMixin
 from chingin_app.state.session import SessionState
 
 MENU_HOLDS: Final = "rokin.remit_stop"
-NO_REQUEST: Final = "入金グループの控除依頼がありません。"
-HOLD_DONE: Final = "入金中止に設定しました。"
-CLEAR_DONE: Final = "入金中止を解除しました。"
 #: The 不能理由 select's entry that lets the user type another reason (A.4).
 OTHER_REASON: Final = "その他（入力）"
 
@@ -38,17 +35,11 @@ def _yen(amount: int) -> str:
     return f"{amount:,}"
 
 
-def request_label(view: RequestView) -> str:
-    """「2026年4月 月例（依頼受信）」: how a request is offered in a choice."""
-    year, month = view.deduct_month.split("-")
-    return f"{year}年{int(month)}月 {view.pay_kind_label}（{view.status_label}）"
-
-
 def request_summary(view: RequestView) -> dict[str, str]:
     """The figures every まとめ入金 screen shows (A.6 まとめ入金依頼書)."""
     t = view.totals
     return {
-        "label": request_label(view),
+        "label": view.label,
         "group": f"{view.group_no} {view.group_name}",
         "status": view.status_label,
         "deduction_date": f"{view.deduction_date:%Y/%m/%d}",
@@ -85,7 +76,7 @@ class RemitRequestMixin(rx.State, mixin=True):
         passed (the one to work on), else the newest."""
         with session_scope(read_only=True) as db:
             views = rokin_remittance.group_requests(db, session=info, statuses=statuses)
-        self.request_options = [{"id": str(v.id), "label": request_label(v)} for v in views]
+        self.request_options = [{"id": str(v.id), "label": v.label} for v in views]
         ids = [str(v.id) for v in views]
         if self.request_id not in ids:
             now = app_clock().now()
@@ -198,7 +189,7 @@ class RemitHoldsState(RemitRequestMixin, PagingMixin, FormMixin, MenuAccessMixin
         self.dialog_open, self.dialog_line, self.page = False, {}, 1
         self._choose_default(got, None, prefer=(cyc.CycleStatus.RECEIVED.value,))
         if not self.request_id:
-            self.notice = NO_REQUEST
+            self.notice = message("I-REMIT-NO-REQUEST")
         self._fetch(got)
         return None
 
@@ -290,7 +281,7 @@ class RemitHoldsState(RemitRequestMixin, PagingMixin, FormMixin, MenuAccessMixin
                 Err(e.code, "reason_text" if e.field == "hold_reason" else e.field, e.params)
                 for e in result.errors
             ))
-        self._after_change(got, result, HOLD_DONE)
+        self._after_change(got, result, message("I-REMIT-HOLD-SET"))
         return None
 
     @rx.event
@@ -309,5 +300,5 @@ class RemitHoldsState(RemitRequestMixin, PagingMixin, FormMixin, MenuAccessMixin
                 db, session=got, clock=app_clock(), item_id=int(key), version=version,
                 ip=self._client_ip(),
             )
-        self._after_change(got, result, CLEAR_DONE)
+        self._after_change(got, result, message("I-REMIT-HOLD-CLEARED"))
         return None

@@ -1,5 +1,5 @@
 """まとめ入金確定 and 確定解除 (RK-9), まとめ入金WEB更新依頼明細書出力 (RK-10). Thin: the rules
-(every error line held, the deadline, versions) are ``rokin_cycle.confirm`` /
+(every error line held, the deadline, versions) are ``services/rokin/cycle``'s ``confirm`` /
 ``undo_confirmation``'s; the forms are built by ``services/rokin/remittance.form_pdf`` in a
 worker thread (state/outputs.py)."""
 
@@ -31,13 +31,6 @@ MENU_UNDO: Final = "rokin.remit_unconfirm"
 MENU_STATEMENT: Final = "rokin.web_update_statement"
 SCREEN_CONFIRM: Final = "まとめ入金確定"
 SCREEN_STATEMENT: Final = "まとめ入金WEB更新依頼明細書出力"
-CONFIRMED: Final = (
-    "まとめ入金を確定しました。まとめ入金依頼書とまとめ入金更新明細書(Web依頼済)を出力できます。"
-)
-UNDONE: Final = "まとめ入金の確定を取り消しました。入金中止の設定を変更できます。"
-NOT_PRINTABLE: Final = "まとめ入金が確定していないため、出力できません。"
-NO_CONFIRMABLE: Final = "確定できる控除依頼（依頼受信）がありません。"
-NO_CONFIRMED: Final = "まとめ入金確定済の控除依頼がありません。"
 _OPEN: Final = (cyc.CycleStatus.RECEIVED.value, cyc.CycleStatus.CONFIRMED.value)
 _PRINTABLE: Final = (cyc.CycleStatus.CONFIRMED.value, cyc.CycleStatus.RESULTS.value)
 
@@ -70,7 +63,7 @@ class _PrintMixin(RemitRequestMixin, OutputMixin, mixin=True):
             self.alert_text = ""  # type: ignore[attr-defined]
             view = self._show_request(info)
             if view is None or view.status not in _PRINTABLE:
-                self.alert_text = NOT_PRINTABLE  # type: ignore[attr-defined]
+                self.alert_text = message("E-REMIT-NOT-PRINTABLE")  # type: ignore[attr-defined]
                 return None
             build = _builder(info, view.id, kind, screen,
                              self._client_ip())  # type: ignore[attr-defined]
@@ -109,7 +102,7 @@ class RemitConfirmState(_PrintMixin, FormMixin, MenuAccessMixin, SessionState):
             cyc.CycleStatus.RECEIVED.value,)
         self._choose_default(got, _OPEN, prefer=prefer)
         if not self.request_id:
-            self.notice = NO_CONFIRMABLE
+            self.notice = message("I-REMIT-NO-CONFIRMABLE")
         return None
 
     @rx.event
@@ -154,7 +147,7 @@ class RemitConfirmState(_PrintMixin, FormMixin, MenuAccessMixin, SessionState):
             result = action(db, session=got, clock=app_clock(), request_id=rid,
                             version=self._request_version, ip=self._client_ip())
         if self._settle(result):
-            self.notice = UNDONE if undo else CONFIRMED
+            self.notice = message("I-REMIT-UNDONE" if undo else "I-REMIT-CONFIRMED")
             self._reset_output()
         self._show_request(got)
         return None
@@ -202,7 +195,7 @@ class WebStatementState(_PrintMixin, FormMixin, MenuAccessMixin, SessionState):
             return got
         self._reset_output()
         self._choose_default(got, _PRINTABLE)
-        self.notice = "" if self.request_id else NO_CONFIRMED
+        self.notice = "" if self.request_id else message("I-REMIT-NO-CONFIRMED")
         return None
 
     @rx.event

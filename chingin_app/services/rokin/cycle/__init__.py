@@ -6,7 +6,7 @@ RK-4, RK-8, RK-9, RK-11, R-INFO-1; Appendix A.3, A.4, A.6; rules in
 Bank side (operator commands, ``chingin bank …``; actor ``operator:NAME``, logged with
 ``oplog.operator_success`` and the 受付番号): ``publish_request``, ``load_results``.
 Organisation side (screens; the state checks ``permissions.require`` first, the session gives
-the tenant as in ``services/rokin/details.py``): ``set_hold``, ``clear_hold``, ``confirm``,
+the tenant as in ``services/tenant.py``): ``set_hold``, ``clear_hold``, ``confirm``,
 ``undo_confirmation``. Queries for the lists and the information screen take the
 ``contract_id`` (and payment group) the caller resolved from its session: every query is
 limited to that contract, so another contract's rows are never read.
@@ -51,10 +51,8 @@ from chingin_app.services.rokin.cycle.common import (
     KEEP_CYCLES,
     LineKind,
     PublishedRequest,
-    RequestLine,
     RequestView,
     ResultKindFilter,
-    ResultLine,
     ResultsLoaded,
     Schedule,
     ScheduleEntry,
@@ -101,10 +99,8 @@ __all__ = [
     "RESULT_CODES",
     "LineKind",
     "PublishedRequest",
-    "RequestLine",
     "RequestView",
     "ResultKindFilter",
-    "ResultLine",
     "ResultsLoaded",
     "Schedule",
     "ScheduleEntry",

@@ -13,6 +13,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from chingin_app.domain import deduction_cycle as cyc
+from chingin_app.domain.line_kinds import ChangeKind, PayKind
 from chingin_app.models import (
     ClosedDay,
     Contract,
@@ -20,8 +21,8 @@ from chingin_app.models import (
     DeductionRequestItem,
     PaymentGroup,
 )
-from chingin_app.models.rokin import ResultKind
-from chingin_app.services.rokin.details import DetailSession, resolve_scope
+from chingin_app.reports.lists import month_label
+from chingin_app.services.tenant import TenantSession, scope_of, tenant_clauses
 
 ACTION_PUBLISH: Final = "rokin.request.publish"
 ACTION_LOAD_RESULTS: Final = "rokin.results.load"
@@ -71,12 +72,17 @@ class RequestView:
     @property
     def pay_kind_label(self) -> str:
         """月例 / 一時金."""
-        return cyc.PayKind(self.pay_kind).label
+        return PayKind(self.pay_kind).label
 
     @property
     def status_label(self) -> str:
         """依頼受信 / まとめ入金確定済 / 結果受信済."""
         return cyc.CycleStatus(self.status).label
+
+    @property
+    def label(self) -> str:
+        """The request as the choice lists name it: 2026年4月 月例（依頼受信）."""
+        return f"{month_label(self.deduct_month)} {self.pay_kind_label}（{self.status_label}）"
 
 
 @dataclass(frozen=True)
@@ -93,54 +99,6 @@ class PublishedRequest:
     ended_count: int
     totals: cyc.CycleTotals
     dates: cyc.CycleDates
-
-
-@dataclass(frozen=True)
-class RequestLine:
-    """One line of the RK-4 lists (A.6 控除依頼リスト columns, plus the screen's needs)."""
-
-    id: int
-    version: int
-    deduct_month: str
-    pay_kind: str
-    group_no: str
-    department: str
-    staff_no: str
-    name_kana: str
-    name_kanji: str
-    branch_no: str
-    product_code: str
-    product_name: str
-    account_no: str
-    amount: int
-    remaining_count: int | None
-    change_kind: str
-    error_text: str | None
-    counter_change: str | None
-    hold: bool
-    hold_reason: str | None
-    deduction_date: date
-    remittance_date: date
-
-
-@dataclass(frozen=True)
-class ResultLine:
-    """One line of the RK-11 lists (A.6 控除結果リスト, 控除不能リスト, カナ氏名不一致リスト)."""
-
-    line: RequestLine
-    deducted_amount: int
-    result: str
-    result_code: str | None
-    reason: str | None
-    bank_name_kana: str
-    paid_date: date | None
-    kana_mismatch: bool
-    kana_difference: str | None
-
-    @property
-    def result_label(self) -> str:
-        """済 / 不能."""
-        return "済" if self.result == ResultKind.DEDUCTED.value else "不能"
 
 
 @dataclass(frozen=True)
@@ -226,7 +184,7 @@ def _sums(db: Session, request_id: int) -> tuple[cyc.CycleTotals, int, int]:
     figures as ``deduction_cycle.totals`` / ``blocking_items`` (the 解約 lines count nowhere),
     without loading thousands of lines for a list of requests."""
     item = DeductionRequestItem
-    counted = col(item.change_kind) != cyc.ChangeKind.ENDED.value
+    counted = col(item.change_kind) != ChangeKind.ENDED.value
     held = and_(counted, col(item.hold).is_(True))
     error = and_(counted, col(item.error_text).is_not(None))
 
@@ -281,16 +239,14 @@ def _key_text(group_no: str, month: str, kind: str) -> str:
 
 
 def _locked_request(
-    db: Session, session: DetailSession, request_id: int
+    db: Session, session: TenantSession, request_id: int
 ) -> tuple[DeductionRequest, str] | None:
     """The request, locked, when it belongs to the session's contract (and selected group)."""
-    scope = resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
+    scope = scope_of(db, session)
     if scope is None:
         return None
     query = select(DeductionRequest).where(
-        col(DeductionRequest.id) == request_id, DeductionRequest.contract_id == scope.contract_id
+        col(DeductionRequest.id) == request_id, *tenant_clauses(DeductionRequest, scope)
     )
-    if scope.payment_group_id is not None:
-        query = query.where(DeductionRequest.payment_group_id == scope.payment_group_id)
     found = db.exec(query.with_for_update().execution_options(populate_existing=True)).first()
     return None if found is None else (found, scope.contract_no)

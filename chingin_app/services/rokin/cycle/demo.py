@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.clock import JST, MovableClock
 from chingin_app.domain.kana import check_name_kana
+from chingin_app.domain.line_kinds import ChangeKind, PayKind
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.models import (
     DeductionRequest,
@@ -24,7 +25,7 @@ from chingin_app.services.rokin.cycle.results import load_results, results_csv
 
 @dataclass(frozen=True)
 class _DemoUser:
-    """The organisation's side of the demo history (DetailSession's shape)."""
+    """The organisation's side of the demo history (TenantSession's shape)."""
 
     contract_no: str
     user_id: str = "demo"
@@ -44,9 +45,9 @@ def _demo_results_rows(
 ) -> list[list[object]]:
     assert request.id is not None
     rows: list[list[object]] = []
-    kind_text = cyc.PayKind(request.pay_kind).label
+    kind_text = PayKind(request.pay_kind).label
     for item in _items(db, request.id):
-        if item.change_kind == cyc.ChangeKind.ENDED.value:
+        if item.change_kind == ChangeKind.ENDED.value:
             continue
         kana = item.name_kana if isinstance(check_name_kana(item.name_kana), Ok) else "ｶﾅ ﾌﾒｲ"
         # The bank may know someone under another kana (カナ氏名不一致, A.1).
@@ -148,7 +149,7 @@ def load_demo_history(
             user = _DemoUser(contract_no=contract_no, group_no=group.number)
             clock.set(_at(dates.deduction_date, 17))
             for item in _items(db, pub.request_id):
-                if item.change_kind == cyc.ChangeKind.ENDED.value or item.id is None:
+                if item.change_kind == ChangeKind.ENDED.value or item.id is None:
                     continue
                 if item.error_text or rng.random() < 0.02:
                     reason = "給与不足" if item.error_text else rng.choice(cyc.HOLD_REASONS)

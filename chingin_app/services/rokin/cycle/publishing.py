@@ -15,7 +15,9 @@ from sqlmodel import Session, col, select
 
 from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.clock import JST, Clock, to_jst
+from chingin_app.domain.deduction_cycle import CycleStatus
 from chingin_app.domain.kana import check_name_kana
+from chingin_app.domain.line_kinds import ChangeKind, PayKind
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Ok
 from chingin_app.models import (
@@ -27,7 +29,7 @@ from chingin_app.models import (
     PaymentGroup,
     RokinProduct,
 )
-from chingin_app.models.rokin import DetailStatus, ProductKind, RequestStatus
+from chingin_app.models.rokin import DetailStatus, ProductKind
 from chingin_app.services import contract_records, oplog
 from chingin_app.services.rokin.cycle.common import (
     _ACCOUNT_RE,
@@ -40,6 +42,7 @@ from chingin_app.services.rokin.cycle.common import (
     _items,
     _key_text,
 )
+from chingin_app.services.rokin.detail_history import FIELD_LABELS
 
 
 def _line_errors(
@@ -60,14 +63,11 @@ def _line_errors(
     return "／".join(problems)[:200] if problems else None
 
 
-_HISTORY_LABELS: Final[dict[str, str]] = {
-    "account_no": "口座番号",
-    "monthly_amount": "月例額",
-    "bonus_amount": "一時金額",
-    "start_month": "開始年月",
-    "end_month": "終了年月",
-    "remaining_count": "残回数",
-    "status": "状態",
+#: The detail's own fields a counter change can touch, named as the 更新履歴 names them.
+_COUNTER_LABELS: Final[dict[str, str]] = {
+    key: FIELD_LABELS[key]
+    for key in ("account_no", "monthly_amount", "bonus_amount", "start_month", "end_month",
+                "remaining_count", "status")
 }
 
 
@@ -95,7 +95,7 @@ def _counter_changes(
         after = json.loads(row.after_json) if row.after_json else {}
         fields = [
             f"{label} {before.get(key, '')}→{after.get(key, '')}"
-            for key, label in _HISTORY_LABELS.items()
+            for key, label in _COUNTER_LABELS.items()
             if before and before.get(key) != after.get(key)
         ]
         when = f"{to_jst(row.changed_at):%m/%d}"
@@ -121,7 +121,7 @@ def _previous_request(
 
 
 def _active_details(
-    db: Session, contract_id: int, group_id: int, month: str, kind: cyc.PayKind
+    db: Session, contract_id: int, group_id: int, month: str, kind: PayKind
 ) -> list[tuple[DeductionDetail, Employee, RokinProduct]]:
     query = (
         select(DeductionDetail, Employee, RokinProduct)
@@ -142,14 +142,14 @@ def _active_details(
     for detail, employee, product in db.exec(query).all():
         if _amount(detail, kind) > 0:
             out.append((detail, employee, product))
-        elif kind is cyc.PayKind.MONTHLY and detail.bonus_amount == 0:
+        elif kind is PayKind.MONTHLY and detail.bonus_amount == 0:
             # Neither amount: a detail that deducts nothing is an error line (amount 0).
             out.append((detail, employee, product))
     return out
 
 
-def _amount(detail: DeductionDetail, kind: cyc.PayKind) -> int:
-    return detail.monthly_amount if kind is cyc.PayKind.MONTHLY else detail.bonus_amount
+def _amount(detail: DeductionDetail, kind: PayKind) -> int:
+    return detail.monthly_amount if kind is PayKind.MONTHLY else detail.bonus_amount
 
 
 def _publish_group(
@@ -158,7 +158,7 @@ def _publish_group(
     contract_id: int,
     group: PaymentGroup,
     month: str,
-    kind: cyc.PayKind,
+    kind: PayKind,
     now: datetime,
     replace_existing: bool,
     rules: cyc.CycleRules,
@@ -209,7 +209,7 @@ def _publish_group(
         prev_items = [
             i
             for i in _items(db, previous.id)
-            if i.change_kind != cyc.ChangeKind.ENDED.value and i.detail_id is not None
+            if i.change_kind != ChangeKind.ENDED.value and i.detail_id is not None
         ]
     current_facts = {
         d.id: cyc.LineFacts(_amount(d, kind), d.account_no, p.code) for d, _e, p in lines
@@ -248,7 +248,7 @@ def _publish_group(
             deduction_date=dates.deduction_date,
             deadline=dates.deadline,
             remittance_date=dates.remittance_date,
-            status=RequestStatus.RECEIVED.value,
+            status=CycleStatus.RECEIVED.value,
         )
     else:
         request = existing
@@ -314,7 +314,7 @@ def _publish_group(
                 account_no=old.account_no,
                 amount=0,
                 remaining_count=old.remaining_count,
-                change_kind=cyc.ChangeKind.ENDED.value,
+                change_kind=ChangeKind.ENDED.value,
             )
         )
     db.add_all(items)
@@ -351,7 +351,7 @@ def publish_request(
     (``group_no``) or of every group of the contract (A.4 依頼受信; module docstring).
 
     All or nothing over the groups. Refused: E-CONTRACT-NOT-FOUND, E-GROUP-NOT-FOUND,
-    E-RK-MONTH-FORMAT, E-PAY-KIND, E-CYCLE-EXISTS (without ``replace_existing``),
+    E-MONTH-FORMAT, E-PAY-KIND, E-CYCLE-EXISTS (without ``replace_existing``),
     E-CYCLE-REPLACE-CONFIRMED / E-CYCLE-CLOSED (a confirmed request is never replaced),
     E-CYCLE-NO-LINES (a group with nothing to deduct, when one group was asked for; with all
     groups, groups with nothing are skipped unless every group is empty).
@@ -380,7 +380,7 @@ def publish_request(
     if isinstance(month, Err):
         return refuse(month)
     try:
-        kind = cyc.PayKind(pay_kind)
+        kind = PayKind(pay_kind)
     except ValueError:
         return refuse(Err("E-PAY-KIND", "pay_kind"))
     groups = list(_groups(db, contract_id).values())

@@ -12,7 +12,9 @@ from sqlmodel import Session, col, select
 
 from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.clock import to_jst
+from chingin_app.domain.deduction_cycle import RequestLine, ResultKind, ResultLine
 from chingin_app.domain.kana import normalise_kana
+from chingin_app.domain.line_kinds import ChangeKind, PayKind
 from chingin_app.models import (
     Contract,
     DeductionRequest,
@@ -20,14 +22,11 @@ from chingin_app.models import (
     DeductionResultItem,
     PaymentGroup,
 )
-from chingin_app.models.rokin import ResultKind
 from chingin_app.services.rokin.cycle.common import (
     KEEP_CYCLES,
     LineKind,
-    RequestLine,
     RequestView,
     ResultKindFilter,
-    ResultLine,
     Schedule,
     ScheduleEntry,
     _closed_days,
@@ -103,7 +102,7 @@ def _line_query(contract_id: int, request_id: int, which: LineKind) -> Any:
     elif which == "errors":
         query = query.where(col(DeductionRequestItem.error_text).is_not(None))
     elif which == "changes":
-        query = query.where(col(DeductionRequestItem.change_kind) != cyc.ChangeKind.CONTINUED.value)
+        query = query.where(col(DeductionRequestItem.change_kind) != ChangeKind.CONTINUED.value)
     elif which == "held":
         query = query.where(col(DeductionRequestItem.hold).is_(True))
     elif which != "all":
@@ -279,7 +278,7 @@ def schedule(
                 DeductionRequest.contract_id == contract_id,
                 DeductionRequest.payment_group_id == payment_group_id,
                 DeductionRequest.deduct_month == m,
-                DeductionRequest.pay_kind == cyc.PayKind.MONTHLY.value,
+                DeductionRequest.pay_kind == PayKind.MONTHLY.value,
             )
         ).first()
         planned = cyc.cycle_dates(m, rules=rules, extra_closed=closed)

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.clock import Clock
+from chingin_app.domain.line_kinds import ChangeKind
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.models import (
     DeductionRequestItem,
@@ -29,13 +30,13 @@ from chingin_app.services.rokin.cycle.common import (
     _locked_request,
     _view,
 )
-from chingin_app.services.rokin.details import DetailSession, resolve_scope
+from chingin_app.services.tenant import TenantSession, scope_of
 
 
 def _change_hold(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     clock: Clock,
     item_id: int,
     version: int,
@@ -59,7 +60,7 @@ def _change_hold(
             target=target,
         )
 
-    scope = resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
+    scope = scope_of(db, session)
     item = (
         None
         if scope is None
@@ -79,7 +80,7 @@ def _change_hold(
     target = f"{item.staff_no}:{item.product_code}:{item.account_no}"
     if item.version != version:
         return refuse(Err("E-CYCLE-CONFLICT"), target)
-    if item.change_kind == cyc.ChangeKind.ENDED.value:
+    if item.change_kind == ChangeKind.ENDED.value:
         return refuse(Err("E-CYCLE-HOLD-ENDED"), target)
     step = cyc.transition(
         request.status, cyc.CycleAction.HOLD, now=now, deadline=request.deadline, rules=rules
@@ -130,7 +131,7 @@ def _change_hold(
 def set_hold(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     clock: Clock,
     item_id: int,
     version: int,
@@ -162,7 +163,7 @@ def set_hold(
 def clear_hold(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     clock: Clock,
     item_id: int,
     version: int,
@@ -187,7 +188,7 @@ def clear_hold(
 def _confirm_or_undo(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     clock: Clock,
     request_id: int,
     version: int,
@@ -265,7 +266,7 @@ def _confirm_or_undo(
 def confirm(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     clock: Clock,
     request_id: int,
     version: int,
@@ -291,7 +292,7 @@ def confirm(
 def undo_confirmation(
     db: Session,
     *,
-    session: DetailSession,
+    session: TenantSession,
     clock: Clock,
     request_id: int,
     version: int,

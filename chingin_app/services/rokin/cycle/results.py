@@ -16,14 +16,15 @@ from sqlmodel import Session, select
 
 from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.clock import Clock
+from chingin_app.domain.deduction_cycle import CycleStatus, ResultKind
 from chingin_app.domain.kana import check_name_kana, normalise_kana
+from chingin_app.domain.line_kinds import ChangeKind, PayKind
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.models import (
     DeductionRequest,
     DeductionRequestItem,
     DeductionResultItem,
 )
-from chingin_app.models.rokin import RequestStatus, ResultKind
 from chingin_app.reports.csv_reader import read_csv
 from chingin_app.services import contract_records, oplog
 from chingin_app.services.rokin.cycle.common import (
@@ -62,10 +63,6 @@ RESULT_CODES: Final[dict[str, str]] = {
     "8": "委託者都合",
     "9": "その他",
 }
-_PAY_KIND_TEXT: Final[dict[str, cyc.PayKind]] = {
-    "月例": cyc.PayKind.MONTHLY,
-    "一時金": cyc.PayKind.BONUS,
-}
 
 # What each column must look like (E-RESULTS-VALUE's {rule}).
 _RULES: Final[dict[str, str]] = {
@@ -97,7 +94,7 @@ class _ResultRow:
     row: int
     group_no: str
     month: str
-    kind: cyc.PayKind
+    kind: PayKind
     staff_no: str
     account_no: str
     product_code: str
@@ -129,7 +126,7 @@ def _parse_result_row(row_no: int, cells: Sequence[str]) -> _ResultRow | list[Er
     month = cyc.check_month(cell("控除年月"))
     if isinstance(month, Err):
         bad("控除年月")
-    kind = _PAY_KIND_TEXT.get(cell("支給区分"))
+    kind = PayKind.from_label(cell("支給区分"))
     if kind is None:
         bad("支給区分")
     staff_no = cell("職員番号")
@@ -284,7 +281,7 @@ def load_results(
                 assert request.id is not None
                 index: dict[tuple[str, str, str], list[DeductionRequestItem]] = defaultdict(list)
                 for item in _items(db, request.id):
-                    if item.change_kind != cyc.ChangeKind.ENDED.value:
+                    if item.change_kind != ChangeKind.ENDED.value:
                         index[(item.staff_no, item.account_no, item.product_code)].append(item)
                 item_index[request.id] = index
             else:
@@ -351,7 +348,7 @@ def load_results(
                     {
                         "group": group_no,
                         "month": month,
-                        "pay_kind": cyc.PayKind(kind).label,
+                        "pay_kind": PayKind(kind).label,
                         "count": len(missing),
                         "staff_no": missing[0].staff_no,
                     },
@@ -389,7 +386,7 @@ def load_results(
                         loaded_at=now,
                     )
                 )
-        request.status = RequestStatus.RESULTS.value
+        request.status = CycleStatus.RESULTS.value
         request.results_received_at = now
         db.add(request)
         summary.append((group_no, month, kind, deducted, not_deducted, mismatches))

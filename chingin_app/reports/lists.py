@@ -1,0 +1,115 @@
+"""The column model every area's lists share (労金控除 RK-4/RK-11, 賃控元帳 RL-3, 一斉積立
+RS-1/RS-2; A.6 columns): a list is a ``ListKind`` — its title and its ``ListField`` columns,
+each saying how a line fills it — drawn from one definition as the PDF (``reports/list_pdf``)
+and as the same list on screen.
+
+Each area's module declares its lists and its page header (``reports/rokin_lists``,
+``reports/ledger_check_lists``, ``reports/batch_savings_lists``). No database and no Reflex
+here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from chingin_app.reports.list_pdf import Column, ListSpec, format_cell
+
+__all__ = [
+    "ListField",
+    "ListKind",
+    "contract_lines",
+    "date_label",
+    "list_spec",
+    "month_label",
+    "pdf_rows",
+    "screen_rows",
+]
+
+
+@dataclass(frozen=True)
+class ListField:
+    """One column: title, row key on screen, width on paper (mm), how a line fills it, and
+    whether it is an amount (thousands separators) summed in the totals rows."""
+
+    title: str
+    key: str
+    width_mm: float
+    value: Callable[[Any], object]
+    amount: bool = False
+    total: bool = False
+    align: Literal["left", "center", "right"] = "left"
+
+
+@dataclass(frozen=True)
+class ListKind:
+    """One list of a screen: the code the service filters by, its title as in the manual, its
+    columns."""
+
+    code: str
+    title: str
+    fields: tuple[ListField, ...]
+    orientation: Literal["portrait", "landscape"] = "landscape"
+
+
+def month_label(month: str) -> str:
+    """``2026-04`` → 2026年4月."""
+    year, _, mm = month.partition("-")
+    return f"{year}年{int(mm)}月" if mm.isdigit() else month
+
+
+def date_label(day: date | None) -> str:
+    """2026年4月24日 (empty for None)."""
+    return "" if day is None else f"{day.year}年{day.month}月{day.day}日"
+
+
+def contract_lines(
+    contract_no: str, contract_name: str, group_no: str, group_name: str
+) -> list[str]:
+    """The first two header lines of every page: 契約 and 入金グループ (SPEC §11: contract and
+    group in the header)."""
+    return [
+        f"契約番号：{contract_no}　{contract_name}",
+        f"入金グループ：{group_no}　{group_name}",
+    ]
+
+
+def list_spec(
+    kind: ListKind,
+    header_lines: Sequence[str],
+    *,
+    output_date: date,
+    group_by: int | None = None,
+    count_unit: str = "件",
+) -> ListSpec:
+    """The list's ``ListSpec`` for ``render_list``: its columns, the totals of its amount
+    columns and the count (``group_by``: a column whose runs get a 小計)."""
+    return ListSpec(
+        title=kind.title,
+        columns=[
+            Column(f.title, f.width_mm, align=f.align, amount=f.amount, total=f.total)
+            for f in kind.fields
+        ],
+        output_date=output_date,
+        header_lines=header_lines,
+        orientation=kind.orientation,
+        group_by=group_by,
+        count_unit=count_unit,
+    )
+
+
+def pdf_rows(kind: ListKind, lines: Iterable[Any]) -> Iterator[list[object]]:
+    """The data rows of the list, one value per column (ints for amounts), lazily."""
+    for line in lines:
+        yield [f.value(line) for f in kind.fields]
+
+
+def screen_rows(kind: ListKind, lines: Sequence[Any]) -> list[dict[str, str]]:
+    """The same rows as the screen's table shows them: text cells by column key."""
+    return [
+        {f.key: format_cell(f.value(line), amount=f.amount) for f in kind.fields}
+        for line in lines
+    ]
+

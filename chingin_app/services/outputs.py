@@ -1,0 +1,92 @@
+"""What every area's list, print and export builders share (労金控除 RK-4/5/6/7/11, 賃控元帳
+RL-3/RL-9, 一斉積立 RS-2/RS-3, 財形 RZ-2/RZ-3): the delivered file's name, the print or export
+entry in the contract's operation log (R-LOG-1 "export and print"), the prepared file bound to
+the user who made it, and a CSV written chunk by chunk with progress (R-ENV-3, A.2).
+
+The builders run in a worker thread (``state/outputs.run_output``) with their own database
+session: they read, render, then log and commit once (``log_output``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import Any
+
+from sqlmodel import Session
+
+from chingin_app.domain.clock import Clock, to_jst
+from chingin_app.domain.result import Err
+from chingin_app.reports.csv_writer import DEFAULT_CHUNK_ROWS, CsvEncodingError, iter_csv
+from chingin_app.services import oplog
+from chingin_app.services.prepared_files import PreparedFile
+from chingin_app.services.tenant import TenantSession
+
+__all__ = ["Progress", "csv_bytes", "file_name", "log_output", "prepared"]
+
+#: ``on_progress(done, total)`` of a builder: the screen's progress bar.
+Progress = Callable[[int, int], None]
+
+
+def file_name(
+    title: str, *, group_no: str, month: str | None = None, kind: str | None = None,
+    clock: Clock, ext: str,
+) -> str:
+    """The delivered file's name: title, 入金グループ, the month as ``YYYYMM`` and the kind
+    (月例 / 一時金 …) when the output has them, and the time it was made (Japan time), e.g.
+    ``控除依頼リスト_001_202604_月例_20260420103000.pdf``."""
+    parts = [title, group_no]
+    if month is not None:
+        parts.append(month.replace("-", ""))
+    if kind is not None:
+        parts.append(kind)
+    parts.append(f"{to_jst(clock.now()):%Y%m%d%H%M%S}")
+    return "_".join(parts) + f".{ext}"
+
+
+def log_output(
+    db: Session, session: TenantSession, *, action: str, screen: str, target: str,
+    clock: Clock, ip: str | None, detail: dict[str, Any],
+) -> None:
+    """The print or export in the contract's log chain, committed (R-LOG-1); the entry names
+    what was output (``target``, ``detail``: the list, the count), never the file's contents."""
+    oplog.user_success(
+        db, contract_no=session.contract_no, at=clock.now(), actor=session.user_id,
+        action=action, ip=ip, screen=screen, target=target, detail=detail,
+    )
+    db.commit()
+
+
+def prepared(
+    session: TenantSession, name: str, content: bytes, media_type: str
+) -> PreparedFile:
+    """The made file, bound to the session's contract and user (the tenant check at fetch)."""
+    return PreparedFile(filename=name, content=content, media_type=media_type,
+                        contract_no=session.contract_no, user_id=session.user_id)
+
+
+def csv_bytes(
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    encoding: str,
+    free_text_columns: Collection[int],
+    total: int | None = None,
+    on_progress: Progress | None = None,
+) -> bytes | Err:
+    """The CSV file (``reports/csv_writer.iter_csv``: header row, CRLF; ``encoding``
+    ``utf-8-sig`` for UTF-8 with BOM, anything else CP932), written chunk by chunk, reporting
+    the rows done of ``total`` after each chunk. A character the encoding cannot hold is Err
+    E-OUT-CSV-CHAR naming its row and column: nothing is delivered."""
+    out = bytearray()
+    try:
+        chunks = iter_csv(
+            header, rows, encoding="utf-8-sig" if encoding == "utf-8-sig" else "cp932",
+            free_text_columns=free_text_columns,
+        )
+        for index, chunk in enumerate(chunks):  # chunk 0 is the header row
+            out += chunk
+            if on_progress is not None and total is not None:
+                on_progress(min(index * DEFAULT_CHUNK_ROWS, total), max(1, total))
+    except CsvEncodingError as exc:
+        return Err("E-OUT-CSV-CHAR", params={"row": exc.row, "column": exc.column,
+                                             "char": exc.char})
+    return bytes(out)

@@ -51,6 +51,7 @@ from chingin_app.cli.common import (
     refuse_secret_on_command_line,
 )
 from chingin_app.domain.clock import clock_from_env
+from chingin_app.domain.messages import message
 
 __all__ = ["main"]
 
@@ -101,5 +102,5 @@ def main(argv: list[str] | None = None) -> int:
         print(exc.text, file=sys.stderr)
         return exc.status
     except KeyboardInterrupt:
-        print("中断しました。", file=sys.stderr)
+        print(message("E-INTERRUPTED"), file=sys.stderr)
         return 130

@@ -30,7 +30,6 @@ from chingin_app.cli.common import (
     add_ticket,
     branch,
     invalid,
-    invalid_text,
     leaf,
     open_db,
     out,
@@ -150,8 +149,9 @@ def _bank_file(args: argparse.Namespace, *, action: str) -> tuple[bytes, int]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        invalid_text("E-FILE-READ", action=action, target=args.contract,
-                     path=path, reason=exc.strerror or type(exc).__name__)
+        reason = exc.strerror or type(exc).__name__
+        invalid(Err("E-FILE-READ", "file", {"path": path, "reason": reason}),
+                action=action, target=args.contract)
     return data, _contract_id(args.contract, action=action)
 
 

@@ -17,7 +17,7 @@ from chingin_app.cli.common import (
     Context,
     Subparsers,
     branch,
-    invalid_text,
+    invalid,
     jst_text,
     leaf,
     log_success,
@@ -28,6 +28,7 @@ from chingin_app.cli.common import (
     unwrap,
 )
 from chingin_app.domain.messages import message
+from chingin_app.domain.result import Err
 
 __all__ = ["ACTION_CLOSED_DAY_LIST", "ACTION_MAINTENANCE_LIST", "register"]
 
@@ -98,7 +99,8 @@ def _maintenance_remove(args: argparse.Namespace, ctx: Context) -> int:
     from chingin_app.services.service_calendar import ACTION_MAINTENANCE_REMOVE, remove_maintenance
 
     if not (args.id.isascii() and args.id.isdigit()):
-        invalid_text("E-ID-FORMAT", action=ACTION_MAINTENANCE_REMOVE, target=None, label="番号")
+        invalid(Err("E-ID-FORMAT", "id", {"label": "番号"}), action=ACTION_MAINTENANCE_REMOVE,
+                target=None)
     window_id = int(args.id)
     with open_db() as db:
         unwrap(remove_maintenance(db, window_id=window_id, actor=ctx.actor, clock=ctx.clock))

@@ -5,7 +5,7 @@ prompt (never from the command line), Japan-time parsing and printing, and the d
 
 A family module (``contract``, ``calendar``, ``runtime``, …) builds its sub-commands with
 ``leaf``/``branch`` in its ``register(subparsers)`` and ends a command early by raising
-through ``unwrap``/``invalid``/``invalid_text``; ``main`` turns that into the message and the
+through ``unwrap``/``invalid``; ``main`` turns that into the message and the
 exit status.
 """
 
@@ -213,12 +213,6 @@ def invalid(err: Err, *, action: str, target: str | None) -> NoReturn:
     )
 
 
-def invalid_text(code: str, *, action: str, target: str | None, **params: object) -> NoReturn:
-    """A refusal decided here by its message code (bad input, exit 2); ``main`` logs it."""
-    raise Refusal(message(code, **params), EXIT_BAD_INPUT, code=code, log_action=action,
-                  log_target=target)
-
-
 def require_contract_no(value: str, *, action: str) -> None:
     """Refuse (and log) a malformed contract number before the database is asked."""
     if (err := check_contract_no(value)) is not None:
@@ -352,7 +346,7 @@ def parse_jst(text: str, label: str, *, action: str) -> datetime:
         # The operator types Japan time (R-ENV-1a); the zone is attached below.
         naive = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
     except ValueError:
-        invalid_text("E-DATETIME-FORMAT", action=action, target=None, label=label)
+        invalid(Err("E-DATETIME-FORMAT", params={"label": label}), action=action, target=None)
     return naive.replace(tzinfo=JST)
 
 
@@ -363,7 +357,7 @@ def parse_day(text: str, *, action: str) -> date:
             return date.fromisoformat(value)
     except ValueError:
         pass
-    invalid_text("E-DATE-FORMAT", action=action, target=None, label="日付")
+    invalid(Err("E-DATE-FORMAT", params={"label": "日付"}), action=action, target=None)
 
 
 def out(text: str = "") -> None:

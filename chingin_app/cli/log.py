@@ -18,13 +18,14 @@ from chingin_app.cli.common import (
     Refusal,
     Subparsers,
     branch,
-    invalid_text,
+    invalid,
     leaf,
     log_success,
     open_db,
     out,
 )
 from chingin_app.domain.messages import message
+from chingin_app.domain.result import Err
 
 __all__ = ["ACTION_VERIFY", "register"]
 
@@ -56,7 +57,7 @@ def _check_chain_name(chain: str) -> None:
             return
     except ValueError:
         pass
-    invalid_text("E-CHAIN-FORMAT", action=ACTION_VERIFY, target=chain)
+    invalid(Err("E-CHAIN-FORMAT", "chain"), action=ACTION_VERIFY, target=chain)
 
 
 def _verify(args: argparse.Namespace, ctx: Context) -> int:

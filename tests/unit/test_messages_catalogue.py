@@ -8,7 +8,8 @@ Two rules, each guarded by a scan of the source:
    - in a declared label table: a module-level constant whose name ends in ``LABEL``,
      ``LABELS``, ``TITLES``, ``CHOICES`` or ``HELP`` (a field's name, a cell's value, a
      dialog's title, a select's choices, a command's help);
-   - a field's label handed to a rule whose catalogue text quotes it (``label=…``);
+   - a field's label handed to a rule or an ``Err`` whose catalogue text quotes it
+     (``label=…``, ``{"label": …}``);
    - argparse's documentation of a command: ``help=`` / ``description=``, or an argument of
      the CLI's parser builders (``leaf``, ``branch``, ``add_argument``).
    Everything else — refusals, notices, what a command reports — is ``message(code, …)``.
@@ -83,6 +84,9 @@ def _exempt_nodes(tree: ast.Module) -> set[int]:
             allowed += [k.value for k in node.keywords if k.arg in LABEL_KEYWORDS]
             if _name_of(node) in HELP_CALLS:
                 allowed += node.args
+        elif isinstance(node, ast.Dict):  # an Err's params: {"label": "番号"}
+            allowed += [v for k, v in zip(node.keys, node.values, strict=True)
+                        if isinstance(k, ast.Constant) and k.value == "label"]
     for stmt in tree.body:
         targets: list[ast.expr] = []
         if isinstance(stmt, ast.Assign):
@@ -152,6 +156,8 @@ def test_pending_h3_list_only_holds_files_that_need_it() -> None:
         ('_KIND_CHOICES: Final = (("", "（すべて）"),)\n', False),
         ('def f():\n    """説明。"""\n', False),
         ('check(x, label="受付番号")\n', False),
+        ('invalid(Err("E-ID-FORMAT", "id", {"label": "番号"}))\n', False),
+        ('invalid(Err("E-X", "id", {"note": "番号です"}))\n', True),
         ('leaf(group, "add", handler, "登録します")\n', False),
         ('p.add_argument("--name", help="氏名")\n', False),
         ('ROW = f"{a}：{b}　{c}"\n', False),  # layout only, no words

@@ -66,14 +66,17 @@ def _ms(value: float) -> str:
 
 
 def _throughput(fn: Callable[[], object], threads: int, seconds: float) -> float:
-    """Calls per second of ``fn`` run in ``threads`` threads for ``seconds``."""
+    """Calls per second of ``fn`` run in ``threads`` threads for ``seconds`` (at least one call
+    per thread, so a short run still has a rate)."""
     stop = time.perf_counter() + seconds
     counts = [0] * threads
 
     def work(i: int) -> None:
-        while time.perf_counter() < stop:
+        while True:
             fn()
             counts[i] += 1
+            if time.perf_counter() >= stop:
+                return
 
     started = time.perf_counter()
     pool = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
@@ -88,10 +91,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--rounds", type=int, default=30, help="issuances (and floor runs)")
     parser.add_argument("--argon2-seconds", type=float, default=3.0, help="per thread count")
+    parser.add_argument("--smoke", action="store_true", help="one issuance, one argon2 call "
+                        "each: checks that the bench works (the test run does this); the "
+                        "figures mean nothing")
     args = parser.parse_args(argv)
-
-    load_before = os.getloadavg()
+    if args.smoke:
+        args.rounds, args.argon2_seconds = 1, 0.0
     workdir = Path(tempfile.mkdtemp(prefix="chingin-bench-"))
+    try:
+        return _run(args, workdir)
+    finally:  # whatever happens, nothing is left behind
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace, workdir: Path) -> int:
+    load_before = os.getloadavg()
     os.environ.update(
         {
             "CHINGIN_DATA_DIR": str(workdir / "data"),
@@ -201,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
 
     stored = passwords.hash_secret("Bench!pw" + secrets.token_hex(2))
     single: list[float] = []
-    for _ in range(10):
+    for _ in range(1 if args.smoke else 10):
         t0 = time.perf_counter()
         passwords.verify_secret(stored, "not-the-password")
         single.append(time.perf_counter() - t0)
@@ -211,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     }
 
     print("chingin bench: certificate issuance (R-CERT-1, R-CERT-11) and argon2id (R-SEC-1)")
+    if args.smoke:
+        print("smoke run (--smoke): tiny sizes, one run; the figures below mean nothing")
     print(f"machine   : {platform.system()} {platform.release()}, {os.cpu_count()} cores, "
           f"{_cpu_model()}")
     print(f"software  : Python {platform.python_version()}, cryptography "
@@ -248,8 +264,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {n} thread{'s' if n > 1 else ' '}: {rate:6.2f} verifies/s")
     print(f"  ratio 2 threads / 1 thread: {rates[2] / rates[1]:4.2f} "
           f"(memory per concurrent verify: {profile.memory_cost_kib // 1024} MiB)")
-
-    shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 

@@ -106,10 +106,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--mix", default="typical,heavy", help="typical, heavy or both")
+    parser.add_argument("--smoke", action="store_true", help="300 rows, one run: checks that "
+                        "the bench works (the test run does this); the figures mean nothing")
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.rows, args.repeat = 300, 1
 
     load = os.getloadavg()
     print("chingin bench: CSV export (CP932, CRLF) through iter_csv vs csv.writer")
+    if args.smoke:
+        print("smoke run (--smoke): tiny sizes, one run; the figures below mean nothing")
     print(
         f"machine   : {platform.system()} {platform.release()}, {os.cpu_count()} cores, "
         f"load avg {load[0]:.2f}"

@@ -11,6 +11,10 @@ times each: the heartbeat (floor), 検索 with a カナ氏名 filter (the first 
 floor. Everything it started is stopped and removed at the end.
 
     .venv/bin/python bench/detail_list.py [--details 10000] [--rounds 40] [--kana ｻ]
+
+``--service URL`` uses a service that is already running instead (its ``CHINGIN_*``
+environment in this process, so the seed reaches its database and CA); ``--smoke`` runs tiny
+sizes once, which is how the end-to-end tests check that the bench works.
 """
 
 from __future__ import annotations
@@ -200,7 +204,7 @@ def pct(values: Sequence[float], p: float) -> float:
 
 
 async def measure(base_url: str, ctx: ssl.SSLContext, password: str, rounds: int,
-                  kana: str) -> dict[str, list[float]]:
+                  kana: str, *, warmup: int = 3) -> dict[str, list[float]]:
     from chingin_app import routes
     from chingin_app.state.login import LoginState
     from chingin_app.state.rokin.details import RokinDetailsState
@@ -231,7 +235,7 @@ async def measure(base_url: str, ctx: ssl.SSLContext, password: str, rounds: int
                                                {"key": "monthly_amount"},
                                                path=routes.ROKIN_DETAILS)),
         ]
-        for _ in range(3):  # warm-up, untimed
+        for _ in range(warmup):  # untimed
             for _name, call in kinds:
                 await call()
         for _ in range(rounds):
@@ -248,22 +252,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--details", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--kana", default="ｻ", help="カナ氏名 filter (matched anywhere)")
+    parser.add_argument("--service", metavar="URL", default=None,
+                        help="a running service (https on loopback) to use instead of starting "
+                             "one; this process must have its CHINGIN_* environment")
+    parser.add_argument("--smoke", action="store_true",
+                        help="400 details, one round, no warm-up: checks that the bench works "
+                             "(the test run does this); the figures mean nothing")
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.details, args.rounds = 400, 1
+        print("smoke run (--smoke): tiny sizes, one run; the figures below mean nothing")
     print(f"machine: {platform.system()} {platform.release()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}")
     with tempfile.TemporaryDirectory(prefix="chingin-bench-") as tmpdir:
         tmp = Path(tmpdir)
-        proc, env, _output = start_service(tmp)
+        proc = None
+        if args.service is None:
+            proc, env, _output = start_service(tmp)
+            base_url, data_dir = env["CHINGIN_BASE_URL"], tmp / "data"
+        else:
+            from chingin_app.settings import settings
+
+            base_url, data_dir = args.service, settings().data_dir
         try:
             started = time.perf_counter()
             contract_no, p12, password = seed(args.details, tmp)
             print(f"contract {contract_no}: {args.details} details loaded in "
                   f"{time.perf_counter() - started:.1f} s")
-            ctx = tls_context(tmp / "data", p12, password, tmp)
-            times = asyncio.run(measure(env["CHINGIN_BASE_URL"], ctx, password, args.rounds,
-                                        args.kana))
+            ctx = tls_context(data_dir, p12, password, tmp)
+            times = asyncio.run(measure(base_url, ctx, password, args.rounds, args.kana,
+                                        warmup=0 if args.smoke else 3))
         finally:
-            stop(proc)
+            if proc is not None:
+                stop(proc)
     floor = times["heartbeat"]
     print(f"\nround trips through nginx, {args.rounds} each (ms):")
     print(f"{'event':<12}{'p50':>9}{'p95':>9}{'mean':>9}{'p95 / floor p95':>18}")

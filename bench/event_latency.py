@@ -113,9 +113,11 @@ def _block(text: str, head: str) -> str:
     raise RuntimeError(f"unbalanced braces after `{head}` in the nginx template")
 
 
-def fill(template: str, values: dict[str, str]) -> str:
-    """Replace the `${name}` placeholders we know, as chingin_app/runtime/nginx.py does; others
-    (and nginx's own `$variables`) stay as they are."""
+def fill_known(template: str, values: dict[str, str]) -> str:
+    """Replace the `${name}` placeholders we know; the others stay as they are. Only for the
+    service's template, of which the floor copies two blocks: the file it includes is rendered
+    with the service's own strict `nginx.fill`, so a new placeholder there stops the bench
+    (and its smoke test) instead of reaching nginx as an unknown variable."""
     return re.sub(r"\$\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
 
 
@@ -125,7 +127,8 @@ def render_floor_nginx(prefix: Path, *, listen_port: int, echo_port: int, tls_ce
     for sub in ("logs", "tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
         (prefix / sub).mkdir(parents=True, exist_ok=True)
     values = {"prefix": str(prefix), "app_port": str(echo_port)}
-    service_conf = fill((TEMPLATES / "chingin.conf.template").read_text(encoding="utf-8"), values)
+    service_conf = fill_known((TEMPLATES / "chingin.conf.template").read_text(encoding="utf-8"),
+                              values)
     upstream = _block(service_conf, "upstream chingin_app").replace("chingin_app", "floor_echo")
     location = _block(service_conf, "location /_event")
     location = location.replace("location /_event", "location /echo", 1)
@@ -134,9 +137,12 @@ def render_floor_nginx(prefix: Path, *, listen_port: int, echo_port: int, tls_ce
         line.strip() for line in service_conf.splitlines()
         if re.match(r"\s*ssl_(protocols|ciphers|prefer_server_ciphers|session_tickets)\b", line)
     )
+    from chingin_app.proxy import nginx
+
     headers = (TEMPLATES / "cert_headers.conf.template").read_text(encoding="utf-8")
     (prefix / "cert_headers.conf").write_text(
-        fill(headers, {"proxy_secret": "floor-bench-not-a-secret"}), encoding="utf-8")
+        nginx.fill(headers, {"proxy_secret": "floor-bench-not-a-secret", "listener": "public"}),
+        encoding="utf-8")
     conf = f"""
 worker_processes 1;
 pid {prefix}/nginx.pid;
@@ -322,8 +328,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     p.add_argument("--rounds", type=int, default=50, help="M round trips per client")
     p.add_argument("--warmup", type=int, default=3, help="untimed round trips per client first")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds per wait")
+    p.add_argument("--smoke", action="store_true",
+                   help="1 client, 1 round trip, no warm-up: checks that the bench works "
+                        "(the test run does this against its service); the figures mean nothing")
     p.add_argument("--serve-echo", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.smoke:
+        args.clients, args.rounds, args.warmup = "1", 1, 0
     if args.rounds < 1 or args.rounds > 10_000 or args.warmup < 0:
         p.error("--rounds must be 1..10000 and --warmup >= 0")
     try:
@@ -378,6 +389,8 @@ async def run(args: argparse.Namespace) -> int:
                 "router_data": {"pathname": "/", "asPath": "/?_rxc=00000000-1a",
                                 "query": {"_rxc": "00000000-1a"}}}])
 
+            if args.smoke:
+                print("smoke run (--smoke): tiny sizes, one run; the figures below mean nothing")
             print(f"machine : {machine()}")
             print(f"software: Python {platform.python_version()}, nginx {nginx_version()}, "
                   f"reflex {importlib.metadata.version('reflex')}, "

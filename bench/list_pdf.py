@@ -153,7 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--smoke", action="store_true", help="60 rows, one run: checks that "
+                        "the bench works (the test run does this); the figures mean nothing")
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.rows, args.repeat = 60, 1
 
     register_font()
     rows = _rows(args.rows)
@@ -173,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
 
     load = os.getloadavg()
     print("chingin bench: 控除依頼リスト PDF through render_list vs a bare reportlab Table")
+    if args.smoke:
+        print("smoke run (--smoke): tiny sizes, one run; the figures below mean nothing")
     print(
         f"machine   : {platform.system()} {platform.release()}, {os.cpu_count()} cores, "
         f"load avg {load[0]:.2f}"

@@ -5,11 +5,19 @@ operation-log entry, the actor recorded as ``operator:NAME`` (``--operator``, de
 ``$USER``); refusals are logged too. One module per command family, each adding its
 sub-commands through ``register(subparsers)``:
 
-    contract   chingin contract create|show|set-initial-password|unblock, chingin notice
-    calendar   chingin maintenance add|list|remove, chingin holiday add|remove|list
-    bank       chingin bank publish-request|load-results (労金控除の控除依頼・控除結果)
-    runtime    chingin serve, demo, jobs run, inbox [--limit N] (dispatch only)
-    common     what they share: parser, refusals, secrets, Japan time, database, log
+    contract           chingin contract create|show|set-initial-password|unblock,
+                       chingin notice
+    contract_changes   chingin contract change|suspend|resume|terminate (R-OPS-5, R-OPS-6)
+    calendar           chingin maintenance add|list|remove, chingin holiday add|remove|list
+    runtime            chingin serve, demo, jobs run, inbox [--limit N] (dispatch only)
+    user               chingin user unblock|init-master (R-OPS-2)
+    cert               chingin cert revoke (R-OPS-2, R-CERT-7)
+    manual             chingin manual add|list (R-OPS-3)
+    log                chingin log verify (R-LOG-1)
+    operator_account   chingin operator-account add|revoke|list (R-OPS-7)
+    bank               chingin bank publish-request|load-results|load-batch|load-zaikei
+                       (the bank's files: 控除依頼・控除結果, 一斉積立, 財形)
+    common             what they share: parser, refusals, secrets, Japan time, database, log
 
 Secrets are never taken from the command line (DESIGN §2, R-OPS-7): ``--initial-password -``
 reads one line from standard input; without the flag a prompt asks twice; any other value is
@@ -43,6 +51,7 @@ from chingin_app.cli.common import (
     refuse_secret_on_command_line,
 )
 from chingin_app.domain.clock import clock_from_env
+from chingin_app.domain.messages import message
 
 __all__ = ["main"]
 
@@ -93,5 +102,5 @@ def main(argv: list[str] | None = None) -> int:
         print(exc.text, file=sys.stderr)
         return exc.status
     except KeyboardInterrupt:
-        print("中断しました。", file=sys.stderr)
+        print(message("E-INTERRUPTED"), file=sys.stderr)
         return 130

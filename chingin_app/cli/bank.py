@@ -30,7 +30,6 @@ from chingin_app.cli.common import (
     add_ticket,
     branch,
     invalid,
-    invalid_text,
     leaf,
     open_db,
     out,
@@ -52,7 +51,8 @@ _REFUSED: Final = frozenset(
         "E-CYCLE-NO-LINES",
     }
 )
-_FILE_READ_FAILED: Final = "ファイル {path} を読めませんでした（{reason}）。何も登録していません。"
+#: What ``load-zaikei --kind`` loads, as its messages name it.
+_ZAIKEI_KIND_LABELS: Final = {"deposit": "財形預入依頼書", "balance": "加入者残高一覧表"}
 _MAX_SHOWN_ERRORS: Final = 100
 
 
@@ -95,10 +95,6 @@ def _refused(err: Err) -> Refusal:
     return Refusal(message(err.code, **err.params), status, code=err.code)
 
 
-def _yen(amount: int) -> str:
-    return f"{amount:,}円"
-
-
 def _publish_request(args: argparse.Namespace, ctx: Context) -> int:
     """控除依頼の作成 (A.4 依頼受信, RK-4)."""
     from chingin_app.domain.deduction_cycle import PayKind
@@ -120,18 +116,17 @@ def _publish_request(args: argparse.Namespace, ctx: Context) -> int:
     if isinstance(got, Err):
         raise _refused(got)
     for pub in got.value:
-        verb = "作り直しました" if pub.replaced else "作成しました"
         d = pub.dates
-        out(
-            f"入金グループ{pub.group_no} {pub.deduct_month} {PayKind(pub.pay_kind).label}"
-            f"の控除依頼を{verb}：依頼 {pub.totals.requested_count}件 "
-            f"{_yen(pub.totals.requested_amount)}（明細エラー {pub.error_count}件、"
-            f"解約 {pub.ended_count}件）"
-        )
-        out(
-            f"  依頼データ作成日 {d.request_date} 控除日 {d.deduction_date} "
-            f"まとめ入金期限 {d.deadline} 入金予定日 {d.remittance_date}"
-        )
+        out(message(
+            "I-BANK-REQUEST-REPLACED" if pub.replaced else "I-BANK-REQUEST-CREATED",
+            group=pub.group_no, month=pub.deduct_month, pay_kind=PayKind(pub.pay_kind).label,
+            count=pub.totals.requested_count, amount=f"{pub.totals.requested_amount:,}",
+            errors=pub.error_count, ended=pub.ended_count,
+        ))
+        out("  " + message(
+            "I-BANK-REQUEST-DATES", request_date=d.request_date, deduction_date=d.deduction_date,
+            deadline=d.deadline, remittance_date=d.remittance_date,
+        ))
     return EXIT_OK
 
 
@@ -141,10 +136,9 @@ def _bank_file(args: argparse.Namespace, *, action: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        invalid_text(
-            _FILE_READ_FAILED.format(path=path, reason=exc.strerror or type(exc).__name__),
-            "E-FILE-READ", action=action, target=args.contract,
-        )
+        reason = exc.strerror or type(exc).__name__
+        invalid(Err("E-FILE-READ", "file", {"path": path, "reason": reason}),
+                action=action, target=args.contract)
 
 
 def _file_refused(got: Invalid, code: str, **params: object) -> Refusal:
@@ -177,10 +171,10 @@ def _load_results(args: argparse.Namespace, ctx: Context) -> int:
     if isinstance(got, Invalid):
         raise _file_refused(got, "E-RESULTS-FAILED")
     for group_no, month, kind, deducted, not_deducted, mismatches in got.value.requests:
-        out(
-            f"入金グループ{group_no} {month} {PayKind(kind).label}の控除結果を登録しました："
-            f"済 {deducted}件、不能 {not_deducted}件、カナ氏名不一致 {mismatches}件"
-        )
+        out(message(
+            "I-BANK-RESULTS-LOADED", group=group_no, month=month, pay_kind=PayKind(kind).label,
+            deducted=deducted, not_deducted=not_deducted, mismatches=mismatches,
+        ))
     return EXIT_OK
 
 
@@ -204,10 +198,10 @@ def _load_batch(args: argparse.Namespace, ctx: Context) -> int:
     if isinstance(got, Invalid):
         raise _file_refused(got, "E-BATCH-FAILED")
     for group_no, month, kind, count, new, changed, ended in got.value.statements:
-        out(
-            f"入金グループ{group_no} {month} {kind_label(kind)}の一斉積立内訳明細を登録しました："
-            f"{count}件（新規 {new}件、変更 {changed}件、解約 {ended}件）"
-        )
+        out(message(
+            "I-BANK-BATCH-LOADED", group=group_no, month=month, kind=kind_label(kind),
+            count=count, new=new, changed=changed, ended=ended,
+        ))
     return EXIT_OK
 
 
@@ -231,9 +225,10 @@ def _load_zaikei(args: argparse.Namespace, ctx: Context) -> int:
     with open_db() as db:
         got = load(db, contract_no=args.contract, data=data, actor=ctx.actor, clock=ctx.clock,
                    ticket=args.ticket, max_errors=_MAX_SHOWN_ERRORS)
-    what = "財形預入依頼書" if deposit else "加入者残高一覧表"
+    what = _ZAIKEI_KIND_LABELS[args.kind]
     if isinstance(got, Invalid):
         raise _file_refused(got, "E-ZAIKEI-FAILED", what=what)
     for group_no, label, count in got.value.parts:
-        out(f"入金グループ{group_no} {label}の{what}を登録しました：{count}件")
+        out(message("I-BANK-ZAIKEI-LOADED", group=group_no, label=label, what=what,
+                    count=count))
     return EXIT_OK

@@ -17,7 +17,7 @@ from chingin_app.cli.common import (
     Context,
     Subparsers,
     branch,
-    invalid_text,
+    invalid,
     jst_text,
     leaf,
     log_success,
@@ -27,6 +27,8 @@ from chingin_app.cli.common import (
     parse_jst,
     unwrap,
 )
+from chingin_app.domain.messages import message
+from chingin_app.domain.result import Err
 
 __all__ = ["ACTION_CLOSED_DAY_LIST", "ACTION_MAINTENANCE_LIST", "register"]
 
@@ -34,7 +36,9 @@ __all__ = ["ACTION_CLOSED_DAY_LIST", "ACTION_MAINTENANCE_LIST", "register"]
 ACTION_MAINTENANCE_LIST = "calendar.maintenance.list"
 ACTION_CLOSED_DAY_LIST = "calendar.closed_day.list"
 
-_ID_FORMAT = "「{label}」は半角数字で入力してください。"
+#: The lists' header rows.
+_MAINTENANCE_LIST_LABELS = ("番号", "開始（日本時間）", "終了（日本時間）", "メッセージ")
+_HOLIDAY_LIST_LABELS = ("日付", "メモ")
 
 
 def register(top: Subparsers) -> None:
@@ -61,18 +65,15 @@ def _maintenance_add(args: argparse.Namespace, ctx: Context) -> int:
     """メンテナンス時間の登録 (R-ENV-1, R-ENV-1a)."""
     from chingin_app.services.service_calendar import ACTION_MAINTENANCE_ADD, add_maintenance
 
-    start = parse_jst(args.start, "開始日時", action=ACTION_MAINTENANCE_ADD)
-    end = parse_jst(args.end, "終了日時", action=ACTION_MAINTENANCE_ADD)
+    start = parse_jst(args.start, label="開始日時", action=ACTION_MAINTENANCE_ADD)
+    end = parse_jst(args.end, label="終了日時", action=ACTION_MAINTENANCE_ADD)
     with open_db() as db:
         window_id = unwrap(
             add_maintenance(
                 db, start=start, end=end, message=args.message, actor=ctx.actor, clock=ctx.clock
             )
         )
-    out(
-        f"メンテナンス（番号 {window_id}）を登録しました："
-        f"{jst_text(start)}～{jst_text(end)}（日本時間）"
-    )
+    out(message("I-MAINT-ADDED", number=window_id, start=jst_text(start), end=jst_text(end)))
     return EXIT_OK
 
 
@@ -85,9 +86,9 @@ def _maintenance_list(args: argparse.Namespace, ctx: Context) -> int:
         log_success(db, ctx, action=ACTION_MAINTENANCE_LIST, detail={"count": len(windows)})
         db.commit()
     if not windows:
-        out("登録されているメンテナンスはありません。")
+        out(message("I-MAINT-NONE"))
         return EXIT_OK
-    out("番号\t開始（日本時間）\t終了（日本時間）\tメッセージ")
+    out("\t".join(_MAINTENANCE_LIST_LABELS))
     for w in windows:
         out(f"{w.id}\t{jst_text(w.start)}\t{jst_text(w.end)}\t{w.message or ''}")
     return EXIT_OK
@@ -98,16 +99,12 @@ def _maintenance_remove(args: argparse.Namespace, ctx: Context) -> int:
     from chingin_app.services.service_calendar import ACTION_MAINTENANCE_REMOVE, remove_maintenance
 
     if not (args.id.isascii() and args.id.isdigit()):
-        invalid_text(
-            _ID_FORMAT.format(label="番号"),
-            "E-ID-FORMAT",
-            action=ACTION_MAINTENANCE_REMOVE,
-            target=None,
-        )
+        invalid(Err("E-ID-FORMAT", "id", {"label": "番号"}), action=ACTION_MAINTENANCE_REMOVE,
+                target=None)
     window_id = int(args.id)
     with open_db() as db:
         unwrap(remove_maintenance(db, window_id=window_id, actor=ctx.actor, clock=ctx.clock))
-    out(f"メンテナンス（番号 {window_id}）を削除しました。")
+    out(message("I-MAINT-REMOVED", number=window_id))
     return EXIT_OK
 
 
@@ -118,7 +115,7 @@ def _holiday_add(args: argparse.Namespace, ctx: Context) -> int:
     day = parse_day(args.day, action=ACTION_CLOSED_DAY_ADD)
     with open_db() as db:
         unwrap(add_closed_day(db, day=day, note=args.note, actor=ctx.actor, clock=ctx.clock))
-    out(f"{day.isoformat()} を臨時休業日として登録しました。")
+    out(message("I-HOLIDAY-ADDED", day=day.isoformat()))
     return EXIT_OK
 
 
@@ -129,7 +126,7 @@ def _holiday_remove(args: argparse.Namespace, ctx: Context) -> int:
     day = parse_day(args.day, action=ACTION_CLOSED_DAY_REMOVE)
     with open_db() as db:
         unwrap(remove_closed_day(db, day=day, actor=ctx.actor, clock=ctx.clock))
-    out(f"{day.isoformat()} の臨時休業日の登録を削除しました。")
+    out(message("I-HOLIDAY-REMOVED", day=day.isoformat()))
     return EXIT_OK
 
 
@@ -142,9 +139,9 @@ def _holiday_list(args: argparse.Namespace, ctx: Context) -> int:
         log_success(db, ctx, action=ACTION_CLOSED_DAY_LIST, detail={"count": len(days)})
         db.commit()
     if not days:
-        out("登録されている臨時休業日はありません。")
+        out(message("I-HOLIDAY-NONE"))
         return EXIT_OK
-    out("日付\tメモ")
+    out("\t".join(_HOLIDAY_LIST_LABELS))
     for d in days:
         out(f"{d.day.isoformat()}\t{d.note or ''}")
     return EXIT_OK

@@ -28,6 +28,7 @@ from chingin_app.cli.common import (
     out,
     unwrap,
 )
+from chingin_app.domain.messages import message
 
 __all__ = ["register"]
 
@@ -38,11 +39,6 @@ _REASON_LABELS: Final = {
     "lost": "紛失",
     "other": "その他",
 }
-_PUBLISH_FAILED: Final = (
-    "電子証明書は失効しました（サービスでは既に利用できません）が、失効リスト（CRL）を"
-    "更新できませんでした（{reason}）。原因を取り除いてから「chingin jobs run」を"
-    "実行してください。"
-)
 
 
 def register(top: Subparsers) -> None:
@@ -83,14 +79,12 @@ def _revoke(args: argparse.Namespace, ctx: Context) -> int:
             if exc.code in _REFUSED_CODES:
                 exc.status = EXIT_REFUSED
             raise
-    out(
-        f"ユーザー {args.user_id} の電子証明書（シリアル番号 {serial}）を失効させました"
-        f"（失効理由：{_REASON_LABELS[args.reason]}）。"
-    )
+    out(message("I-CERT-REVOKED", user_id=args.user_id, serial=serial,
+                reason=_REASON_LABELS[args.reason]))
     try:
         publish_revocations()
     except Exception as exc:  # the revocation stands; the operator must finish the publication
-        print(_PUBLISH_FAILED.format(reason=type(exc).__name__), file=sys.stderr)
+        print(message("E-CERT-CRL-NOT-PUBLISHED", reason=type(exc).__name__), file=sys.stderr)
         return EXIT_REFUSED
-    out("失効リスト（CRL）を更新し、サービスに反映しました。")
+    out(message("I-CRL-PUBLISHED"))
     return EXIT_OK

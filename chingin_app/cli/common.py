@@ -5,11 +5,11 @@ prompt (never from the command line), Japan-time parsing and printing, and the d
 
 A family module (``contract``, ``calendar``, ``runtime``, …) builds its sub-commands with
 ``leaf``/``branch`` in its ``register(subparsers)`` and ends a command early by raising
-through ``unwrap``/``invalid``/``invalid_text``; ``main`` turns that into the message and the
-exit status. Handlers import their services inside the function, not to dodge a circle (cli/
-sits above every layer) but so that a command loads only what it runs: the services and their
-models take about a second to import, and ``chingin -h`` or a refusal of bad input answers at
-once. No SQL here: the services take what the operator typed and look it up themselves.
+through ``unwrap``/``invalid``; ``main`` turns that into the message and the exit status.
+Handlers import their services inside the function, not to dodge a circle (cli/ sits above
+every layer) but so that a command loads only what it runs: the services and their models take
+about a second to import, and ``chingin -h`` or a refusal of bad input answers at once. No SQL
+here: the services take what the operator typed and look it up themselves.
 """
 
 from __future__ import annotations
@@ -56,20 +56,13 @@ _REFUSAL_CODES = frozenset(
     }
 )
 
-# Texts only this command prints (results, labels, usage); the refusal texts shared with the
-# screens live in domain.messages.
-_USAGE_ERROR = (
-    "コマンドの指定に誤りがあります（{detail}）。何も変更していません。"
-    "「chingin -h」で使い方を確認してください。"
-)
-_UNRECOGNISED = "認識できない引数があります。引数の値は表示しません"
-_UNKNOWN_CODE = "処理できませんでした（{code}）。何も変更していません。"
-_DATETIME_FORMAT = "「{label}」は「YYYY-MM-DD HH:MM」（日本時間）の形式で入力してください。"
-_DATE_FORMAT = "「{label}」は「YYYY-MM-DD」の形式で入力してください。"
-_OPERATOR_FORMAT = "「操作者名」は空白を含めずに{max_len}文字以内で入力してください。"
+# Every text this command prints is in domain.messages (CLI_MESSAGES and the refusals shared
+# with the screens); only labels and help texts live here.
 OPERATOR_HELP = "操作者名（操作ログに operator:NAME として記録します。既定は $USER）"
-_PROMPT_FIRST = "初期パスワード: "
-_PROMPT_AGAIN = "初期パスワード（再入力）: "
+#: The initial password's prompts: the field, then the same again (R-OPS-7).
+_PROMPT_LABELS = ("初期パスワード: ", "初期パスワード（再入力）: ")
+#: argparse's own names for the sub-command positions, as the operator reads them.
+_USAGE_LABELS = {"COMMAND": "コマンド", "ACTION": "コマンド"}
 
 
 class UsageError(Exception):
@@ -103,26 +96,25 @@ class Refusal(Exception):
 class Parser(argparse.ArgumentParser):
     """argparse that reports errors in Japanese and never echoes stray arguments (R-OPS-7)."""
 
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(_USAGE_ERROR.format(detail=_usage_detail(message)))
+    def error(self, text: str) -> NoReturn:  # argparse calls it positionally
+        raise UsageError(message("E-USAGE", detail=_usage_detail(text)))
 
 
 def _usage_detail(text: str) -> str:
     """argparse's complaint in Japanese, without repeating any value that was typed."""
     if text.startswith("unrecognized arguments"):
-        return _UNRECOGNISED
+        return message("E-USAGE-UNRECOGNISED")
     if text.startswith("the following arguments are required:"):
-        return "必須の指定がありません：" + text.split(":", 1)[1].strip()
+        return message("E-USAGE-REQUIRED", names=text.split(":", 1)[1].strip())
     if match := re.match(r"argument (\S+): invalid choice: .*\(choose from (.*)\)$", text):
-        name = "コマンド" if match.group(1) in {"COMMAND", "ACTION"} else match.group(1)
-        choices = match.group(2).replace("'", "")
-        return f"{name}は次のいずれかで指定してください：{choices}"
+        name = _USAGE_LABELS.get(match.group(1), match.group(1))
+        return message("E-USAGE-CHOICE", name=name, choices=match.group(2).replace("'", ""))
     if match := re.match(r"argument (\S+): invalid \w+ value", text):
-        return f"{match.group(1)} の値が正しくありません"
+        return message("E-USAGE-VALUE", name=match.group(1))
     if match := re.match(r"argument (\S+): expected one argument", text):
-        return f"{match.group(1)} には値を1つ指定してください"
+        return message("E-USAGE-ONE-VALUE", name=match.group(1))
     if text.startswith("ambiguous option"):
-        return "オプションの指定が正しくありません"
+        return message("E-USAGE-AMBIGUOUS")
     return text
 
 
@@ -195,11 +187,11 @@ def add_initial_password(p: Parser) -> None:
 
 def _err_text(err: Err) -> str:
     if err.code not in MESSAGES:
-        return _UNKNOWN_CODE.format(code=err.code)
+        return message("E-CODE-UNKNOWN", code=err.code)
     try:
         return message(err.code, **err.params)
     except KeyError:
-        return _UNKNOWN_CODE.format(code=err.code)
+        return message("E-CODE-UNKNOWN", code=err.code)
 
 
 def _status_for(code: str) -> int:
@@ -222,10 +214,6 @@ def invalid(err: Err, *, action: str, target: str | None) -> NoReturn:
         log_action=action,
         log_target=target,
     )
-
-
-def invalid_text(text: str, code: str, *, action: str, target: str | None) -> NoReturn:
-    raise Refusal(text, EXIT_BAD_INPUT, code=code, log_action=action, log_target=target)
 
 
 def require_contract_no(value: str, *, action: str) -> None:
@@ -264,8 +252,8 @@ def read_secret(flag: str | None, *, action: str, target: str) -> str:
     if flag == _STDIN_MARK:
         line = sys.stdin.readline()
         return line.removesuffix("\n").removesuffix("\r")
-    first = getpass.getpass(_PROMPT_FIRST)
-    second = getpass.getpass(_PROMPT_AGAIN)
+    first = getpass.getpass(_PROMPT_LABELS[0])
+    second = getpass.getpass(_PROMPT_LABELS[1])
     if first != second:
         invalid(Err("E-PASSWORD-MISMATCH", "initial_password"), action=action, target=target)
     return first
@@ -282,7 +270,7 @@ def actor_from(name: str | None) -> str:
                 name = "unknown"
     max_len = _ACTOR_MAX_LEN - len(_ACTOR_PREFIX)
     if not name or len(name) > max_len or any(c.isspace() for c in name):
-        raise UsageError(_OPERATOR_FORMAT.format(max_len=max_len))
+        raise UsageError(message("E-OPERATOR-NAME", max_len=max_len))
     return _ACTOR_PREFIX + name
 
 
@@ -361,9 +349,7 @@ def parse_jst(text: str, label: str, *, action: str) -> datetime:
         # The operator types Japan time (R-ENV-1a); the zone is attached below.
         naive = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
     except ValueError:
-        invalid_text(
-            _DATETIME_FORMAT.format(label=label), "E-DATETIME-FORMAT", action=action, target=None
-        )
+        invalid(Err("E-DATETIME-FORMAT", params={"label": label}), action=action, target=None)
     return naive.replace(tzinfo=JST)
 
 
@@ -374,7 +360,7 @@ def parse_day(text: str, *, action: str) -> date:
             return date.fromisoformat(value)
     except ValueError:
         pass
-    invalid_text(_DATE_FORMAT.format(label="日付"), "E-DATE-FORMAT", action=action, target=None)
+    invalid(Err("E-DATE-FORMAT", params={"label": "日付"}), action=action, target=None)
 
 
 def out(text: str = "") -> None:

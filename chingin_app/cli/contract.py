@@ -38,6 +38,7 @@ from chingin_app.cli.common import (
     unwrap,
 )
 from chingin_app.domain.clock import to_jst
+from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err
 
 if TYPE_CHECKING:
@@ -49,10 +50,10 @@ __all__ = ["ACTION_NOTICE", "ACTION_SHOW", "register"]
 ACTION_SHOW = "contract.show"
 ACTION_NOTICE = "contract.notice"
 
-_FILE_WRITE_FAILED = (
-    "ファイル {path} を書き込めませんでした（{reason}）。お知らせは出力していません。"
-)
 _STATUS_LABELS = {"active": "利用中", "suspended": "一時停止中", "terminated": "解約済み"}
+_REGISTERED_LABELS = {True: "登録済み", False: "未登録"}
+_BLOCKED_LABELS = {True: "閉塞中", False: "なし"}
+_NOTICE_TITLE_LABELS = {False: "ご利用開始のお知らせ", True: "ご利用開始（変更）のお知らせ"}
 
 
 def register(top: Subparsers) -> None:
@@ -115,11 +116,8 @@ def _contract_create(args: argparse.Namespace, ctx: Context) -> int:
                 ticket=args.ticket,
             )
         )
-    out(f"契約 {view.contract_no} を登録しました。")
-    out(
-        f"「chingin notice {view.contract_no} -o ファイル名.pdf」で"
-        "ご利用開始のお知らせを出力してください。"
-    )
+    out(message("I-CONTRACT-CREATED", number=view.contract_no))
+    out(message("I-CONTRACT-NOTICE-NEXT", number=view.contract_no))
     return EXIT_OK
 
 
@@ -149,19 +147,20 @@ def _print_contract(view: ContractView) -> None:
         except ValueError:
             return code
 
-    out(f"契約番号　　　　　: {view.contract_no}")
-    out(f"契約名　　　　　　: {view.name}")
-    out(f"契約区分　　　　　: {label(view.kind, ContractKind)}")
-    out(f"契約サービス　　　: {'、'.join(label(s, Service) for s in view.services)}")
-    out("入金グループ　　　:")
-    for number, name in view.groups:
-        out(f"　{number}　{name}")
-    out(f"状態　　　　　　　: {_STATUS_LABELS.get(view.status, view.status)}")
-    out(f"初期パスワード　　: {'登録済み' if view.initial_password_set else '未登録'}")
-    out(f"初期パスワード誤り: {view.initial_password_failures}回")
-    out(f"閉塞　　　　　　　: {'閉塞中' if view.initial_password_blocked else 'なし'}")
-    out(f"マスターユーザー　: {'登録済み' if view.has_master else '未登録'}")
-    out(f"登録日時　　　　　: {jst_text(view.created_at)}（日本時間）")
+    out(message(
+        "I-CONTRACT-SHOW",
+        contract_no=view.contract_no,
+        name=view.name,
+        kind=label(view.kind, ContractKind),
+        services="、".join(label(s, Service) for s in view.services),
+        groups="".join(f"\n　{number}　{name}" for number, name in view.groups),
+        status=_STATUS_LABELS.get(view.status, view.status),
+        initial_password=_REGISTERED_LABELS[view.initial_password_set],
+        failures=view.initial_password_failures,
+        blocked=_BLOCKED_LABELS[view.initial_password_blocked],
+        master=_REGISTERED_LABELS[view.has_master],
+        created_at=jst_text(view.created_at),
+    ))
 
 
 def _contract_set_initial_password(args: argparse.Namespace, ctx: Context) -> int:
@@ -183,7 +182,7 @@ def _contract_set_initial_password(args: argparse.Namespace, ctx: Context) -> in
                 ticket=args.ticket,
             )
         )
-    out(f"契約 {args.number} の初期パスワードを登録しました。")
+    out(message("I-CONTRACT-INITIAL-PASSWORD", number=args.number))
     return EXIT_OK
 
 
@@ -198,7 +197,7 @@ def _contract_unblock(args: argparse.Namespace, ctx: Context) -> int:
                 db, contract_no=args.number, actor=ctx.actor, clock=ctx.clock, ticket=args.ticket
             )
         )
-    out(f"契約 {args.number} の閉塞を解除しました（初期パスワードの誤り回数を0回にしました）。")
+    out(message("I-CONTRACT-UNBLOCKED", number=args.number))
     return EXIT_OK
 
 
@@ -247,13 +246,13 @@ def _notice(args: argparse.Namespace, ctx: Context) -> int:
         except OSError as exc:
             db.rollback()
             raise Refusal(
-                _FILE_WRITE_FAILED.format(path=out_path, reason=exc.strerror or exc),
+                message("E-FILE-WRITE", path=out_path, reason=exc.strerror or exc),
                 EXIT_REFUSED,
                 code="E-FILE-WRITE",
                 log_action=ACTION_NOTICE,
                 log_target=args.number,
             ) from None
         db.commit()
-    title = "ご利用開始（変更）のお知らせ" if args.change else "ご利用開始のお知らせ"
-    out(f"契約 {args.number} の{title}を {out_path} に出力しました。")
+    out(message("I-NOTICE-WRITTEN", number=args.number, path=out_path,
+                title=_NOTICE_TITLE_LABELS[bool(args.change)]))
     return EXIT_OK

@@ -44,12 +44,8 @@ T = TypeVar("T")
 
 # Refusals because of what is stored (exit 1); other codes are bad input (exit 2).
 _REFUSAL_CODES: Final = frozenset({"E-CONTRACT-STATUS", "E-GROUP-EXISTS", "E-GROUP-NOT-FOUND"})
-_PUBLISH_FAILED: Final = (
-    "契約 {number} を解約し、電子証明書{count}件を失効しました"
-    "（サービスでは既に利用できません）が、"
-    "失効リスト（CRL）を更新できませんでした（{reason}）。原因を取り除いてから"
-    "「chingin jobs run」を実行してください。"
-)
+#: The reason shown when the CRL publication failed without a cause.
+_UNKNOWN_REASON_LABEL: Final = "不明"
 
 
 def _contract_family(top: Subparsers) -> Subparsers:
@@ -109,9 +105,8 @@ def _unwrap(result: Ok[T] | Err) -> T:
 
 
 def _print_summary(view: ContractView) -> None:
-    out(f"契約名　　　　: {view.name}")
-    out(f"契約サービス　: {','.join(view.services)}")
-    out("入金グループ　: " + "、".join(f"{n}:{name}" for n, name in view.groups))
+    out(message("I-CONTRACT-SUMMARY", name=view.name, services=",".join(view.services),
+                groups="、".join(f"{n}:{name}" for n, name in view.groups)))
 
 
 def _change(args: argparse.Namespace, ctx: Context) -> int:
@@ -133,12 +128,9 @@ def _change(args: argparse.Namespace, ctx: Context) -> int:
                 ticket=args.ticket,
             )
         )
-    out(f"契約 {view.contract_no} の内容を変更しました。")
+    out(message("I-CONTRACT-CHANGED", number=view.contract_no))
     _print_summary(view)
-    out(
-        f"「chingin notice {view.contract_no} -o ファイル名.pdf --change」で"
-        "ご利用開始（変更）のお知らせを出力してください。"
-    )
+    out(message("I-CONTRACT-CHANGE-NOTICE-NEXT", number=view.contract_no))
     return EXIT_OK
 
 
@@ -153,7 +145,7 @@ def _suspend(args: argparse.Namespace, ctx: Context) -> int:
                 db, contract_no=args.number, actor=ctx.actor, clock=ctx.clock, ticket=args.ticket
             )
         )
-    out(f"契約 {args.number} を一時停止しました（ログイン中のユーザーの利用を終了しました）。")
+    out(message("I-CONTRACT-SUSPENDED", number=args.number))
     return EXIT_OK
 
 
@@ -168,7 +160,7 @@ def _resume(args: argparse.Namespace, ctx: Context) -> int:
                 db, contract_no=args.number, actor=ctx.actor, clock=ctx.clock, ticket=args.ticket
             )
         )
-    out(f"契約 {args.number} の利用を再開しました。")
+    out(message("I-CONTRACT-RESUMED", number=args.number))
     return EXIT_OK
 
 
@@ -193,14 +185,12 @@ def _terminate(args: argparse.Namespace, ctx: Context) -> int:
                 )
             )
         except RevocationsNotPublished as exc:
-            reason = type(exc.__cause__).__name__ if exc.__cause__ else "不明"
+            reason = type(exc.__cause__).__name__ if exc.__cause__ else _UNKNOWN_REASON_LABEL
             print(
-                _PUBLISH_FAILED.format(number=args.number, count=exc.revoked, reason=reason),
+                message("E-CONTRACT-CRL-NOT-PUBLISHED", number=args.number, count=exc.revoked,
+                        reason=reason),
                 file=sys.stderr,
             )
             return EXIT_REFUSED
-    out(
-        f"契約 {args.number} を解約しました（ログイン中のユーザーの利用を終了し、"
-        "電子証明書をすべて失効しました）。"
-    )
+    out(message("I-CONTRACT-TERMINATED", number=args.number))
     return EXIT_OK

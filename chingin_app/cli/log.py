@@ -18,26 +18,21 @@ from chingin_app.cli.common import (
     Refusal,
     Subparsers,
     branch,
-    invalid_text,
+    invalid,
     leaf,
     log_success,
     open_db,
     out,
 )
+from chingin_app.domain.messages import message
+from chingin_app.domain.result import Err
 
 __all__ = ["ACTION_VERIFY", "register"]
 
 ACTION_VERIFY = "oplog.verify"
 
-_CHAIN_FORMAT = "「チェーン」は system または contract:契約番号（半角数字8桁）で入力してください。"
-_NO_SUCH_CHAIN = "操作ログのチェーン {chain} はありません。"
-_NO_CHAINS = "操作ログはまだありません。"
-_LINE_OK = "{chain}\t{count}件\t正常"
-_LINE_BROKEN = "{chain}\t{count}件\t改ざんの疑い（ID: {ids}）"
-_SUMMARY_OK = "{chains}件のチェーンを検証しました。すべて正常です。"
-_SUMMARY_BROKEN = (
-    "{chains}件のチェーンを検証しました。{broken}件のチェーンに改ざんの疑いがあります。"
-)
+#: The result table's header row.
+_VERIFY_LIST_LABELS = ("チェーン", "件数", "結果")
 
 
 def register(top: Subparsers) -> None:
@@ -62,7 +57,7 @@ def _check_chain_name(chain: str) -> None:
             return
     except ValueError:
         pass
-    invalid_text(_CHAIN_FORMAT, "E-CHAIN-FORMAT", action=ACTION_VERIFY, target=chain)
+    invalid(Err("E-CHAIN-FORMAT", "chain"), action=ACTION_VERIFY, target=chain)
 
 
 def _verify(args: argparse.Namespace, ctx: Context) -> int:
@@ -75,7 +70,8 @@ def _verify(args: argparse.Namespace, ctx: Context) -> int:
         counts = oplog.chain_counts(db)
         if args.chain is not None:
             if args.chain not in counts:
-                raise Refusal(_NO_SUCH_CHAIN.format(chain=args.chain), EXIT_REFUSED)
+                raise Refusal(message("E-CHAIN-NOT-FOUND", chain=args.chain), EXIT_REFUSED,
+                              code="E-CHAIN-NOT-FOUND")
             chains = [args.chain]
         else:
             chains = sorted(counts)
@@ -91,16 +87,17 @@ def _verify(args: argparse.Namespace, ctx: Context) -> int:
         db.commit()
 
     if not results:
-        out(_NO_CHAINS)
+        out(message("I-LOG-EMPTY"))
         return EXIT_OK
-    out("チェーン\t件数\t結果")
+    out("\t".join(_VERIFY_LIST_LABELS))
     for chain, count, ids in results:
         if ids:
-            out(_LINE_BROKEN.format(chain=chain, count=count, ids=", ".join(map(str, ids))))
+            out(message("W-LOG-CHAIN-BROKEN", chain=chain, count=count,
+                        ids=", ".join(map(str, ids))))
         else:
-            out(_LINE_OK.format(chain=chain, count=count))
+            out(message("I-LOG-CHAIN-OK", chain=chain, count=count))
     if broken_chains:
-        out(_SUMMARY_BROKEN.format(chains=len(results), broken=len(broken_chains)))
+        out(message("W-LOG-VERIFIED-BROKEN", chains=len(results), broken=len(broken_chains)))
         return EXIT_REFUSED
-    out(_SUMMARY_OK.format(chains=len(results)))
+    out(message("I-LOG-VERIFIED", chains=len(results)))
     return EXIT_OK

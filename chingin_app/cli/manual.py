@@ -28,14 +28,14 @@ from chingin_app.cli.common import (
     out,
     unwrap,
 )
+from chingin_app.domain.messages import message
 
 __all__ = ["ACTION_LIST", "register"]
 
 ACTION_LIST: Final = "manual.list"
 _KIND_LABELS: Final = {"member": "会員", "employer": "事業主", "both": "会員・事業主"}
-_FILE_READ_FAILED: Final = (
-    "ファイル {path} を読み込めませんでした（{reason}）。何も登録していません。"
-)
+#: The row of a manual kept for the record but never shown (R-MAN-1: no IE mode material).
+_IE_MODE_HIDDEN_LABEL: Final = "（IEモード資料のため表示しません）"
 
 
 def register(top: Subparsers) -> None:
@@ -64,9 +64,9 @@ def _add(args: argparse.Namespace, ctx: Context) -> int:
             content = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         raise Refusal(
-            _FILE_READ_FAILED.format(path=path, reason=exc.strerror or type(exc).__name__),
+            message("E-MANUAL-FILE-READ", path=path, reason=exc.strerror or type(exc).__name__),
             EXIT_REFUSED,
-            code="E-FILE-READ",
+            code="E-MANUAL-FILE-READ",
             log_action=ACTION_REGISTER,
             log_target=args.title,
         ) from None
@@ -82,10 +82,8 @@ def _add(args: argparse.Namespace, ctx: Context) -> int:
                 clock=ctx.clock,
             )
         )
-    out(
-        f"「{args.title.strip()}」を登録しました"
-        f"（番号 {manual_id}、{_KIND_LABELS[args.kind]}向け）。"
-    )
+    out(message("I-MANUAL-ADDED", title=args.title.strip(), number=manual_id,
+                kind=_KIND_LABELS[args.kind]))
     return EXIT_OK
 
 
@@ -98,10 +96,10 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
         log_success(db, ctx, action=ACTION_LIST, detail={"count": len(views)})
         db.commit()
     if not views:
-        out("登録されているマニュアル・帳票はありません。")
+        out(message("I-MANUAL-NONE"))
         return EXIT_OK
     for v in views:
-        hidden = "（IEモード資料のため表示しません）" if is_ie_mode_title(v.title) else ""
+        hidden = _IE_MODE_HIDDEN_LABEL if is_ie_mode_title(v.title) else ""
         out(
             f"{v.manual_id}\t{_KIND_LABELS.get(v.kind, v.kind)}\t{jst_text(v.registered_at)}\t"
             f"{v.title}\t{v.filename}\t{v.sha256[:16]}{hidden}"

@@ -39,6 +39,12 @@ from chingin_app.domain.result import Err, Invalid
 __all__ = ["register"]
 
 _STDIN = "-"
+#: The two secrets asked for, and the prompt's suffix when one is asked again.
+_PASSWORD_LABELS = ("コンソールのパスワード", ".p12ファイルのパスワード")
+_AGAIN_LABEL = "（再入力）"
+#: The list's 状態 and 証明書の有効期限 when there is none.
+_ACTIVE_LABELS = {True: "利用可", False: "失効"}
+_NO_CERTIFICATE_LABEL = "なし"
 
 
 def register(top: Subparsers) -> None:
@@ -64,7 +70,7 @@ def register(top: Subparsers) -> None:
 
 def _prompt_twice(label: str) -> str:
     first = getpass.getpass(f"{label}: ")
-    if getpass.getpass(f"{label}（再入力）: ") != first:
+    if getpass.getpass(f"{label}{_AGAIN_LABEL}: ") != first:
         raise Refusal(message("E-PASSWORD-MISMATCH", label=label), EXIT_BAD_INPUT,
                       code="E-PASSWORD-MISMATCH")
     return first
@@ -79,7 +85,7 @@ def _read_passwords(flag: str | None) -> tuple[str, str]:
         console = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
         p12 = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
         return console, p12
-    return _prompt_twice("コンソールのパスワード"), _prompt_twice(".p12ファイルのパスワード")
+    return _prompt_twice(_PASSWORD_LABELS[0]), _prompt_twice(_PASSWORD_LABELS[1])
 
 
 def _add(args: argparse.Namespace, ctx: Context) -> int:
@@ -89,10 +95,8 @@ def _add(args: argparse.Namespace, ctx: Context) -> int:
 
     output = Path(args.output)
     if output.exists():
-        raise Refusal(
-            f"{output} は既にあります。別のファイル名を指定してください。何も登録していません。",
-            EXIT_BAD_INPUT,
-        )
+        raise Refusal(message("E-FILE-EXISTS", path=output), EXIT_BAD_INPUT,
+                      code="E-FILE-EXISTS")
     console_password, p12_password = _read_passwords(args.password)
     with open_db() as db:
         result = create_operator(
@@ -111,8 +115,8 @@ def _add(args: argparse.Namespace, ctx: Context) -> int:
     fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(issued.p12)
-    out(f"オペレーター {issued.login_id} を登録し、電子証明書を {output} に書き出しました。")
-    out(f"有効期限：{jst_text(issued.not_after)}（日本時間）")
+    out(message("I-OP-ACCOUNT-ADDED", login_id=issued.login_id, path=output,
+                until=jst_text(issued.not_after)))
     return EXIT_OK
 
 
@@ -130,8 +134,8 @@ def _revoke(args: argparse.Namespace, ctx: Context) -> int:
         print(message(result.code, **result.params), file=sys.stderr)
         return EXIT_REFUSED
     reloaded = nginx.reload(nginx.files_for(s))
-    out(f"オペレーター {args.login_id} の電子証明書{result.value}件を失効しました。"
-        + ("" if reloaded else "（nginx は起動していません）"))
+    out(message("I-OP-ACCOUNT-REVOKED", login_id=args.login_id, count=result.value)
+        + ("" if reloaded else message("I-NGINX-NOT-RUNNING")))
     return EXIT_OK
 
 
@@ -142,9 +146,10 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
     with open_db() as db:
         rows = list_operators(db)
     if not rows:
-        out("オペレーターは登録されていません。")
+        out(message("I-OP-ACCOUNT-NONE"))
     for row in rows:
-        until = jst_text(row.certificate_until) if row.certificate_until else "なし"
-        status = "利用可" if row.status == "active" else "失効"
-        out(f"{row.login_id}\t{row.name}\t{status}\t証明書の有効期限：{until}")
+        until = (jst_text(row.certificate_until) if row.certificate_until
+                 else _NO_CERTIFICATE_LABEL)
+        out(message("I-OP-ACCOUNT-ROW", login_id=row.login_id, name=row.name,
+                    status=_ACTIVE_LABELS[row.status == "active"], until=until))
     return EXIT_OK

@@ -26,6 +26,7 @@ from chingin_app.cli.common import (
     out,
     unwrap,
 )
+from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Ok
 
 __all__ = ["register"]
@@ -80,10 +81,7 @@ def _unblock(args: argparse.Namespace, ctx: Context) -> int:
                 db, user_id=args.user_id, actor=ctx.actor, clock=ctx.clock, ticket=args.ticket
             )
         )
-    out(
-        f"ユーザー {args.user_id} のロック・閉塞を解除しました"
-        "（誤り回数を0回にしました。パスワードは変更していません）。"
-    )
+    out(message("I-USER-UNBLOCKED", user_id=args.user_id))
     return EXIT_OK
 
 
@@ -98,10 +96,5 @@ def _init_master(args: argparse.Namespace, ctx: Context) -> int:
                 ticket=args.ticket,
             )
         )
-    out(f"契約 {args.contract} のマスターユーザー {user_id} を初期化しました。")
-    out(
-        "電子証明書を失効し、ログイン中の画面を終了しました。ユーザーＩＤ "
-        f"{user_id} は再利用できません。一般ユーザーはそのままご利用いただけます。"
-    )
-    out("同じ契約番号と初期パスワードで「マスターユーザーの初期登録」ができます。")
+    out(message("I-MASTER-INITIALISED", number=args.contract, user_id=user_id))
     return EXIT_OK

@@ -138,10 +138,6 @@ DEFAULT_ALLOWED: Final[frozenset[str]] = frozenset(
     _HALF_KATAKANA | set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ()-./")
 )
 
-#: Described in messages (E-KANA-CHAR) as the default set; see ``allowed_chars`` for more.
-ALLOWED_SYMBOLS: Final[str] = "( ) - . /"
-
-
 def normalise_kana(text: str) -> str:
     """``text`` in bank kana per SPEC A.1 (steps in the module docstring), never dropping a
     character: anything that cannot be converted stays for ``check_name_kana`` to report."""

@@ -92,6 +92,201 @@ HOURS_MESSAGES: Final[dict[str, str]] = {
     "MSG-DEMO-HOURS": "デモ環境のため、ご利用時間の制限はありません。",
 }
 
+#: The screens' own notices and refusals (SPEC §3; state/forms.py, login.py, contract_users.py,
+#: certificate_issue.py, software_keyboard.py; the operator console, R-OPS-7, R-PLUS-6).
+SCREEN_MESSAGES: Final[dict[str, str]] = {
+    "I-LIST-COUNT": "{title}：{count:,}件",
+    "I-RK-DETAIL-WHAT": "{product_code} {product_name}、口座番号 {account_no}",
+    "E-FORM-REFUSED": (
+        "入力内容に誤りがあります。各項目のメッセージをご確認ください。何も登録していません。"
+    ),
+    "E-PERIOD-FORMAT": "「{label}」は YYYY-MM-DD の形式で入力してください。",
+    "E-KB-EXPIRED": (
+        "ソフトウェアキーボードで入力した内容は15分を過ぎたため消去されました。"
+        "もう一度入力してください。"
+    ),
+    "I-PW-CHANGED": "パスワードを変更しました。次回から新しいパスワードでログインしてください。",
+    "I-CERT-CLOSE-BROWSER": "ブラウザをすべて閉じてください。",
+    "I-USER-DELETE-DONE": "ユーザーＩＤ {user_id} を削除しました。",
+    # インフォメーション画面 (R-INFO-1): 最新受信情報.
+    "I-INFO-NONE-OF": "{what}：受信したデータはありません。",
+    "I-INFO-LATEST-REQUEST": "{month} {pay_kind} 控除依頼（{received} 受信・{status}）",
+    # The operator console's procedures (R-OPS-1..7): what was done, and what to do next.
+    "I-OP-SIGNED-OUT": "サインアウトしました。ブラウザをすべて閉じてください。",
+    "I-OP-CREATED": "契約 {number} を登録しました。お知らせを出力してください。",
+    "I-OP-NOTICE": "契約 {number} のお知らせを出力しました。",
+    "I-OP-INITIAL-PASSWORD": "契約 {number} の初期パスワードを変更しました。",
+    "I-OP-CONTRACT-UNBLOCKED": "契約 {number} の初期パスワード閉塞を解除しました。",
+    "I-OP-MASTER-INIT": "契約 {number} のマスターユーザーを初期化しました。",
+    "I-OP-USER-UNBLOCKED": "ユーザー {user_id} の閉塞を解除しました。",
+    "I-OP-CERT-REVOKED": "ユーザー {user_id} の電子証明書を失効しました。",
+    "I-OP-CHANGED": "契約 {number} の内容を変更しました。お知らせ（変更）を出力してください。",
+    "I-OP-SUSPENDED": "契約 {number} を一時停止しました。",
+    "I-OP-TERMINATED": "契約 {number} を解約しました。",
+    "W-OP-TERMINATED-CRL": (
+        "契約 {number} を解約しましたが、失効リストを更新できませんでした。"
+        "定期処理を実行してください。"
+    ),
+    "I-OP-JOBS": "定期処理を実行しました。",
+    "W-OP-JOBS": (
+        "定期処理を実行しましたが、対応が必要な警告があります。サーバーのログを確認してください。"
+    ),
+}
+
+#: The `chingin` command's own texts (R-OPS-1..7, R-ENV-1a, R-LOG-1, RK-4, RK-11, RS-1, RZ-1;
+#: DESIGN §2): refusals decided in cli/, and what each command reports when done. The
+#: refusals shared with the screens are in the tables above.
+CLI_MESSAGES: Final[dict[str, str]] = {
+    "E-USAGE": (
+        "コマンドの指定に誤りがあります（{detail}）。何も変更していません。"
+        "「chingin -h」で使い方を確認してください。"
+    ),
+    # argparse's complaints as E-USAGE's {detail}; a typed value is never repeated (R-OPS-7).
+    "E-USAGE-UNRECOGNISED": "認識できない引数があります。引数の値は表示しません",
+    "E-USAGE-REQUIRED": "必須の指定がありません：{names}",
+    "E-USAGE-CHOICE": "{name}は次のいずれかで指定してください：{choices}",
+    "E-USAGE-VALUE": "{name} の値が正しくありません",
+    "E-USAGE-ONE-VALUE": "{name} には値を1つ指定してください",
+    "E-USAGE-AMBIGUOUS": "オプションの指定が正しくありません",
+    "E-CODE-UNKNOWN": "処理できませんでした（{code}）。何も変更していません。",
+    "E-INTERRUPTED": "中断しました。",
+    "E-OPERATOR-NAME": "「操作者名」は空白を含めずに{max_len}文字以内で入力してください。",
+    "E-DATETIME-FORMAT": (
+        "「{label}」は「YYYY-MM-DD HH:MM」（日本時間）の形式で入力してください。"
+    ),
+    "E-DATE-FORMAT": "「{label}」は「YYYY-MM-DD」の形式で入力してください。",
+    "E-ID-FORMAT": "「{label}」は半角数字で入力してください。",
+    "E-FILE-READ": "ファイル {path} を読めませんでした（{reason}）。何も登録していません。",
+    "E-MANUAL-FILE-READ": (
+        "ファイル {path} を読み込めませんでした（{reason}）。何も登録していません。"
+    ),
+    "E-FILE-WRITE": (
+        "ファイル {path} を書き込めませんでした（{reason}）。お知らせは出力していません。"
+    ),
+    "E-FILE-EXISTS": (
+        "{path} は既にあります。別のファイル名を指定してください。何も登録していません。"
+    ),
+    "E-CHAIN-FORMAT": (
+        "「チェーン」は system または contract:契約番号（半角数字8桁）で入力してください。"
+    ),
+    "E-CHAIN-NOT-FOUND": "操作ログのチェーン {chain} はありません。",
+    "E-CERT-CRL-NOT-PUBLISHED": (
+        "電子証明書は失効しました（サービスでは既に利用できません）が、失効リスト（CRL）を"
+        "更新できませんでした（{reason}）。原因を取り除いてから「chingin jobs run」を"
+        "実行してください。"
+    ),
+    "E-CONTRACT-CRL-NOT-PUBLISHED": (
+        "契約 {number} を解約し、電子証明書{count}件を失効しました"
+        "（サービスでは既に利用できません）が、"
+        "失効リスト（CRL）を更新できませんでした（{reason}）。原因を取り除いてから"
+        "「chingin jobs run」を実行してください。"
+    ),
+    # chingin contract … / notice (R-OPS-1, R-OPS-2, R-OPS-5, R-OPS-6).
+    "I-CONTRACT-CREATED": "契約 {number} を登録しました。",
+    "I-CONTRACT-NOTICE-NEXT": (
+        "「chingin notice {number} -o ファイル名.pdf」でご利用開始のお知らせを出力してください。"
+    ),
+    "I-CONTRACT-SHOW": (
+        "契約番号　　　　　: {contract_no}\n"
+        "契約名　　　　　　: {name}\n"
+        "契約区分　　　　　: {kind}\n"
+        "契約サービス　　　: {services}\n"
+        "入金グループ　　　:{groups}\n"
+        "状態　　　　　　　: {status}\n"
+        "初期パスワード　　: {initial_password}\n"
+        "初期パスワード誤り: {failures}回\n"
+        "閉塞　　　　　　　: {blocked}\n"
+        "マスターユーザー　: {master}\n"
+        "登録日時　　　　　: {created_at}（日本時間）"
+    ),
+    "I-CONTRACT-INITIAL-PASSWORD": "契約 {number} の初期パスワードを登録しました。",
+    "I-CONTRACT-UNBLOCKED": (
+        "契約 {number} の閉塞を解除しました（初期パスワードの誤り回数を0回にしました）。"
+    ),
+    "I-NOTICE-WRITTEN": "契約 {number} の{title}を {path} に出力しました。",
+    "I-CONTRACT-CHANGED": "契約 {number} の内容を変更しました。",
+    "I-CONTRACT-SUMMARY": (
+        "契約名　　　　: {name}\n契約サービス　: {services}\n入金グループ　: {groups}"
+    ),
+    "I-CONTRACT-CHANGE-NOTICE-NEXT": (
+        "「chingin notice {number} -o ファイル名.pdf --change」で"
+        "ご利用開始（変更）のお知らせを出力してください。"
+    ),
+    "I-CONTRACT-SUSPENDED": (
+        "契約 {number} を一時停止しました（ログイン中のユーザーの利用を終了しました）。"
+    ),
+    "I-CONTRACT-RESUMED": "契約 {number} の利用を再開しました。",
+    "I-CONTRACT-TERMINATED": (
+        "契約 {number} を解約しました（ログイン中のユーザーの利用を終了し、"
+        "電子証明書をすべて失効しました）。"
+    ),
+    # chingin user … / cert revoke (R-OPS-2, R-CERT-7).
+    "I-USER-UNBLOCKED": (
+        "ユーザー {user_id} のロック・閉塞を解除しました"
+        "（誤り回数を0回にしました。パスワードは変更していません）。"
+    ),
+    "I-MASTER-INITIALISED": (
+        "契約 {number} のマスターユーザー {user_id} を初期化しました。\n"
+        "電子証明書を失効し、ログイン中の画面を終了しました。ユーザーＩＤ "
+        "{user_id} は再利用できません。一般ユーザーはそのままご利用いただけます。\n"
+        "同じ契約番号と初期パスワードで「マスターユーザーの初期登録」ができます。"
+    ),
+    "I-CERT-REVOKED": (
+        "ユーザー {user_id} の電子証明書（シリアル番号 {serial}）を失効させました"
+        "（失効理由：{reason}）。"
+    ),
+    "I-CRL-PUBLISHED": "失効リスト（CRL）を更新し、サービスに反映しました。",
+    # chingin maintenance … / holiday … (R-ENV-1a).
+    "I-MAINT-ADDED": "メンテナンス（番号 {number}）を登録しました：{start}～{end}（日本時間）",
+    "I-MAINT-NONE": "登録されているメンテナンスはありません。",
+    "I-MAINT-REMOVED": "メンテナンス（番号 {number}）を削除しました。",
+    "I-HOLIDAY-ADDED": "{day} を臨時休業日として登録しました。",
+    "I-HOLIDAY-REMOVED": "{day} の臨時休業日の登録を削除しました。",
+    "I-HOLIDAY-NONE": "登録されている臨時休業日はありません。",
+    # chingin manual … (R-OPS-3, R-MAN-1).
+    "I-MANUAL-ADDED": "「{title}」を登録しました（番号 {number}、{kind}向け）。",
+    "I-MANUAL-NONE": "登録されているマニュアル・帳票はありません。",
+    # chingin log verify (R-LOG-1).
+    "I-LOG-EMPTY": "操作ログはまだありません。",
+    "I-LOG-CHAIN-OK": "{chain}\t{count}件\t正常",
+    "W-LOG-CHAIN-BROKEN": "{chain}\t{count}件\t改ざんの疑い（ID: {ids}）",
+    "I-LOG-VERIFIED": "{chains}件のチェーンを検証しました。すべて正常です。",
+    "W-LOG-VERIFIED-BROKEN": (
+        "{chains}件のチェーンを検証しました。{broken}件のチェーンに改ざんの疑いがあります。"
+    ),
+    # chingin operator-account … (R-OPS-7).
+    "I-OP-ACCOUNT-ADDED": (
+        "オペレーター {login_id} を登録し、電子証明書を {path} に書き出しました。\n"
+        "有効期限：{until}（日本時間）"
+    ),
+    "I-OP-ACCOUNT-REVOKED": "オペレーター {login_id} の電子証明書{count}件を失効しました。",
+    "I-NGINX-NOT-RUNNING": "（nginx は起動していません）",
+    "I-OP-ACCOUNT-NONE": "オペレーターは登録されていません。",
+    "I-OP-ACCOUNT-ROW": "{login_id}\t{name}\t{status}\t証明書の有効期限：{until}",
+    # chingin bank … (RK-4, RK-11, RS-1, RZ-1; the bank's files).
+    "I-BANK-REQUEST-CREATED": (
+        "入金グループ{group} {month} {pay_kind}の控除依頼を作成しました：依頼 {count}件 "
+        "{amount}円（明細エラー {errors}件、解約 {ended}件）"
+    ),
+    "I-BANK-REQUEST-REPLACED": (
+        "入金グループ{group} {month} {pay_kind}の控除依頼を作り直しました：依頼 {count}件 "
+        "{amount}円（明細エラー {errors}件、解約 {ended}件）"
+    ),
+    "I-BANK-REQUEST-DATES": (
+        "依頼データ作成日 {request_date} 控除日 {deduction_date} "
+        "まとめ入金期限 {deadline} 入金予定日 {remittance_date}"
+    ),
+    "I-BANK-RESULTS-LOADED": (
+        "入金グループ{group} {month} {pay_kind}の控除結果を登録しました："
+        "済 {deducted}件、不能 {not_deducted}件、カナ氏名不一致 {mismatches}件"
+    ),
+    "I-BANK-BATCH-LOADED": (
+        "入金グループ{group} {month} {kind}の一斉積立内訳明細を登録しました："
+        "{count}件（新規 {new}件、変更 {changed}件、解約 {ended}件）"
+    ),
+    "I-BANK-ZAIKEI-LOADED": "入金グループ{group} {label}の{what}を登録しました：{count}件",
+}
+
 #: Field rules (SPEC §3), 「{項目名}」は{規則}で入力してください。
 FIELD_MESSAGES: Final[dict[str, str]] = {
     "E-FIELD-REQUIRED": "「{label}」を入力してください。",
@@ -713,6 +908,8 @@ MESSAGES: Final[dict[str, str]] = {
     **APPENDIX_B,
     **LOGIN_MESSAGES,
     **HOURS_MESSAGES,
+    **SCREEN_MESSAGES,
+    **CLI_MESSAGES,
     **FIELD_MESSAGES,
     **OPERATOR_MESSAGES,
     **ISSUANCE_MESSAGES,
@@ -728,11 +925,12 @@ MESSAGES: Final[dict[str, str]] = {
 }
 
 
-def message(code: str, **params: object) -> str:
+def message(code: str, /, **params: object) -> str:
     """The text for a message code with its parameters filled in (STYLE §3, Appendix B).
 
     Raises KeyError for an unknown code or a missing parameter (both are bugs). Extra
     parameters are ignored, so an ``Err``'s params can be passed whole:
-    ``message(err.code, **err.params)``.
+    ``message(err.code, **err.params)``; ``code`` is positional-only, so a text may have a
+    ``{code}`` field of its own (E-CODE-UNKNOWN).
     """
     return MESSAGES[code].format(**params)

@@ -10,7 +10,7 @@ import reflex as rx
 
 from chingin_app.components.form import alert, field_error, submit_button, text_field
 from chingin_app.state.operator_console import (
-    PROCEDURES,
+    PROCEDURE_TITLES,
     ConsoleContractsState,
     OperatorConsoleState,
 )
@@ -170,7 +170,7 @@ def _dialog() -> rx.Component:
 
 
 def _procedure_button(action: str) -> rx.Component:
-    return rx.button(PROCEDURES[action], type="button", variant="surface",
+    return rx.button(PROCEDURE_TITLES[action], type="button", variant="surface",
                      on_click=_handlers.open_dialog(action))
 
 
@@ -208,7 +208,7 @@ def _detail() -> rx.Component:
             ),
             rx.heading("手続き", as_="h2", size="4", margin_y="12px"),
             rx.flex(
-                *[_procedure_button(a) for a in PROCEDURES if a not in ("create", "jobs")],
+                *[_procedure_button(a) for a in PROCEDURE_TITLES if a not in ("create", "jobs")],
                 wrap="wrap", gap="2",
             ),
             aria_label="契約内容",

@@ -188,11 +188,6 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _neutralise(text: str) -> str:
-    """A leading ``'`` so a spreadsheet does not run the cell as a formula (SPEC A.2)."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
 def _cp932_cell(text: str, row: int, column: int) -> str:
     mapped = text.translate(_CP932_TABLE)
     try:

@@ -18,6 +18,7 @@ from typing import Any, Final
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from chingin_app.domain import figures
 from chingin_app.domain.clock import Clock, to_jst
 from chingin_app.domain.contract import Service
 from chingin_app.domain.kana import normalise_kana
@@ -264,8 +265,7 @@ def _alarm_balances(items: Sequence[ZaikeiBalanceItem]) -> list[AlarmBalance]:
                          b.account_no) for b in items]
 
 
-def _yen(value: int | None) -> str:
-    return "" if value is None else f"{value:,}"
+_AMOUNT_KEYS: Final = frozenset({"monthly", "bonus", "incentive", "balance", "tax_free"})
 
 
 def _line_values(item: ZaikeiDepositItem, by_line: dict[tuple[str, str, str], int],
@@ -316,8 +316,8 @@ def detail_page(
     rows = []
     for item in items:
         v = _line_values(item, by_line, used, balance=has_balance, incentive=has_incentive)
-        rows.append({k: (_yen(x) if k in ("monthly", "bonus", "incentive", "balance", "tax_free")
-                         else str(x)) for k, x in v.items()})
+        rows.append({k: figures.amount(x) if k in _AMOUNT_KEYS else str(x)
+                     for k, x in v.items()})
     return DetailPage(rows, total, page, pages, int(monthly), int(bonus), int(incentive or 0))
 
 

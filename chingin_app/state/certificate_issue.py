@@ -24,7 +24,6 @@ from chingin_app.state.software_keyboard import (
     take_secret,
 )
 
-CLOSE_BROWSER = "ブラウザをすべて閉じてください。"
 RESTART_CODES = frozenset({"MSG-CODE-EXHAUSTED", "MSG-AUTH-GENERIC"})
 
 
@@ -157,5 +156,5 @@ class CertificateIssueState(SoftwareKeyboardMixin, FormMixin, PageState):
     @rx.event
     def close(self) -> None:
         """閉じる: the flow ends; the browser must be closed to pick the new certificate."""
-        self.finished_text = CLOSE_BROWSER
+        self.finished_text = message("I-CERT-CLOSE-BROWSER")
         self.issued_filename = ""

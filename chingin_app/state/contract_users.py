@@ -8,6 +8,7 @@ token (SPEC §3): a repeated 登録 / 更新 / 削除 after success returns the 
 from __future__ import annotations
 
 import secrets
+from typing import Final
 
 import reflex as rx
 from reflex.event import EventSpec
@@ -56,6 +57,10 @@ def _menu_rows(items: tuple[MenuItem, ...]) -> list[dict[str, str]]:
     return rows
 
 
+#: The 電子証明書 cell of a user without a certificate.
+NO_CERT_LABEL: Final = "なし"
+
+
 class ContractUsersState(FormMixin, SessionState):
     """契約ユーザー情報照会: the contract's users; 削除 for the master."""
 
@@ -78,7 +83,8 @@ class ContractUsersState(FormMixin, SessionState):
                 "user_name": r.user_name,
                 "role": r.role_label,
                 "status": r.status,
-                "cert": f"{to_jst(r.cert_not_after):%Y/%m/%d}" if r.cert_not_after else "なし",
+                "cert": (f"{to_jst(r.cert_not_after):%Y/%m/%d}" if r.cert_not_after
+                         else NO_CERT_LABEL),
                 "general": "1" if r.role == "general" else "",
                 # The master's own row: 更新へ for name and e-mail (R-USER-2).
                 "own": "1" if r.role == "master" and r.user_id == info.user_id else "",
@@ -124,7 +130,7 @@ class ContractUsersState(FormMixin, SessionState):
             )
         if self._settle(result):
             self._deleted = [*self._deleted, user_id]
-            self.notice = f"ユーザーＩＤ {user_id} を削除しました。"
+            self.notice = message("I-USER-DELETE-DONE", user_id=user_id)
         self._fetch(info)
 
 

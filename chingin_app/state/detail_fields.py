@@ -5,6 +5,8 @@ services/detail_rules.py)."""
 
 from __future__ import annotations
 
+from typing import Final
+
 from chingin_app.domain.kana import check_name_kana
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err
@@ -16,12 +18,15 @@ STATUS_CHOICES: tuple[tuple[str, str], ...] = (
 )
 
 
+NAME_KANA_LABEL: Final = "カナ氏名"
+
+
 def kana_feedback(typed: str, *, max_bytes: int | None = KANA_MAX_BYTES) -> tuple[str, str]:
     """(hint, error) for a カナ氏名 as typed (R-PLUS-2 on entry, A.1): 「正規化後: ｷﾕｳﾖ ｲﾁﾛｳ」 when
     the bank's form differs from what was typed, or the reason the bank would refuse it."""
     if not typed.strip():
         return "", ""
-    checked = check_name_kana(typed, field="カナ氏名", key="name_kana", max_bytes=max_bytes)
+    checked = check_name_kana(typed, field=NAME_KANA_LABEL, key="name_kana", max_bytes=max_bytes)
     if isinstance(checked, Err):
         return "", message(checked.code, **checked.params)
     if checked.value == typed:

@@ -20,6 +20,7 @@ from chingin_app.db import session_scope
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err
 from chingin_app.domain.validation import parse_row_id
+from chingin_app.models.rokin import HistoryAction
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.business import MenuAccessMixin
 from chingin_app.state.forms import FormMixin, text
@@ -31,7 +32,9 @@ PAGE_SIZE = 50
 def history_changes(action: str, changes: tuple[tuple[str, str, str], ...]) -> str:
     """「月例額: 10,000 → 12,000」 per changed field (追加: the values registered)."""
     return " ／ ".join(
-        f"{label}: {before} → {after}" if before or action != "追加" else f"{label}: {after}"
+        f"{label}: {before} → {after}"
+        if before or action != HistoryAction.ADD
+        else f"{label}: {after}"
         for label, before, after in changes
     )
 

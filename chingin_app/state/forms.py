@@ -4,7 +4,7 @@ field, nothing changed). A mixin, so every screen keeps its own errors."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any, TypeGuard
+from typing import Any, Final, TypeGuard
 
 import reflex as rx
 
@@ -12,12 +12,10 @@ from chingin_app.domain.clock import JST
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
 
-FORM_REFUSED = (
-    "入力内容に誤りがあります。各項目のメッセージをご確認ください。何も登録していません。"
-)
-PERIOD_FORMAT = "「{label}」は YYYY-MM-DD の形式で入力してください。"
+#: The callout of a form refused field by field.
+FORM_REFUSED: Final = message("E-FORM-REFUSED")
 #: The period fields of the search forms: (field name, label).
-PERIOD_FIELDS = (("period_from", "期間（開始）"), ("period_to", "期間（終了）"))
+PERIOD_LABELS: Final = (("period_from", "期間（開始）"), ("period_to", "期間（終了）"))
 
 
 def _day(text: str, label: str) -> date | str | None:
@@ -27,7 +25,7 @@ def _day(text: str, label: str) -> date | str | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        return PERIOD_FORMAT.format(label=label)
+        return message("E-PERIOD-FORMAT", label=label)
 
 
 
@@ -70,7 +68,7 @@ class FormMixin(rx.State, mixin=True):
         """The search period [start day 0:00, the day after the end day 0:00) JST from the
         ``period_from`` / ``period_to`` fields ('' is open); None, with the message at the
         field, when a day is malformed."""
-        (from_field, from_label), (to_field, to_label) = PERIOD_FIELDS
+        (from_field, from_label), (to_field, to_label) = PERIOD_LABELS
         start, end = _day(start_text, from_label), _day(end_text, to_label)
         errors = {k: v for k, v in ((from_field, start), (to_field, end)) if isinstance(v, str)}
         if errors:

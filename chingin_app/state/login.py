@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Final
 
 import reflex as rx
 from reflex.event import EventSpec
@@ -34,8 +35,15 @@ def _day(d: date) -> str:
     return f"{d:%Y/%m/%d}"
 
 
-CHANGE_DONE_TEXT = "パスワードを変更しました。次回から新しいパスワードでログインしてください。"
-RESULT_LABELS = {"success": "成功", "failure": "失敗", "refused": "拒否"}
+RESULT_LABELS: Final = {"success": "成功", "failure": "失敗", "refused": "拒否"}
+#: The schedule panel's title, by whether the contract has the ledger (manual P.21).
+SCHEDULE_TITLES: Final = {False: "労金控除スケジュール", True: "労金控除・賃控元帳スケジュール"}
+#: The schedule's rows: this cycle and the next.
+CYCLE_LABELS: Final = ("今回", "次回")
+#: 最新受信情報（財形）: what was received, named when nothing was (manual P.24).
+ZAIKEI_INFO_LABELS: Final = {
+    "deposit": "預入依頼書", "balance": "加入者残高一覧表", "incentive": "奨励金",
+}
 
 
 class LoginState(SoftwareKeyboardMixin, FormMixin, SessionState):
@@ -145,7 +153,7 @@ class PasswordChangeFirstState(SoftwareKeyboardMixin, FormMixin, SessionState):
         if first:
             yield rx.redirect(routes.GROUP_SELECT if self.has_several_groups else routes.INFO)
         else:
-            self.done_text = CHANGE_DONE_TEXT
+            self.done_text = message("I-PW-CHANGED")
 
 
 class GroupSelectState(FormMixin, SessionState):
@@ -179,7 +187,7 @@ class InfoState(SessionState):
     menu_groups: list[str] = []  # noqa: RUF012 (Reflex copies var defaults per client)
     menu_links: dict[str, list[list[str]]] = {}  # noqa: RUF012  group → [label, route]
     schedule_rows: list[list[str]] = []  # noqa: RUF012  [cycle, 依頼データ作成日, 控除日, 期限]
-    schedule_title: str = "労金控除スケジュール"
+    schedule_title: str = SCHEDULE_TITLES[False]
     latest_received: str = ""
     # 最新受信情報（財形）: 預入依頼書, and 加入者残高一覧表 / 奨励金 only where contracted
     # (R-INFO-1, manual P.24).
@@ -232,13 +240,13 @@ class InfoState(SessionState):
         """The latest received 財形 data of the selected group (R-INFO-1)."""
         with session_scope(read_only=True) as db:
             got = zaikei_latest_info(db, contract_no=info.contract_no, group_no=info.group_no)
-        none = "：受信したデータはありません。"
+        none = {k: message("I-INFO-NONE-OF", what=v) for k, v in ZAIKEI_INFO_LABELS.items()}
         self.has_zaikei = got is not None
-        self.zaikei_deposit = (got.deposit if got else None) or f"預入依頼書{none}"
+        self.zaikei_deposit = (got.deposit if got else None) or none["deposit"]
         self.zaikei_has_balance = got is not None and got.balance_contracted
-        self.zaikei_balance = (got.balance if got else None) or f"加入者残高一覧表{none}"
+        self.zaikei_balance = (got.balance if got else None) or none["balance"]
         self.zaikei_has_incentive = got is not None and got.incentive_contracted
-        self.zaikei_incentive = (got.incentive if got else None) or f"奨励金{none}"
+        self.zaikei_incentive = (got.incentive if got else None) or none["incentive"]
 
     def _load_schedule(self, info: SessionInfo) -> None:
         """労金控除 schedule of the current and next cycle and the latest received request."""
@@ -251,13 +259,13 @@ class InfoState(SessionState):
         # The ledger's deductions ride on the same cycle (manual P.21: 労金控除・賃控元帳の
         # スケジュール), so one table serves both when both are contracted.
         ledger = contract is not None and Service.LEDGER.value in contract.services
-        self.schedule_title = "労金控除・賃控元帳スケジュール" if ledger else "労金控除スケジュール"
+        self.schedule_title = SCHEDULE_TITLES[ledger]
         self.schedule_rows = [] if plan is None else [
             [label, _day(e.dates.request_date), _day(e.dates.deduction_date),
              _day(e.dates.deadline)]
-            for label, e in (("今回", plan.current), ("次回", plan.next))
+            for label, e in zip(CYCLE_LABELS, (plan.current, plan.next), strict=True)
         ]
-        self.latest_received = "" if latest is None else (
-            f"{latest.deduct_month} {latest.pay_kind_label} 控除依頼"
-            f"（{to_jst(latest.received_at):%Y/%m/%d} 受信・{latest.status_label}）"
+        self.latest_received = "" if latest is None else message(
+            "I-INFO-LATEST-REQUEST", month=latest.deduct_month, pay_kind=latest.pay_kind_label,
+            received=f"{to_jst(latest.received_at):%Y/%m/%d}", status=latest.status_label,
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 import reflex as rx
 from reflex.event import EventSpec
 
@@ -16,6 +18,9 @@ from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.forms import FormMixin
 from chingin_app.state.paging import PagingMixin
 from chingin_app.state.session import SessionState
+
+#: The export's file name starts with the screen's name (操作ログ_<契約番号>_<日時>.csv).
+EXPORT_FILE_LABEL: Final = "操作ログ"
 
 
 class OperationLogState(PagingMixin, FormMixin, SessionState):
@@ -106,5 +111,6 @@ class OperationLogState(PagingMixin, FormMixin, SessionState):
             oplog_query.log_export(db, contract_no=info.contract_no, actor=info.user_id,
                                    ip=self._client_ip(), clock=app_clock(), rows=self.total)
         stamp = f"{to_jst(app_clock().now()):%Y%m%d%H%M%S}"
-        return rx.download(data=result.value, filename=f"操作ログ_{info.contract_no}_{stamp}.csv",
+        return rx.download(data=result.value,
+                           filename=f"{EXPORT_FILE_LABEL}_{info.contract_no}_{stamp}.csv",
                            mime_type="text/csv")

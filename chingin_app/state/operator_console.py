@@ -32,9 +32,12 @@ ROUTE_SIGNIN: Final = "/operator"
 ROUTE_CONTRACTS: Final = "/operator/contracts"
 
 STATUS_LABELS: Final = {"active": "利用中", "suspended": "一時停止中", "terminated": "解約済み"}
+#: 照会's 初期パスワード and マスターユーザー cells: registered or not.
+REGISTERED_LABELS: Final = {True: "登録済み", False: "未登録"}
+BLOCKED_LABEL: Final = "閉塞"
 
 #: The procedures of R-OPS-1..6 and R-OPS-4 the console offers: action → dialog title.
-PROCEDURES: Final[dict[str, str]] = {
+PROCEDURE_TITLES: Final[dict[str, str]] = {
     "create": "契約の登録",
     "notice": "ご利用開始（変更）のお知らせの出力",
     "set_initial_password": "初期パスワードの変更",
@@ -48,7 +51,7 @@ PROCEDURES: Final[dict[str, str]] = {
     "terminate": "契約の解約",
     "jobs": "定期処理の実行",
 }
-_NEEDS_CONTRACT: Final = frozenset(PROCEDURES) - {"create", "jobs"}
+_NEEDS_CONTRACT: Final = frozenset(PROCEDURE_TITLES) - {"create", "jobs"}
 #: Procedures on one user of the selected contract → the action their refusal is logged as.
 _USER_ACTIONS: Final = {"user_unblock": user_procedures.ACTION_UNBLOCK,
                         "cert_revoke": revocation.ACTION_REVOKE}
@@ -127,7 +130,7 @@ class OperatorConsoleState(FormMixin, PageState):
                                    ip=self._client_ip())
         self._op_token = ""
         self.operator_id = self.operator_name = ""
-        self.ended_message = "サインアウトしました。ブラウザをすべて閉じてください。"
+        self.ended_message = message("I-OP-SIGNED-OUT")
         return rx.redirect(ROUTE_SIGNIN)
 
 
@@ -146,7 +149,7 @@ class ConsoleContractsState(OperatorConsoleState):
     @rx.var
     def dialog_title(self) -> str:
         """The open procedure's name."""
-        return PROCEDURES.get(self.dialog_action, "")
+        return PROCEDURE_TITLES.get(self.dialog_action, "")
 
     def _refresh(self, query: str = "") -> None:
         with session_scope(read_only=True) as db:
@@ -170,9 +173,9 @@ class ConsoleContractsState(OperatorConsoleState):
             "contract_no": view.contract_no, "name": view.name, "kind": view.kind,
             "services": ",".join(view.services),
             "status": STATUS_LABELS.get(view.status, view.status),
-            "initial_password": "閉塞" if view.initial_password_blocked
-            else ("登録済み" if view.initial_password_set else "未登録"),
-            "master": "登録済み" if view.has_master else "未登録",
+            "initial_password": BLOCKED_LABEL if view.initial_password_blocked
+            else REGISTERED_LABELS[view.initial_password_set],
+            "master": REGISTERED_LABELS[view.has_master],
         }
         self.groups = [f"{no}：{name}" for no, name in view.groups]
         self.user_rows = [
@@ -215,7 +218,7 @@ class ConsoleContractsState(OperatorConsoleState):
         """Open the confirmation dialog of a procedure (nothing changes yet)."""
         if self._signed_in_operator() is None:
             return rx.redirect(ROUTE_SIGNIN)
-        if action not in PROCEDURES or (action in _NEEDS_CONTRACT and not self.selected):
+        if action not in PROCEDURE_TITLES or (action in _NEEDS_CONTRACT and not self.selected):
             return None
         self._clear_messages()
         self.done_text = ""
@@ -241,7 +244,7 @@ class ConsoleContractsState(OperatorConsoleState):
             yield rx.redirect(ROUTE_SIGNIN)
             return
         action = self.dialog_action
-        if not self.dialog_open or action not in PROCEDURES or (
+        if not self.dialog_open or action not in PROCEDURE_TITLES or (
             action in _NEEDS_CONTRACT and not self.selected
         ):
             # Only the open confirmation dialog runs a procedure (a crafted 実行 without it, or
@@ -285,25 +288,25 @@ def _run(
                 groups=[g.strip() for g in text(form, "groups").splitlines() if g.strip()],
                 initial_password=text(form, "initial_password"), **common,
             )
-            return result, f"契約 {number} を登録しました。お知らせを出力してください。", None
+            return result, message("I-OP-CREATED", number=number), None
         if action == "notice":
             notice = operators.notice_pdf(
                 db, s=settings(), contract_no=number, change=bool(form.get("change")), **common,
             )
-            return notice, f"契約 {number} のお知らせを出力しました。", (
+            return notice, message("I-OP-NOTICE", number=number), (
                 notice.value if isinstance(notice, Ok) else None)
         if action == "set_initial_password":
             result = contracts.set_initial_password(
                 db, contract_no=number, initial_password=text(form, "initial_password"),
                 **common,
             )
-            return result, f"契約 {number} の初期パスワードを変更しました。", None
+            return result, message("I-OP-INITIAL-PASSWORD", number=number), None
         if action == "unblock_contract":
             result = contracts.unblock_contract(db, contract_no=number, **common)
-            return result, f"契約 {number} の初期パスワード閉塞を解除しました。", None
+            return result, message("I-OP-CONTRACT-UNBLOCKED", number=number), None
         if action == "init_master":
             result = user_procedures.init_master(db, contract_no=number, **common)
-            return result, f"契約 {number} のマスターユーザーを初期化しました。", None
+            return result, message("I-OP-MASTER-INIT", number=number), None
         if action in ("user_unblock", "cert_revoke") and (refused := operators.check_user_of(
             db, contract_no=number, user_id=text(form, "user_id"),
             action=_USER_ACTIONS[action], **common,
@@ -312,7 +315,7 @@ def _run(
         if action == "user_unblock":
             user_id = text(form, "user_id")
             result = user_procedures.unblock_user(db, user_id=user_id, **common)
-            return result, f"ユーザー {user_id} の閉塞を解除しました。", None
+            return result, message("I-OP-USER-UNBLOCKED", user_id=user_id), None
         if action == "cert_revoke":
             user_id = text(form, "user_id")
             result = revocation.revoke_user_certificate(
@@ -320,7 +323,7 @@ def _run(
             )
             if isinstance(result, Ok):
                 revocation.publish_revocations()
-            return result, f"ユーザー {user_id} の電子証明書を失効しました。", None
+            return result, message("I-OP-CERT-REVOKED", user_id=user_id), None
         if action == "change":
             result = contracts.change_contract(
                 db, contract_no=number, name=text(form, "name") or None,
@@ -331,22 +334,18 @@ def _run(
                                if g.strip()],
                 **common,
             )
-            done = f"契約 {number} の内容を変更しました。お知らせ（変更）を出力してください。"
-            return result, done, None
+            return result, message("I-OP-CHANGED", number=number), None
         if action == "suspend":
             result = contracts.suspend_contract(db, contract_no=number, **common)
-            return result, f"契約 {number} を一時停止しました。", None
+            return result, message("I-OP-SUSPENDED", number=number), None
         if action == "resume":
             result = contracts.resume_contract(db, contract_no=number, **common)
-            return result, f"契約 {number} の利用を再開しました。", None
+            return result, message("I-CONTRACT-RESUMED", number=number), None
         if action == "terminate":
             try:
                 result = contracts.terminate_contract(db, contract_no=number, **common)
             except contracts.RevocationsNotPublished:
-                return Ok(None), (f"契約 {number} を解約しましたが、失効リストを更新できません"
-                                  "でした。定期処理を実行してください。"), None
-            return result, f"契約 {number} を解約しました。", None
+                return Ok(None), message("W-OP-TERMINATED-CRL", number=number), None
+            return result, message("I-OP-TERMINATED", number=number), None
     status = operators.run_jobs(actor=info.actor, clock=clock, ticket=ticket)
-    done = "定期処理を実行しました。" if status == 0 else (
-        "定期処理を実行しましたが、対応が必要な警告があります。サーバーのログを確認してください。")
-    return Ok(status), done, None
+    return Ok(status), message("I-OP-JOBS" if status == 0 else "W-OP-JOBS"), None

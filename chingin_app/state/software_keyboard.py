@@ -24,6 +24,7 @@ from typing import Any, Final
 
 import reflex as rx
 
+from chingin_app.domain.messages import message
 from chingin_app.services import keypad
 
 __all__ = [
@@ -36,10 +37,7 @@ __all__ = [
 
 #: Shown at the field when the buffer expired (15 minutes) or was lost (server restart, a
 #: reconnect to another worker) before it was used.
-KB_EXPIRED_NOTICE: Final = (
-    "ソフトウェアキーボードで入力した内容は15分を過ぎたため消去されました。"
-    "もう一度入力してください。"
-)
+KB_EXPIRED_NOTICE: Final = message("E-KB-EXPIRED")
 
 _NAME_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 

@@ -37,7 +37,7 @@ from chingin_app.models import (
 from chingin_app.services import contracts, operators, passwords
 from chingin_app.services.cert_gate import H_CLIENT_IP, H_LISTENER, CertFacts
 from chingin_app.settings import settings
-from chingin_app.state.operator_console import PROCEDURES, ConsoleContractsState
+from chingin_app.state.operator_console import PROCEDURE_TITLES, ConsoleContractsState
 from tests import factories
 
 CONSOLE_PW = "Op3rator!x"
@@ -154,7 +154,7 @@ def procedure(state: Any, action: str, form: dict[str, Any], contract_no: str = 
         assert state.selected_no == contract_no
     assert state.open_dialog(action) is None
     assert (state.dialog_open, state.dialog_action) == (True, action)
-    assert state.dialog_title == PROCEDURES[action]
+    assert state.dialog_title == PROCEDURE_TITLES[action]
     return run(state.confirm(form))
 
 
@@ -526,4 +526,4 @@ def test_r_ops_7_every_console_procedure_is_tested() -> None:
     """Every procedure the console offers has its test above (a new one needs one too)."""
     tested = {"create", "notice", "set_initial_password", "unblock_contract", "init_master",
               "user_unblock", "cert_revoke", "change", "suspend", "resume", "terminate", "jobs"}
-    assert set(PROCEDURES) == tested
+    assert set(PROCEDURE_TITLES) == tested

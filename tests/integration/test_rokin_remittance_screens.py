@@ -38,7 +38,7 @@ from chingin_app.services import login
 from chingin_app.services.cert_gate import CertFacts
 from chingin_app.services.rokin import cycle as rokin_cycle
 from chingin_app.services.rokin import remittance as rokin_remittance
-from chingin_app.state.rokin.remittance import OTHER_REASON, RemitHoldsState
+from chingin_app.state.rokin.remittance import OTHER_REASON_LABEL, RemitHoldsState
 from chingin_app.state.rokin.remittance_confirm import RemitConfirmState, WebStatementState
 from chingin_app.state.session import SessionState
 from tests import factories
@@ -244,12 +244,12 @@ def test_rk_8_set_and_clear_holds_with_live_totals(db: Session, org: Org) -> Non
     assert s.notice == message("I-REMIT-HOLD-SET") and s.alert_text == ""
     assert (s.summary["held"], s.summary["remitted"], s.summary["unheld_errors"]) == (
         "1件 3,000円", "3件 35,000円", "1")
-    hold(s, "000004", OTHER_REASON, "x" * (cyc.HOLD_REASON_MAX + 1))
+    hold(s, "000004", OTHER_REASON_LABEL, "x" * (cyc.HOLD_REASON_MAX + 1))
     assert s.errors["reason_text"] == message(
         "E-HOLD-REASON-FORMAT", label="入金中止理由", max=cyc.HOLD_REASON_MAX)
     assert s.dialog_open  # still open to correct the reason
     assert stored(db, org)[1]["000004"] == (False, None)
-    s.set_hold({"reason_choice": OTHER_REASON, "reason_text": "貸付完済予定"})
+    s.set_hold({"reason_choice": OTHER_REASON_LABEL, "reason_text": "貸付完済予定"})
     assert s.notice == message("I-REMIT-HOLD-SET") and not s.dialog_open
     assert (s.summary["held"], s.summary["remitted"], s.summary["unheld_errors"]) == (
         "2件 23,000円", "2件 15,000円", "0")

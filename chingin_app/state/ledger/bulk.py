@@ -28,6 +28,8 @@ from chingin_app.state.session import SessionState
 
 MENU: Final = "ledger.bulk_update"
 PAGE_SIZE: Final = 50
+#: The preview's 変更 column: whether the line's amounts change.
+CHANGE_LABELS: Final = {True: "変更", False: "変更なし"}
 
 
 def _amount(before: int, after: int) -> str:
@@ -40,7 +42,7 @@ def _line_row(line: BulkLine) -> dict[str, str]:
         "department": line.department,
         "monthly_amount": _amount(line.monthly_amount, line.new_monthly),
         "bonus_amount": _amount(line.bonus_amount, line.new_bonus),
-        "change": "変更" if line.changed else "変更なし",
+        "change": CHANGE_LABELS[line.changed],
     }
 
 

@@ -62,7 +62,8 @@ class LedgerCheckListsState(PagingMixin, OutputMixin, MenuAccessMixin, FormMixin
         self.month_label = month_label(found.month)
         self._show_page(total=found.total, page=found.page, pages=found.pages, rows=found.rows)
         self.counts_text = "　".join(
-            f"{_TITLES[code]}：{count:,}件" for code, count in found.counts.items()
+            message("I-LIST-COUNT", title=_TITLES[code], count=count)
+            for code, count in found.counts.items()
         )
         return True
 

@@ -19,6 +19,7 @@ from chingin_app.services.ledger.details import LedgerForm
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.detail_new import DetailNewMixin, done_texts
 from chingin_app.state.forms import text
+from chingin_app.state.ledger.details import DETAIL_LABEL
 from chingin_app.state.ledger.view import item_options
 from chingin_app.state.session import SessionState
 
@@ -56,5 +57,5 @@ class LedgerDetailNewState(DetailNewMixin, SessionState):
     def _new_done(self, db: Session, info: SessionInfo, detail_id: int) -> tuple[str, str]:
         saved = ledger_details.get_detail(db, session=info, clock=app_clock(),
                                           detail_id=detail_id)
-        return done_texts(saved, "賃控元帳明細", lambda row: f"{row.item_code} {row.item_name}",
+        return done_texts(saved, DETAIL_LABEL, lambda row: f"{row.item_code} {row.item_name}",
                           routes.LEDGER_DETAILS)

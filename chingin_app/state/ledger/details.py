@@ -7,7 +7,7 @@ As RK-1: the handlers (each first asks ``_menu_access``), the row forms and the 
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 from sqlmodel import Session
 
@@ -22,6 +22,8 @@ from chingin_app.state.ledger.view import item_options, ledger_row
 from chingin_app.state.session import SessionState
 
 MENU = "ledger.detail_inquiry"
+#: What the screens call one row (RL-1).
+DETAIL_LABEL: Final = "賃控元帳明細"
 HISTORY_MENU = "ledger.history"
 _FIELDS = ("monthly_amount", "bonus_amount", "start_month", "end_month")
 
@@ -33,7 +35,7 @@ class LedgerDetailsState(DetailListMixin, SessionState):
     items: list[list[str]] = []  # noqa: RUF012 (Reflex copies var defaults)
 
     _detail_menus: ClassVar[tuple[str, str]] = (MENU, HISTORY_MENU)
-    _detail_noun: ClassVar[str] = "賃控元帳明細"
+    _detail_noun: ClassVar[str] = DETAIL_LABEL
     _detail_codes: ClassVar[tuple[str, str]] = ("E-RL-DETAIL-NOT-FOUND", "E-RL-DETAIL-DUPLICATE")
     _detail_sort_keys: ClassVar[tuple[str, ...]] = tuple(ledger_details.SORT_KEYS)
 

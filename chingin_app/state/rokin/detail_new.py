@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from chingin_app import routes
+from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.services.context import app_clock
 from chingin_app.services.detail_rules import EmployeeForm
@@ -19,6 +20,7 @@ from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.detail_new import DetailNewMixin, done_texts
 from chingin_app.state.forms import text
 from chingin_app.state.rokin.detail_view import product_options
+from chingin_app.state.rokin.details import DETAIL_LABEL
 from chingin_app.state.session import SessionState
 
 MENU = "rokin.detail_new"
@@ -56,7 +58,8 @@ class RokinDetailNewState(DetailNewMixin, SessionState):
         saved = detail_queries.get_detail(db, session=info, clock=app_clock(),
                                          detail_id=detail_id)
         return done_texts(
-            saved, "労金控除明細",
-            lambda row: f"{row.product_code} {row.product_name}、口座番号 {row.account_no}",
+            saved, DETAIL_LABEL,
+            lambda row: message("I-RK-DETAIL-WHAT", product_code=row.product_code,
+                                product_name=row.product_name, account_no=row.account_no),
             routes.ROKIN_DETAILS,
         )

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from chingin_app.domain import figures
 from chingin_app.services.rokin.detail_queries import DetailRow, ProductView
-
-
-def _yen(amount: int) -> str:
-    return f"{amount:,}"
 
 
 def detail_row(row: DetailRow) -> dict[str, str]:
@@ -23,8 +20,8 @@ def detail_row(row: DetailRow) -> dict[str, str]:
         "department": row.department,
         "product": f"{row.product_code} {row.product_name}",
         "account_no": row.account_no,
-        "monthly_amount": _yen(row.monthly_amount),
-        "bonus_amount": _yen(row.bonus_amount),
+        "monthly_amount": figures.amount(row.monthly_amount),
+        "bonus_amount": figures.amount(row.bonus_amount),
         "start_month": row.start_month,
         "end_month": row.end_month or "",
         "remaining_count": "" if row.remaining_count is None else str(row.remaining_count),

@@ -7,7 +7,7 @@ The handlers (each first asks ``_menu_access``), the row forms and the optimisti
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 from sqlmodel import Session
 
@@ -22,6 +22,8 @@ from chingin_app.state.rokin.detail_view import detail_row, product_options
 from chingin_app.state.session import SessionState
 
 MENU = "rokin.detail_inquiry"
+#: What the screens call one row (RK-1).
+DETAIL_LABEL: Final = "労金控除明細"
 HISTORY_MENU = "rokin.history"
 _DETAIL_FIELDS = ("account_no", "monthly_amount", "bonus_amount", "start_month", "end_month",
                   "remaining_count")
@@ -34,7 +36,7 @@ class RokinDetailsState(DetailListMixin, SessionState):
     products: list[list[str]] = []  # noqa: RUF012 (Reflex copies var defaults)
 
     _detail_menus: ClassVar[tuple[str, str]] = (MENU, HISTORY_MENU)
-    _detail_noun: ClassVar[str] = "労金控除明細"
+    _detail_noun: ClassVar[str] = DETAIL_LABEL
     _detail_codes: ClassVar[tuple[str, str]] = ("E-RK-DETAIL-NOT-FOUND", "E-RK-DETAIL-DUPLICATE")
     _detail_sort_keys: ClassVar[tuple[str, ...]] = tuple(detail_queries.SORT_KEYS)
 

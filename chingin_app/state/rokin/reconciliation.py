@@ -12,6 +12,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from chingin_app.db import session_scope
+from chingin_app.domain import figures
 from chingin_app.domain import reconciliation as rec
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
@@ -23,6 +24,7 @@ from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.business import MenuAccessMixin
 from chingin_app.state.forms import FormMixin
 from chingin_app.state.paging import PagingMixin
+from chingin_app.state.rokin.remittance import HOLD_LABEL
 from chingin_app.state.session import SessionState
 from chingin_app.state.uploads import read_one_upload
 
@@ -34,13 +36,9 @@ KIND_CHOICES: Final[tuple[tuple[str, str], ...]] = (
     ("", "（すべての差異）"),
     *((k.value, k.label) for k in rec.DiffKind),
 )
-_LAYOUTS: Final = {
+LAYOUT_LABELS: Final = {
     "export": "労金控除依頼データ形式", "minimal": "職員番号・商品コード・口座番号・控除額",
 }
-
-
-def _yen(amount: int | None) -> str:
-    return "" if amount is None else f"{amount:,}"
 
 
 def _diff_row(diff: rec.Difference) -> dict[str, str]:
@@ -52,11 +50,11 @@ def _diff_row(diff: rec.Difference) -> dict[str, str]:
         "department": diff.department,
         "product_code": diff.key.product_code,
         "account_no": diff.key.account_no,
-        "requested": _yen(diff.requested),
-        "payroll": _yen(diff.payroll),
+        "requested": figures.amount(diff.requested),
+        "payroll": figures.amount(diff.payroll),
         "gap": f"{diff.gap:+,}",
         "row": "" if diff.row is None else str(diff.row),
-        "note": "入金中止" if diff.hold else "",
+        "note": HOLD_LABEL if diff.hold else "",
     }
 
 
@@ -109,7 +107,7 @@ class RokinReconciliationState(PagingMixin, FormMixin, MenuAccessMixin, SessionS
         self.file_name = name
         self.read_note = message(
             "I-RECON-READ", encoding=ENCODING_LABELS.get(view.encoding, view.encoding),
-            layout=_LAYOUTS.get(view.layout, view.layout), lines=f"{result.payroll_lines:,}",
+            layout=LAYOUT_LABELS.get(view.layout, view.layout), lines=f"{result.payroll_lines:,}",
             total=f"{result.payroll_total:,}",
         )
         self.matched, self.different = result.matched, result.different

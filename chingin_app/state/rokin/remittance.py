@@ -11,6 +11,7 @@ from reflex.event import EventSpec
 
 from chingin_app.db import session_scope
 from chingin_app.domain import deduction_cycle as cyc
+from chingin_app.domain import figures
 from chingin_app.domain.clock import to_jst
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
@@ -28,11 +29,9 @@ from chingin_app.state.session import SessionState
 
 MENU_HOLDS: Final = "rokin.remit_stop"
 #: The 不能理由 select's entry that lets the user type another reason (A.4).
-OTHER_REASON: Final = "その他（入力）"
-
-
-def _yen(amount: int) -> str:
-    return f"{amount:,}"
+OTHER_REASON_LABEL: Final = "その他（入力）"
+#: The mark of a line held from the remittance (RK-8), in every list that shows it.
+HOLD_LABEL: Final = "入金中止"
 
 
 def request_summary(view: RequestView) -> dict[str, str]:
@@ -45,9 +44,9 @@ def request_summary(view: RequestView) -> dict[str, str]:
         "deduction_date": f"{view.deduction_date:%Y/%m/%d}",
         "deadline": f"{view.deadline:%Y/%m/%d}",
         "remittance_date": f"{view.remittance_date:%Y/%m/%d}",
-        "requested": f"{t.requested_count:,}件 {_yen(t.requested_amount)}円",
-        "held": f"{t.held_count:,}件 {_yen(t.held_amount)}円",
-        "remitted": f"{t.remittance_count:,}件 {_yen(t.remittance_amount)}円",
+        "requested": figures.count_and_amount(t.requested_count, t.requested_amount),
+        "held": figures.count_and_amount(t.held_count, t.held_amount),
+        "remitted": figures.count_and_amount(t.remittance_count, t.remittance_amount),
         "errors": str(view.error_count),
         "unheld_errors": str(view.unheld_error_count),
         "confirmed_by": view.confirmed_by or "",
@@ -127,10 +126,10 @@ def _line_row(line: HoldLine) -> dict[str, str]:
         "name_kanji": line.name_kanji,
         "product": line.product_name,
         "account_no": line.account_no,
-        "amount": _yen(line.amount),
+        "amount": figures.amount(line.amount),
         "change_kind": line.change_kind,
         "error": line.error_text or "",
-        "hold": "入金中止" if line.hold else "",
+        "hold": HOLD_LABEL if line.hold else "",
         "reason": line.hold_reason or "",
         "can_hold": "" if line.hold or line.ended else "1",
         "can_clear": "1" if line.hold else "",
@@ -149,7 +148,7 @@ class RemitHoldsState(RemitRequestMixin, PagingMixin, FormMixin, MenuAccessMixin
     notice: str = ""
     dialog_open: bool = False
     dialog_line: dict[str, str] = {}  # noqa: RUF012
-    reasons: list[str] = [*cyc.HOLD_REASONS, OTHER_REASON]  # noqa: RUF012
+    reasons: list[str] = [*cyc.HOLD_REASONS, OTHER_REASON_LABEL]  # noqa: RUF012
     reason_max: int = cyc.HOLD_REASON_MAX
     _versions: dict[str, int] = {}  # noqa: RUF012 (the version each visible row was read at)
 
@@ -270,7 +269,7 @@ class RemitHoldsState(RemitRequestMixin, PagingMixin, FormMixin, MenuAccessMixin
             self.alert_text = message("E-CYCLE-ITEM-NOT-FOUND")
             return None
         choice = text(form, "reason_choice")
-        reason = text(form, "reason_text") if choice in ("", OTHER_REASON) else choice
+        reason = text(form, "reason_text") if choice in ("", OTHER_REASON_LABEL) else choice
         with session_scope() as db:
             result = rokin_cycle.set_hold(
                 db, session=got, clock=app_clock(), item_id=int(item), version=version,

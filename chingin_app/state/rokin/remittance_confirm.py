@@ -13,6 +13,7 @@ from reflex.event import EventSpec
 from chingin_app.db import session_scope
 from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.messages import message
+from chingin_app.domain.permissions import menu
 from chingin_app.domain.validation import parse_row_id
 from chingin_app.services.context import app_clock
 from chingin_app.services.prepared_files import PreparedFile
@@ -29,8 +30,9 @@ from chingin_app.state.session import SessionState
 MENU_CONFIRM: Final = "rokin.remit_confirm"
 MENU_UNDO: Final = "rokin.remit_unconfirm"
 MENU_STATEMENT: Final = "rokin.web_update_statement"
-SCREEN_CONFIRM: Final = "まとめ入金確定"
-SCREEN_STATEMENT: Final = "まとめ入金WEB更新依頼明細書出力"
+#: The screens' names in the operation log: their menus' names (P.21).
+SCREEN_CONFIRM: Final = menu(MENU_CONFIRM).label
+SCREEN_STATEMENT: Final = menu(MENU_STATEMENT).label
 _OPEN: Final = (cyc.CycleStatus.RECEIVED.value, cyc.CycleStatus.CONFIRMED.value)
 _PRINTABLE: Final = (cyc.CycleStatus.CONFIRMED.value, cyc.CycleStatus.RESULTS.value)
 

@@ -112,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     from chingin_app.domain.clock import SystemClock
     from chingin_app.domain.result import Ok
     from chingin_app.models import MailOutbox, User
-    from chingin_app.services import jobs, passwords, secretbox
-    from chingin_app.services.certs import ca, issuance
+    from chingin_app.services import passwords, secretbox
+    from chingin_app.services.certs import ca, crl, issuance
     from chingin_app.settings import settings
     from pki._p12 import P12_KDF_ROUNDS
     from tests import factories
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
             ).decode()
         return body.split("認証コード：", 1)[1][:6]
 
-    crl_url = jobs.crl_url(s)
+    crl_url = crl.crl_url(s)
 
     def floor_once(i: int) -> float:
         t0 = time.perf_counter()

@@ -117,8 +117,8 @@ def _add(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _revoke(args: argparse.Namespace, ctx: Context) -> int:
-    """オペレーターの失効 (R-OPS-7): certificates revoked, sessions ended, nginx reloaded."""
-    from chingin_app.proxy import nginx
+    """オペレーターの失効 (R-OPS-7): certificates revoked, sessions ended, CRLs published."""
+    from chingin_app.services.certs import crl
     from chingin_app.services.operators import revoke_operator
     from chingin_app.settings import settings
 
@@ -129,7 +129,7 @@ def _revoke(args: argparse.Namespace, ctx: Context) -> int:
     if isinstance(result, Err):
         print(message(result.code, **result.params), file=sys.stderr)
         return EXIT_REFUSED
-    reloaded = nginx.reload(nginx.files_for(s))
+    reloaded = crl.publish(s)
     out(f"オペレーター {args.login_id} の電子証明書{result.value}件を失効しました。"
         + ("" if reloaded else "（nginx は起動していません）"))
     return EXIT_OK

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -40,7 +38,7 @@ from chingin_app.models import (
 )
 from chingin_app.services import oplog, passwords
 from chingin_app.services.cert_gate import CertFacts, StoredCert
-from chingin_app.services.certs import ca
+from chingin_app.services.certs import ca, crl
 from chingin_app.settings import Settings
 
 __all__ = [
@@ -57,7 +55,6 @@ __all__ = [
     "create_operator",
     "list_operators",
     "lookup_certificate",
-    "refresh_crls",
     "revoke_operator",
     "sign_in",
     "sign_out",
@@ -76,11 +73,6 @@ LISTENER_OPERATOR: Final = "operator"
 #: The console's limits, as the customer screens' (R-SESS-1, R-SEC-1).
 IDLE_LIMIT: Final = timedelta(minutes=60)
 ABSOLUTE_LIFETIME: Final = timedelta(hours=12)
-
-ISSUING_CRL_LIFETIME: Final = timedelta(days=7)
-ISSUING_CRL_RESIGN_AFTER: Final = timedelta(days=1)
-ROOT_CRL_LIFETIME: Final = timedelta(days=400)
-ROOT_CRL_RESIGN_WHEN_LEFT: Final = timedelta(days=60)
 
 _LOGIN_ID_RE: Final = re.compile(r"[A-Za-z0-9]{3,32}")
 _NAME_MAX: Final = 40
@@ -173,7 +165,7 @@ def create_operator(
     # Real time for the certificate: nginx and OpenSSL keep real time (DESIGN §4).
     issued = pki.issue_client_cert(
         hierarchy.issuing, user_id=login_id, now=datetime.now(UTC),
-        crl_url=f"{s.base_url}/crl/operator-issuing.crl",
+        crl_url=crl.operator_crl_url(s),
     )
     operator = Operator(
         login_id=login_id, name=name, password_hash=passwords.hash_secret(password),
@@ -203,9 +195,9 @@ def create_operator(
 def revoke_operator(
     db: Session, *, s: Settings, login_id: str, actor: str, clock: Clock
 ) -> Ok[int] | Err:
-    """Revoke an operator: status revoked, every certificate revoked, console sessions ended;
-    then the operator CRL is re-signed (the caller reloads nginx). Returns how many
-    certificates were revoked. Commits."""
+    """Revoke an operator: status revoked, every certificate revoked, console sessions ended
+    (R-OPS-7). Returns how many certificates were revoked. Commits; the caller then publishes
+    the CRLs (``crl.publish``), as after a customer revocation."""
     now = clock.now()
     operator = db.exec(select(Operator).where(Operator.login_id == login_id)).first()
     if operator is None or operator.id is None:
@@ -229,7 +221,6 @@ def revoke_operator(
     _system_success(db, at=now, actor=actor, action=ACTION_REVOKE, target=login_id,
                     detail={"certificates": len(certs)})
     db.commit()
-    refresh_crls(s, force=True)
     return Ok(len(certs))
 
 
@@ -270,47 +261,6 @@ def lookup_certificate(db: Session, sha256: str) -> StoredCert | None:
         return None
     status = "current" if found.status == "current" else "revoked"
     return StoredCert(status=status, not_after=found.not_after)  # type: ignore[arg-type]
-
-
-def _load_crl(path: object) -> x509.CertificateRevocationList | None:
-    try:
-        return x509.load_pem_x509_crl(path.read_bytes())  # type: ignore[attr-defined]
-    except (FileNotFoundError, ValueError):
-        return None
-
-
-def refresh_crls(s: Settings, *, force: bool = False, now: datetime | None = None) -> bool:
-    """Re-sign the operator CAs' CRLs as the customer ones are (R-OPS-4, DESIGN §3): the issuing
-    CA's daily or at once when forced (after a revocation), the root's when under 60 days
-    remain; writes ``crl.pem`` for the operator listener. Returns whether anything changed
-    (then nginx must reload). Real time, never the test clock (nginx keeps real time)."""
-    now = now or datetime.now(UTC)
-    hierarchy = ca.ensure_operator_hierarchy(s, now=now)
-    d = ca.operator_dir(s)
-    issuing = _load_crl(d / "issuing.crl.pem")
-    root = _load_crl(d / "root.crl.pem")
-    changed = False
-    if force or issuing is None or now - issuing.last_update_utc >= ISSUING_CRL_RESIGN_AFTER:
-        with session_scope(read_only=True) as db:
-            revoked = [
-                pki.Revocation(serial=int(c.serial_hex, 16), revoked_at=c.revoked_at or now)
-                for c in db.exec(
-                    select(OperatorCertificate).where(OperatorCertificate.status == "revoked")
-                ).all()
-            ]
-        issuing = pki.build_crl(hierarchy.issuing, revoked, now=now,
-                                next_update=ISSUING_CRL_LIFETIME)
-        changed = True
-    if root is None or root.next_update_utc is None or (
-        root.next_update_utc - now < ROOT_CRL_RESIGN_WHEN_LEFT
-    ):
-        root = pki.build_crl(hierarchy.root, [], now=now, next_update=ROOT_CRL_LIFETIME)
-        changed = True
-    if changed:
-        (d / "issuing.crl.pem").write_bytes(issuing.public_bytes(Encoding.PEM))
-        (d / "root.crl.pem").write_bytes(root.public_bytes(Encoding.PEM))
-        (d / "crl.pem").write_bytes(pki.crl_pem_bundle(issuing, root))
-    return changed
 
 
 # ---------------------------------------------------------------------------- console sessions
@@ -662,13 +612,9 @@ def notice_pdf(
 def run_jobs(*, actor: str, clock: Clock, ticket: str | None) -> int:
     """The scheduled jobs run from the console (R-OPS-4): CRLs of both CAs, notices, purges,
     outbox; logged in the system chain. Returns the jobs' exit status."""
-    from chingin_app.proxy import nginx
     from chingin_app.services import jobs
-    from chingin_app.settings import settings
 
     status = jobs.run_jobs()
-    if refresh_crls(settings()):
-        nginx.reload(nginx.files_for(settings()))
     with session_scope() as db:
         oplog.append(
             db, chain=oplog.SYSTEM_CHAIN, at=clock.now(), actor_kind=ActorKind.OPERATOR,

@@ -22,9 +22,9 @@ from chingin_app.domain.clock import MovableClock
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.models import OperationLog, Operator
 from chingin_app.proxy import nginx
-from chingin_app.services import jobs, operators
+from chingin_app.services import operators
 from chingin_app.services.cert_gate import CertFacts
-from chingin_app.services.certs import ca
+from chingin_app.services.certs import ca, crl
 from chingin_app.settings import settings
 from tests import factories
 
@@ -169,18 +169,19 @@ def test_r_ops_7_sign_in_lockout_follows_the_login_rules(
 def test_r_ops_7_revoked_operator_is_listed_in_the_operator_crl(
     app_env: Path, db: Session, clock: MovableClock
 ) -> None:
-    """R-OPS-7, R-OPS-4: revoking an operator revokes their certificate, ends their session and
-    re-signs the operator CRL with the serial; the customer CRL is untouched."""
+    """R-OPS-7, R-OPS-4: revoking an operator revokes their certificate and ends their session;
+    publishing then re-signs the operator CRL with the serial; the customer CRL never lists it."""
     s = settings()
     login_id, cert = _create(db, clock)
     signed = _sign_in(db, cert, clock)
     assert isinstance(signed, Ok)
-    jobs.refresh_crls(s)
+    crl.refresh(s)
     result = operators.revoke_operator(db, s=s, login_id=login_id, actor="operator:admin",
                                        clock=clock)
     assert result == Ok(1)
-    crl = x509.load_pem_x509_crl((ca.operator_dir(s) / "issuing.crl.pem").read_bytes())
-    assert crl.get_revoked_certificate_by_serial_number(cert.serial_number) is not None
+    assert not crl.publish(s)  # no nginx runs for this data dir: only the files are written
+    operator_crl = x509.load_pem_x509_crl((ca.operator_dir(s) / "issuing.crl.pem").read_bytes())
+    assert operator_crl.get_revoked_certificate_by_serial_number(cert.serial_number) is not None
     customer_crl = x509.load_pem_x509_crl((s.pki_dir / "issuing.crl.pem").read_bytes())
     assert customer_crl.get_revoked_certificate_by_serial_number(cert.serial_number) is None
     stored = operators.lookup_certificate(db, pki.sha256_fingerprint(cert))
@@ -202,8 +203,8 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 def _rendered(**kwargs: object) -> nginx.NginxFiles:
     s = settings()
     ca.ensure_hierarchy(s, now=NOW)
-    jobs.refresh_crls(s, now=NOW)
-    operators.refresh_crls(s, now=NOW)
+    ca.ensure_operator_hierarchy(s, now=NOW)
+    crl.refresh(s, now=NOW)
     cert, key, _ = ca.tls_files(s, now=NOW)
     return nginx.render(
         s, tls_cert=cert, tls_key=key, client_ca_chain=s.pki_dir / "chain.pem",

@@ -72,8 +72,8 @@ from chingin_app.models import (
     UserRole,
     UTCDateTime,
 )
-from chingin_app.services import jobs, mail, mail_templates, oplog, passwords, secretbox
-from chingin_app.services.certs import ca, certificates
+from chingin_app.services import mail, mail_templates, oplog, passwords, secretbox
+from chingin_app.services.certs import ca, certificates, crl
 from chingin_app.settings import settings
 
 __all__ = [
@@ -880,7 +880,7 @@ def issue_certificate(
     # The slow part, outside any write transaction: key pair, certificate, .p12.
     hierarchy = ca.hierarchy()
     issued = pki.issue_client_cert(
-        hierarchy.issuing, user_id=user_id, now=now, crl_url=jobs.crl_url(settings())
+        hierarchy.issuing, user_id=user_id, now=now, crl_url=crl.crl_url(settings())
     )
     p12 = pki.to_p12(
         issued,

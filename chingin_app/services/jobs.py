@@ -11,10 +11,20 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import update
+from sqlmodel import col, select
 
 from chingin_app.db import session_scope
-from chingin_app.domain.clock import Clock
-from chingin_app.services.certs import crl
+from chingin_app.domain.clock import Clock, clock_from_env
+from chingin_app.models import (
+    ActorKind,
+    Certificate,
+    CertificateStatus,
+    Contract,
+    LogResult,
+    User,
+)
+from chingin_app.services import mail, mail_templates, oplog
+from chingin_app.services.certs import crl, issuance
 from chingin_app.settings import settings
 
 log = logging.getLogger(__name__)
@@ -36,19 +46,6 @@ def send_certificate_notices(*, clock: Clock) -> NoticeReport:
     conditional UPDATE in the transaction that queues the mail, so concurrent runs send once.
     A certificate whose 30-day window passed unnoticed (jobs not run) gets only the expiry
     notice. Each notice is logged in the contract's chain (actor system)."""
-    from sqlmodel import col, select
-
-    from chingin_app.models import (
-        ActorKind,
-        Certificate,
-        CertificateStatus,
-        Contract,
-        LogResult,
-        User,
-    )
-    from chingin_app.services import mail, mail_templates, oplog
-    from chingin_app.services.certs import issuance
-
     now = clock.now()
     table = Certificate.__table__  # type: ignore[attr-defined]
     window = issuance.RENEWAL_WINDOW + timedelta(days=1)  # 00:00 JST on (last day − 30) or later
@@ -118,10 +115,6 @@ def run_jobs() -> int:
 def _run_certificate_and_mail_jobs() -> None:
     """R-CERT-6 notices, R-OPS-4 purge of expired issuance attempts and old outbox rows, then
     the outbox (R-SEC-2). Mail that cannot be sent now stays queued with its retries."""
-    from chingin_app.domain.clock import clock_from_env
-    from chingin_app.services import mail
-    from chingin_app.services.certs import issuance
-
     clock = clock_from_env()
     notices = send_certificate_notices(clock=clock)
     with session_scope() as db:

@@ -25,20 +25,26 @@ from sqlmodel import Session, col, select
 import pki
 from chingin_app.db import session_scope
 from chingin_app.domain import lockout
-from chingin_app.domain.clock import Clock
+from chingin_app.domain.clock import Clock, to_jst
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.domain.validation import check_password, check_required
 from chingin_app.models import (
     ActorKind,
+    Certificate,
+    Contract,
     LogResult,
     Operator,
     OperatorCertificate,
     OperatorSession,
     OperatorStatus,
+    User,
 )
-from chingin_app.services import oplog, passwords
+from chingin_app.reports.notice import render_notice
+from chingin_app.services import jobs, oplog, passwords
 from chingin_app.services.cert_gate import CertFacts, StoredCert
 from chingin_app.services.certs import ca, crl
+from chingin_app.services.contract_users import STATUS_BLOCKED, STATUS_LOCKED, STATUS_NORMAL
+from chingin_app.services.contracts import get_contract
 from chingin_app.settings import Settings
 
 __all__ = [
@@ -502,8 +508,6 @@ SEARCH_LIMIT: Final = 50
 def search_contracts(db: Session, *, query: str) -> list[ContractLine]:
     """Contracts whose number starts with, or whose name contains, ``query`` (at most 50,
     newest first). Read-only."""
-    from chingin_app.models import Contract
-
     text = query.strip()
     stmt = select(Contract).order_by(col(Contract.id).desc()).limit(SEARCH_LIMIT)
     if text:
@@ -519,9 +523,6 @@ def search_contracts(db: Session, *, query: str) -> list[ContractLine]:
 
 def contract_users(db: Session, *, contract_no: str, now: datetime) -> list[UserLine]:
     """Every live user of a contract with lock state and certificate state. Read-only."""
-    from chingin_app.models import Certificate, Contract, User
-    from chingin_app.services.contract_users import STATUS_BLOCKED, STATUS_LOCKED, STATUS_NORMAL
-
     contract = db.exec(select(Contract).where(Contract.contract_no == contract_no)).first()
     if contract is None:
         db.rollback()
@@ -562,8 +563,6 @@ def check_user_of(
     dialog names (R-OPS-2: the 依頼書 is the contract's): None when ``user_id`` is one, else
     E-OP-USER-OTHER-CONTRACT (at the field), logged as a refusal of ``action`` with the
     受付番号. The caller's service then checks the user itself. Commits a refusal only."""
-    from chingin_app.models import Contract, User
-
     found = db.exec(
         select(User.id)
         .join(Contract, col(Contract.id) == col(User.contract_id))
@@ -585,10 +584,6 @@ def notice_pdf(
 ) -> Ok[tuple[str, bytes]] | Err:
     """ご利用開始（変更）のお知らせ as the console's download, logged like ``chingin notice``
     (R-OPS-1, R-OPS-2 reissue, R-OPS-5). Commits."""
-    from chingin_app.domain.clock import to_jst
-    from chingin_app.reports.notice import render_notice
-    from chingin_app.services.contracts import get_contract
-
     now = clock.now()
     view = get_contract(db, contract_no)
     if view is None:
@@ -612,8 +607,6 @@ def notice_pdf(
 def run_jobs(*, actor: str, clock: Clock, ticket: str | None) -> int:
     """The scheduled jobs run from the console (R-OPS-4): CRLs of both CAs, notices, purges,
     outbox; logged in the system chain. Returns the jobs' exit status."""
-    from chingin_app.services import jobs
-
     status = jobs.run_jobs()
     with session_scope() as db:
         oplog.append(

@@ -956,10 +956,8 @@ def issue_certificate(
     db.commit()
 
     if superseded is not None:
-        from chingin_app.services.certs.revocation import publish_revocations
-
         try:
-            publish_revocations()
+            crl.publish(settings())
         except Exception:
             # The new certificate is committed and this response is the only copy of its key
             # (R-CERT-11): hand it over. The gate already refuses the superseded serial; the

@@ -14,6 +14,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from chingin_app.db import session_scope
+from chingin_app.domain.certificate import RENEWAL_WINDOW, renewal_opens_at
 from chingin_app.domain.clock import Clock, clock_from_env
 from chingin_app.models import (
     ActorKind,
@@ -48,7 +49,7 @@ def send_certificate_notices(*, clock: Clock) -> NoticeReport:
     notice. Each notice is logged in the contract's chain (actor system)."""
     now = clock.now()
     table = Certificate.__table__  # type: ignore[attr-defined]
-    window = issuance.RENEWAL_WINDOW + timedelta(days=1)  # 00:00 JST on (last day − 30) or later
+    window = RENEWAL_WINDOW + timedelta(days=1)  # 00:00 JST on (last day − 30) or later
     counts = {"expiring": 0, "expired": 0}
     with session_scope() as db:
         rows = db.exec(
@@ -69,9 +70,7 @@ def send_certificate_notices(*, clock: Clock) -> NoticeReport:
                 message = mail_templates.certificate_expired(
                     user_name=user.user_name, not_after=cert.not_after
                 )
-            elif cert.renewal_notice_sent_at is None and now >= issuance.renewal_opens_at(
-                cert.not_after
-            ):
+            elif cert.renewal_notice_sent_at is None and now >= renewal_opens_at(cert.not_after):
                 kind, flag = "expiring", table.c.renewal_notice_sent_at
                 message = mail_templates.certificate_expiring(
                     user_name=user.user_name, not_after=cert.not_after

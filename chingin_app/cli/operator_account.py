@@ -84,7 +84,7 @@ def _read_passwords(flag: str | None) -> tuple[str, str]:
 
 def _add(args: argparse.Namespace, ctx: Context) -> int:
     """オペレーターの登録 (R-OPS-7)."""
-    from chingin_app.services.operators import create_operator
+    from chingin_app.services.operators.accounts import create_operator
     from chingin_app.settings import settings
 
     output = Path(args.output)
@@ -119,7 +119,7 @@ def _add(args: argparse.Namespace, ctx: Context) -> int:
 def _revoke(args: argparse.Namespace, ctx: Context) -> int:
     """オペレーターの失効 (R-OPS-7): certificates revoked, sessions ended, CRLs published."""
     from chingin_app.services.certs import crl
-    from chingin_app.services.operators import revoke_operator
+    from chingin_app.services.operators.accounts import revoke_operator
     from chingin_app.settings import settings
 
     s = settings()
@@ -137,7 +137,7 @@ def _revoke(args: argparse.Namespace, ctx: Context) -> int:
 
 def _list(args: argparse.Namespace, ctx: Context) -> int:
     """オペレーターの一覧."""
-    from chingin_app.services.operators import list_operators
+    from chingin_app.services.operators.accounts import list_operators
 
     with open_db() as db:
         rows = list_operators(db)

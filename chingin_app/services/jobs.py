@@ -111,6 +111,21 @@ def run_jobs() -> int:
     return 1 if report.expiring else 0
 
 
+def run_for_operator(*, actor: str, clock: Clock, ticket: str | None) -> int:
+    """``run_jobs`` from the operator console's 定期処理の実行 (R-OPS-4, R-PLUS-6), logged in the
+    system chain with the operator and the 受付番号. Returns the jobs' exit status."""
+    status = run_jobs()
+    with session_scope() as db:
+        oplog.append(
+            db, chain=oplog.SYSTEM_CHAIN, at=clock.now(), actor_kind=ActorKind.OPERATOR,
+            actor=actor, action="jobs.run",
+            result=LogResult.SUCCESS if status == 0 else LogResult.FAILURE,
+            screen="オペレーターコンソール", detail={"status": status, "ticket": ticket},
+        )
+        db.commit()
+    return status
+
+
 def _run_certificate_and_mail_jobs() -> None:
     """R-CERT-6 notices, R-OPS-4 purge of expired issuance attempts and old outbox rows, then
     the outbox (R-SEC-2). Mail that cannot be sent now stays queued with its retries."""

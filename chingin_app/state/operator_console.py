@@ -1,7 +1,7 @@
 """The operator console on the internal listener (SPEC R-PLUS-6, R-OPS-7; R-OPS-1..6 through the
 same services as the `chingin` command).
 
-Thin: every handler first asks ``services.operators.check_session`` whether the event came
+Thin: every handler first asks ``services.operators.console.check_session`` whether the event came
 through the operator listener with the operator's current certificate and an open console
 session (a crafted frame over the public listener gets nothing), then calls the service the
 CLI calls, with ``operator:<login id>`` as actor and the 受付番号 as ticket. Secrets (the
@@ -20,11 +20,12 @@ from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.domain.validation import check_required
 from chingin_app.services import contract_users as users
-from chingin_app.services import contracts, operators
+from chingin_app.services import contracts, jobs
 from chingin_app.services.cert_gate import listener_from_headers
 from chingin_app.services.certs import revocation
 from chingin_app.services.context import app_clock
-from chingin_app.services.operators import OperatorInfo
+from chingin_app.services.operators import console, procedures, reads
+from chingin_app.services.operators.console import OperatorInfo
 from chingin_app.settings import settings
 from chingin_app.state.forms import FormMixin, text
 from chingin_app.state.page import PageState
@@ -71,7 +72,7 @@ class OperatorConsoleState(FormMixin, PageState):
     def _signed_in_operator(self, *, touch: bool = True) -> OperatorInfo | None:
         """The operator for this event, or None (the reason in ``ended_message``)."""
         with session_scope() as db:
-            result = operators.check_session(
+            result = console.check_session(
                 db, listener=self._listener(), facts=self._cert_facts(),
                 token=self._op_token or None, clock=app_clock(), touch=touch,
             )
@@ -90,7 +91,7 @@ class OperatorConsoleState(FormMixin, PageState):
         facts = self._cert_facts()
         self.cert_subject = ""
         self.cert_problem = ""
-        if self._listener() != operators.LISTENER_OPERATOR:
+        if self._listener() != console.LISTENER_OPERATOR:
             self.cert_problem = message("E-OP-LISTENER")
         elif not facts.usable or not facts.subject:
             self.cert_problem = message("E-OP-CERT")
@@ -104,7 +105,7 @@ class OperatorConsoleState(FormMixin, PageState):
         self._start_busy()
         yield
         with session_scope() as db:
-            result = operators.sign_in(
+            result = console.sign_in(
                 db, listener=self._listener(), facts=self._cert_facts(),
                 password=password if isinstance(password, str) else "", clock=app_clock(),
                 ip=self._client_ip(),
@@ -124,8 +125,8 @@ class OperatorConsoleState(FormMixin, PageState):
         """サインアウト: end the console session on the server."""
         if self._op_token:
             with session_scope() as db:
-                operators.sign_out(db, token=self._op_token, clock=app_clock(),
-                                   ip=self._client_ip())
+                console.sign_out(db, token=self._op_token, clock=app_clock(),
+                             ip=self._client_ip())
         self._op_token = ""
         self.operator_id = self.operator_name = ""
         self.ended_message = "サインアウトしました。ブラウザをすべて閉じてください。"
@@ -151,7 +152,7 @@ class ConsoleContractsState(OperatorConsoleState):
 
     def _refresh(self, query: str = "") -> None:
         with session_scope(read_only=True) as db:
-            lines = operators.search_contracts(db, query=query)
+            lines = reads.search_contracts(db, query=query)
         self.results = [
             {"contract_no": c.contract_no, "name": c.name,
              "status": STATUS_LABELS.get(c.status, c.status)}
@@ -161,7 +162,7 @@ class ConsoleContractsState(OperatorConsoleState):
     def _show(self, contract_no: str) -> None:
         with session_scope(read_only=True) as db:
             view = contracts.get_contract(db, contract_no)
-            rows = operators.contract_users(db, contract_no=contract_no, now=app_clock().now())
+            rows = reads.contract_users(db, contract_no=contract_no, now=app_clock().now())
         if view is None:
             self.selected, self.groups, self.user_rows = {}, [], []
             self.selected_no = ""
@@ -288,7 +289,7 @@ def _run(
             )
             return result, f"契約 {number} を登録しました。お知らせを出力してください。", None
         if action == "notice":
-            notice = operators.notice_pdf(
+            notice = procedures.notice_pdf(
                 db, s=settings(), contract_no=number, change=bool(form.get("change")), **common,
             )
             return notice, f"契約 {number} のお知らせを出力しました。", (
@@ -305,7 +306,7 @@ def _run(
         if action == "init_master":
             result = users.init_master(db, contract_no=number, **common)
             return result, f"契約 {number} のマスターユーザーを初期化しました。", None
-        if action in ("user_unblock", "cert_revoke") and (refused := operators.check_user_of(
+        if action in ("user_unblock", "cert_revoke") and (refused := procedures.check_user_of(
             db, contract_no=number, user_id=text(form, "user_id"),
             action=_USER_ACTIONS[action], **common,
         )) is not None:
@@ -347,7 +348,7 @@ def _run(
                 return Ok(None), (f"契約 {number} を解約しましたが、失効リストを更新できません"
                                   "でした。定期処理を実行してください。"), None
             return result, f"契約 {number} を解約しました。", None
-    status = operators.run_jobs(actor=info.actor, clock=clock, ticket=ticket)
+    status = jobs.run_for_operator(actor=info.actor, clock=clock, ticket=ticket)
     done = "定期処理を実行しました。" if status == 0 else (
         "定期処理を実行しましたが、対応が必要な警告があります。サーバーのログを確認してください。")
     return Ok(status), done, None

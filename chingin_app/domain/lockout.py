@@ -24,6 +24,7 @@ from enum import StrEnum
 from typing import Final
 
 from chingin_app.domain.clock import to_jst
+from chingin_app.domain.result import Err
 
 __all__ = [
     "INITIAL_PASSWORD_THROTTLE_LIMIT",
@@ -39,6 +40,7 @@ __all__ = [
     "after_failure",
     "after_success",
     "gate",
+    "gate_refusal",
     "unlock_at_text",
 ]
 
@@ -93,6 +95,20 @@ def gate(state: LockState, now: datetime) -> Gate:
     if state.locked_until is not None and now < state.locked_until:
         return Gate.LOCKED
     return Gate.OPEN
+
+
+def gate_refusal(state: LockState, now: datetime) -> Err | None:
+    """The answer to an attempt ``gate`` refuses, before the password is looked at (R-LOCK-5):
+    MSG-BLOCKED, or MSG-LOCKED with the unlock time; None while the gate is open. For the
+    pages that know who is signing in (the login page, the operator console)."""
+    match gate(state, now):
+        case Gate.BLOCKED:
+            return Err("MSG-BLOCKED")
+        case Gate.LOCKED:
+            assert state.locked_until is not None
+            return Err("MSG-LOCKED", None, {"unlock_at": unlock_at_text(state.locked_until)})
+        case Gate.OPEN:
+            return None
 
 
 def after_failure(state: LockState, now: datetime) -> tuple[LockState, Outcome]:

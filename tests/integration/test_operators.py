@@ -8,16 +8,20 @@ from __future__ import annotations
 import io
 import re
 import sys
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 import pki
 from chingin_app.cli import main
+from chingin_app.db import session_scope
 from chingin_app.domain.clock import MovableClock
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.models import OperationLog, Operator
@@ -164,6 +168,48 @@ def test_r_ops_7_sign_in_lockout_follows_the_login_rules(
     assert isinstance(during, Err) and during.code == "MSG-LOCKED"
     clock.advance(timedelta(minutes=61))
     assert isinstance(_sign_in(db, cert, clock), Ok)
+
+
+def test_r_sec_4_parallel_wrong_sign_ins_lock_at_six(
+    app_env: Path, db: Session, db_engine: Engine, clock: MovableClock
+) -> None:
+    """R-SEC-4 "Operator console sign-in counts failures atomically, as R-LOCK-5 does for
+    customers": 30 wrong passwords at once are counted one by one, so exactly 6 count, the
+    operator is locked once (not blocked) and every other guess is refused as locked."""
+    login_id, cert = _create(db, clock)
+    start = threading.Barrier(30)
+    results: list[Ok[Any] | Err] = []
+    errors: list[BaseException] = []
+
+    def guess() -> None:
+        try:
+            start.wait()
+            with session_scope(bind=db_engine) as own:
+                results.append(_sign_in(own, cert, clock, password="Wrong#123a"))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guess) for _ in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    db.rollback()  # a fresh snapshot of what the threads committed
+    operator = db.exec(select(Operator).where(Operator.login_id == login_id)).one()
+    assert (operator.lock_count, operator.blocked) == (1, False)
+    assert operator.locked_until == clock.now() + timedelta(minutes=60)
+    counted = db.exec(
+        select(OperationLog).where(
+            OperationLog.action == console.ACTION_SIGNIN, OperationLog.target == login_id,
+            col(OperationLog.detail).contains("MSG-PW-WRONG"),
+        )
+    ).all()
+    assert len(counted) == 6
+    codes = [r.code for r in results if isinstance(r, Err)]
+    assert len(codes) == 30
+    assert codes.count("MSG-PW-WRONG") == 5
+    assert codes.count("MSG-LOCKED") == 25
 
 
 def test_r_ops_7_revoked_operator_is_listed_in_the_operator_crl(

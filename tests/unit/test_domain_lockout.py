@@ -9,6 +9,7 @@ import pytest
 
 from chingin_app.domain import lockout
 from chingin_app.domain.lockout import Gate, LockState, Outcome
+from chingin_app.domain.result import Err
 
 NOW = datetime(2026, 4, 1, 1, 0, tzinfo=UTC)  # 10:00 JST
 
@@ -88,6 +89,17 @@ def test_success_never_lifts_a_block() -> None:
 def test_r_lock_1_unlock_time_in_jst_rounded_up(locked_until: datetime, shown: str) -> None:
     """MSG-LOCKED shows {HH:MM} in Japan time; never earlier than the lock really ends."""
     assert lockout.unlock_at_text(locked_until) == shown
+
+
+def test_r_lock_5_gate_refusal_names_lock_or_block() -> None:
+    """R-LOCK-5: the login page "answers specifically: MSG-LOCKED (with the unlock time),
+    MSG-BLOCKED"; an open gate refuses nothing."""
+    assert lockout.gate_refusal(LockState(failure_count=5), NOW) is None
+    locked = LockState(locked_until=NOW + timedelta(minutes=30), lock_count=1)
+    assert lockout.gate_refusal(locked, NOW) == Err("MSG-LOCKED", None, {"unlock_at": "10:30"})
+    assert lockout.gate_refusal(locked, NOW + timedelta(minutes=30)) is None
+    blocked = LockState(locked_until=NOW + timedelta(minutes=30), lock_count=3, blocked=True)
+    assert lockout.gate_refusal(blocked, NOW) == Err("MSG-BLOCKED")
 
 
 def test_r_lock_5_throttle_per_ip_sliding_window() -> None:

@@ -3,7 +3,8 @@
 The console listens only on the internal operator listener (``proxy.nginx``); every console
 event re-checks here that it came through that listener with the operator's current
 certificate and an open console session bound to that certificate (``check_session``).
-Sign-in failures count like the customer login (``domain.lockout``, R-LOCK-5).
+Sign-in failures count like the customer login (``domain.lockout``), atomically under a row
+lock as ``services.login`` counts them (R-LOCK-5, R-SEC-4).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from chingin_app.models import (
 )
 from chingin_app.services import oplog, passwords
 from chingin_app.services.cert_gate import CertFacts
-from chingin_app.services.operators._log import system_failure, system_success
+from chingin_app.services.operators._log import SCREEN, system_failure, system_success
 
 __all__ = [
     "ABSOLUTE_LIFETIME",
@@ -134,6 +135,41 @@ def _store_state(operator: Operator, state: lockout.LockState, now: datetime) ->
     operator.updated_at = now
 
 
+def _lock_operator(db: Session, operator_pk: int) -> Operator:
+    """The operator row under ``SELECT … FOR UPDATE`` (SQLite: the session's BEGIN IMMEDIATE),
+    re-read from the database, not from the session's identity map."""
+    return db.exec(
+        select(Operator)
+        .where(Operator.id == operator_pk)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _count_failure(
+    db: Session, operator: Operator, *, now: datetime, ip: str | None
+) -> Err:
+    """One wrong password on the locked operator row (R-LOCK-1, R-LOCK-2 as for users), with
+    its entry in the same transaction; commits."""
+    new_state, outcome = lockout.after_failure(_state(operator), now)
+    _store_state(operator, new_state, now)
+    db.add(operator)
+    oplog.append(
+        db, chain=oplog.SYSTEM_CHAIN, at=now, actor_kind=ActorKind.OPERATOR,
+        actor=oplog.operator_actor(operator.login_id), action=ACTION_SIGNIN,
+        result=LogResult.FAILURE, ip=ip, screen=SCREEN, target=operator.login_id,
+        detail={"code": "MSG-PW-WRONG", "outcome": outcome.value},
+    )
+    db.commit()  # the counters and the failure entry stand together
+    if outcome is lockout.Outcome.BLOCKED:
+        return Err("MSG-BLOCKED", "password")
+    if outcome is lockout.Outcome.LOCKED:
+        assert new_state.locked_until is not None
+        return Err("MSG-LOCKED", "password",
+                   {"unlock_at": lockout.unlock_at_text(new_state.locked_until)})
+    return Err("MSG-PW-WRONG", "password")
+
+
 def sign_in(
     db: Session,
     *,
@@ -143,12 +179,20 @@ def sign_in(
     clock: Clock,
     ip: str | None,
 ) -> Ok[tuple[str, OperatorInfo]] | Err:
-    """Console sign-in with the operator certificate and password (R-OPS-7, R-PLUS-6).
+    """Console sign-in with the operator certificate and password (R-OPS-7, R-PLUS-6, R-SEC-4).
 
     The certificate names the operator; the password is checked with the customer login's
     lockout rules (6 failures lock for 60 minutes, the 3rd lock blocks; attempts during a lock
     are not counted). Returns a new session token (older sessions of the operator end).
-    Commits."""
+    Commits.
+
+    Counted atomically, the shape of ``services.login.login`` (R-LOCK-5): the counters are
+    read and that transaction ends (argon2 never runs under SQLite's write lock); a lock or
+    block is refused before the password is looked at; one argon2id verify outside any
+    transaction; then the operator row is locked, the gate checked again on what is stored
+    now — a lock placed meanwhile by a parallel guess wins and this attempt is not counted —
+    and the outcome written with its entry in one commit. So parallel guesses count one by
+    one and never past 6."""
     now = clock.now()
     if (err := _listener_err(listener, facts)) is not None:
         return err
@@ -158,51 +202,44 @@ def sign_in(
         system_failure(db, at=now, actor=oplog.operator_actor(facts.subject or "unknown"),
                        action=ACTION_SIGNIN, target=facts.subject, ip=ip, code="E-OP-CERT")
         return Err("E-OP-CERT")
-    actor = oplog.operator_actor(operator.login_id)
+    operator_pk, login_id, stored_hash = operator.id, operator.login_id, operator.password_hash
     state = _state(operator)
-    gate = lockout.gate(state, now)
-    if gate is lockout.Gate.BLOCKED:
-        system_failure(db, at=now, actor=actor, action=ACTION_SIGNIN, target=operator.login_id,
-                       ip=ip, code="MSG-BLOCKED")
-        return Err("MSG-BLOCKED")
-    if gate is lockout.Gate.LOCKED:
-        assert state.locked_until is not None
-        system_failure(db, at=now, actor=actor, action=ACTION_SIGNIN, target=operator.login_id,
-                       ip=ip, code="MSG-LOCKED")
-        return Err("MSG-LOCKED", None, {"unlock_at": lockout.unlock_at_text(state.locked_until)})
-    if not password or not passwords.verify_secret(operator.password_hash, password):
-        new_state, outcome = lockout.after_failure(state, now)
-        _store_state(operator, new_state, now)
-        db.add(operator)
-        oplog.append(
-            db, chain=oplog.SYSTEM_CHAIN, at=now, actor_kind=ActorKind.OPERATOR, actor=actor,
-            action=ACTION_SIGNIN, result=LogResult.FAILURE, ip=ip,
-            screen="オペレーターコンソール", target=operator.login_id,
-            detail={"code": "MSG-PW-WRONG", "outcome": outcome.value},
-        )
-        db.commit()  # the counters and the failure entry stand together
-        if outcome is lockout.Outcome.BLOCKED:
-            return Err("MSG-BLOCKED", "password")
-        if outcome is lockout.Outcome.LOCKED:
-            assert new_state.locked_until is not None
-            return Err("MSG-LOCKED", "password",
-                       {"unlock_at": lockout.unlock_at_text(new_state.locked_until)})
-        return Err("MSG-PW-WRONG", "password")
+    db.rollback()  # release SQLite's write lock before argon2 runs
+
+    def refuse(err: Err) -> Err:
+        system_failure(db, at=now, actor=oplog.operator_actor(login_id), action=ACTION_SIGNIN,
+                       target=login_id, ip=ip, code=err.code)
+        return err
+
+    if (err := lockout.gate_refusal(state, now)) is not None:
+        return refuse(err)
+    ok = bool(password) and passwords.verify_secret(stored_hash, password)
+
+    operator = _lock_operator(db, operator_pk)
+    if operator.status != OperatorStatus.ACTIVE:
+        db.rollback()
+        return refuse(Err("E-OP-CERT"))  # revoked meanwhile
+    state = _state(operator)
+    if (err := lockout.gate_refusal(state, now)) is not None:
+        db.rollback()
+        return refuse(err)  # a parallel guess locked it meanwhile: not counted
+    if not ok:
+        return _count_failure(db, operator, now=now, ip=ip)
     _store_state(operator, lockout.after_success(state), now)
     db.add(operator)
-    end_sessions(db, operator.id, now=now, reason="duplicate")
+    end_sessions(db, operator_pk, now=now, reason="duplicate")
     token = secrets.token_urlsafe(32)
     db.add(
         OperatorSession(
-            token_hash=_hash_token(token), operator_pk=operator.id,
+            token_hash=_hash_token(token), operator_pk=operator_pk,
             cert_sha256=(facts.sha256 or "").lower(), created_at=now, last_activity_at=now,
             expires_at=now + ABSOLUTE_LIFETIME,
         )
     )
-    system_success(db, at=now, actor=actor, action=ACTION_SIGNIN, target=operator.login_id,
-                   ip=ip)
+    system_success(db, at=now, actor=oplog.operator_actor(login_id), action=ACTION_SIGNIN,
+                   target=login_id, ip=ip)
     db.commit()
-    return Ok((token, OperatorInfo(operator.login_id, operator.name)))
+    return Ok((token, OperatorInfo(login_id, operator.name)))
 
 
 def check_session(

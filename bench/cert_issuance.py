@@ -126,8 +126,8 @@ def _run(args: argparse.Namespace, workdir: Path) -> int:
     from chingin_app.domain.clock import SystemClock
     from chingin_app.domain.result import Ok
     from chingin_app.models import MailOutbox, User
-    from chingin_app.services import jobs, passwords, secretbox
-    from chingin_app.services.certs import ca, issuance
+    from chingin_app.services import passwords, secretbox
+    from chingin_app.services.certs import ca, crl, issuance
     from chingin_app.settings import settings
     from pki._p12 import P12_KDF_ROUNDS
     from tests import factories
@@ -162,7 +162,7 @@ def _run(args: argparse.Namespace, workdir: Path) -> int:
             ).decode()
         return body.split("認証コード：", 1)[1][:6]
 
-    crl_url = jobs.crl_url(s)
+    crl_url = crl.crl_url(s)
 
     def floor_once(i: int) -> float:
         t0 = time.perf_counter()

@@ -112,8 +112,7 @@ def seed(details: int, tmp: Path) -> tuple[str, Path, str]:
     from chingin_app.domain.clock import to_jst
     from chingin_app.models import Contract, DeductionDetail, Employee, PaymentGroup, RokinProduct
     from chingin_app.runtime import demo_rokin
-    from chingin_app.services import jobs
-    from chingin_app.services.certs import certificates
+    from chingin_app.services.certs import certificates, crl
     from chingin_app.settings import settings
     from tests import factories
 
@@ -158,7 +157,7 @@ def seed(details: int, tmp: Path) -> tuple[str, Path, str]:
         hierarchy = pki.load_hierarchy(s.pki_dir, passphrase=passphrase)
         user_id = factories.next_user_id("bench")[:12]
         issued = pki.issue_client_cert(hierarchy.issuing, user_id=user_id, now=now,
-                                       crl_url=jobs.crl_url(s))
+                                       crl_url=crl.crl_url(s))
         contract_row = db.exec(select(Contract).where(Contract.contract_no == contract_no)).one()
         user = factories.make_user(db, contract_row, user_id=user_id, role="master",
                                    password=factories.PASSWORD)

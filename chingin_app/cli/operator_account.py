@@ -90,7 +90,7 @@ def _read_passwords(flag: str | None) -> tuple[str, str]:
 
 def _add(args: argparse.Namespace, ctx: Context) -> int:
     """オペレーターの登録 (R-OPS-7)."""
-    from chingin_app.services.operators import create_operator
+    from chingin_app.services.operators.accounts import create_operator
     from chingin_app.settings import settings
 
     output = Path(args.output)
@@ -121,9 +121,9 @@ def _add(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _revoke(args: argparse.Namespace, ctx: Context) -> int:
-    """オペレーターの失効 (R-OPS-7): certificates revoked, sessions ended, nginx reloaded."""
-    from chingin_app.proxy import nginx
-    from chingin_app.services.operators import revoke_operator
+    """オペレーターの失効 (R-OPS-7): certificates revoked, sessions ended, CRLs published."""
+    from chingin_app.services.certs import crl
+    from chingin_app.services.operators.accounts import revoke_operator
     from chingin_app.settings import settings
 
     s = settings()
@@ -133,7 +133,7 @@ def _revoke(args: argparse.Namespace, ctx: Context) -> int:
     if isinstance(result, Err):
         print(message(result.code, **result.params), file=sys.stderr)
         return EXIT_REFUSED
-    reloaded = nginx.reload(nginx.files_for(s))
+    reloaded = crl.publish(s)
     out(message("I-OP-ACCOUNT-REVOKED", login_id=args.login_id, count=result.value)
         + ("" if reloaded else message("I-NGINX-NOT-RUNNING")))
     return EXIT_OK
@@ -141,7 +141,7 @@ def _revoke(args: argparse.Namespace, ctx: Context) -> int:
 
 def _list(args: argparse.Namespace, ctx: Context) -> int:
     """オペレーターの一覧."""
-    from chingin_app.services.operators import list_operators
+    from chingin_app.services.operators.accounts import list_operators
 
     with open_db() as db:
         rows = list_operators(db)

@@ -99,7 +99,8 @@ def gate(state: LockState, now: datetime) -> Gate:
 
 def refusal(state: LockState, now: datetime) -> Err | None:
     """What the user is told when ``gate`` is not open, before any password is looked at
-    (R-LOCK-5): MSG-BLOCKED, or MSG-LOCKED with the unlock time; None when open."""
+    (R-LOCK-5): MSG-BLOCKED, or MSG-LOCKED with the unlock time; None when open. For the
+    pages that know who is signing in (the login page, the operator console)."""
     match gate(state, now):
         case Gate.BLOCKED:
             return Err("MSG-BLOCKED")

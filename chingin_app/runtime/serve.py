@@ -21,8 +21,8 @@ from chingin_app.db import migrate, session_scope
 from chingin_app.proxy import nginx
 from chingin_app.runtime import demo
 from chingin_app.runtime.devmail import start_dev_smtp
-from chingin_app.services import jobs, manuals, operators
-from chingin_app.services.certs import ca
+from chingin_app.services import manuals
+from chingin_app.services.certs import ca, crl
 from chingin_app.services.context import app_clock
 from chingin_app.settings import PROJECT_ROOT, Settings, settings
 
@@ -105,9 +105,8 @@ def prepare(s: Settings) -> nginx.NginxFiles:
     migrate(s.database_url)
     now = datetime.now(UTC)
     ca.ensure_hierarchy(s, now=now)
-    jobs.refresh_crls(s)
     ca.ensure_operator_hierarchy(s, now=now)  # the operator console's own CA (R-OPS-7)
-    operators.refresh_crls(s)
+    crl.refresh(s)  # both hierarchies
     tls_cert, tls_key, _ = ca.tls_files(s, now=now)
     http_port_text = os.environ.get("CHINGIN_HTTP_PORT")
     http_port = int(http_port_text) if http_port_text else None
@@ -123,12 +122,7 @@ def prepare(s: Settings) -> nginx.NginxFiles:
 def _jobs_loop(stop: threading.Event, files: nginx.NginxFiles, s: Settings) -> None:
     while not stop.wait(JOBS_INTERVAL_SECONDS):
         try:
-            report = jobs.refresh_crls(s)
-            operator_changed = operators.refresh_crls(s)
-            if report.changed or operator_changed:
-                nginx.reload(files)
-            for warning in report.warnings:
-                log.error(warning)
+            crl.scheduled_refresh(s)  # both hierarchies; reloads nginx when they changed
         except Exception:
             log.exception("scheduled jobs failed")
 

@@ -1,7 +1,7 @@
 """The operator console on the internal listener (SPEC R-PLUS-6, R-OPS-7; R-OPS-1..6 through the
 same services as the `chingin` command).
 
-Thin: every handler first asks ``services.operators.check_session`` whether the event came
+Thin: every handler first asks ``services.operators.console.check_session`` whether the event came
 through the operator listener with the operator's current certificate and an open console
 session (a crafted frame over the public listener gets nothing), then calls the service the
 CLI calls, with ``operator:<login id>`` as actor and the 受付番号 as ticket. Secrets (the
@@ -19,11 +19,12 @@ from chingin_app.db import session_scope
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.domain.validation import check_required
-from chingin_app.services import contracts, operators, user_procedures
+from chingin_app.services import contracts, jobs, user_procedures
 from chingin_app.services.cert_gate import listener_from_headers
 from chingin_app.services.certs import revocation
 from chingin_app.services.context import app_clock
-from chingin_app.services.operators import OperatorInfo
+from chingin_app.services.operators import console, procedures, reads
+from chingin_app.services.operators.console import OperatorInfo
 from chingin_app.settings import settings
 from chingin_app.state.forms import FormMixin, text
 from chingin_app.state.page import PageState
@@ -73,7 +74,7 @@ class OperatorConsoleState(FormMixin, PageState):
     def _signed_in_operator(self, *, touch: bool = True) -> OperatorInfo | None:
         """The operator for this event, or None (the reason in ``ended_message``)."""
         with session_scope() as db:
-            result = operators.check_session(
+            result = console.check_session(
                 db, listener=self._listener(), facts=self._cert_facts(),
                 token=self._op_token or None, clock=app_clock(), touch=touch,
             )
@@ -92,7 +93,7 @@ class OperatorConsoleState(FormMixin, PageState):
         facts = self._cert_facts()
         self.cert_subject = ""
         self.cert_problem = ""
-        if self._listener() != operators.LISTENER_OPERATOR:
+        if self._listener() != console.LISTENER_OPERATOR:
             self.cert_problem = message("E-OP-LISTENER")
         elif not facts.usable or not facts.subject:
             self.cert_problem = message("E-OP-CERT")
@@ -106,7 +107,7 @@ class OperatorConsoleState(FormMixin, PageState):
         self._start_busy()
         yield
         with session_scope() as db:
-            result = operators.sign_in(
+            result = console.sign_in(
                 db, listener=self._listener(), facts=self._cert_facts(),
                 password=password if isinstance(password, str) else "", clock=app_clock(),
                 ip=self._client_ip(),
@@ -126,8 +127,8 @@ class OperatorConsoleState(FormMixin, PageState):
         """サインアウト: end the console session on the server."""
         if self._op_token:
             with session_scope() as db:
-                operators.sign_out(db, token=self._op_token, clock=app_clock(),
-                                   ip=self._client_ip())
+                console.sign_out(db, token=self._op_token, clock=app_clock(),
+                             ip=self._client_ip())
         self._op_token = ""
         self.operator_id = self.operator_name = ""
         self.ended_message = message("I-OP-SIGNED-OUT")
@@ -153,7 +154,7 @@ class ConsoleContractsState(OperatorConsoleState):
 
     def _refresh(self, query: str = "") -> None:
         with session_scope(read_only=True) as db:
-            lines = operators.search_contracts(db, query=query)
+            lines = reads.search_contracts(db, query=query)
         self.results = [
             {"contract_no": c.contract_no, "name": c.name,
              "status": STATUS_LABELS.get(c.status, c.status)}
@@ -163,7 +164,7 @@ class ConsoleContractsState(OperatorConsoleState):
     def _show(self, contract_no: str) -> None:
         with session_scope(read_only=True) as db:
             view = contracts.get_contract(db, contract_no)
-            rows = operators.contract_users(db, contract_no=contract_no, now=app_clock().now())
+            rows = reads.contract_users(db, contract_no=contract_no, now=app_clock().now())
         if view is None:
             self.selected, self.groups, self.user_rows = {}, [], []
             self.selected_no = ""
@@ -290,7 +291,7 @@ def _run(
             )
             return result, message("I-OP-CREATED", number=number), None
         if action == "notice":
-            notice = operators.notice_pdf(
+            notice = procedures.notice_pdf(
                 db, s=settings(), contract_no=number, change=bool(form.get("change")), **common,
             )
             return notice, message("I-OP-NOTICE", number=number), (
@@ -307,7 +308,7 @@ def _run(
         if action == "init_master":
             result = user_procedures.init_master(db, contract_no=number, **common)
             return result, message("I-OP-MASTER-INIT", number=number), None
-        if action in ("user_unblock", "cert_revoke") and (refused := operators.check_user_of(
+        if action in ("user_unblock", "cert_revoke") and (refused := procedures.check_user_of(
             db, contract_no=number, user_id=text(form, "user_id"),
             action=_USER_ACTIONS[action], **common,
         )) is not None:
@@ -347,5 +348,5 @@ def _run(
             except contracts.RevocationsNotPublished:
                 return Ok(None), message("W-OP-TERMINATED-CRL", number=number), None
             return result, message("I-OP-TERMINATED", number=number), None
-    status = operators.run_jobs(actor=info.actor, clock=clock, ticket=ticket)
+    status = jobs.run_for_operator(actor=info.actor, clock=clock, ticket=ticket)
     return Ok(status), message("I-OP-JOBS" if status == 0 else "W-OP-JOBS"), None

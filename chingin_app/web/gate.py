@@ -268,14 +268,15 @@ async def _plain_response(send: Send, status: int, body: bytes) -> None:
 
 def classify_operator_cert(verify: str | None, escaped_cert: str | None) -> CertFacts:
     """Classify a certificate that came through the operator listener against the operators'
-    records (``services.operators``), never the customers' (R-OPS-7)."""
+    records (``services.operators.accounts``), never the customers' (R-OPS-7)."""
     from chingin_app.db import session_scope
-    from chingin_app.services import cert_gate, operators
+    from chingin_app.services import cert_gate
     from chingin_app.services.context import app_clock
+    from chingin_app.services.operators import accounts
 
     def lookup(sha256: str) -> cert_gate.StoredCert | None:
         with session_scope(read_only=True) as db:
-            return operators.lookup_certificate(db, sha256)
+            return accounts.lookup_certificate(db, sha256)
 
     return cert_gate.classify(verify, escaped_cert, lookup=lookup, now=app_clock().now())
 

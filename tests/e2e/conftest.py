@@ -211,8 +211,7 @@ def issue_certificate(
     import pki
     from chingin_app.db import session_scope
     from chingin_app.models import Contract
-    from chingin_app.services import jobs
-    from chingin_app.services.certs import certificates
+    from chingin_app.services.certs import certificates, crl
     from tests import factories
 
     s = settings()
@@ -223,7 +222,7 @@ def issue_certificate(
     password = password or factories.PASSWORD
     when = issued_at or datetime.now(UTC)
     issued = pki.issue_client_cert(hierarchy.issuing, user_id=user_id, now=when,
-                                   crl_url=jobs.crl_url(s))
+                                   crl_url=crl.crl_url(s))
     sha = pki.sha256_fingerprint(issued.cert)
     with session_scope() as db:
         if contract_no is None:
@@ -272,7 +271,7 @@ def revoke_and_publish(service: Service, issued: IssuedForTest) -> None:
     from chingin_app.db import session_scope
     from chingin_app.models import Certificate
     from chingin_app.proxy import nginx
-    from chingin_app.services import jobs
+    from chingin_app.services.certs import crl
 
     with session_scope() as db:
         cert = db.exec(select(Certificate).where(Certificate.sha256 == issued.sha256)).one()
@@ -282,7 +281,7 @@ def revoke_and_publish(service: Service, issued: IssuedForTest) -> None:
         db.add(cert)
         db.commit()
     s = settings()
-    jobs.refresh_crls(s, force=True)
+    crl.refresh(s, force=True)
     files = nginx.files_for(s)
     before = _nginx_workers(files)
     assert nginx.reload(files)

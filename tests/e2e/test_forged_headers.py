@@ -29,7 +29,7 @@ import socketio
 import pki
 from chingin_app.db import make_engine, session_scope
 from chingin_app.services.certs.certificates import record_issued
-from chingin_app.services.jobs import crl_url
+from chingin_app.services.certs.crl import crl_url
 from chingin_app.settings import settings
 from chingin_app.state.top import TopState
 from tests import factories

@@ -28,7 +28,7 @@ from chingin_app.domain.clock import SystemClock
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Ok
 from chingin_app.models import Contract, OperationLog, Operator, OperatorSession
-from chingin_app.services import operators
+from chingin_app.services.operators import accounts
 from chingin_app.settings import settings
 from chingin_app.state.operator_console import ConsoleContractsState, OperatorConsoleState
 from tests import factories
@@ -56,7 +56,7 @@ def _open_hours(service: Service) -> None:
 def _new_operator(tmp_path: Path) -> tuple[str, Path]:
     login_id = "op" + factories.next_user_id("o")[-8:]
     with session_scope() as db:
-        result = operators.create_operator(
+        result = accounts.create_operator(
             db, s=settings(), login_id=login_id, name="金庫 太郎", password=CONSOLE_PW,
             p12_password=P12_PW, actor="operator:e2e", clock=SystemClock(),
         )

@@ -18,8 +18,7 @@ import pki
 from chingin_app.db import migrate, session_scope
 from chingin_app.domain.clock import SystemClock
 from chingin_app.domain.result import Ok
-from chingin_app.services import jobs
-from chingin_app.services.certs import ca, certificates, revocation
+from chingin_app.services.certs import ca, certificates, crl, revocation
 from chingin_app.settings import PROJECT_ROOT, settings
 from tests import factories
 
@@ -50,7 +49,7 @@ def test_backup_restore_keeps_certificates_working(sqlite_env: Path, tmp_path: P
         contract = factories.make_contract(db)
         user = factories.make_user(db, contract, role="master")
         issued = pki.issue_client_cert(hierarchy.issuing, user_id=user.user_id, now=now,
-                                       crl_url=jobs.crl_url(s))
+                                       crl_url=crl.crl_url(s))
         assert user.id is not None
         certificates.record_issued(
             db, user_pk=user.id, serial_hex=format(issued.cert.serial_number, "x"),
@@ -60,7 +59,7 @@ def test_backup_restore_keeps_certificates_working(sqlite_env: Path, tmp_path: P
         )
         db.commit()
         user_id = user.user_id
-    jobs.refresh_crls(s, force=True)
+    crl.refresh(s, force=True)
 
     backups = tmp_path / "backups"
     out = subprocess.run(
@@ -100,9 +99,9 @@ def test_backup_restore_keeps_certificates_working(sqlite_env: Path, tmp_path: P
             db, user_id=user_id, reason="lost", actor="cli", clock=SystemClock()
         )
     assert isinstance(result, Ok), result
-    jobs.refresh_crls(r, force=True)
-    crl = x509.load_pem_x509_crl((r.pki_dir / "issuing.crl.pem").read_bytes())
-    assert crl.get_revoked_certificate_by_serial_number(issued.cert.serial_number) is not None
+    crl.refresh(r, force=True)
+    restored_crl = x509.load_pem_x509_crl((r.pki_dir / "issuing.crl.pem").read_bytes())
+    assert restored_crl.get_revoked_certificate_by_serial_number(issued.cert.serial_number)
     with pytest.raises(pki.CertRevoked):
         pki.verify_client_cert(issued.cert, again, now=datetime.now(UTC),
                                revoked_serials={issued.cert.serial_number})

@@ -17,7 +17,7 @@ from sqlmodel import Session
 import pki
 from chingin_app.proxy import nginx
 from chingin_app.services import jobs
-from chingin_app.services.certs import ca, certificates
+from chingin_app.services.certs import ca, certificates, crl
 from chingin_app.settings import settings
 from tests import factories
 
@@ -40,7 +40,7 @@ def test_r_cert_7_refresh_publishes_revoked_serials_for_openssl(
     for name in ("good", "bad"):
         user = factories.make_user(db, contract)
         issued = pki.issue_client_cert(hierarchy.issuing, user_id=user.user_id, now=NOW,
-                                       crl_url=jobs.crl_url(s))
+                                       crl_url=crl.crl_url(s))
         assert user.id is not None
         row = certificates.record_issued(
             db, user_pk=user.id, serial_hex=format(issued.cert.serial_number, "x"),
@@ -55,7 +55,7 @@ def test_r_cert_7_refresh_publishes_revoked_serials_for_openssl(
         (tmp_path / f"{name}.pem").write_bytes(issued.cert_pem())
     db.commit()
 
-    report = jobs.refresh_crls(s, force=True, now=NOW)
+    report = crl.refresh(s, force=True, now=NOW)
     assert report.changed and not report.warnings
     issuing_crl = _crl(s.pki_dir / "issuing.crl.pem")
     assert issuing_crl.get_revoked_certificate_by_serial_number(certs["bad"].cert.serial_number)
@@ -77,32 +77,59 @@ def test_r_cert_7_refresh_publishes_revoked_serials_for_openssl(
 
 def test_r_ops_4_issuing_crl_resigned_daily_root_when_under_60_days(app_env: Path) -> None:
     """DESIGN §3: the issuing CRL (7 days) is re-signed once a day, the root's (400 days) only
-    when fewer than 60 days remain."""
+    when fewer than 60 days remain; the same for the operator console's CA (R-OPS-7)."""
     s = settings()
-    first = jobs.refresh_crls(s, now=NOW)
+    ca.ensure_operator_hierarchy(s, now=NOW)
+    first = crl.refresh(s, now=NOW)
     assert first.changed
-    assert first.issuing_next_update == NOW + timedelta(days=7)
-    assert first.root_next_update == NOW + timedelta(days=400)
-    assert not jobs.refresh_crls(s, now=NOW + timedelta(hours=23)).changed
-    later = jobs.refresh_crls(s, now=NOW + timedelta(days=1))
+    assert first.next_updates == {
+        "issuing": NOW + timedelta(days=7), "root": NOW + timedelta(days=400),
+        "operator-issuing": NOW + timedelta(days=7), "operator-root": NOW + timedelta(days=400),
+    }
+    assert not crl.refresh(s, now=NOW + timedelta(hours=23)).changed
+    later = crl.refresh(s, now=NOW + timedelta(days=1))
     assert later.changed
-    assert later.root_next_update == first.root_next_update  # root untouched
+    assert later.next_updates["root"] == first.next_updates["root"]  # root untouched
+    assert later.next_updates["operator-root"] == first.next_updates["operator-root"]
     near_end = NOW + timedelta(days=341)
-    assert jobs.refresh_crls(s, now=near_end).root_next_update == near_end + timedelta(days=400)
+    resigned = crl.refresh(s, now=near_end).next_updates
+    assert resigned["root"] == resigned["operator-root"] == near_end + timedelta(days=400)
 
 
-def test_r_ops_4_jobs_run_fails_when_a_crl_expires_within_48_hours(app_env: Path) -> None:
-    """DESIGN §3: `chingin jobs run` exits non-zero and logs an error when a CRL expires within
-    48 hours (here: a fresh issuing CRL that was signed with a one-day lifetime)."""
+def test_r_ops_7_refresh_creates_no_operator_ca(app_env: Path) -> None:
+    """R-OPS-7: the operator console's CA is made by `chingin serve` or the first operator
+    account, never as a side effect of publishing a customer revocation: until it exists the
+    refresh covers the customer CRLs only."""
     s = settings()
-    hierarchy = ca.ensure_hierarchy(s, now=NOW)
-    jobs.refresh_crls(s, now=NOW)
+    report = crl.refresh(s, force=True, now=NOW)
+    assert set(report.next_updates) == {"issuing", "root"}
+    assert not (ca.operator_dir(s) / "issuing.key").exists()
+
+
+@pytest.mark.parametrize("which", ["issuing", "operator-issuing"])
+def test_r_ops_4_jobs_run_fails_when_a_crl_expires_within_48_hours(
+    app_env: Path, which: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """DESIGN §3: `chingin jobs run` exits non-zero and logs an error when a CRL expires within
+    48 hours (here: a fresh issuing CRL that was signed with a one-day lifetime) — the
+    customer's or the operator console's (R-OPS-7): either one expiring locks people out."""
+    s = settings()
+    ca.ensure_operator_hierarchy(s, now=NOW)
+    crl.refresh(s, now=NOW)
     assert jobs.run_jobs() == 0
+    if which == "issuing":
+        hierarchy, directory = ca.ensure_hierarchy(s, now=NOW), s.pki_dir
+    else:
+        hierarchy, directory = ca.ensure_operator_hierarchy(s, now=NOW), ca.operator_dir(s)
     short = pki.build_crl(
         hierarchy.issuing, [], now=datetime.now(UTC), next_update=timedelta(days=1)
     )
-    (s.pki_dir / "issuing.crl.pem").write_bytes(short.public_bytes(Encoding.PEM))
+    (directory / "issuing.crl.pem").write_bytes(short.public_bytes(Encoding.PEM))
+    assert crl.refresh(s).expiring == (which,)
+    caplog.clear()
     assert jobs.run_jobs() == 1
+    assert any(r.levelname == "ERROR" and "within 48 hours" in r.getMessage()
+               for r in caplog.records)
 
 
 def test_r_ops_4_jobs_run_refreshes_the_operator_crls(app_env: Path) -> None:
@@ -111,7 +138,7 @@ def test_r_ops_4_jobs_run_refreshes_the_operator_crls(app_env: Path) -> None:
 
     s = settings()
     ca.ensure_hierarchy(s, now=NOW)
-    jobs.refresh_crls(s, now=NOW)
+    crl.refresh(s, now=NOW)
     operator_ca = ca.ensure_operator_hierarchy(s, now=NOW)
     crl_file = ca.operator_dir(s) / "issuing.crl.pem"
     two_days_ago = datetime.now(UTC) - timedelta(days=2)
@@ -127,7 +154,7 @@ def test_r_ops_4_jobs_run_refreshes_the_operator_crls(app_env: Path) -> None:
 def _rendered(app_env: Path) -> nginx.NginxFiles:
     s = settings()
     ca.ensure_hierarchy(s, now=NOW)
-    jobs.refresh_crls(s, now=NOW)
+    crl.refresh(s, now=NOW)
     cert, key, _ = ca.tls_files(s, now=NOW)
     return nginx.render(s, tls_cert=cert, tls_key=key, client_ca_chain=s.pki_dir / "chain.pem",
                         crl_bundle=s.pki_dir / "crl.pem", http_port=18080)

@@ -34,8 +34,10 @@ from chingin_app.models import (
     User,
     UserRole,
 )
-from chingin_app.services import contracts, operators, passwords
+from chingin_app.services import contracts, passwords
 from chingin_app.services.cert_gate import H_CLIENT_IP, H_LISTENER, CertFacts
+from chingin_app.services.operators import accounts
+from chingin_app.services.operators import console as console_service
 from chingin_app.settings import settings
 from chingin_app.state.operator_console import PROCEDURE_TITLES, ConsoleContractsState
 from tests import factories
@@ -66,7 +68,7 @@ class Operator:
 
 def _new_operator(db: Session) -> tuple[str, CertFacts]:
     login_id = "op" + factories.next_user_id("c")[-8:]
-    created = operators.create_operator(
+    created = accounts.create_operator(
         db, s=settings(), login_id=login_id, name="金庫 太郎", password=CONSOLE_PW,
         p12_password=P12_PW, actor="operator:admin", clock=SystemClock(),
     )
@@ -84,7 +86,7 @@ def op(db: Session) -> Operator:
     """An operator signed in to the console through the operator listener (real clock: the
     handlers use the process clock)."""
     login_id, facts = _new_operator(db)
-    signed = operators.sign_in(db, listener="operator", facts=facts, password=CONSOLE_PW,
+    signed = console_service.sign_in(db, listener="operator", facts=facts, password=CONSOLE_PW,
                                clock=SystemClock(), ip="10.0.0.5")
     assert isinstance(signed, Ok), signed
     db.commit()

@@ -8,23 +8,27 @@ from __future__ import annotations
 import io
 import re
 import sys
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 import pki
 from chingin_app.cli import main
+from chingin_app.db import session_scope
 from chingin_app.domain.clock import MovableClock
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.models import OperationLog, Operator
 from chingin_app.proxy import nginx
-from chingin_app.services import jobs, operators
 from chingin_app.services.cert_gate import CertFacts
-from chingin_app.services.certs import ca
+from chingin_app.services.certs import ca, crl
+from chingin_app.services.operators import accounts, console
 from chingin_app.settings import settings
 from tests import factories
 
@@ -40,7 +44,7 @@ def _create(db: Session, clock: MovableClock, login_id: str | None = None) -> tu
     str, x509.Certificate
 ]:
     login_id = login_id or _new_login_id()
-    result = operators.create_operator(
+    result = accounts.create_operator(
         db, s=settings(), login_id=login_id, name="金庫 太郎", password=CONSOLE_PW,
         p12_password=P12_PW, actor="operator:admin", clock=clock,
     )
@@ -57,9 +61,9 @@ def _facts(cert: x509.Certificate, status: str = "current") -> CertFacts:
 
 
 def _sign_in(db: Session, cert: x509.Certificate, clock: MovableClock, password: str = CONSOLE_PW,
-             listener: str = "operator") -> Ok[tuple[str, operators.OperatorInfo]] | Err:
-    return operators.sign_in(db, listener=listener, facts=_facts(cert), password=password,
-                             clock=clock, ip="10.0.0.5")
+             listener: str = "operator") -> Ok[tuple[str, console.OperatorInfo]] | Err:
+    return console.sign_in(db, listener=listener, facts=_facts(cert), password=password,
+                           clock=clock, ip="10.0.0.5")
 
 
 def test_r_ops_7_operator_certificate_comes_from_the_separate_operator_ca(
@@ -77,7 +81,7 @@ def test_r_ops_7_operator_certificate_comes_from_the_separate_operator_ca(
     cert.verify_directly_issued_by(operator_ca.issuing.cert)
     with pytest.raises(ValueError):
         cert.verify_directly_issued_by(customer.issuing.cert)
-    stored = operators.lookup_certificate(db, pki.sha256_fingerprint(cert))
+    stored = accounts.lookup_certificate(db, pki.sha256_fingerprint(cert))
     assert stored is not None and stored.status == "current"
     from chingin_app.services.certs import certificates
 
@@ -90,7 +94,7 @@ def test_r_ops_7_bad_account_input_saves_nothing(
     app_env: Path, db: Session, clock: MovableClock
 ) -> None:
     """R-OPS-7: malformed ID, name or passwords are refused field by field; nothing saved."""
-    result = operators.create_operator(
+    result = accounts.create_operator(
         db, s=settings(), login_id="a b", name="", password="short", p12_password="",
         actor="operator:admin", clock=clock,
     )
@@ -110,15 +114,15 @@ def test_r_ops_7_sign_in_session_and_listener(
     assert isinstance(signed, Ok)
     token, info = signed.value
     assert info.login_id == login_id
-    ok = operators.check_session(db, listener="operator", facts=_facts(cert), token=token,
-                                 clock=clock)
+    ok = console.check_session(db, listener="operator", facts=_facts(cert), token=token,
+                               clock=clock)
     assert isinstance(ok, Ok) and ok.value.actor == f"operator:{login_id}"
-    public = operators.check_session(db, listener="public", facts=_facts(cert), token=token,
-                                     clock=clock)
+    public = console.check_session(db, listener="public", facts=_facts(cert), token=token,
+                                   clock=clock)
     assert isinstance(public, Err) and public.code == "E-OP-LISTENER"
     entry = db.exec(
         select(OperationLog).where(OperationLog.actor == f"operator:{login_id}",
-                                   OperationLog.action == operators.ACTION_SIGNIN)
+                                   OperationLog.action == console.ACTION_SIGNIN)
     ).one()
     assert entry.chain == "system" and entry.result == "success"
     # The public listener never signs anyone in, whatever the certificate.
@@ -135,17 +139,17 @@ def test_r_ops_7_session_ends_with_another_certificate_or_idle(
     signed = _sign_in(db, cert, clock)
     assert isinstance(signed, Ok)
     token = signed.value[0]
-    swapped = operators.check_session(db, listener="operator", facts=_facts(other), token=token,
-                                      clock=clock)
-    assert isinstance(swapped, Err) and swapped.code == "E-OP-SESSION"
-    again = operators.check_session(db, listener="operator", facts=_facts(cert), token=token,
+    swapped = console.check_session(db, listener="operator", facts=_facts(other), token=token,
                                     clock=clock)
+    assert isinstance(swapped, Err) and swapped.code == "E-OP-SESSION"
+    again = console.check_session(db, listener="operator", facts=_facts(cert), token=token,
+                                  clock=clock)
     assert isinstance(again, Err)  # ended for good
     signed = _sign_in(db, cert, clock)
     assert isinstance(signed, Ok)
     clock.advance(timedelta(minutes=60))
-    idle = operators.check_session(db, listener="operator", facts=_facts(cert),
-                                   token=signed.value[0], clock=clock)
+    idle = console.check_session(db, listener="operator", facts=_facts(cert),
+                                 token=signed.value[0], clock=clock)
     assert isinstance(idle, Err) and idle.code == "E-OP-SESSION"
 
 
@@ -166,30 +170,73 @@ def test_r_ops_7_sign_in_lockout_follows_the_login_rules(
     assert isinstance(_sign_in(db, cert, clock), Ok)
 
 
+def test_r_sec_4_parallel_wrong_sign_ins_lock_at_six(
+    app_env: Path, db: Session, db_engine: Engine, clock: MovableClock
+) -> None:
+    """R-SEC-4 "Operator console sign-in counts failures atomically, as R-LOCK-5 does for
+    customers": 30 wrong passwords at once are counted one by one, so exactly 6 count, the
+    operator is locked once (not blocked) and every other guess is refused as locked."""
+    login_id, cert = _create(db, clock)
+    start = threading.Barrier(30)
+    results: list[Ok[Any] | Err] = []
+    errors: list[BaseException] = []
+
+    def guess() -> None:
+        try:
+            start.wait()
+            with session_scope(bind=db_engine) as own:
+                results.append(_sign_in(own, cert, clock, password="Wrong#123a"))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guess) for _ in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    db.rollback()  # a fresh snapshot of what the threads committed
+    operator = db.exec(select(Operator).where(Operator.login_id == login_id)).one()
+    assert (operator.lock_count, operator.blocked) == (1, False)
+    assert operator.locked_until == clock.now() + timedelta(minutes=60)
+    counted = db.exec(
+        select(OperationLog).where(
+            OperationLog.action == console.ACTION_SIGNIN, OperationLog.target == login_id,
+            col(OperationLog.detail).contains("MSG-PW-WRONG"),
+        )
+    ).all()
+    assert len(counted) == 6
+    codes = [r.code for r in results if isinstance(r, Err)]
+    assert len(codes) == 30
+    assert codes.count("MSG-PW-WRONG") == 5
+    assert codes.count("MSG-LOCKED") == 25
+
+
 def test_r_ops_7_revoked_operator_is_listed_in_the_operator_crl(
     app_env: Path, db: Session, clock: MovableClock
 ) -> None:
-    """R-OPS-7, R-OPS-4: revoking an operator revokes their certificate, ends their session and
-    re-signs the operator CRL with the serial; the customer CRL is untouched."""
+    """R-OPS-7, R-OPS-4: revoking an operator revokes their certificate and ends their session;
+    publishing then re-signs the operator CRL with the serial; the customer CRL never lists it."""
     s = settings()
     login_id, cert = _create(db, clock)
     signed = _sign_in(db, cert, clock)
     assert isinstance(signed, Ok)
-    jobs.refresh_crls(s)
-    result = operators.revoke_operator(db, s=s, login_id=login_id, actor="operator:admin",
-                                       clock=clock)
+    crl.refresh(s)
+    result = accounts.revoke_operator(db, s=s, login_id=login_id, actor="operator:admin",
+                                      clock=clock)
     assert result == Ok(1)
-    crl = x509.load_pem_x509_crl((ca.operator_dir(s) / "issuing.crl.pem").read_bytes())
-    assert crl.get_revoked_certificate_by_serial_number(cert.serial_number) is not None
+    assert not crl.publish(s)  # no nginx runs for this data dir: only the files are written
+    operator_crl = x509.load_pem_x509_crl((ca.operator_dir(s) / "issuing.crl.pem").read_bytes())
+    assert operator_crl.get_revoked_certificate_by_serial_number(cert.serial_number) is not None
     customer_crl = x509.load_pem_x509_crl((s.pki_dir / "issuing.crl.pem").read_bytes())
     assert customer_crl.get_revoked_certificate_by_serial_number(cert.serial_number) is None
-    stored = operators.lookup_certificate(db, pki.sha256_fingerprint(cert))
+    stored = accounts.lookup_certificate(db, pki.sha256_fingerprint(cert))
     assert stored is not None and stored.status == "revoked"
-    ended = operators.check_session(db, listener="operator", facts=_facts(cert),
-                                    token=signed.value[0], clock=clock)
+    ended = console.check_session(db, listener="operator", facts=_facts(cert),
+                                  token=signed.value[0], clock=clock)
     assert isinstance(ended, Err)
-    missing = operators.revoke_operator(db, s=s, login_id="nobody99", actor="operator:admin",
-                                        clock=clock)
+    missing = accounts.revoke_operator(db, s=s, login_id="nobody99", actor="operator:admin",
+                                       clock=clock)
     assert isinstance(missing, Err) and missing.code == "E-OP-NOT-FOUND"
 
 
@@ -202,8 +249,8 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 def _rendered(**kwargs: object) -> nginx.NginxFiles:
     s = settings()
     ca.ensure_hierarchy(s, now=NOW)
-    jobs.refresh_crls(s, now=NOW)
-    operators.refresh_crls(s, now=NOW)
+    ca.ensure_operator_hierarchy(s, now=NOW)
+    crl.refresh(s, now=NOW)
     cert, key, _ = ca.tls_files(s, now=NOW)
     return nginx.render(
         s, tls_cert=cert, tls_key=key, client_ca_chain=s.pki_dir / "chain.pem",

@@ -30,9 +30,9 @@ from chingin_app.models import (
     UserRole,
 )
 from chingin_app.services import contract_users as users
-from chingin_app.services import jobs, login, passwords, sessions
+from chingin_app.services import login, passwords, sessions
 from chingin_app.services.cert_gate import CertFacts
-from chingin_app.services.certs import ca
+from chingin_app.services.certs import ca, crl
 from chingin_app.settings import settings
 from tests import factories
 from tests.support.pki_testing import shared_hierarchy
@@ -482,9 +482,9 @@ def test_r_user_6_delete_revokes_certificate_into_the_crl(
     [entry] = entries(db, org.no, users.ACTION_DELETE_GENERAL)
     assert entry.detail is not None and cert.serial_hex in entry.detail
 
-    jobs.refresh_crls(settings(), force=True)
-    crl = x509.load_pem_x509_crl((settings().pki_dir / "issuing.crl.pem").read_bytes())
-    assert crl.get_revoked_certificate_by_serial_number(int(cert.serial_hex, 16)) is not None
+    crl.refresh(settings(), force=True)
+    issuing_crl = x509.load_pem_x509_crl((settings().pki_dir / "issuing.crl.pem").read_bytes())
+    assert issuing_crl.get_revoked_certificate_by_serial_number(int(cert.serial_hex, 16))
 
     # The ID stays reserved and the user is gone from the list.
     assert create(db, clock, org, user_id=user.user_id) == Err("MSG-ID-TAKEN", "user_id")

@@ -31,8 +31,8 @@ from chingin_app.models import (
     RevocationReason,
     User,
 )
-from chingin_app.proxy import nginx
-from chingin_app.services import jobs, oplog
+from chingin_app.services import oplog
+from chingin_app.services.certs import crl
 from chingin_app.settings import settings
 
 __all__ = [
@@ -155,10 +155,6 @@ def revoke_user_certificate(
 
 
 def publish_revocations() -> None:
-    """Re-sign the issuing CA's CRL now and have a running nginx re-read it (R-CERT-5, R-CERT-7;
-    DESIGN §3). Call after the revocation committed. CRLs use real time. When no nginx runs
-    for this data dir (tests, the CLI on a machine without the service) only the files are
-    written."""
-    s = settings()
-    jobs.refresh_crls(s, force=True)
-    nginx.reload(nginx.files_for(s))
+    """``crl.publish`` with this process's settings, for the use cases that revoke: call it
+    after the revocation committed (R-CERT-5, R-CERT-7; DESIGN §3)."""
+    crl.publish(settings())

@@ -23,9 +23,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, TypeVar
 
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.reports.csv_writer import CP932_LOOKALIKES
@@ -39,6 +39,8 @@ __all__ = [
     "DetectedEncoding",
     "canonical_cell",
     "read_csv",
+    "read_rows",
+    "read_table",
 ]
 
 #: DESIGN §1: uploads are read in memory, so they are limited (10 MB).
@@ -223,3 +225,46 @@ def read_csv(
     if errors:
         return Invalid(tuple(errors))
     return Ok(CsvTable(header, tuple(rows), encoding, tuple(conversions), tuple(numbers)))
+
+
+def read_table(
+    data: bytes, *, header: Sequence[str], free_text_columns: Collection[int] = (),
+    max_errors: int = 100,
+) -> CsvTable | list[Err]:
+    """A bank file read whole with its header checked (``read_csv``), or its errors —
+    E-CSV-EMPTY for a file with no data row (an empty file is never "all lines loaded")."""
+    table = read_csv(data, expected_header=header, free_text_columns=free_text_columns,
+                     max_errors=max_errors)
+    if isinstance(table, Invalid):
+        return list(table.errors)
+    if not table.value.rows:
+        return [Err("E-CSV-EMPTY")]
+    return table.value
+
+
+Row = TypeVar("Row")
+
+
+def read_rows(
+    data: bytes,
+    *,
+    header: Sequence[str],
+    parse_row: Callable[[int, Sequence[str]], Row | list[Err]],
+    free_text_columns: Collection[int] = (), max_errors: int = 100,
+) -> tuple[list[Row], list[Err]]:
+    """Every data row of a bank file through ``parse_row(row in the file, cells)``: (the rows
+    that parsed, every error of the file and of the rows). All or nothing stays the caller's:
+    it stores nothing while the error list is not empty."""
+    table = read_table(data, header=header, free_text_columns=free_text_columns,
+                       max_errors=max_errors)
+    if isinstance(table, list):
+        return [], table
+    rows: list[Row] = []
+    errors: list[Err] = []
+    for row_no, cells in table.numbered():
+        got = parse_row(row_no, cells)
+        if isinstance(got, list):
+            errors.extend(got)
+        else:
+            rows.append(got)
+    return rows, errors

@@ -32,7 +32,7 @@ from chingin_app.domain.contract import Service
 from chingin_app.domain.line_kinds import ChangeKind
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.models import BatchSavingsItem, BatchSavingsStatement, PaymentGroup
-from chingin_app.reports.csv_reader import read_csv
+from chingin_app.reports.csv_reader import read_rows
 from chingin_app.services import contract_records, oplog
 
 __all__ = ["ACTION_LOAD", "BatchLoaded", "batch_csv", "load_batch", "store_statement"]
@@ -191,20 +191,8 @@ def load_batch(
     contract_id = contract.id
     if Service.BATCH.value not in contract.service_list():
         return refuse([Err("E-BATCH-NO-SERVICE")])
-    table = read_csv(data, expected_header=BATCH_HEADER, free_text_columns=FREE_TEXT_COLUMNS,
-                     max_errors=max_errors)
-    if isinstance(table, Invalid):
-        return refuse(list(table.errors))
-    if not table.value.rows:
-        return refuse([Err("E-CSV-EMPTY")])
-    errors: list[Err] = []
-    rows: list[BatchRow] = []
-    for row_no, cells in table.value.numbered():
-        got = parse_row(row_no, cells)
-        if isinstance(got, list):
-            errors.extend(got)
-        else:
-            rows.append(got)
+    rows, errors = read_rows(data, header=BATCH_HEADER, parse_row=parse_row,
+                             free_text_columns=FREE_TEXT_COLUMNS, max_errors=max_errors)
     statements = _check_statements(db, contract_id, rows, errors)
     if errors:
         errors.sort(key=lambda e: (int(e.params.get("row", 0)), int(e.params.get("column", 0))))

@@ -38,7 +38,7 @@ from chingin_app.models import (
     ZaikeiDeposit,
     ZaikeiDepositItem,
 )
-from chingin_app.reports.csv_reader import CsvTable, read_csv
+from chingin_app.reports.csv_reader import read_table
 from chingin_app.services import contract_records, oplog
 
 __all__ = [
@@ -331,16 +331,6 @@ def _group_ids(db: Session, contract_id: int) -> dict[str, int]:
     return {g.number: g.id for g in rows if g.id is not None}
 
 
-def _table(data: bytes, header: Sequence[str], max_errors: int) -> CsvTable | list[Err]:
-    table = read_csv(data, expected_header=header, free_text_columns=_free_columns(header),
-                     max_errors=max_errors)
-    if isinstance(table, Invalid):
-        return list(table.errors)
-    if not table.value.rows:
-        return [Err("E-CSV-EMPTY")]
-    return table.value
-
-
 def _employer_check(contract: Contract | None, service: Service | None) -> Err | None:
     if contract is None:
         return Err("E-CONTRACT-NOT-FOUND", "contract_no")
@@ -368,7 +358,8 @@ def load_deposits(
         return refuse([err])
     assert contract is not None and contract.id is not None
     contract_id = contract.id
-    table = _table(data, DEPOSIT_HEADER, max_errors)
+    table = read_table(data, header=DEPOSIT_HEADER, free_text_columns=_free_columns(DEPOSIT_HEADER),
+                       max_errors=max_errors)
     if isinstance(table, list):
         return refuse(table)
     closed = {row.day for row in db.exec(select(ClosedDay)).all()}
@@ -449,7 +440,8 @@ def load_balances(
         return refuse([err])
     assert contract is not None and contract.id is not None
     contract_id = contract.id
-    table = _table(data, BALANCE_HEADER, max_errors)
+    table = read_table(data, header=BALANCE_HEADER, free_text_columns=_free_columns(BALANCE_HEADER),
+                       max_errors=max_errors)
     if isinstance(table, list):
         return refuse(table)
     parsed = parse_balance_rows(table.rows, row_numbers=table.row_numbers)

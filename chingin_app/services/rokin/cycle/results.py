@@ -25,7 +25,7 @@ from chingin_app.models import (
     DeductionRequestItem,
     DeductionResultItem,
 )
-from chingin_app.reports.csv_reader import read_csv
+from chingin_app.reports.csv_reader import read_rows
 from chingin_app.services import contract_records, oplog
 from chingin_app.services.rokin.cycle.common import (
     _ACCOUNT_RE,
@@ -218,24 +218,10 @@ def load_results(
     if contract is None or contract.id is None:
         return refuse([Err("E-CONTRACT-NOT-FOUND", "contract_no")])
     contract_id = contract.id
-    table = read_csv(
-        data,
-        expected_header=RESULTS_HEADER,
-        free_text_columns=_FREE_TEXT_COLUMNS,
-        max_errors=max_errors,
-    )
-    if isinstance(table, Invalid):
-        return refuse(list(table.errors))
-    if not table.value.rows:
-        return refuse([Err("E-CSV-EMPTY")])
-    errors: list[Err] = []
-    parsed: list[_ResultRow] = []
-    for row_no, cells in table.value.numbered():
-        got = _parse_result_row(row_no, cells)
-        if isinstance(got, list):
-            errors.extend(got)
-        else:
-            parsed.append(got)
+    parsed, errors = read_rows(data, header=RESULTS_HEADER, parse_row=_parse_result_row,
+                               free_text_columns=_FREE_TEXT_COLUMNS, max_errors=max_errors)
+    if errors and not parsed:
+        return refuse(errors)  # the file itself (encoding, header, empty) or every row
 
     groups = {g.number: g for g in _groups(db, contract_id).values()}
     requests: dict[tuple[str, str, str], DeductionRequest | None] = {}

@@ -86,6 +86,7 @@ class ContractView:
     initial_password_failures: int
     has_master: bool
     created_at: datetime
+    is_demo: bool = False  # made by the demo loader (R-DEP-1)
 
 
 def _refuse(
@@ -152,6 +153,7 @@ def _view(db: Session, contract: Contract) -> ContractView:
         initial_password_failures=contract.initial_password_failure_count,
         has_master=_has_master(db, contract.id),
         created_at=contract.created_at,
+        is_demo=contract.is_demo,
     )
 
 
@@ -176,8 +178,10 @@ def create_contract(
     actor: str,
     clock: Clock,
     ticket: str | None = None,
+    demo: bool = False,
 ) -> Ok[ContractView] | Err:
-    """Create a contract with its services, payment groups and initial password (R-OPS-1).
+    """Create a contract with its services, payment groups and initial password (R-OPS-1);
+    ``demo`` flags one the demo loader makes, the only kind start-up may touch (R-DEP-1).
 
     Checks, in this order: contract number (E-CONTRACT-NO-FORMAT), name, kind
     (E-CONTRACT-KIND), services (E-SERVICES-FORMAT), groups (E-GROUP-FORMAT,
@@ -221,6 +225,7 @@ def create_contract(
         services=service_text,
         status=ContractStatus.ACTIVE.value,
         initial_password_hash=password_hash,
+        is_demo=demo,
         created_at=now,
         updated_at=now,
     )

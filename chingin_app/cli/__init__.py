@@ -9,6 +9,7 @@ sub-commands through ``register(subparsers)``:
     calendar   chingin maintenance add|list|remove, chingin holiday add|remove|list
     bank       chingin bank publish-request|load-results (労金控除の控除依頼・控除結果)
     runtime    chingin serve, demo, jobs run, inbox [--limit N] (dispatch only)
+    release    chingin build, migrate, pki init (the release steps before serve, R-DEP-1..3)
     common     what they share: parser, refusals, secrets, Japan time, database, log
 
 Secrets are never taken from the command line (DESIGN §2, R-OPS-7): ``--initial-password -``
@@ -19,14 +20,29 @@ is a password typed in the wrong place.
 
 Exit status: 0 done; 1 refused (no such contract, already registered, …); 2 bad input (nothing
 was changed). Messages go to standard error, in Japanese.
+
+Every command first sets the umask to 077 (R-SEC-5): what it and its children write is the
+service user's only, whatever the shell's umask. In production (``CHINGIN_ENV=production``)
+a command that uses the database refuses to run on a schema older or newer than the code,
+naming ``chingin migrate`` (R-DEP-3); elsewhere it migrates first, as before.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 from chingin_app.cli import bank as bank_family
-from chingin_app.cli import calendar, cert, contract, contract_changes, manual, runtime, user
+from chingin_app.cli import (
+    calendar,
+    cert,
+    contract,
+    contract_changes,
+    manual,
+    release,
+    runtime,
+    user,
+)
 from chingin_app.cli import log as log_family
 from chingin_app.cli import operator_account as operator_account_family
 from chingin_app.cli.common import (
@@ -43,6 +59,7 @@ from chingin_app.cli.common import (
     refuse_secret_on_command_line,
 )
 from chingin_app.domain.clock import clock_from_env
+from chingin_app.runtime.private_files import PRIVATE_UMASK
 
 __all__ = ["main"]
 
@@ -61,6 +78,7 @@ def _build_parser() -> Parser:
     contract_changes.register(top)  # after contract: adds to its family
     calendar.register(top)
     runtime.register(top)
+    release.register(top)
     user.register(top)
     cert.register(top)
     manual.register(top)
@@ -73,6 +91,7 @@ def _build_parser() -> Parser:
 def main(argv: list[str] | None = None) -> int:
     """Run one `chingin` command and return its exit status: 0 done, 1 refused, 2 bad input
     (SPEC R-OPS-1, R-OPS-2, R-ENV-1a, R-OPS-7)."""
+    os.umask(PRIVATE_UMASK)  # before anything is written (R-SEC-5)
     args_list = list(sys.argv[1:] if argv is None else argv)
     ctx: Context | None = None
     try:

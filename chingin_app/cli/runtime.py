@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from chingin_app.cli.common import Context, Subparsers, branch, leaf
+from chingin_app.cli.common import Context, Subparsers, branch, leaf, require_schema
 
 __all__ = ["register"]
 
@@ -35,6 +35,7 @@ def _demo(args: argparse.Namespace, ctx: Context) -> int:
 def _jobs_run(args: argparse.Namespace, ctx: Context) -> int:
     from chingin_app.services.jobs import run_jobs
 
+    require_schema()  # production: never on an old or new schema (R-DEP-3)
     return run_jobs()
 
 

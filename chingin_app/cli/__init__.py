@@ -48,6 +48,7 @@ from chingin_app.cli import operator_account as operator_account_family
 from chingin_app.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
+    EXIT_REFUSED,
     OPERATOR_HELP,
     Context,
     Handler,
@@ -58,7 +59,7 @@ from chingin_app.cli.common import (
     log_refusal,
     refuse_secret_on_command_line,
 )
-from chingin_app.domain.clock import clock_from_env
+from chingin_app.domain.clock import Clock, clock_from_env
 from chingin_app.runtime.private_files import PRIVATE_UMASK
 
 __all__ = ["main"]
@@ -88,6 +89,21 @@ def _build_parser() -> Parser:
     return parser
 
 
+_TEST_CLOCK_REFUSED = (
+    "テスト用の時計（CHINGIN_TEST_CLOCK_FILE）は CHINGIN_ENV=test でしか使えません。"
+    "設定を外してください。何も変更していません。"
+)
+
+
+def _clock() -> Clock:
+    """The command's clock; a test clock outside the test environment is refused before
+    anything happens (R-DEP-1: production refuses the test clock)."""
+    try:
+        return clock_from_env()
+    except RuntimeError:
+        raise Refusal(_TEST_CLOCK_REFUSED, EXIT_REFUSED, code="E-TEST-CLOCK") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one `chingin` command and return its exit status: 0 done, 1 refused, 2 bad input
     (SPEC R-OPS-1, R-OPS-2, R-ENV-1a, R-OPS-7)."""
@@ -100,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             args = _build_parser().parse_args(args_list)
         except SystemExit as exc:  # -h / --help
             return exc.code if isinstance(exc.code, int) else EXIT_OK
-        ctx = Context(actor=actor_from(args.operator), clock=clock_from_env())
+        ctx = Context(actor=actor_from(args.operator), clock=_clock())
         handler: Handler = args.handler
         return handler(args, ctx)
     except UsageError as exc:

@@ -40,6 +40,7 @@ __all__ = [
     "build_problem",
     "read_stamp",
     "source_digest",
+    "write_stamp",
 ]
 
 STAMP_NAME: Final = "chingin-build.json"
@@ -131,7 +132,12 @@ def build_front_end(s: Settings) -> BuildStamp:
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     secure_tree(s.data_dir)
+    write_stamp(s, stamp)
+    return stamp
+
+
+def write_stamp(s: Settings, stamp: BuildStamp) -> None:
+    """Record what the build in ``s.web_dir`` was made for (mode 0600)."""
     fd = os.open(s.web_dir / STAMP_NAME, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         json.dump(stamp.__dict__ | {"script_hashes": list(stamp.script_hashes)}, f, indent=1)
-    return stamp

@@ -21,7 +21,7 @@ from chingin_app.settings import Settings
 
 __all__ = [
     "CA_FILES",
-    "ca_problems",
+    "ca_problem",
     "passphrase_problem",
     "production_problems",
     "schema_problem",
@@ -60,17 +60,18 @@ def _ca_dirs(s: Settings) -> tuple[tuple[str, Path], ...]:
     return (("顧客用", s.pki_dir), ("オペレーター用", ca.operator_dir(s)))
 
 
-def ca_problems(s: Settings) -> list[str]:
+def ca_problem(s: Settings) -> str | None:
     """Both CA hierarchies must exist (R-DEP-1: serve never creates one)."""
-    problems = []
+    incomplete = []
     for label, directory in _ca_dirs(s):
         missing = [name for name in CA_FILES if not (directory / name).exists()]
-        if missing:
-            problems.append(
-                f"{label}の CA がありません（{directory} に {', '.join(missing)} がない）。"
-                + _PKI_INIT
-            )
-    return problems
+        if len(missing) == len(CA_FILES):
+            incomplete.append(f"{label}（{directory}）")
+        elif missing:
+            incomplete.append(f"{label}（{directory} に {', '.join(missing)} がない）")
+    if not incomplete:
+        return None
+    return f"CA がありません：{'、'.join(incomplete)}。" + _PKI_INIT
 
 
 def schema_problem(s: Settings) -> str | None:
@@ -125,7 +126,8 @@ def production_problems(s: Settings, env: dict[str, str]) -> list[str]:
         )
     if (problem := passphrase_problem(s)) is not None:
         problems.append(problem)
-    problems += ca_problems(s)
+    if (problem := ca_problem(s)) is not None:
+        problems.append(problem)
     if (problem := _tls_problem(s)) is not None:
         problems.append(problem)
     if (problem := build_problem(s)) is not None:

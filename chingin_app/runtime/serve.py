@@ -159,12 +159,12 @@ def _refuse(problems: list[str]) -> int:
 
 def serve() -> int:
     """Run the service until Ctrl-C or SIGTERM (R-DEP-1, R-DEP-2; issue 11 item 5)."""
-    configure_logging()
     s = settings()
     if s.is_production:
         problems = preflight.production_problems(s, dict(os.environ))
         if problems:
             return _refuse(problems)
+    configure_logging()
     children: list[subprocess.Popen[bytes]] = []
     smtp = None
     stop = threading.Event()

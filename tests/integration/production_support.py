@@ -6,53 +6,23 @@ from __future__ import annotations
 
 import os
 import secrets
-import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 import pytest
 
-import pki
 from chingin_app import db as chingin_db
 from chingin_app.cli import main
 from chingin_app.runtime.build import BuildStamp, source_digest, write_stamp
 from chingin_app.settings import settings
 from tests.integration.conftest import PG_ADMIN_DSN, PG_URL_TEMPLATE
+from tests.support.production import not_private, tree, write_passphrase, write_tls_files
+
+__all__ = ["not_private", "tree"]  # for the tests, with what is defined here
 
 BASE_URL = "https://chingin.example.jp"
-
-
-@dataclass(frozen=True)
-class ProductionRoot:
-    """Where a production install's files are."""
-
-    root: Path
-    data_dir: Path
-    passphrase: Path
-    tls_dir: Path
-
-
-def write_tls_files(directory: Path) -> tuple[Path, Path]:
-    """A self-signed server certificate (production accepts one, issue 11) and its key."""
-    directory.mkdir(parents=True, exist_ok=True)
-    now = datetime.now(UTC)
-    tls = pki.create_hierarchy(name="test server", now=now)
-    server = pki.issue_server_cert(tls.issuing, hostnames=["localhost"], ips=["127.0.0.1"],
-                                   now=now)
-    cert, key = directory / "server.pem", directory / "server.key"
-    cert.write_bytes(server.cert_pem() + tls.issuing.pem())
-    key.write_bytes(server.key_pem())
-    key.chmod(0o600)
-    (directory / "root.pem").write_bytes(tls.root.pem())
-    return cert, key
-
-
-def write_passphrase(path: Path) -> None:
-    path.write_text(secrets.token_urlsafe(32), encoding="ascii")
-    path.chmod(0o400)
 
 
 def production_env(root: Path, *, database_url: str | None = None) -> dict[str, str]:
@@ -108,26 +78,6 @@ def release(*, migrate: bool = True, pki_init: bool = True) -> None:
         assert main(["migrate"]) == 0
     if pki_init:
         assert main(["pki", "init"]) == 0
-
-
-def tree(root: Path) -> dict[str, tuple[int, int]]:
-    """Every path under ``root`` with its mode and size: equal before and after means nothing
-    was created, removed or rewritten."""
-    out = {}
-    for path in sorted(root.rglob("*")):
-        info = path.lstat()
-        out[str(path.relative_to(root))] = (info.st_mode, info.st_size)
-    return out
-
-
-def not_private(root: Path) -> list[str]:
-    """Entries under ``root`` (and itself) that group or others may use (R-SEC-5)."""
-    found = []
-    for path in [root, *root.rglob("*")]:
-        info = path.lstat()
-        if not stat.S_ISLNK(info.st_mode) and stat.S_IMODE(info.st_mode) & 0o077:
-            found.append(f"{path} {stat.S_IMODE(info.st_mode):o}")
-    return found
 
 
 def fresh_database(kind: str, tmp_path: Path) -> Iterator[str]:

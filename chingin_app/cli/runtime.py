@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import argparse
 
-from chingin_app.cli.common import Context, Subparsers, branch, leaf, require_schema
+from chingin_app.cli.common import (
+    EXIT_REFUSED,
+    Context,
+    Refusal,
+    Subparsers,
+    branch,
+    leaf,
+    require_schema,
+)
 
 __all__ = ["register"]
 
@@ -33,9 +41,13 @@ def _demo(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _jobs_run(args: argparse.Namespace, ctx: Context) -> int:
+    from chingin_app.runtime.preflight import ca_problem
     from chingin_app.services.jobs import run_jobs
+    from chingin_app.settings import settings
 
     require_schema()  # production: never on an old or new schema (R-DEP-3)
+    if settings().is_production and (problem := ca_problem(settings())) is not None:
+        raise Refusal(problem, EXIT_REFUSED, code="E-NO-CA")  # never makes one (R-DEP-1)
     return run_jobs()
 
 

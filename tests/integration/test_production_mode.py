@@ -155,11 +155,16 @@ def test_r_dep_1_pki_init_without_the_passphrase_file_creates_nothing(
     assert not (prod / "ca-passphrase").exists()  # never generated in production
 
 
-def test_r_dep_1_production_never_creates_a_ca_by_itself(prod: Path) -> None:
+def test_r_dep_1_production_never_creates_a_ca_by_itself(
+    prod: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """R-DEP-1 "never creates a CA by itself": the CRL job (`chingin jobs run`, the timer)
     refuses instead of making a CA; nothing appears under the data dir."""
     release(pki_init=False)
     before = tree(prod)
+    capsys.readouterr()
+    assert main(["jobs", "run"]) == 1
+    assert "`chingin pki init`" in capsys.readouterr().err
     with pytest.raises(ca.CaSetupError, match="chingin pki init"):
         jobs.refresh_crls(settings())
     with pytest.raises(ca.CaSetupError, match="chingin pki init"):

@@ -50,6 +50,9 @@ def reflex_env(s: Settings) -> dict[str, str]:
         # so a test service on other ports never overwrites the one a developer is running.
         "REFLEX_WEB_WORKDIR": str(s.web_dir),
         "REFLEX_STATES_WORKDIR": str(s.states_dir),
+        # Reflex creates its upload dir at start; chingin keeps uploads in memory (DESIGN
+        # "Uploads"), so the empty dir stays private in the data dir, not in the checkout.
+        "REFLEX_UPLOADED_FILES_DIR": str(s.data_dir / "uploads"),
     })
     if s.redis_url:
         env["REFLEX_REDIS_URL"] = s.redis_url

@@ -41,10 +41,12 @@ def _demo(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _jobs_run(args: argparse.Namespace, ctx: Context) -> int:
+    from chingin_app.logs import configure_logging
     from chingin_app.runtime.preflight import ca_problem
     from chingin_app.services.jobs import run_jobs
     from chingin_app.settings import settings
 
+    configure_logging()  # the timer's records in the journal as JSON lines (R-DEP-8)
     require_schema()  # production: never on an old or new schema (R-DEP-3)
     if settings().is_production and (problem := ca_problem(settings())) is not None:
         raise Refusal(problem, EXIT_REFUSED, code="E-NO-CA")  # never makes one (R-DEP-1)

@@ -193,6 +193,12 @@ def render(
         (worker_tmp / sub).mkdir(parents=True, exist_ok=True)
         if running_as_root:
             shutil.chown(worker_tmp / sub, user="nobody")
+    if running_as_root:
+        # Commands run with umask 077 (R-SEC-5): the workers (nobody) must still reach their
+        # temp dirs — /run/chingin traversable only, their own directory theirs alone.
+        worker_tmp.parent.chmod(0o711)
+        shutil.chown(worker_tmp, user="nobody")
+        worker_tmp.chmod(0o700)
     host = s.base_url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
     redirect = ""
     if http_port:

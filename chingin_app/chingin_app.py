@@ -105,6 +105,7 @@ from chingin_app.web.downloads import RESOLVERS, DownloadFile, download
 from chingin_app.web.gate import CertGate
 from chingin_app.web.health import healthz
 from chingin_app.web.hours_gate import ServiceHoursGate
+from chingin_app.web.request_log import EventLogContext, RequestLogContext
 
 
 @lru_cache(maxsize=1)
@@ -166,8 +167,10 @@ app = rx.App(
             Route("/dl/{ticket}", download),
         ]),
         _gates,
+        RequestLogContext,  # outermost: every record below carries the request id (R-DEP-8)
     ],
 )
+app.add_middleware(EventLogContext())
 
 SCREENS = [
     # (route, title, page, on_load)

@@ -12,32 +12,44 @@ the lock is bounded by ``busy_timeout`` (5 s). Sessions opened with ``read_only=
 plain (deferred) BEGIN and never block writers (WAL). On PostgreSQL the same mark makes the
 ``begin`` event emit ``SET TRANSACTION READ ONLY``; writers lock what they must explicitly
 (``SELECT … FOR UPDATE``).
+
+Migrations (R-DEP-3): ``migrate`` upgrades under a lock — ``pg_advisory_lock`` on PostgreSQL,
+an exclusive ``flock`` on a file beside the database on SQLite — so two at once run one after
+the other and the second finds nothing to do. ``schema_status`` compares the database's
+revision with the code's without changing anything (production refuses to run on a schema
+older or newer than the code instead of migrating).
 """
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 from sqlmodel import Session
 
 from chingin_app.settings import PROJECT_ROOT, settings
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
+    "MIGRATION_LOCK_KEY",
     "READ_ONLY_OPTION",
+    "Migration",
+    "SchemaStatus",
     "alembic_config",
     "engine",
     "is_read_only",
     "make_engine",
     "migrate",
     "normalise_url",
+    "schema_status",
     "session_scope",
     "writable_bind",
 ]
@@ -47,6 +59,10 @@ BUSY_TIMEOUT_MS: Final = 5000
 
 #: Execution option marking a read-only session (deferred BEGIN on SQLite).
 READ_ONLY_OPTION: Final = "chingin_read_only"
+
+#: The PostgreSQL advisory lock ``migrate`` holds ("chingin" in ASCII; any constant would do,
+#: as long as every migrating process uses the same one).
+MIGRATION_LOCK_KEY: Final = 0x6368696E67696E
 
 _ALEMBIC_INI: Final = PROJECT_ROOT / "alembic.ini"
 _MIGRATIONS_DIR: Final = Path(__file__).resolve().parent / "migrations"
@@ -155,8 +171,118 @@ def alembic_config(url: str) -> Any:
     return cfg
 
 
-def migrate(url: str) -> None:
-    """Bring the database at ``url`` to the newest schema (Alembic ``upgrade head``)."""
+@dataclass(frozen=True)
+class Migration:
+    """What one ``migrate`` did: the revision before (None: an empty database) and after."""
+
+    before: str | None
+    after: str
+
+    @property
+    def upgraded(self) -> bool:
+        """Whether this call changed the schema (False: another process had already done it)."""
+        return self.before != self.after
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    """The database's revision against the code's (R-DEP-3)."""
+
+    current: str | None  # None: no database, or no schema in it
+    head: str
+    known: bool  # the revision is one of the code's (False: written by newer code)
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.current == self.head
+
+    @property
+    def newer(self) -> bool:
+        """The database was migrated by a newer release than this code."""
+        return self.current is not None and not self.known
+
+
+def _sqlite_file(url: str) -> Path | None:
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    name = parsed.database or ""
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return Path(name)
+
+
+def _head_and_known(cfg: Any) -> tuple[str, frozenset[str]]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(cfg)
+    head = script.get_current_head()
+    assert head is not None, "the migrations have one head"
+    return head, frozenset(rev.revision for rev in script.walk_revisions())
+
+
+def _current_revision(conn: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def schema_status(url: str) -> SchemaStatus:
+    """The revision of the database at ``url`` against the code's head, changing nothing: a
+    SQLite file that does not exist is reported as empty, not created."""
+    cfg = alembic_config(url)
+    head, known = _head_and_known(cfg)
+    sqlite_file = _sqlite_file(url)
+    if sqlite_file is not None and not sqlite_file.exists():
+        return SchemaStatus(current=None, head=head, known=True)
+    eng = make_engine(url)
+    try:
+        with eng.connect() as conn:
+            current = _current_revision(conn)
+    finally:
+        eng.dispose()
+    return SchemaStatus(current=current, head=head, known=current is None or current in known)
+
+
+@contextmanager
+def _migration_lock(url: str) -> Iterator[None]:
+    """Hold the migration lock of the database at ``url`` (R-DEP-3)."""
+    sqlite_file = _sqlite_file(url)
+    if sqlite_file is not None:
+        sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = sqlite_file.with_name(sqlite_file.name + ".migrate-lock")
+        with open(lock_path, "a+b") as lock_file:  # stays: removing it would race a waiter
+            fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
+        return
+    if make_url(normalise_url(url)).get_backend_name() != "postgresql":
+        yield  # an in-memory database has one connection: nothing to race
+        return
+    # A session-level advisory lock on a connection of its own (autocommit: no transaction is
+    # left open while Alembic migrates on another connection); released by closing it.
+    eng = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with eng.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+    finally:
+        eng.dispose()
+
+
+def migrate(url: str) -> Migration:
+    """Bring the database at ``url`` to the newest schema (Alembic ``upgrade head``) under the
+    migration lock (R-DEP-3): a second ``migrate`` waits, then finds nothing to do."""
     from alembic import command
 
-    command.upgrade(alembic_config(url), "head")
+    cfg = alembic_config(url)
+    with _migration_lock(url):
+        before = schema_status(url).current
+        command.upgrade(cfg, "head")
+    head, _ = _head_and_known(cfg)
+    return Migration(before=before, after=head)

@@ -38,9 +38,16 @@ class Settings:
     helpdesk_tel: str
     helpdesk_hours: str
     operator_listen: str
+    health_listen: str  # the plain-HTTP loopback listener for /healthz (R-DEP-8)
     test_clock_file: Path | None
     #: R-SEC-3: at most this many live tab-token bindings; when full, new tokens are refused.
     bindings_max: int = DEFAULT_BINDINGS_MAX
+
+    @property
+    def is_production(self) -> bool:
+        """``CHINGIN_ENV=production``: no demo, no dev inbox, nothing created implicitly
+        (R-DEP-1, R-DEP-2, R-DEP-3)."""
+        return self.env == "production"
 
     @property
     def pki_dir(self) -> Path:
@@ -51,6 +58,16 @@ class Settings:
     def nginx_dir(self) -> Path:
         """Generated nginx prefix: config, logs, pid, temp dirs."""
         return self.data_dir / "nginx"
+
+    @property
+    def web_dir(self) -> Path:
+        """Reflex's web directory: the compiled front end and its release build (R-DEP-2)."""
+        return self.data_dir / "web"
+
+    @property
+    def states_dir(self) -> Path:
+        """Reflex's pickled states (one process, no Redis)."""
+        return self.data_dir / "states"
 
     @property
     def mail_dir(self) -> Path:
@@ -99,6 +116,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         helpdesk_tel=e.get("CHINGIN_HELPDESK_TEL") or "0000-00-0000（デモ用の番号です）",
         helpdesk_hours=e.get("CHINGIN_HELPDESK_HOURS") or "9:00～18:00（休日を除く月曜日～金曜日）",
         operator_listen=e.get("CHINGIN_OPERATOR_LISTEN") or "127.0.0.1:8444",
+        health_listen=e.get("CHINGIN_HEALTH_LISTEN") or "127.0.0.1:8441",
         test_clock_file=Path(e["CHINGIN_TEST_CLOCK_FILE"])
         if e.get("CHINGIN_TEST_CLOCK_FILE")
         else None,

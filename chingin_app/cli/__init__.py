@@ -10,6 +10,8 @@ sub-commands through ``register(subparsers)``:
     contract_changes   chingin contract change|suspend|resume|terminate (R-OPS-5, R-OPS-6)
     calendar           chingin maintenance add|list|remove, chingin holiday add|remove|list
     runtime            chingin serve, demo, jobs run, inbox [--limit N] (dispatch only)
+    release            chingin build, migrate, pki init (the release steps before serve,
+                       R-DEP-1..3)
     user               chingin user unblock|init-master (R-OPS-2)
     cert               chingin cert revoke (R-OPS-2, R-CERT-7)
     manual             chingin manual add|list (R-OPS-3)
@@ -27,19 +29,35 @@ is a password typed in the wrong place.
 
 Exit status: 0 done; 1 refused (no such contract, already registered, …); 2 bad input (nothing
 was changed). Messages go to standard error, in Japanese.
+
+Every command first sets the umask to 077 (R-SEC-5): what it and its children write is the
+service user's only, whatever the shell's umask. In production (``CHINGIN_ENV=production``)
+a command that uses the database refuses to run on a schema older or newer than the code,
+naming ``chingin migrate`` (R-DEP-3); elsewhere it migrates first, as before.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 from chingin_app.cli import bank as bank_family
-from chingin_app.cli import calendar, cert, contract, contract_changes, manual, runtime, user
+from chingin_app.cli import (
+    calendar,
+    cert,
+    contract,
+    contract_changes,
+    manual,
+    release,
+    runtime,
+    user,
+)
 from chingin_app.cli import log as log_family
 from chingin_app.cli import operator_account as operator_account_family
 from chingin_app.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
+    EXIT_REFUSED,
     OPERATOR_HELP,
     Context,
     Handler,
@@ -50,8 +68,9 @@ from chingin_app.cli.common import (
     log_refusal,
     refuse_secret_on_command_line,
 )
-from chingin_app.domain.clock import clock_from_env
+from chingin_app.domain.clock import Clock, clock_from_env
 from chingin_app.domain.messages import message
+from chingin_app.runtime.private_files import PRIVATE_UMASK
 
 __all__ = ["main"]
 
@@ -70,6 +89,7 @@ def _build_parser() -> Parser:
     contract_changes.register(top)  # after contract: adds to its family
     calendar.register(top)
     runtime.register(top)
+    release.register(top)
     user.register(top)
     cert.register(top)
     manual.register(top)
@@ -79,9 +99,19 @@ def _build_parser() -> Parser:
     return parser
 
 
+def _clock() -> Clock:
+    """The command's clock; a test clock outside the test environment is refused before
+    anything happens (R-DEP-1: production refuses the test clock)."""
+    try:
+        return clock_from_env()
+    except RuntimeError:
+        raise Refusal(message("E-TEST-CLOCK"), EXIT_REFUSED, code="E-TEST-CLOCK") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one `chingin` command and return its exit status: 0 done, 1 refused, 2 bad input
     (SPEC R-OPS-1, R-OPS-2, R-ENV-1a, R-OPS-7)."""
+    os.umask(PRIVATE_UMASK)  # before anything is written (R-SEC-5)
     args_list = list(sys.argv[1:] if argv is None else argv)
     ctx: Context | None = None
     try:
@@ -90,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
             args = _build_parser().parse_args(args_list)
         except SystemExit as exc:  # -h / --help
             return exc.code if isinstance(exc.code, int) else EXIT_OK
-        ctx = Context(actor=actor_from(args.operator), clock=clock_from_env())
+        ctx = Context(actor=actor_from(args.operator), clock=_clock())
         handler: Handler = args.handler
         return handler(args, ctx)
     except UsageError as exc:

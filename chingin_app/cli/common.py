@@ -277,13 +277,26 @@ def actor_from(name: str | None) -> str:
 # ---------------------------------------------------------------------------- database, log
 
 
-@contextmanager
-def open_db() -> Iterator[Session]:
-    """A session on the migrated database (DESIGN §2: migrate once, cheap when up to date)."""
-    from chingin_app.db import migrate, session_scope
+def require_schema() -> None:
+    """Production: refuse to run on a schema older or newer than the code, naming
+    ``chingin migrate`` (R-DEP-3). Elsewhere: migrate (under the lock; cheap when current)."""
+    from chingin_app.db import migrate
+    from chingin_app.runtime.preflight import schema_problem
     from chingin_app.settings import settings
 
-    migrate(settings().database_url)
+    s = settings()
+    if not s.is_production:
+        migrate(s.database_url)
+    elif (problem := schema_problem(s)) is not None:
+        raise Refusal(message("E-SCHEMA", problem=problem), EXIT_REFUSED, code="E-SCHEMA")
+
+
+@contextmanager
+def open_db() -> Iterator[Session]:
+    """A session on a database whose schema is the code's (``require_schema``)."""
+    from chingin_app.db import session_scope
+
+    require_schema()
     with session_scope() as db:
         yield db
 
@@ -322,6 +335,11 @@ def log_refusal(ctx: Context, refusal: Refusal) -> None:
     from chingin_app.services import oplog
 
     assert refusal.log_action is not None
+    try:
+        require_schema()
+    except Refusal as schema:  # production on the wrong schema: nothing can be logged
+        print(schema.text, file=sys.stderr)
+        return
     with open_db() as db:
         oplog.log_failure(
             db,

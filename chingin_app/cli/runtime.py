@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import argparse
 
-from chingin_app.cli.common import Context, Subparsers, branch, leaf
+from chingin_app.cli.common import (
+    EXIT_REFUSED,
+    Context,
+    Refusal,
+    Subparsers,
+    branch,
+    leaf,
+    require_schema,
+)
+from chingin_app.domain.messages import message
 
 __all__ = ["register"]
 
@@ -33,8 +42,16 @@ def _demo(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _jobs_run(args: argparse.Namespace, ctx: Context) -> int:
+    from chingin_app.logs import configure_logging
+    from chingin_app.runtime.preflight import ca_problem
     from chingin_app.services.jobs import run_jobs
+    from chingin_app.settings import settings
 
+    configure_logging()  # the timer's records in the journal as JSON lines (R-DEP-8)
+    require_schema()  # production: never on an old or new schema (R-DEP-3)
+    if settings().is_production and (problem := ca_problem(settings())) is not None:
+        # Never makes one (R-DEP-1).
+        raise Refusal(message("E-NO-CA", problem=problem), EXIT_REFUSED, code="E-NO-CA")
     return run_jobs()
 
 

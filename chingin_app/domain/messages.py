@@ -137,6 +137,22 @@ SCREEN_MESSAGES: Final[dict[str, str]] = {
 #: DESIGN §2): refusals decided in cli/, and what each command reports when done. The
 #: refusals shared with the screens are in the tables above.
 CLI_MESSAGES: Final[dict[str, str]] = {
+    # The release steps and production's refusals (R-DEP-1..3); ``problem`` is the preflight's
+    # sentence naming what is missing and the step that makes it.
+    "E-TEST-CLOCK": (
+        "テスト用の時計（CHINGIN_TEST_CLOCK_FILE）は CHINGIN_ENV=test でしか使えません。"
+        "設定を外してください。何も変更していません。"
+    ),
+    "E-SCHEMA": "{problem} 何も変更していません。",
+    "E-NO-CA": "{problem} 何も変更していません。",
+    "E-BUILD-FAILED": "フロントエンドのビルドに失敗しました（{reason}）。",
+    "I-BUILD-DONE": (
+        "フロントエンドをビルドしました：{web_dir}（公開URL {base_url}、"
+        "インラインスクリプト {scripts} 件を CSP に登録）"
+    ),
+    "I-MIGRATE-DONE": "スキーマを更新しました：{before} → {after}",
+    "I-MIGRATE-CURRENT": "スキーマは最新です：{after}",
+    "I-CA-CREATED": "CA を作成しました：{directory}",
     "E-USAGE": (
         "コマンドの指定に誤りがあります（{detail}）。何も変更していません。"
         "「chingin -h」で使い方を確認してください。"

@@ -53,6 +53,9 @@ class Contract(SQLModel, table=True):
     initial_password_locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     initial_password_lock_count: int = 0
     initial_password_blocked: bool = False
+    #: Made by the demo loader (R-DEP-1): start-up only ever touches a contract flagged so;
+    #: one the operator made with a demo number is left alone.
+    is_demo: bool = False
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     version: int = Field(default=1, sa_column=_contract_version)

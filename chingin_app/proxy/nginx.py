@@ -10,10 +10,12 @@ import secrets
 import shutil
 import signal
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from chingin_app.proxy.csp import content_security_policy
 from chingin_app.proxy.static_pages import error_page, ie_page
 from chingin_app.settings import PROJECT_ROOT, Settings
 
@@ -108,9 +110,35 @@ def parse_operator_listen(value: str, *, allow_public: bool = False) -> Operator
     return OperatorListen(host=str(address), port=int(port_text))
 
 
+class HealthListenError(ValueError):
+    """CHINGIN_HEALTH_LISTEN is malformed or not a loopback address (R-DEP-8)."""
+
+
+def parse_health_listen(value: str) -> OperatorListen:
+    """Check ``CHINGIN_HEALTH_LISTEN`` (``HOST:PORT``, default 127.0.0.1:8441): plain HTTP, so
+    a loopback address only — the monitor runs on the same machine (R-DEP-8). Raises
+    HealthListenError."""
+    text = value.strip()
+    host, sep, port_text = text.rpartition(":")
+    host = host.strip("[]")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    if not sep or not port_text.isdigit() or not 0 < int(port_text) < 65536 or address is None:
+        raise HealthListenError(
+            f"CHINGIN_HEALTH_LISTEN must be HOST:PORT with an IP address, not {text!r}"
+        )
+    if not address.is_loopback:
+        raise HealthListenError(
+            f"the health listener speaks plain HTTP: it listens on loopback only, not {host}"
+        )
+    return OperatorListen(host=str(address), port=int(port_text))
+
+
 def _operator_server(
     s: Settings, *, listen: OperatorListen, tls_cert: Path, tls_key: Path, ca_chain: Path,
-    crl_bundle: Path,
+    crl_bundle: Path, csp: str,
 ) -> str:
     if listen.port == s.port:
         raise OperatorListenError("the operator console needs a port of its own (R-OPS-7)")
@@ -130,6 +158,7 @@ def _operator_server(
         "public_origin": f"{public.scheme}://{public.netloc}",
         "error_page": _nginx_string(error_page(s)),
         "prefix": str(s.nginx_dir),
+        "csp": csp,
     }
     return fill((TEMPLATES / "operator.conf.template").read_text(), values)
 
@@ -149,10 +178,13 @@ def render(
     operator_ca_chain: Path | None = None,
     operator_crl_bundle: Path | None = None,
     allow_public_operator: bool = False,
+    script_hashes: Sequence[str] = (),
 ) -> NginxFiles:
     """Write nginx.conf, cert_headers.conf and operator_headers.conf (mode 0600: they hold the
     proxy secret). With the operator CA's chain and CRLs, a second server for the operator
-    console listens on ``CHINGIN_OPERATOR_LISTEN`` (R-OPS-7)."""
+    console listens on ``CHINGIN_OPERATOR_LISTEN`` (R-OPS-7). /healthz is served only on
+    ``CHINGIN_HEALTH_LISTEN`` (R-DEP-8). ``script_hashes``: the release build's inline
+    scripts, the only ones the CSP allows (``runtime.build``)."""
     prefix = s.nginx_dir
     (prefix / "logs").mkdir(parents=True, exist_ok=True)
     worker_tmp = _worker_tmp(s)
@@ -161,6 +193,12 @@ def render(
         (worker_tmp / sub).mkdir(parents=True, exist_ok=True)
         if running_as_root:
             shutil.chown(worker_tmp / sub, user="nobody")
+    if running_as_root:
+        # Commands run with umask 077 (R-SEC-5): the workers (nobody) must still reach their
+        # temp dirs — /run/chingin traversable only, their own directory theirs alone.
+        worker_tmp.parent.chmod(0o711)
+        shutil.chown(worker_tmp, user="nobody")
+        worker_tmp.chmod(0o700)
     host = s.base_url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
     # A loopback origin (the demo) listens on loopback only; a public one on every address.
     # The plain-HTTP port listens where the TLS listener does: it exists for the browsers that
@@ -187,13 +225,15 @@ def render(
         "error_page": _nginx_string(error_page(s)),
         "http_redirect_server": redirect,
         "operator_server": "",
+        "health_listen": parse_health_listen(s.health_listen).listen,
+        "csp": content_security_policy(script_hashes),
     }
     if operator_ca_chain is not None and operator_crl_bundle is not None:
         values["operator_server"] = _operator_server(
             s,
             listen=parse_operator_listen(s.operator_listen, allow_public=allow_public_operator),
             tls_cert=tls_cert, tls_key=tls_key, ca_chain=operator_ca_chain,
-            crl_bundle=operator_crl_bundle,
+            crl_bundle=operator_crl_bundle, csp=values["csp"],
         )
     conf = prefix / "nginx.conf"
     conf.write_text(fill((TEMPLATES / "chingin.conf.template").read_text(), values))
@@ -216,12 +256,10 @@ def check(files: NginxFiles) -> None:
         raise RuntimeError(f"nginx configuration refused:\n{result.stderr}")
 
 
-def start(files: NginxFiles) -> subprocess.Popen[bytes]:
-    """Start nginx in the foreground as a child process."""
-    check(files)
-    return subprocess.Popen(
-        [NGINX, "-p", str(files.prefix), "-c", str(files.conf), "-g", "daemon off;"],
-    )
+def command(files: NginxFiles) -> list[str]:
+    """nginx in the foreground on the rendered configuration (`chingin serve` starts it as a
+    child bound to itself, ``runtime.children``)."""
+    return [NGINX, "-p", str(files.prefix), "-c", str(files.conf), "-g", "daemon off;"]
 
 
 def reload(files: NginxFiles) -> bool:

@@ -1,9 +1,11 @@
-"""The demo contract `chingin serve` loads (and `chingin demo` on its own)."""
+"""The demo contracts `chingin serve` loads outside production (and `chingin demo` on its own)."""
 
 from __future__ import annotations
 
 import secrets
 import string
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from sqlmodel import Session
@@ -21,6 +23,8 @@ DEMO_CONTRACT_NO = "12345678"
 DEMO_NAME = "ろうきんデモ労働組合"
 DEMO_GROUPS = ["001:本社", "002:大阪支社"]
 _SYMBOLS = "!#$%&*+-=?@_"
+_ACTOR = "operator:demo"  # the 0008 migration recognises earlier demo contracts by it
+PRODUCTION_REFUSAL = "本番環境（CHINGIN_ENV=production）ではデモ用の契約を作りません。"
 
 
 def generate_initial_password() -> str:
@@ -36,20 +40,35 @@ def generate_initial_password() -> str:
 @dataclass(frozen=True)
 class DemoInfo:
     """What `chingin serve` prints: the contract, and a fresh initial password while no master
-    has registered (None afterwards: it is stored only as a hash)."""
+    has registered (None afterwards: it is stored only as a hash). ``taken``: a contract the
+    demo did not make uses the number, and was left alone (R-DEP-1)."""
 
     contract_no: str
     initial_password: str | None
     #: The 財形 (事業主) demo contract (issue 4), printed the same way.
     employer: DemoInfo | None = None
+    taken: bool = False
 
 
-def _load_rokin(db: Session, clock: Clock) -> None:
+@dataclass(frozen=True)
+class _DemoContract:
+    contract_no: str
+    name: str
+    kind: str
+    services: str
+    groups: tuple[str, ...]
+
+
+_MEMBER = _DemoContract(DEMO_CONTRACT_NO, DEMO_NAME, "member", "rokin,ledger,batch",
+                        tuple(DEMO_GROUPS))
+_EMPLOYER = _DemoContract(demo_zaikei.EMPLOYER_CONTRACT_NO, demo_zaikei.EMPLOYER_NAME,
+                          "employer", demo_zaikei.EMPLOYER_SERVICES,
+                          tuple(demo_zaikei.EMPLOYER_GROUPS))
+
+
+def _load_rokin(db: Session, contract_id: int, clock: Clock) -> None:
     """The 労金控除 demo organisation (issue 5); each loader leaves a contract that already has
     its data alone, so this runs at every start."""
-    contract_id = demo_rokin.demo_contract_id(db, DEMO_CONTRACT_NO)
-    if contract_id is None:
-        return
     today = to_jst(clock.now()).date()
     demo_rokin.load_demo_organisation(db, contract_id, today)
     # Three past cycles and the current request (issue 5); skipped once requests exist.
@@ -62,56 +81,72 @@ def _load_rokin(db: Session, clock: Clock) -> None:
     demo_ledger.load_demo_ledger(db, contract_id, today)
 
 
-def load_demo(*, clock: Clock) -> DemoInfo:
-    """Both demo contracts: the 会員 one and the 財形 (事業主) one (``employer``)."""
-    info = _load_member_demo(clock=clock)
-    with session_scope() as db:
-        shown = demo_zaikei.load_demo_employer(
-            db=db, clock=clock, today=to_jst(clock.now()).date(),
-            password=generate_initial_password(),
-        )
-    return replace(info, employer=DemoInfo(demo_zaikei.EMPLOYER_CONTRACT_NO, shown))
+def _load_employer(db: Session, contract_id: int, clock: Clock) -> None:
+    demo_zaikei.load_demo_employer(db, contract_id, clock, to_jst(clock.now()).date())
 
 
-def _load_member_demo(*, clock: Clock) -> DemoInfo:
-    """Create the demo contract with two payment groups, or refresh its initial password while
-    its master is still unregistered."""
+def _prepare(
+    db: Session, spec: _DemoContract, clock: Clock, load: Callable[[Session, int, Clock], None]
+) -> DemoInfo:
+    """Create the demo contract (flagged as demo), or give a flagged one a fresh initial password
+    while its master is unregistered; then its data unless present. A contract with the number
+    that is not flagged is never touched (R-DEP-1: only operator commands change contracts)."""
     password = generate_initial_password()
-    result: object
-    with session_scope() as db:
-        existing = contracts.get_contract(db, DEMO_CONTRACT_NO)
-        if existing is None:
-            result = contracts.create_contract(
-                db, contract_no=DEMO_CONTRACT_NO, name=DEMO_NAME, kind="member",
-                services="rokin,ledger,batch", groups=DEMO_GROUPS, initial_password=password,
-                actor="operator:demo", clock=clock,
-            )
-        elif not existing.has_master:
-            result = contracts.set_initial_password(
-                db, contract_no=DEMO_CONTRACT_NO, initial_password=password,
-                actor="operator:demo", clock=clock,
-            )
-        else:
-            _load_rokin(db, clock)
-            return DemoInfo(DEMO_CONTRACT_NO, None)
-        if not isinstance(result, Err):
-            _load_rokin(db, clock)
+    shown: str | None = password
+    existing = contracts.get_contract(db, spec.contract_no)
+    result: object = None
+    if existing is None:
+        result = contracts.create_contract(
+            db, contract_no=spec.contract_no, name=spec.name, kind=spec.kind,
+            services=spec.services, groups=list(spec.groups), initial_password=password,
+            actor=_ACTOR, clock=clock, demo=True,
+        )
+    elif not existing.is_demo:
+        return DemoInfo(spec.contract_no, None, taken=True)
+    elif not existing.has_master:
+        result = contracts.set_initial_password(
+            db, contract_no=spec.contract_no, initial_password=password, actor=_ACTOR,
+            clock=clock,
+        )
+    else:
+        shown = None
     if isinstance(result, Err):
-        raise RuntimeError(f"demo contract refused: {result.code}")
-    return DemoInfo(DEMO_CONTRACT_NO, password)
+        raise RuntimeError(f"demo contract {spec.contract_no} refused: {result.code}")
+    contract_id = demo_rokin.demo_contract_id(db, spec.contract_no)
+    assert contract_id is not None, "created or found above"
+    load(db, contract_id, clock)
+    return DemoInfo(spec.contract_no, shown)
+
+
+def load_demo(*, clock: Clock) -> DemoInfo:
+    """Both demo contracts: the 会員 one and the 財形 (事業主) one (``employer``). Never in
+    production (R-DEP-1: the caller checks)."""
+    with session_scope() as db:
+        member = _prepare(db, _MEMBER, clock, _load_rokin)
+    with session_scope() as db:
+        employer = _prepare(db, _EMPLOYER, clock, _load_employer)
+    return replace(member, employer=employer)
+
+
+def shown_password(info: DemoInfo) -> str:
+    """The 初期パスワード line's value."""
+    if info.taken:
+        return "（この番号は通常の契約が使っているため、デモは読み込みませんでした）"
+    return info.initial_password or "（マスターユーザー登録済み）"
 
 
 def main() -> int:
-    """`chingin demo`: load the demo contract and print its credentials."""
-    migrate(settings().database_url)
+    """`chingin demo`: load the demo contracts and print their credentials; refused in
+    production (R-DEP-1)."""
+    s = settings()
+    if s.is_production:
+        print(PRODUCTION_REFUSAL, file=sys.stderr)
+        return 1
+    migrate(s.database_url)
     info = load_demo(clock=app_clock())
     print(f"デモ契約番号: {info.contract_no}")
-    if info.initial_password:
-        print(f"初期パスワード: {info.initial_password}")
-    else:
-        print("マスターユーザーは登録済みです。")
+    print(f"初期パスワード: {shown_password(info)}")
     if info.employer is not None:
         print(f"デモ契約番号（財形・事業主）: {info.employer.contract_no}")
-        print(f"初期パスワード（財形・事業主）: "
-              f"{info.employer.initial_password or '（マスターユーザー登録済み）'}")
+        print(f"初期パスワード（財形・事業主）: {shown_password(info.employer)}")
     return 0

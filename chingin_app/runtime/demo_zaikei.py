@@ -21,9 +21,9 @@ from sqlmodel import Session, select
 from chingin_app.domain import calendar
 from chingin_app.domain.clock import Clock
 from chingin_app.domain.kana import normalise_kana
-from chingin_app.domain.result import Err, Invalid
-from chingin_app.models import Contract, ZaikeiDeposit
-from chingin_app.services import contracts, zaikei_bank
+from chingin_app.domain.result import Invalid
+from chingin_app.models import ZaikeiDeposit
+from chingin_app.services import zaikei_bank
 
 __all__ = [
     "EMPLOYER_CONTRACT_NO",
@@ -36,7 +36,7 @@ __all__ = [
 EMPLOYER_CONTRACT_NO: Final = "87654321"
 EMPLOYER_NAME: Final = "デモ事業主株式会社"
 EMPLOYER_SERVICES: Final = "zaikei,zaikei-balance,zaikei-incentive"
-EMPLOYER_GROUPS: Final = ["001:本社"]
+EMPLOYER_GROUPS: Final = ("001:本社",)
 _SEED: Final = 20260404
 _EMPLOYEES: Final = 80
 _ACTOR: Final = "operator:demo"
@@ -163,7 +163,9 @@ def build_files(today: date) -> tuple[list[bytes], bytes]:
     return files, ("\r\n".join(out) + "\r\n").encode("utf-8")
 
 
-def _load_data(db: Session, contract_id: int, clock: Clock, today: date) -> None:
+def load_demo_employer(db: Session, contract_id: int, clock: Clock, today: date) -> None:
+    """The employer demo contract's data (the contract is the demo loader's, flagged as demo,
+    R-DEP-1); a contract that already has 預入依頼書 is left alone."""
     has = db.exec(select(ZaikeiDeposit.id).where(ZaikeiDeposit.contract_id == contract_id)).first()
     if has is not None:
         return
@@ -178,31 +180,3 @@ def _load_data(db: Session, contract_id: int, clock: Clock, today: date) -> None
     if isinstance(got, Invalid):
         raise RuntimeError(f"demo 財形 balances refused: {got.errors[:3]}")
 
-
-def load_demo_employer(*, db: Session, clock: Clock, today: date,
-                       password: str) -> str | None:
-    """Create the employer demo contract with ``password`` (returned), or set it again while no
-    master has registered (returned), or leave it (None); then its data unless present."""
-    existing = contracts.get_contract(db, EMPLOYER_CONTRACT_NO)
-    result: object = None
-    shown: str | None = password
-    if existing is None:
-        result = contracts.create_contract(
-            db, contract_no=EMPLOYER_CONTRACT_NO, name=EMPLOYER_NAME, kind="employer",
-            services=EMPLOYER_SERVICES, groups=EMPLOYER_GROUPS, initial_password=password,
-            actor=_ACTOR, clock=clock,
-        )
-    elif not existing.has_master:
-        result = contracts.set_initial_password(
-            db, contract_no=EMPLOYER_CONTRACT_NO, initial_password=password, actor=_ACTOR,
-            clock=clock,
-        )
-    else:
-        shown = None
-    if isinstance(result, Err):
-        raise RuntimeError(f"demo employer contract refused: {result.code}")
-    contract_id = db.exec(
-        select(Contract.id).where(Contract.contract_no == EMPLOYER_CONTRACT_NO)).first()
-    if contract_id is not None:
-        _load_data(db, contract_id, clock, today)
-    return shown

@@ -1,6 +1,14 @@
-"""`chingin serve`: the whole service on one machine (DESIGN §2) — migrations, CAs, CRLs, nginx
-with client-certificate TLS in front of the Reflex app on 127.0.0.1, the dev SMTP inbox, the
-scheduled jobs, and the demo contract. Ctrl-C stops everything it started."""
+"""`chingin serve`: the whole service on one machine (DESIGN §2) — nginx with client-certificate
+TLS in front of the Reflex app on 127.0.0.1, the scheduled jobs and the outbox, and outside
+production the migrations, the CAs, the front-end build, the dev SMTP inbox and the demo
+contracts. Ctrl-C or SIGTERM stops everything it started within 5 seconds, and nothing it
+started outlives it even when it is killed (``runtime.children``).
+
+Production (``CHINGIN_ENV=production``, SPEC R-DEP-1..3) first checks what the release steps
+(``chingin build`` → ``migrate`` → ``pki init``) and the settings provide and refuses, having
+created nothing, with the step that is missing; it never migrates, never creates a CA, never
+builds, loads no demo and prints no credential.
+"""
 
 from __future__ import annotations
 
@@ -13,57 +21,28 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from chingin_app.db import migrate, session_scope
+from chingin_app.logs import configure_logging
 from chingin_app.proxy import nginx
-from chingin_app.runtime import demo
+from chingin_app.runtime import demo, preflight
+from chingin_app.runtime.app_process import start_app
+from chingin_app.runtime.build import BuildStamp, build_front_end, build_problem, read_stamp
+from chingin_app.runtime.children import bound_command, stop_all
 from chingin_app.runtime.devmail import start_dev_smtp
+from chingin_app.runtime.private_files import make_private_dir, secure_tree
 from chingin_app.services import manuals
 from chingin_app.services.certs import ca, crl
 from chingin_app.services.context import app_clock
-from chingin_app.settings import PROJECT_ROOT, Settings, settings
+from chingin_app.settings import Settings, settings
 
 log = logging.getLogger("chingin.serve")
 JOBS_INTERVAL_SECONDS = 600
-BUILD_TIMEOUT_SECONDS = 1200
-
-
-def reflex_env(s: Settings) -> dict[str, str]:
-    """Environment for the Reflex process: the venv's Node first, npm instead of bun (DESIGN §3)."""
-    env = dict(os.environ)
-    venv_bin = str(Path(sys.executable).parent)
-    env["PATH"] = venv_bin + os.pathsep + env.get("PATH", "")
-    env.update({
-        "REFLEX_USE_NPM": "1",
-        "REFLEX_TELEMETRY_ENABLED": "false",
-        "CHINGIN_DATA_DIR": str(s.data_dir),
-        "CHINGIN_DATABASE_URL": s.database_url,
-        "CHINGIN_BASE_URL": s.base_url,
-        "CHINGIN_PORT": str(s.port),
-        "CHINGIN_APP_PORT": str(s.app_port),
-        "CHINGIN_SERVICE_HOURS": s.service_hours,
-        "CHINGIN_CA_PASSPHRASE_FILE": str(s.ca_passphrase_file),
-        # The front end is compiled with the public URL in it: each data dir gets its own build,
-        # so a test service on other ports never overwrites the one a developer is running.
-        "REFLEX_WEB_WORKDIR": str(s.data_dir / "web"),
-        "REFLEX_STATES_WORKDIR": str(s.data_dir / "states"),
-    })
-    if s.redis_url:
-        env["REFLEX_REDIS_URL"] = s.redis_url
-    return env
-
-
-def start_app(s: Settings) -> subprocess.Popen[bytes]:
-    """Build the front end and start the app bound to 127.0.0.1 (single port, production mode)."""
-    reflex = str(Path(sys.executable).parent / "reflex")
-    return subprocess.Popen(
-        [reflex, "run", "--env", "prod", "--single-port", "--backend-host", "127.0.0.1",
-         "--backend-port", str(s.app_port), "--frontend-port", str(s.app_port)],
-        cwd=PROJECT_ROOT, env=reflex_env(s), start_new_session=True,
-    )
+#: The app imports and forks its workers; no compile happens here any more (R-DEP-2).
+APP_START_TIMEOUT_SECONDS = 120
+REFUSED = 1
 
 
 def wait_until_ready(url: str, proc: subprocess.Popen[bytes], *, timeout: float) -> None:
@@ -78,7 +57,7 @@ def wait_until_ready(url: str, proc: subprocess.Popen[bytes], *, timeout: float)
                     return
         except OSError:
             pass
-        time.sleep(1)  # polling a child process that is starting, not waiting on a clock rule
+        time.sleep(0.2)  # polling a child process that is starting, not waiting on a clock rule
     raise RuntimeError(f"the app did not answer {url} within {timeout:.0f} s")
 
 
@@ -99,12 +78,34 @@ def wait_for_nginx(
     raise RuntimeError(f"nginx did not listen on port {port} within {timeout:.0f} s")
 
 
-def prepare(s: Settings) -> nginx.NginxFiles:
-    """Everything before the processes start: data dir, migrations, CAs, CRLs, nginx config."""
-    s.data_dir.mkdir(parents=True, exist_ok=True)
-    migrate(s.database_url)
+def _release_build(s: Settings) -> BuildStamp:
+    """The front-end build to serve. Production has been checked (preflight): its build is the
+    release's. Elsewhere a missing build, or one made for another URL or other code, is built
+    now, as before the first start (issue 11 item 4)."""
+    if not s.is_production and (reason := build_problem(s)) is not None:
+        print(f"{reason}フロントエンドをビルドしています（数分かかります）…", flush=True)
+        return build_front_end(s)
+    stamp = read_stamp(s)
+    assert stamp is not None, "checked by preflight or built above"
+    return stamp
+
+
+def prepare_data(s: Settings) -> BuildStamp:
+    """What the app needs before it starts: the data dir, outside production the migrations
+    and the build, and the proxy secret (the app reads it once, at its first request)."""
+    make_private_dir(s.data_dir)
+    if not s.is_production:  # production never migrates by itself (R-DEP-3)
+        migrate(s.database_url)
+    stamp = _release_build(s)
+    nginx.ensure_proxy_secret(s)
+    return stamp
+
+
+def prepare_proxy(s: Settings, stamp: BuildStamp) -> nginx.NginxFiles:
+    """What nginx needs, while the app starts: CRLs (and outside production the CAs they
+    create when missing; production's exist), the TLS files, the configuration."""
     now = datetime.now(UTC)
-    ca.ensure_hierarchy(s, now=now)
+    ca.ensure_hierarchy(s, now=now)  # production: refuses when missing (preflight said so)
     ca.ensure_operator_hierarchy(s, now=now)  # the operator console's own CA (R-OPS-7)
     crl.refresh(s)  # both hierarchies
     tls_cert, tls_key, _ = ca.tls_files(s, now=now)
@@ -116,10 +117,11 @@ def prepare(s: Settings) -> nginx.NginxFiles:
         operator_ca_chain=ca.operator_dir(s) / "chain.pem",
         operator_crl_bundle=ca.operator_dir(s) / "crl.pem",
         allow_public_operator=os.environ.get("CHINGIN_OPERATOR_ALLOW_PUBLIC") == "1",
+        script_hashes=stamp.script_hashes,
     )
 
 
-def _jobs_loop(stop: threading.Event, files: nginx.NginxFiles, s: Settings) -> None:
+def _jobs_loop(stop: threading.Event, s: Settings) -> None:
     while not stop.wait(JOBS_INTERVAL_SECONDS):
         try:
             crl.scheduled_refresh(s)  # both hierarchies; reloads nginx when they changed
@@ -141,65 +143,54 @@ def _mail_loop(stop: threading.Event) -> None:
             log.exception("mail delivery failed")
 
 
-def _stop_all(stoppers: list[Callable[[], None]]) -> None:
-    for stop in reversed(stoppers):
-        try:
-            stop()
-        except Exception:
-            log.exception("while stopping")
-
-
-def _terminate(proc: subprocess.Popen[bytes], *, group: bool) -> None:
-    if proc.poll() is not None:
-        return
-    try:
-        if group:
-            os.killpg(proc.pid, signal.SIGTERM)
-        else:
-            proc.terminate()
-        proc.wait(timeout=15)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        if group:
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:
-            proc.kill()
-
-
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _refuse(problems: list[str]) -> int:
+    print("本番環境として起動できません。何も作成・変更していません。", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return REFUSED
+
+
 def serve() -> int:
-    """Run the service until Ctrl-C (or SIGTERM)."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    for noisy in ("mail.log", "alembic"):  # per-connection and per-migration chatter
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    """Run the service until Ctrl-C or SIGTERM (R-DEP-1, R-DEP-2; issue 11 item 5)."""
     s = settings()
-    stoppers: list[Callable[[], None]] = []
+    if s.is_production:
+        problems = preflight.production_problems(s, dict(os.environ))
+        if problems:
+            return _refuse(problems)
+    configure_logging()
+    children: list[subprocess.Popen[bytes]] = []
+    smtp = None
     stop = threading.Event()
     # Ctrl-C and SIGTERM both stop everything, also when started in the background (a
     # non-interactive shell starts children with SIGINT ignored).
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        files = prepare(s)
-        info = demo.load_demo(clock=app_clock())
+        stamp = prepare_data(s)
+        # The app imports and forks for several seconds: the rest is done meanwhile (R-DEP-2:
+        # production answers within 15 s).
+        app = start_app(s)
+        children.append(app)
+        files = prepare_proxy(s, stamp)
+        info = None if s.is_production else demo.load_demo(clock=app_clock())
         with session_scope() as db:  # the bank's paper forms in マニュアル照会 (R-MAN-1)
             manuals.ensure_builtin_forms(db, clock=app_clock())
-        if not s.smtp_host:
+        if not s.is_production and not s.smtp_host:
             smtp = start_dev_smtp(s.mail_dir, port=s.smtp_port)
-            stoppers.append(smtp.stop)
-        print("フロントエンドをビルドしています（初回は数分かかります）…", flush=True)
-        app = start_app(s)
-        stoppers.append(lambda: _terminate(app, group=True))
-        wait_until_ready(f"http://127.0.0.1:{s.app_port}/ping", app, timeout=BUILD_TIMEOUT_SECONDS)
-        web = nginx.start(files)
-        stoppers.append(lambda: _terminate(web, group=False))
+        wait_until_ready(
+            f"http://127.0.0.1:{s.app_port}/ping", app, timeout=APP_START_TIMEOUT_SECONDS
+        )
+        nginx.check(files)
+        web = subprocess.Popen(bound_command(nginx.command(files)), process_group=0)
+        children.append(web)
         wait_for_nginx(s.port, web, files, timeout=30)
-        jobs_thread = threading.Thread(target=_jobs_loop, args=(stop, files, s), daemon=True)
-        jobs_thread.start()
+        # Reflex and nginx have written what they write at start; none of it for others.
+        secure_tree(s.data_dir)
+        threading.Thread(target=_jobs_loop, args=(stop, s), daemon=True).start()
         threading.Thread(target=_mail_loop, args=(stop,), daemon=True).start()
         _, _, tls_ca = ca.tls_files(s, now=datetime.now(UTC))
         print(_banner(s, info, tls_ca), flush=True)
@@ -213,28 +204,36 @@ def serve() -> int:
         return 0
     finally:
         stop.set()
-        _stop_all(stoppers)
+        stop_all(children)
+        if smtp is not None:
+            smtp.stop()
 
 
-def _banner(s: Settings, info: demo.DemoInfo, tls_ca: Path | None) -> str:
+def _banner(s: Settings, info: demo.DemoInfo | None, tls_ca: Path | None) -> str:
+    """What serve prints once it answers. Production prints no credential at all (R-DEP-1)."""
+    health = nginx.parse_health_listen(s.health_listen).listen
     lines = [
         "",
-        "賃金控除事務支援サービス を起動しました。",
+        "賃金控除事務支援サービス を起動しました"
+        + ("（本番モード）。" if s.is_production else "。"),
         f"  URL            : {s.base_url}",
-        f"  デモ契約番号   : {info.contract_no}",
-        f"  初期パスワード : {info.initial_password or '（マスターユーザー登録済み）'}",
     ]
-    if info.employer is not None:  # the 財形 (事業主) demo contract (issue 4)
+    if info is not None:
         lines += [
-            f"  デモ契約番号（財形・事業主）   : {info.employer.contract_no}",
-            "  初期パスワード（財形・事業主） : "
-            f"{info.employer.initial_password or '（マスターユーザー登録済み）'}",
+            f"  デモ契約番号   : {info.contract_no}",
+            f"  初期パスワード : {demo.shown_password(info)}",
         ]
+        if info.employer is not None:  # the 財形 (事業主) demo contract (issue 4)
+            lines += [
+                f"  デモ契約番号（財形・事業主）   : {info.employer.contract_no}",
+                f"  初期パスワード（財形・事業主） : {demo.shown_password(info.employer)}",
+            ]
+    lines.append(f"  ヘルスチェック : http://{health}/healthz")
     if tls_ca is not None:
         lines.append(f"  デモ用サーバー証明書のルートCA: {tls_ca}")
-    if not s.smtp_host:
+    if not s.is_production and not s.smtp_host:
         lines.append(f"  開発用受信箱   : {s.mail_dir} （`chingin inbox` で表示）")
     if s.service_hours.strip() == "always":
-        lines.append("  ご利用時間     : 制限なし（デモ設定 CHINGIN_SERVICE_HOURS=always）")
+        lines.append("  ご利用時間     : 制限なし（CHINGIN_SERVICE_HOURS=always）")
     lines.append("  停止するには Ctrl-C を押してください。")
     return "\n".join(lines)

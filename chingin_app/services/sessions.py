@@ -31,6 +31,7 @@ from sqlmodel import Session, col, select
 from chingin_app.domain import lockout
 from chingin_app.domain.clock import Clock
 from chingin_app.domain.result import Err, Ok
+from chingin_app.logs import bind_user
 from chingin_app.models import (
     ActorKind,
     Certificate,
@@ -285,6 +286,7 @@ def check(
         idle_deadline=sess.last_activity_at + IDLE_LIMIT,
     )
     db.commit()
+    bind_user(user.user_id)  # the rest of this request's log records name the user (R-DEP-8)
     return Ok(info)
 
 

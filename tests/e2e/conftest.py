@@ -70,6 +70,7 @@ class Service:
     tls_ca: Path
     output: list[str] = field(default_factory=list)
     operator_url: str = ""  # the operator console's listener (R-OPS-7)
+    health_url: str = ""  # the plain-HTTP loopback listener for /healthz (R-DEP-8)
 
     def set_clock(self, when: datetime) -> None:
         """Move the service's clock (CHINGIN_ENV=test reads the offset at each event)."""
@@ -93,7 +94,7 @@ class Service:
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     root = tmp_path_factory.mktemp("e2e")
     port, app_port, smtp_port, http_port = (_free_port() for _ in range(4))
-    operator_port = _free_port()
+    operator_port, health_port = _free_port(), _free_port()
     data_dir = root / "data"
     clock_file = root / "clock"
     env = {
@@ -108,6 +109,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         "CHINGIN_BASE_URL": f"https://127.0.0.1:{port}",
         "CHINGIN_SERVICE_HOURS": "bankdays 08:00-20:00",
         "CHINGIN_OPERATOR_LISTEN": f"127.0.0.1:{operator_port}",
+        "CHINGIN_HEALTH_LISTEN": f"127.0.0.1:{health_port}",
     }
     # The test process shares the service's settings (database, CA) to set up users and certs.
     os.environ.update(env)
@@ -116,6 +118,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         base_url=env["CHINGIN_BASE_URL"], app_port=app_port, http_port=http_port,
         data_dir=data_dir, clock_file=clock_file, tls_ca=data_dir / "pki" / "demo-tls" / "root.pem",
         operator_url=f"https://127.0.0.1:{operator_port}",
+        health_url=f"http://127.0.0.1:{health_port}",
     )
     svc.set_clock(BUSINESS_HOURS)
     chingin = str(Path(sys.executable).parent / "chingin")

@@ -223,8 +223,12 @@ def test_r_env_6_ie_mode_gets_the_static_notice(service: Service) -> None:
 
 
 def test_r_ops_4_healthz_reports_crls(service: Service) -> None:
-    """R-OPS-4 / DESIGN §3: /healthz reports each CRL's nextUpdate."""
-    status, _, body = service.https_get("/healthz")
+    """R-OPS-4 / DESIGN §3, R-DEP-8: /healthz reports each CRL's nextUpdate, on the loopback
+    health listener only; the public listener answers 404 for it and for Reflex's /_health."""
+    assert service.https_get("/healthz")[0] == 404
+    assert service.https_get("/_health")[0] == 404
+    with urllib.request.urlopen(service.health_url + "/healthz", timeout=30) as response:
+        status, body = response.status, response.read().decode()
     assert status == 200
     report = json.loads(body)
     assert report["status"] == "ok"

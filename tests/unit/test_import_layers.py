@@ -1,10 +1,10 @@
 """STYLE §1: imports flow one way and no module closes a circle.
 
-The layers, lowest first: ``domain``, ``pki``, ``settings`` < ``models``, ``db`` < ``reports``
-< ``proxy`` < ``services``, ``routes`` < ``web``, ``runtime``, ``state`` < ``components`` <
-``pages``; ``cli``, ``migrations`` and the app module on top. Every import counts — at module
-level, inside a function, under ``if TYPE_CHECKING:`` — because a circle hidden in a function
-is still a circle. ``domain`` and ``pki`` import nothing else of the project (not even
+The layers, lowest first: ``domain``, ``pki``, ``settings``, ``logs`` < ``models``, ``db`` <
+``reports`` < ``proxy`` < ``services``, ``routes`` < ``web``, ``runtime``, ``state`` <
+``components`` < ``pages``; ``cli``, ``migrations`` and the app module on top. Every import
+counts — at module level, inside a function, under ``if TYPE_CHECKING:`` — because a circle
+hidden in a function is still a circle. ``domain`` and ``pki`` import nothing else of the project (not even
 settings); ``proxy`` (nginx) only settings, domain and pki. A package counts as its
 ``__init__``; ``from package import module`` is an import of that module.
 """
@@ -23,7 +23,7 @@ PROJECT_PACKAGES = ("chingin_app", "pki")
 #: Rank of each top-level part (``chingin_app.<part>``; ``pki`` is its own package). A new
 #: top-level module or package must be given a rank here: the test fails until it is.
 RANK: dict[str, int] = {
-    "domain": 0, "pki": 0, "settings": 0,
+    "domain": 0, "pki": 0, "settings": 0, "logs": 0,
     "models": 1, "db": 1,
     "reports": 2,
     "proxy": 3,
@@ -38,6 +38,7 @@ ONLY: dict[str, frozenset[str]] = {
     "domain": frozenset({"domain"}),
     "pki": frozenset({"pki"}),
     "settings": frozenset({"settings"}),
+    "logs": frozenset({"logs"}),
     "proxy": frozenset({"proxy", "settings", "domain", "pki"}),
 }
 

@@ -34,12 +34,19 @@ def ensure_passphrase(s: Settings) -> bytes:
     return value
 
 
+def _refuse_in_production(s: Settings, directory: Path) -> None:
+    """Production never creates a CA by itself (R-DEP-1): `chingin pki init` does, once."""
+    if s.is_production:
+        raise CaSetupError(f"no CA in {directory}: run `chingin pki init`")
+
+
 def ensure_hierarchy(s: Settings, *, now: datetime) -> pki.CAHierarchy:
     """Load the customer CA hierarchy, creating it on first run."""
     directory = s.pki_dir
     passphrase = ensure_passphrase(s)
     if (directory / "issuing.key").exists():
         return pki.load_hierarchy(directory, passphrase=passphrase)
+    _refuse_in_production(s, directory)
     directory.mkdir(parents=True, exist_ok=True)
     hierarchy = pki.create_hierarchy(name="chingin", now=now)
     pki.save_hierarchy(hierarchy, directory, passphrase=passphrase)
@@ -107,6 +114,7 @@ def ensure_operator_hierarchy(s: Settings, *, now: datetime) -> pki.CAHierarchy:
     passphrase = ensure_passphrase(s)
     if (directory / "issuing.key").exists():
         return pki.load_hierarchy(directory, passphrase=passphrase)
+    _refuse_in_production(s, directory)
     directory.mkdir(parents=True, exist_ok=True)
     hierarchy = pki.create_hierarchy(name="chingin operator", now=now)
     pki.save_hierarchy(hierarchy, directory, passphrase=passphrase)

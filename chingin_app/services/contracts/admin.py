@@ -59,8 +59,10 @@ def create_contract(
     actor: str,
     clock: Clock,
     ticket: str | None = None,
+    demo: bool = False,
 ) -> Ok[ContractView] | Err:
-    """Create a contract with its services, payment groups and initial password (R-OPS-1).
+    """Create a contract with its services, payment groups and initial password (R-OPS-1);
+    ``demo`` flags one the demo loader makes, the only kind start-up may touch (R-DEP-1).
 
     Checks, in this order: contract number (E-CONTRACT-NO-FORMAT), name, kind
     (E-CONTRACT-KIND), services (E-SERVICES-FORMAT), groups (E-GROUP-FORMAT,
@@ -104,6 +106,7 @@ def create_contract(
         services=service_text,
         status=ContractStatus.ACTIVE.value,
         initial_password_hash=password_hash,
+        is_demo=demo,
         created_at=now,
         updated_at=now,
     )

@@ -33,6 +33,7 @@ class ContractView:
     initial_password_failures: int
     has_master: bool
     created_at: datetime
+    is_demo: bool = False  # made by the demo loader (R-DEP-1)
 
 
 def log_refusal(
@@ -90,4 +91,5 @@ def contract_view(db: Session, contract: Contract) -> ContractView:
         initial_password_failures=contract.initial_password_failure_count,
         has_master=contract_records.live_master(db, contract.id) is not None,
         created_at=contract.created_at,
+        is_demo=contract.is_demo,
     )

@@ -1,0 +1,113 @@
+"""The app process: Reflex's production backend on 127.0.0.1 serving the release build
+(SPEC R-DEP-2; DESIGN §1 "Reflex app (one port)").
+
+Why not ``reflex run --env prod --single-port`` (checked against Reflex 0.10.1, reflex.py
+``_run_prod``): it compiles the app and runs ``npm run export`` before it serves, at every
+start. ``--backend-only`` skips that but then does not mount the compiled front end, and
+``--single-port`` refuses ``--backend-only``. So ``chingin build`` compiles once
+(``runtime.build``), and this module does what ``_run_prod`` does after its build: with
+``REFLEX_SKIP_COMPILE`` the app only re-reads the build's markers (``.web/backend``), and
+``utils.exec.run_backend_prod(…, mount_frontend_compiled_app=True)`` serves
+``.web/build/client`` from the same port as the websocket. Nothing here needs Node or a
+package registry.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Final
+
+from chingin_app.logs import configure_logging
+from chingin_app.runtime.children import PARENT_ENV, bind_to_parent
+from chingin_app.settings import PROJECT_ROOT, Settings, settings
+
+__all__ = ["WORKERS_KILL_SECONDS", "main", "reflex_env", "start_app"]
+
+#: granian's workers get this long to stop after SIGTERM, then are killed (stop within 5 s).
+WORKERS_KILL_SECONDS: Final = 2
+
+
+def reflex_env(s: Settings) -> dict[str, str]:
+    """Environment for Reflex (the build and the app): the venv's Node first, npm instead of
+    bun (DESIGN §3), and Reflex's working directories inside the data dir (R-SEC-5)."""
+    env = dict(os.environ)
+    venv_bin = str(Path(sys.executable).parent)
+    env["PATH"] = venv_bin + os.pathsep + env.get("PATH", "")
+    env.update({
+        "REFLEX_USE_NPM": "1",
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        "CHINGIN_DATA_DIR": str(s.data_dir),
+        "CHINGIN_DATABASE_URL": s.database_url,
+        "CHINGIN_BASE_URL": s.base_url,
+        "CHINGIN_PORT": str(s.port),
+        "CHINGIN_APP_PORT": str(s.app_port),
+        "CHINGIN_SERVICE_HOURS": s.service_hours,
+        "CHINGIN_CA_PASSPHRASE_FILE": str(s.ca_passphrase_file),
+        # The front end is compiled with the public URL in it: each data dir gets its own build,
+        # so a test service on other ports never overwrites the one a developer is running.
+        "REFLEX_WEB_WORKDIR": str(s.web_dir),
+        "REFLEX_STATES_WORKDIR": str(s.states_dir),
+        # Reflex creates its upload dir at start; chingin keeps uploads in memory (DESIGN
+        # "Uploads"), so the empty dir stays private in the data dir, not in the checkout.
+        "REFLEX_UPLOADED_FILES_DIR": str(s.data_dir / "uploads"),
+    })
+    if s.redis_url:
+        env["REFLEX_REDIS_URL"] = s.redis_url
+    return env
+
+
+def start_app(s: Settings) -> subprocess.Popen[bytes]:
+    """Start the app process (a process group of its own, bound to this process)."""
+    env = reflex_env(s)
+    env[PARENT_ENV] = str(os.getpid())
+    # Reflex's and granian's own records as JSON lines too (R-DEP-8).
+    env["REFLEX_LOG_JSON"] = "true"
+    return subprocess.Popen(
+        [sys.executable, "-m", "chingin_app.runtime.app_process"],
+        cwd=PROJECT_ROOT, env=env, process_group=0,
+    )
+
+
+def _granian_with_kill_timeout() -> None:
+    """Reflex builds granian's server without ``workers_kill_timeout``, so granian would wait
+    for its workers (open websockets) without limit after SIGTERM; give it one."""
+    import granian.server
+
+    base: Any = granian.server.Server
+
+    class Server(base):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("workers_kill_timeout", WORKERS_KILL_SECONDS)
+            super().__init__(*args, **kwargs)
+
+    granian.server.Server = Server  # type: ignore[misc]
+
+
+def main() -> int:
+    """Serve the built front end and the backend on 127.0.0.1:CHINGIN_APP_PORT until SIGTERM."""
+    parent = os.environ.get(PARENT_ENV)
+    bind_to_parent(int(parent) if parent else None)
+    configure_logging()
+    s = settings()
+    from reflex.istate.manager import reset_disk_state_manager
+    from reflex.utils import exec as reflex_exec
+    from reflex_base import constants
+    from reflex_base.config import get_config
+    from reflex_base.environment import environment
+
+    environment.REFLEX_ENV_MODE.set(constants.Env.PROD)
+    environment.REFLEX_SKIP_COMPILE.set(True)
+    reset_disk_state_manager()  # as `reflex run` does at every start
+    _granian_with_kill_timeout()
+    reflex_exec.run_backend_prod(
+        "127.0.0.1", s.app_port, get_config().loglevel.subprocess_level(),
+        mount_frontend_compiled_app=True,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

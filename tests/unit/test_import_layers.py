@@ -4,9 +4,9 @@ The layers, lowest first: ``domain``, ``pki``, ``settings``, ``logs`` < ``models
 ``reports`` < ``proxy`` < ``services``, ``routes`` < ``web``, ``runtime``, ``state`` <
 ``components`` < ``pages``; ``cli``, ``migrations`` and the app module on top. Every import
 counts — at module level, inside a function, under ``if TYPE_CHECKING:`` — because a circle
-hidden in a function is still a circle. ``domain`` and ``pki`` import nothing else of the project (not even
-settings); ``proxy`` (nginx) only settings, domain and pki. A package counts as its
-``__init__``; ``from package import module`` is an import of that module.
+hidden in a function is still a circle. ``domain`` and ``pki`` import nothing else of the
+project (not even settings); ``proxy`` (nginx) only settings, domain and pki. A package counts
+as its ``__init__``; ``from package import module`` is an import of that module.
 """
 
 from __future__ import annotations

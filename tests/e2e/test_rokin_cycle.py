@@ -38,9 +38,9 @@ from chingin_app.models import (
 )
 from chingin_app.services.rokin import cycle as rokin_cycle
 from chingin_app.state.rokin.remittance import RemitHoldsState
-from tests.e2e.conftest import BUSINESS_HOURS, Service, in_hours
+from tests.e2e.conftest import BUSINESS_HOURS, Service, client_tls, in_hours
 from tests.e2e.rokin_support import RokinOrg, add_user, rokin_org, sign_in
-from tests.e2e.test_crafted_frames import _tls, run
+from tests.e2e.test_crafted_frames import run
 from tests.support.reflex_client import ReflexClient, event_name, var
 
 OWN_REASON = "本人申出"
@@ -283,7 +283,7 @@ def test_r_user_7a_view_only_stored_on_rk_8_gets_no_screen_and_changes_nothing(
 
         async def crafted() -> list[object]:
             client = ReflexClient(service.base_url, token=token,
-                                  ssl_context=_tls(service, viewer, tmp_path))
+                                  ssl_context=client_tls(service, viewer, tmp_path))
             alerts: list[object] = []
             try:
                 await client.connect(path=routes.ROKIN_REMIT_HOLDS)

@@ -34,9 +34,9 @@ from chingin_app.models import (
 from chingin_app.services.permissions import ACTION_MENU_REFUSED
 from chingin_app.state.login import GroupSelectState, LoginState
 from chingin_app.state.rokin.details import RokinDetailsState
-from tests.e2e.conftest import BUSINESS_HOURS, Service, in_hours
+from tests.e2e.conftest import BUSINESS_HOURS, Service, client_tls, in_hours
 from tests.e2e.rokin_support import RokinOrg, add_user, rokin_org, sign_in
-from tests.e2e.test_crafted_frames import _tls, run
+from tests.e2e.test_crafted_frames import run
 from tests.support.reflex_client import ReflexClient, event_name, var
 
 
@@ -201,7 +201,7 @@ def test_r_user_7_view_only_user_sees_no_change_buttons_and_cannot_change(
     async def crafted() -> list[object]:
         """The viewer's own websocket (signed in as the browser does), sending the change
         handlers' frames directly."""
-        client = ReflexClient(service.base_url, ssl_context=_tls(service, viewer, tmp_path))
+        client = ReflexClient(service.base_url, ssl_context=client_tls(service, viewer, tmp_path))
         alerts: list[object] = []
         try:
             await client.connect(path=routes.LOGIN)

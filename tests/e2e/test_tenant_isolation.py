@@ -42,8 +42,8 @@ from chingin_app.state.contract_users import ContractUsersState
 from chingin_app.state.login import GroupSelectState, LoginState
 from chingin_app.state.manuals import ManualsState
 from chingin_app.state.session import SessionState
-from tests.e2e.conftest import IssuedForTest, Service, in_hours, issue_certificate
-from tests.e2e.test_crafted_frames import _tls, run
+from tests.e2e.conftest import IssuedForTest, Service, client_tls, in_hours, issue_certificate
+from tests.e2e.test_crafted_frames import run
 from tests.support.reflex_client import (
     FIELD_MARKER,
     ROOT_STATE,
@@ -504,7 +504,7 @@ async def _attack(service: Service, tmp_path: Path, attacker: IssuedForTest, a: 
     findings = Findings()
     groups = a.group_nos
     own_ids = [a.master.user_id, a.general.user_id, a.hidden_user_id]
-    client = CraftingClient(service.base_url, ssl_context=_tls(service, attacker, tmp_path),
+    client = CraftingClient(service.base_url, ssl_context=client_tls(service, attacker, tmp_path),
                             timeout=CALL_TIMEOUT)
     try:
         await client.connect(path="/login")
@@ -545,7 +545,7 @@ async def _attack(service: Service, tmp_path: Path, attacker: IssuedForTest, a: 
 async def _own_view(service: Service, tmp_path: Path, holder: IssuedForTest,
                     groups: Sequence[str]) -> str:
     """Everything a signed-in user receives from 契約ユーザー情報照会 and マニュアル照会."""
-    client = CraftingClient(service.base_url, ssl_context=_tls(service, holder, tmp_path),
+    client = CraftingClient(service.base_url, ssl_context=client_tls(service, holder, tmp_path),
                             timeout=CALL_TIMEOUT)
     try:
         await client.connect(path="/login")

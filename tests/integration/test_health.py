@@ -17,8 +17,8 @@ from starlette.requests import Request
 import pki
 from chingin_app.db import migrate, session_scope
 from chingin_app.models import MailOutbox
-from chingin_app.services import health, jobs, operators
-from chingin_app.services.certs import ca
+from chingin_app.services import health
+from chingin_app.services.certs import ca, crl
 from chingin_app.settings import settings
 from chingin_app.web.health import healthz
 from tests.integration.production_support import production_env, refresh_settings, use_env
@@ -34,8 +34,8 @@ def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     use_env(monkeypatch, env)
     s = settings()
     migrate(s.database_url)
-    jobs.refresh_crls(s)
-    operators.refresh_crls(s)
+    ca.ensure_operator_hierarchy(s, now=NOW)  # both CAs: /healthz reports every CRL
+    crl.refresh(s)
     yield tmp_path
 
 

@@ -23,8 +23,7 @@ import pki
 from chingin_app.cli import main
 from chingin_app.db import alembic_config, make_engine, schema_status
 from chingin_app.runtime.private_files import secure_tree
-from chingin_app.services import jobs
-from chingin_app.services.certs import ca
+from chingin_app.services.certs import ca, crl
 from chingin_app.settings import PROJECT_ROOT, settings
 from tests.integration.production_support import (
     fresh_database,
@@ -166,7 +165,7 @@ def test_r_dep_1_production_never_creates_a_ca_by_itself(
     assert main(["jobs", "run"]) == 1
     assert "`chingin pki init`" in capsys.readouterr().err
     with pytest.raises(ca.CaSetupError, match="chingin pki init"):
-        jobs.refresh_crls(settings())
+        crl.refresh(settings())
     with pytest.raises(ca.CaSetupError, match="chingin pki init"):
         ca.ensure_operator_hierarchy(settings(), now=datetime.now(UTC))
     assert tree(prod) == before

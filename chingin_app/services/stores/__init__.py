@@ -20,15 +20,18 @@ The store knows bytes, keys and lifetimes only; what a value means stays with it
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Protocol
+from typing import Final, Protocol
 
 from chingin_app.services.stores._memory import MemoryStore
 from chingin_app.services.stores._redis import RedisStore
 from chingin_app.settings import settings
 
-__all__ = ["MemoryStore", "RedisStore", "SharedStore", "Throttle", "shared"]
+__all__ = [
+    "MemoryStore", "RedisStore", "SharedStore", "Throttle", "reset_shared", "shared",
+]
 
 
 class SharedStore(Protocol):
@@ -71,14 +74,30 @@ class SharedStore(Protocol):
         ...
 
 
+#: Held while the store is chosen: two threads' first uses must not make two memory stores
+#: (a ticket issued into one would be unknown to the other).
+_CHOOSING: Final = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def shared() -> SharedStore:
-    """The process's store: Redis when ``CHINGIN_REDIS_URL`` is set, else process memory
-    (R-DEP-4). Chosen at the first use and kept for the process."""
+def _chosen() -> SharedStore:
     url = settings().redis_url
     if url:
         return RedisStore.from_url(url)
     return MemoryStore()
+
+
+def shared() -> SharedStore:
+    """The process's store: Redis when ``CHINGIN_REDIS_URL`` is set, else process memory
+    (R-DEP-4). Chosen at the first use and kept for the process."""
+    with _CHOOSING:
+        return _chosen()
+
+
+def reset_shared() -> None:
+    """Forget the chosen store, so the next use chooses again (tests that change settings)."""
+    with _CHOOSING:
+        _chosen.cache_clear()
 
 
 class Throttle:

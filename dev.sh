@@ -63,6 +63,18 @@ need_postgres() {
   fi
 }
 
+# --- Redis for the store contract tests (R-DEP-4; they never skip) -------------------------
+need_redis() {
+  command -v redis-server >/dev/null 2>&1 || need_system redis-server redis-server
+  if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+    say "starting Redis"
+    # Loopback only, nothing written to disk: a scratch server for the tests.
+    redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+      >/dev/null
+    for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done
+  fi
+}
+
 cmd=${1:-}
 case "$cmd" in
   serve)
@@ -74,6 +86,7 @@ case "$cmd" in
     need_system nginx nginx openssl openssl chromium chromium certutil libnss3-tools \
       pdftotext poppler-utils
     need_postgres
+    need_redis
     need_venv
     say "ruff"; ruff check .
     say "mypy"; mypy chingin_app pki

@@ -23,6 +23,8 @@ older or newer than the code instead of migrating).
 from __future__ import annotations
 
 import fcntl
+import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,7 +37,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 from sqlmodel import Session
 
-from chingin_app.settings import PROJECT_ROOT, settings
+from chingin_app.settings import PROJECT_ROOT, DatabasePool, settings
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
@@ -100,12 +102,19 @@ def _postgresql_on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, pool: DatabasePool | None = None) -> Engine:
     """An engine for ``url`` (SQLite file or PostgreSQL).
 
     SQLite: ``check_same_thread=False`` (sessions move between threads in the app), WAL,
     ``busy_timeout`` 5000 ms and foreign keys ON on every connection, and the BEGIN handling
-    the module docstring describes. PostgreSQL: psycopg 3 with ``pool_pre_ping``.
+    the module docstring describes. PostgreSQL: psycopg 3 with ``pool_pre_ping``, and ``pool``
+    (the process engine passes ``CHINGIN_DB_*``, DESIGN §1) sizing the pool, recycling its
+    connections and setting each connection's ``statement_timeout``; without ``pool``,
+    SQLAlchemy's defaults and no timeout (``chingin migrate``: a migration may rewrite a big
+    table).
+
+    Every engine made here forgets its pooled connections in a forked child (see
+    :func:`_after_fork_in_child`).
     """
     url = normalise_url(url)
     parsed = make_url(url)
@@ -123,16 +132,41 @@ def make_engine(url: str) -> Engine:
         )
         event.listen(eng, "connect", _sqlite_on_connect)
         event.listen(eng, "begin", _sqlite_on_begin)
-        return eng
-    eng = create_engine(url, pool_pre_ping=True)
-    event.listen(eng, "begin", _postgresql_on_begin)
+    else:
+        options: dict[str, Any] = {}
+        if pool is not None:
+            options = {
+                "pool_size": pool.size,
+                "max_overflow": pool.max_overflow,
+                "pool_recycle": pool.recycle or -1,
+                "connect_args": {"options": f"-c statement_timeout={pool.statement_timeout}s"},
+            }
+        eng = create_engine(url, pool_pre_ping=True, **options)
+        event.listen(eng, "begin", _postgresql_on_begin)
+    _ENGINES.add(eng)
     return eng
+
+
+#: Every engine ``make_engine`` made in this process, for the fork hook.
+_ENGINES: Final[weakref.WeakSet[Engine]] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """A forked child (a worker started by fork) must not share the parent's connections: two
+    processes on one socket interleave their protocol. ``dispose(close=False)`` gives each
+    engine a fresh, empty pool and drops the inherited connections without closing them, so
+    the parent's stay open (SQLAlchemy, "Using Connection Pools with Multiprocessing")."""
+    for eng in list(_ENGINES):
+        eng.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 @lru_cache(maxsize=1)
 def engine() -> Engine:
     """The process-wide engine for ``settings().database_url``."""
-    return make_engine(settings().database_url)
+    return make_engine(settings().database_url, pool=settings().db_pool)
 
 
 def is_read_only(db: Session) -> bool:

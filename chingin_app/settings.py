@@ -14,6 +14,41 @@ DEFAULT_BINDINGS_MAX = 100_000
 
 
 @dataclass(frozen=True)
+class DatabasePool:
+    """The PostgreSQL connection pool of one process (DESIGN §1 "Production and scale").
+
+    Each worker holds up to ``size + max_overflow`` connections, so workers × VMs × that must
+    stay under the server's ``max_connections``. ``recycle``: seconds after which a pooled
+    connection is replaced (0: never). ``statement_timeout``: seconds one statement may run
+    before PostgreSQL cancels it (0: no limit). SQLite ignores all of these."""
+
+    size: int = 5
+    max_overflow: int = 10
+    recycle: int = 1800
+    statement_timeout: int = 60
+
+    def __post_init__(self) -> None:
+        if self.size < 1 or min(self.max_overflow, self.recycle, self.statement_timeout) < 0:
+            raise ValueError("pool size must be positive; overflow, recycle, timeout >= 0")
+
+
+def _pool(e: dict[str, str]) -> DatabasePool:
+    """``CHINGIN_DB_POOL_SIZE``, ``_MAX_OVERFLOW``, ``_POOL_RECYCLE`` and
+    ``_STATEMENT_TIMEOUT`` (whole seconds), each defaulting to :class:`DatabasePool`'s."""
+    default = DatabasePool()
+
+    def number(name: str, fallback: int) -> int:
+        return int(e.get(name) or fallback)
+
+    return DatabasePool(
+        size=number("CHINGIN_DB_POOL_SIZE", default.size),
+        max_overflow=number("CHINGIN_DB_MAX_OVERFLOW", default.max_overflow),
+        recycle=number("CHINGIN_DB_POOL_RECYCLE", default.recycle),
+        statement_timeout=number("CHINGIN_DB_STATEMENT_TIMEOUT", default.statement_timeout),
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every knob an operator can turn; defaults are the embedded demo set-up."""
 
@@ -42,6 +77,8 @@ class Settings:
     test_clock_file: Path | None
     #: R-SEC-3: at most this many live tab-token bindings; when full, new tokens are refused.
     bindings_max: int = DEFAULT_BINDINGS_MAX
+    #: The process engine's PostgreSQL pool (``CHINGIN_DB_*``).
+    db_pool: DatabasePool = DatabasePool()
 
     @property
     def is_production(self) -> bool:
@@ -121,6 +158,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         if e.get("CHINGIN_TEST_CLOCK_FILE")
         else None,
         bindings_max=int(e.get("CHINGIN_BINDINGS_MAX") or DEFAULT_BINDINGS_MAX),
+        db_pool=_pool(e),
     )
 
 

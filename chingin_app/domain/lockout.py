@@ -154,9 +154,10 @@ def unlock_at_text(locked_until: datetime) -> str:
 class SlidingWindowLimiter:
     """At most ``limit`` hits per key in any ``window`` (R-LOCK-5 "throttled per IP").
 
-    In-process and thread-safe; each worker process keeps its own windows (with several
-    workers an address gets ``limit`` per worker, still a fixed bound). Memory is bounded:
-    at most ``max_keys`` keys are kept, the least recently hit dropped first.
+    In-process and thread-safe: the process-memory counter of ``services.stores`` (one
+    worker); with Redis the same rule runs as a script shared by every worker (R-DEP-4).
+    Memory is bounded: at most ``max_keys`` keys are kept, the least recently hit dropped
+    first.
     """
 
     def __init__(self, *, limit: int, window: timedelta, max_keys: int = 100_000) -> None:

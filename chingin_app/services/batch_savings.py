@@ -32,6 +32,7 @@ from chingin_app.reports import batch_savings_lists as lists
 from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.reports.list_pdf import format_cell
 from chingin_app.reports.lists import month_label
+from chingin_app.services.collation import code_point
 from chingin_app.services.outputs import Progress, csv_bytes, file_name, log_output, prepared
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.tenant import OutputSession, Scope, scope_of
@@ -156,7 +157,7 @@ def _views(db: Session, scope: Scope, limit: int) -> list[StatementView]:
         .where(BatchSavingsStatement.contract_id == scope.contract_id,
                BatchSavingsStatement.payment_group_id == scope.payment_group_id)
         .order_by(col(BatchSavingsStatement.received_at).desc(),
-                  col(BatchSavingsStatement.savings_month).desc(),
+                  code_point(col(BatchSavingsStatement.savings_month)).desc(),
                   col(BatchSavingsStatement.id).desc())
         .limit(limit)
     ).all()
@@ -242,7 +243,8 @@ def item_page(
     pages = max(1, -(-int(total) // page_size))
     page = max(1, min(pages, page if isinstance(page, int) else 1))
     column = _SORTS.get(sort_key if isinstance(sort_key, str) else "", BatchSavingsItem.staff_no)
-    order = col(column).desc() if sort_desc else col(column).asc()
+    key = code_point(col(column))
+    order = key.desc() if sort_desc else key.asc()
     items = db.exec(
         select(BatchSavingsItem).where(*conditions)
         .order_by(order, col(BatchSavingsItem.line_no))

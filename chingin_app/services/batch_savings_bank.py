@@ -34,6 +34,7 @@ from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.models import BatchSavingsItem, BatchSavingsStatement, PaymentGroup
 from chingin_app.reports.csv_reader import read_rows
 from chingin_app.services import contract_records, oplog
+from chingin_app.services.collation import code_point
 
 __all__ = ["ACTION_LOAD", "BatchLoaded", "batch_csv", "load_batch", "store_statement"]
 
@@ -55,7 +56,7 @@ def _prior(db: Session, contract_id: int, group_id: int, kind: str,
                BatchSavingsStatement.payment_group_id == group_id,
                BatchSavingsStatement.kind == kind,
                col(BatchSavingsStatement.savings_month) < month)
-        .order_by(col(BatchSavingsStatement.savings_month).desc())
+        .order_by(code_point(col(BatchSavingsStatement.savings_month)).desc())
         .limit(1)
     ).first()
 

@@ -2,17 +2,24 @@
 bound to the session, the certificate and the file asked for. The browser follows /dl/<ticket>;
 the route re-checks the session with the certificate of that request before streaming.
 
-In process memory (one app process); with several workers this moves to Redis."""
+Kept in the shared store (``services.stores``: process memory, or Redis with several workers,
+R-DEP-4), so the download may land on another worker than the screen that asked for it; a
+ticket is taken with one atomic step (``GETDEL``), so it opens one download only, whichever
+workers race for it."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
-import threading
-import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Final
 
-TICKET_SECONDS = 60.0
+from chingin_app.services.stores import SharedStore, shared
+
+__all__ = ["TICKET_SECONDS", "TicketSpec", "TicketStore", "store"]
+
+TICKET_SECONDS: Final = 60.0
 
 
 @dataclass(frozen=True)
@@ -27,37 +34,35 @@ class TicketSpec:
 
 
 class TicketStore:
-    """Hashed tickets with their spec, expiring, each redeemable once."""
+    """Hashed tickets with their spec, expiring, each redeemable once.
 
-    def __init__(self, *, ttl: float = TICKET_SECONDS, max_entries: int = 10_000) -> None:
+    ``backend`` is for tests; by default the process's shared store is looked up at each use."""
+
+    def __init__(self, *, ttl: float = TICKET_SECONDS, backend: SharedStore | None = None) -> None:
         self._ttl = ttl
-        self._max = max_entries
-        self._tickets: dict[str, tuple[TicketSpec, float]] = {}
-        self._lock = threading.Lock()
+        self._backend = backend
+
+    def _store(self) -> SharedStore:
+        return self._backend if self._backend is not None else shared()
 
     @staticmethod
     def _key(ticket: str) -> str:
-        return hashlib.sha256(ticket.encode("ascii", "replace")).hexdigest()
+        # Only the hash is kept: whoever reads the store cannot follow a ticket.
+        return "ticket:" + hashlib.sha256(ticket.encode("ascii", "replace")).hexdigest()
 
     def issue(self, spec: TicketSpec) -> str:
         """A new ticket for `spec`."""
         ticket = secrets.token_urlsafe(16)
-        now = time.monotonic()
-        with self._lock:
-            for key in [k for k, (_, exp) in self._tickets.items() if exp <= now]:
-                del self._tickets[key]
-            if len(self._tickets) >= self._max:
-                self._tickets.pop(next(iter(self._tickets)))
-            self._tickets[self._key(ticket)] = (spec, now + self._ttl)
+        value = json.dumps(asdict(spec), ensure_ascii=False).encode("utf-8")
+        self._store().put_expiring(self._key(ticket), value, ttl=self._ttl)
         return ticket
 
     def redeem(self, ticket: str) -> TicketSpec | None:
         """The spec of a live ticket, which is used up; None for unknown or expired ones."""
-        with self._lock:
-            found = self._tickets.pop(self._key(ticket), None)
-        if found is None or found[1] <= time.monotonic():
+        found = self._store().take(self._key(ticket))
+        if found is None:
             return None
-        return found[0]
+        return TicketSpec(**json.loads(found))
 
 
 _store = TicketStore()

@@ -47,6 +47,7 @@ from chingin_app.models import (
 from chingin_app.services import oplog, passwords, sessions, user_lock
 from chingin_app.services.cert_gate import CertFacts
 from chingin_app.services.certs.certificates import lookup, normalise_serial, normalise_sha256
+from chingin_app.services.collation import code_point
 from chingin_app.services.user_lock import ACTION_BLOCK, ACTION_LOCK, ACTION_LOGIN_FAILURE
 
 __all__ = [
@@ -339,7 +340,7 @@ def login(
     groups = db.exec(
         select(PaymentGroup)
         .where(PaymentGroup.contract_id == who.contract_id)
-        .order_by(col(PaymentGroup.number))
+        .order_by(code_point(col(PaymentGroup.number)))
     ).all()
     last = _last_signins(db, who.contract_no, who.user_id)
     token = sessions.open_session(

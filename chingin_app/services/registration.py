@@ -54,6 +54,7 @@ from chingin_app.models import (
     fold_user_id,
 )
 from chingin_app.services import contract_records, oplog, passwords
+from chingin_app.services.stores import Throttle
 from chingin_app.services.user_ids import id_taken_refusal, user_id_taken
 
 __all__ = [
@@ -80,8 +81,10 @@ ACTION_CORRECT: Final = "master.correct"
 #: How long a verified 契約番号 + 初期パスワード stays good for 登録 / 更新.
 GRANT_LIFETIME: Final = timedelta(minutes=10)
 
-#: R-LOCK-5: the per-IP throttle of 次へ (契約番号 + 初期パスワード), in this process.
-INITIAL_PASSWORD_THROTTLE: Final = lockout.SlidingWindowLimiter(
+#: R-LOCK-5: the per-IP throttle of 次へ (契約番号 + 初期パスワード), shared by every worker
+#: (R-DEP-4).
+INITIAL_PASSWORD_THROTTLE: Final = Throttle(
+    "initial_password",
     limit=lockout.INITIAL_PASSWORD_THROTTLE_LIMIT,
     window=lockout.INITIAL_PASSWORD_THROTTLE_WINDOW,
 )

@@ -46,6 +46,7 @@ from chingin_app.models import (
 from chingin_app.services import oplog
 from chingin_app.services.cert_gate import CertFacts
 from chingin_app.services.certs.certificates import normalise_serial
+from chingin_app.services.collation import code_point
 
 __all__ = [
     "ABSOLUTE_LIFETIME",
@@ -207,7 +208,7 @@ def _groups(db: Session, contract_id: int) -> tuple[tuple[str, str], ...]:
     rows = db.exec(
         select(PaymentGroup.number, PaymentGroup.name)
         .where(PaymentGroup.contract_id == contract_id)
-        .order_by(col(PaymentGroup.number))
+        .order_by(code_point(col(PaymentGroup.number)))
     ).all()
     return tuple((number, name) for number, name in rows)
 

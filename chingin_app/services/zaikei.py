@@ -44,6 +44,7 @@ from chingin_app.models import (
 )
 from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.reports.list_pdf import Column, ListSpec, render_list
+from chingin_app.services.collation import code_point
 from chingin_app.services.outputs import Progress, csv_bytes, file_name, log_output, prepared
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.tenant import OutputSession
@@ -187,7 +188,8 @@ def _views(db: Session, scope: _Scope) -> list[DepositView]:
         select(ZaikeiDeposit)
         .where(ZaikeiDeposit.contract_id == scope.contract_id,
                ZaikeiDeposit.payment_group_id == scope.group_id)
-        .order_by(col(ZaikeiDeposit.deposit_month).desc(), col(ZaikeiDeposit.pay_kind).desc())
+        .order_by(code_point(col(ZaikeiDeposit.deposit_month)).desc(),
+                  code_point(col(ZaikeiDeposit.pay_kind)).desc())
         .limit(KEEP)
     ).all()
     return [DepositView(r.id, r.deposit_month, r.pay_kind, r.deposit_date, r.received_at)
@@ -305,9 +307,9 @@ def detail_page(
     ).one()
     pages = max(1, -(-total // page_size))
     page = max(1, min(pages, page))
-    order = SORT_KEYS.get(sort_key, ZaikeiDepositItem.staff_no)
-    ordered = [col(order).desc() if desc else col(order), col(ZaikeiDepositItem.staff_no),
-               col(ZaikeiDepositItem.kind), col(ZaikeiDepositItem.id)]
+    order = code_point(col(SORT_KEYS.get(sort_key, ZaikeiDepositItem.staff_no)))
+    ordered = [order.desc() if desc else order, code_point(col(ZaikeiDepositItem.staff_no)),
+               code_point(col(ZaikeiDepositItem.kind)), col(ZaikeiDepositItem.id)]
     items = db.exec(select(ZaikeiDepositItem).where(*conds).order_by(*ordered)
                     .offset((page - 1) * page_size).limit(page_size)).all()
     has_balance = Service.ZAIKEI_BALANCE.value in scope.services
@@ -380,7 +382,8 @@ def _columns(which: str) -> tuple[tuple[str, str, float, bool], ...]:
 def _lines(db: Session, scope: _Scope, view: DepositView, which: str) -> list[dict[str, Any]]:
     items = db.exec(select(ZaikeiDepositItem)
                     .where(*_where(scope, view, Filters(), which))
-                    .order_by(col(ZaikeiDepositItem.staff_no), col(ZaikeiDepositItem.kind),
+                    .order_by(code_point(col(ZaikeiDepositItem.staff_no)),
+                              code_point(col(ZaikeiDepositItem.kind)),
                               col(ZaikeiDepositItem.id))).all()
     by_line, used = _balances(_balance_items(db, scope, view))
     return [_line_values(i, by_line, used,
@@ -486,7 +489,7 @@ def latest_info(db: Session, *, contract_no: str, group_no: str | None) -> Lates
             .where(ZaikeiDeposit.contract_id == scope.contract_id,
                    ZaikeiDeposit.payment_group_id == scope.group_id)
             .order_by(col(ZaikeiDeposit.received_at).desc(),
-                      col(ZaikeiDeposit.deposit_month).desc())
+                      code_point(col(ZaikeiDeposit.deposit_month)).desc())
         ).first()
         if latest is not None and latest.id is not None:
             view = DepositView(latest.id, latest.deposit_month, latest.pay_kind,
@@ -518,7 +521,7 @@ def latest_info(db: Session, *, contract_no: str, group_no: str | None) -> Lates
                        col(ZaikeiDepositItem.incentive).is_not(None))
                 .group_by(col(ZaikeiDeposit.id))
                 .order_by(col(ZaikeiDeposit.received_at).desc(),
-                          col(ZaikeiDeposit.deposit_month).desc())
+                          code_point(col(ZaikeiDeposit.deposit_month)).desc())
             ).first()
             if row is not None:
                 dep, amount, count = row

@@ -104,7 +104,8 @@ async def run_output(state: Any, build: Build, *, inline: bool = True) -> None:
             state.output_percent = min(99, progress["done"] * 100 // progress["total"])
     try:
         file = task.result()
-        ref = prepared_files.store().put(file)
+        # Off the event loop: with several workers the file goes to Redis (R-DEP-4).
+        ref = await asyncio.to_thread(prepared_files.store().put, file)
     except OutputRefused as refused:
         async with state:
             state.output_running, state.output_error = False, str(refused)

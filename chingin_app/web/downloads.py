@@ -53,7 +53,9 @@ def _resolve(spec: download_tickets.TicketSpec, facts: CertFacts,
 
 async def download(request: Request) -> Response:
     """Stream the ticket's file, inline (表示) or as an attachment, never cached."""
-    spec = download_tickets.store().redeem(request.path_params["ticket"])
+    # Off the event loop: with several workers the ticket is taken from Redis (R-DEP-4).
+    spec = await run_in_threadpool(download_tickets.store().redeem,
+                                   request.path_params["ticket"])
     state = request.scope.get("state") or {}
     facts: CertFacts = state.get("cert_facts", NONE)
     if spec is None or not facts.usable or facts.sha256 != spec.cert_sha256:

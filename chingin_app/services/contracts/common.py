@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from chingin_app.domain.result import Err
 from chingin_app.models import Contract, PaymentGroup
 from chingin_app.services import contract_records, oplog
+from chingin_app.services.collation import code_point
 
 __all__ = ["ContractView", "contract_view", "log_refusal", "log_success"]
 
@@ -77,7 +78,7 @@ def contract_view(db: Session, contract: Contract) -> ContractView:
     groups = db.exec(
         select(PaymentGroup)
         .where(PaymentGroup.contract_id == contract.id)
-        .order_by(col(PaymentGroup.number))
+        .order_by(code_point(col(PaymentGroup.number)))
     ).all()
     return ContractView(
         contract_no=contract.contract_no,

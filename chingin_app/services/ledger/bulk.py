@@ -19,6 +19,7 @@ from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.models import Employee, LedgerDetail, LedgerItemType
 from chingin_app.models.rokin import DetailStatus, HistoryAction
 from chingin_app.services import detail_rules as rules
+from chingin_app.services.collation import code_point
 from chingin_app.services.detail_rules import current_month
 from chingin_app.services.ledger import details
 from chingin_app.services.tenant import TenantSession, scope_of
@@ -110,7 +111,7 @@ def preview(
                col(LedgerDetail.item_type_id) == item.id,
                *rules.status_clauses("active", col(LedgerDetail.status),
                                      col(LedgerDetail.end_month), current_month(clock)))
-        .order_by(col(Employee.staff_no), col(LedgerDetail.id))
+        .order_by(code_point(col(Employee.staff_no)), col(LedgerDetail.id))
     ).all()
     lines: list[BulkLine] = []
     for d, e in found:

@@ -33,6 +33,7 @@ from chingin_app.models import (
 )
 from chingin_app.models.rokin import DetailStatus, HistoryAction
 from chingin_app.services import detail_rules as rules
+from chingin_app.services.collation import code_point
 from chingin_app.services.detail_rules import (
     AmountsAndMonths,
     EmployeeForm,
@@ -114,15 +115,15 @@ class LedgerFilter:
 
 
 SORT_KEYS: Final[dict[str, Any]] = {
-    "staff_no": col(Employee.staff_no),
-    "name_kana": col(Employee.name_kana),
-    "department": col(Employee.department),
-    "item": col(LedgerItemType.code),
+    "staff_no": code_point(col(Employee.staff_no)),
+    "name_kana": code_point(col(Employee.name_kana)),
+    "department": code_point(col(Employee.department)),
+    "item": code_point(col(LedgerItemType.code)),
     "monthly_amount": col(LedgerDetail.monthly_amount),
     "bonus_amount": col(LedgerDetail.bonus_amount),
-    "start_month": col(LedgerDetail.start_month),
-    "end_month": col(LedgerDetail.end_month),
-    "status": col(LedgerDetail.status),
+    "start_month": code_point(col(LedgerDetail.start_month)),
+    "end_month": code_point(col(LedgerDetail.end_month)),
+    "status": code_point(col(LedgerDetail.status)),
 }
 
 
@@ -192,7 +193,7 @@ def search(
     key = SORT_KEYS[sort]
     order = [key.desc() if descending else key.asc()]
     if sort != "staff_no":
-        order.append(col(Employee.staff_no).asc())
+        order.append(code_point(col(Employee.staff_no)).asc())
     order.append(col(LedgerDetail.id).asc())
     found = rules.fetch_page(db, _joined().where(where), order, page, page_size)
     return LedgerPage(tuple(_row(d, e, t, g, this_month) for d, e, t, g in found.rows),

@@ -21,6 +21,7 @@ from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.domain.validation import check_fullwidth_text, normalise_fullwidth_text
 from chingin_app.models import LedgerDetail, LedgerItemType
 from chingin_app.services import oplog
+from chingin_app.services.collation import code_point
 from chingin_app.services.detail_rules import refuse as refuse_logged
 from chingin_app.services.tenant import Scope, TenantSession, scope_of
 
@@ -70,7 +71,7 @@ def list_items(db: Session, *, session: TenantSession) -> tuple[ItemView, ...]:
         select(LedgerItemType, used.c.n)
         .outerjoin(used, used.c.item_type_id == col(LedgerItemType.id))
         .where(LedgerItemType.contract_id == scope.contract_id)
-        .order_by(col(LedgerItemType.code))
+        .order_by(code_point(col(LedgerItemType.code)))
     ).all()
     return tuple(
         ItemView(item.id, item.version, item.code, item.name, int(n or 0))

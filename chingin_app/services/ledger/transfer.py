@@ -32,6 +32,7 @@ from chingin_app.models.rokin import DetailStatus, HistoryAction
 from chingin_app.reports.csv_reader import MAX_CSV_BYTES, CsvConversion, read_csv
 from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.services import detail_rules as rules
+from chingin_app.services.collation import code_point
 from chingin_app.services.detail_rules import current_month
 from chingin_app.services.ledger import details
 from chingin_app.services.outputs import Progress, csv_bytes, file_name, log_output, prepared
@@ -73,7 +74,8 @@ def _details(db: Session, scope: Scope) -> list[Any]:
         .join(Employee, col(Employee.id) == col(LedgerDetail.employee_id))
         .join(LedgerItemType, col(LedgerItemType.id) == col(LedgerDetail.item_type_id))
         .where(*tenant_clauses(LedgerDetail, scope))
-        .order_by(col(Employee.staff_no), col(LedgerItemType.code), col(LedgerDetail.id))
+        .order_by(code_point(col(Employee.staff_no)), code_point(col(LedgerItemType.code)),
+                  col(LedgerDetail.id))
     ).all())
 
 

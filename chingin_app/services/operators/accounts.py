@@ -20,6 +20,7 @@ from chingin_app.models import Operator, OperatorCertificate, OperatorStatus
 from chingin_app.services import passwords
 from chingin_app.services.cert_gate import StoredCert
 from chingin_app.services.certs import ca, crl
+from chingin_app.services.collation import code_point
 from chingin_app.services.operators._log import system_failure, system_success
 from chingin_app.services.operators.console import end_sessions
 from chingin_app.settings import Settings
@@ -172,7 +173,7 @@ class OperatorRow:
 def list_operators(db: Session) -> list[OperatorRow]:
     """Every operator with the end of their current certificate."""
     rows: list[OperatorRow] = []
-    for operator in db.exec(select(Operator).order_by(col(Operator.login_id))).all():
+    for operator in db.exec(select(Operator).order_by(code_point(col(Operator.login_id)))).all():
         current = db.exec(
             select(OperatorCertificate).where(
                 OperatorCertificate.operator_pk == operator.id,

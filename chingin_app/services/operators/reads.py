@@ -10,6 +10,7 @@ from typing import Final
 from sqlmodel import Session, col, select
 
 from chingin_app.models import Certificate, Contract, User
+from chingin_app.services.collation import code_point
 from chingin_app.services.contract_users import STATUS_BLOCKED, STATUS_LOCKED, STATUS_NORMAL
 
 __all__ = [
@@ -69,7 +70,7 @@ def contract_users(db: Session, *, contract_no: str, now: datetime) -> list[User
     lines: list[UserLine] = []
     users = db.exec(
         select(User).where(User.contract_id == contract.id, col(User.deleted_at).is_(None))
-        .order_by(col(User.role).desc(), col(User.id))
+        .order_by(code_point(col(User.role)).desc(), col(User.id))
     ).all()
     for user in users:
         if user.blocked:

@@ -22,6 +22,7 @@ from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.domain.validation import normalise_fullwidth_text
 from chingin_app.models import DeductionDetail, Employee, PaymentGroup, RokinProduct
 from chingin_app.services import detail_rules as rules
+from chingin_app.services.collation import code_point
 from chingin_app.services.detail_rules import PageOf, current_month
 from chingin_app.services.tenant import TenantSession, scope_of, tenant_clauses
 
@@ -99,16 +100,16 @@ class DetailFilter:
 
 #: Sort keys the list offers (anything else is refused: no column names from the browser).
 SORT_KEYS: Final[dict[str, Any]] = {
-    "staff_no": col(Employee.staff_no),
-    "name_kana": col(Employee.name_kana),
-    "department": col(Employee.department),
-    "product": col(RokinProduct.code),
-    "account_no": col(DeductionDetail.account_no),
+    "staff_no": code_point(col(Employee.staff_no)),
+    "name_kana": code_point(col(Employee.name_kana)),
+    "department": code_point(col(Employee.department)),
+    "product": code_point(col(RokinProduct.code)),
+    "account_no": code_point(col(DeductionDetail.account_no)),
     "monthly_amount": col(DeductionDetail.monthly_amount),
     "bonus_amount": col(DeductionDetail.bonus_amount),
-    "start_month": col(DeductionDetail.start_month),
-    "end_month": col(DeductionDetail.end_month),
-    "status": col(DeductionDetail.status),
+    "start_month": code_point(col(DeductionDetail.start_month)),
+    "end_month": code_point(col(DeductionDetail.end_month)),
+    "status": code_point(col(DeductionDetail.status)),
     "updated_at": col(DeductionDetail.updated_at),
 }
 
@@ -227,7 +228,7 @@ def search(
     key = SORT_KEYS[sort]
     order = [key.desc() if descending else key.asc()]
     if sort != "staff_no":
-        order.append(col(Employee.staff_no).asc())
+        order.append(code_point(col(Employee.staff_no)).asc())
     order.append(col(DeductionDetail.id).asc())
     found = rules.fetch_page(db, _joined().where(where), order, page, page_size)
     return DetailPage(
@@ -263,7 +264,7 @@ def list_products(db: Session, *, session: TenantSession) -> tuple[ProductView, 
     rows = db.exec(
         select(RokinProduct)
         .where(RokinProduct.contract_id == scope.contract_id)
-        .order_by(col(RokinProduct.code))
+        .order_by(code_point(col(RokinProduct.code)))
     ).all()
     return tuple(
         ProductView(p.id, p.code, p.name, p.kind, p.branch_no) for p in rows if p.id is not None

@@ -30,6 +30,7 @@ from chingin_app.models import Contract, DeductionRequestItem, User
 from chingin_app.reports import rokin_remittance_forms as forms
 from chingin_app.reports.rokin_remittance_forms import HeldLine, RemittanceForm
 from chingin_app.services import oplog
+from chingin_app.services.collation import code_point
 from chingin_app.services.rokin import cycle
 from chingin_app.services.tenant import TenantSession, scope_of
 
@@ -177,7 +178,8 @@ def hold_lines(
     page = max(1, min(page, pages))
     rows = db.exec(
         query.order_by(
-            col(item.department), col(item.staff_no), col(item.product_code), col(item.id)
+            code_point(col(item.department)), code_point(col(item.staff_no)),
+            code_point(col(item.product_code)), col(item.id),
         )
         .offset((page - 1) * size)
         .limit(size)
@@ -232,7 +234,8 @@ def remittance_form(
             item.contract_id == scope.contract_id,
             col(item.hold).is_(True),
         )
-        .order_by(col(item.department), col(item.staff_no), col(item.product_code), col(item.id))
+        .order_by(code_point(col(item.department)), code_point(col(item.staff_no)),
+                  code_point(col(item.product_code)), col(item.id))
     ).all()
     return RemittanceForm(
         contract_no=contract.contract_no,

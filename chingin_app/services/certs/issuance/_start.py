@@ -76,6 +76,7 @@ from chingin_app.services.certs.issuance._log import (
     refuse_anonymous,
     refuse_user,
 )
+from chingin_app.services.stores import Throttle
 
 #: ``passwords.verify_secret``'s shape; injectable so tests can count the argon2 verifies.
 PasswordVerifier = Callable[[str | None, str], bool]
@@ -185,9 +186,10 @@ def _lock_notice(
         detail={"failures": ISSUANCE_LOCK_AFTER, "locked_until": until},
     )
 
-#: R-LOCK-5: the per-IP throttle of 認証 on the issuance pages, in this process (the same
-#: figures as 次へ of master registration: 30 attempts per IP in 10 minutes).
-ISSUANCE_THROTTLE: Final = lockout.SlidingWindowLimiter(
+#: R-LOCK-5: the per-IP throttle of 認証 on the issuance pages, shared by every worker
+#: (R-DEP-4; the same figures as 次へ of master registration: 30 attempts per IP in 10 minutes).
+ISSUANCE_THROTTLE: Final = Throttle(
+    "issuance",
     limit=lockout.INITIAL_PASSWORD_THROTTLE_LIMIT,
     window=lockout.INITIAL_PASSWORD_THROTTLE_WINDOW,
 )

@@ -22,6 +22,7 @@ from chingin_app.models import (
     PaymentGroup,
 )
 from chingin_app.reports.lists import month_label
+from chingin_app.services.collation import code_point
 from chingin_app.services.tenant import TenantSession, scope_of, tenant_clauses
 
 ACTION_PUBLISH: Final = "rokin.request.publish"
@@ -149,7 +150,7 @@ def _groups(db: Session, contract_id: int) -> dict[int, PaymentGroup]:
     rows = db.exec(
         select(PaymentGroup)
         .where(PaymentGroup.contract_id == contract_id)
-        .order_by(col(PaymentGroup.number))
+        .order_by(code_point(col(PaymentGroup.number)))
     ).all()
     return {g.id: g for g in rows if g.id is not None}
 
@@ -170,9 +171,9 @@ def _items(db: Session, request_id: int) -> list[DeductionRequestItem]:
             select(DeductionRequestItem)
             .where(DeductionRequestItem.request_id == request_id)
             .order_by(
-                col(DeductionRequestItem.department),
-                col(DeductionRequestItem.staff_no),
-                col(DeductionRequestItem.product_code),
+                code_point(col(DeductionRequestItem.department)),
+                code_point(col(DeductionRequestItem.staff_no)),
+                code_point(col(DeductionRequestItem.product_code)),
                 col(DeductionRequestItem.id),
             )
         ).all()

@@ -31,6 +31,7 @@ from chingin_app.models import (
 )
 from chingin_app.models.rokin import DetailStatus, ProductKind
 from chingin_app.services import contract_records, oplog
+from chingin_app.services.collation import code_point
 from chingin_app.services.rokin.cycle.common import (
     _ACCOUNT_RE,
     ACTION_PUBLISH,
@@ -116,7 +117,7 @@ def _previous_request(
             DeductionRequest.pay_kind == kind,
             col(DeductionRequest.deduct_month) < month,
         )
-        .order_by(col(DeductionRequest.deduct_month).desc())
+        .order_by(code_point(col(DeductionRequest.deduct_month)).desc())
     ).first()
 
 
@@ -136,7 +137,8 @@ def _active_details(
             col(DeductionDetail.start_month) <= month,
             (col(DeductionDetail.end_month).is_(None)) | (col(DeductionDetail.end_month) >= month),
         )
-        .order_by(col(Employee.staff_no), col(RokinProduct.code), col(DeductionDetail.id))
+        .order_by(code_point(col(Employee.staff_no)), code_point(col(RokinProduct.code)),
+                  col(DeductionDetail.id))
     )
     out = []
     for detail, employee, product in db.exec(query).all():

@@ -22,6 +22,7 @@ from chingin_app.models import (
     DeductionResultItem,
     PaymentGroup,
 )
+from chingin_app.services.collation import code_point
 from chingin_app.services.rokin.cycle.common import (
     KEEP_CYCLES,
     LineKind,
@@ -50,9 +51,9 @@ def list_requests(
         query = query.where(DeductionRequest.payment_group_id == payment_group_id)
     rows = db.exec(
         query.order_by(
-            col(DeductionRequest.deduct_month).desc(),
+            code_point(col(DeductionRequest.deduct_month)).desc(),
             col(DeductionRequest.payment_group_id),
-            col(DeductionRequest.pay_kind),
+            code_point(col(DeductionRequest.pay_kind)),
         )
     ).all()
     if cycles is not None:
@@ -169,9 +170,9 @@ def request_lines(
     query = (
         _line_query(contract_id, request_id, which)
         .order_by(
-            col(DeductionRequestItem.department),
-            col(DeductionRequestItem.staff_no),
-            col(DeductionRequestItem.product_code),
+            code_point(col(DeductionRequestItem.department)),
+            code_point(col(DeductionRequestItem.staff_no)),
+            code_point(col(DeductionRequestItem.product_code)),
             col(DeductionRequestItem.id),
         )
         .offset(offset)
@@ -224,9 +225,9 @@ def result_lines(
             DeductionRequestItem.request_id == request_id,
         )
         .order_by(
-            col(DeductionRequestItem.department),
-            col(DeductionRequestItem.staff_no),
-            col(DeductionRequestItem.product_code),
+            code_point(col(DeductionRequestItem.department)),
+            code_point(col(DeductionRequestItem.staff_no)),
+            code_point(col(DeductionRequestItem.product_code)),
             col(DeductionRequestItem.id),
         )
     )

@@ -53,6 +53,9 @@ class Contract(SQLModel, table=True):
     initial_password_locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     initial_password_lock_count: int = 0
     initial_password_blocked: bool = False
+    #: 職員番号桁数 (RL-CYCLE-3), set by the bank (R-OPS-1/5); NULL: the most common length
+    #: among the contract's staff.
+    staff_no_digits: int | None = None
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     version: int = Field(default=1, sa_column=_contract_version)

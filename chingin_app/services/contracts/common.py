@@ -33,6 +33,8 @@ class ContractView:
     initial_password_failures: int
     has_master: bool
     created_at: datetime
+    #: 職員番号桁数 as the bank set it (RL-CYCLE-3); None: the most common length is used.
+    staff_no_digits: int | None = None
 
 
 def log_refusal(
@@ -90,4 +92,5 @@ def contract_view(db: Session, contract: Contract) -> ContractView:
         initial_password_failures=contract.initial_password_failure_count,
         has_master=contract_records.live_master(db, contract.id) is not None,
         created_at=contract.created_at,
+        staff_no_digits=contract.staff_no_digits,
     )

@@ -117,7 +117,8 @@ def test_rl_5_rl_12_rl_13_the_clerk_downloads_and_the_totals_agree(
         page.goto(service.base_url + "/info")
         page.get_by_role("link", name="労金控除賃控元帳依頼リスト出力", exact=True).click()
         expect(page.get_by_role("heading", name="労金控除賃控元帳依頼リスト出力")).to_be_visible()
-        table = page.get_by_role("table", name="所属別合計")
+        expect(page.get_by_role("heading", name="所属別合計")).to_be_visible()
+        table = page.get_by_role("table")
         expect(table.locator("tbody tr").last).to_contain_text(
             f"{rokin.totals.requested_amount + ledger_total:,}")
         combined = _pdf_text(_download(page, tmp_path, "PDF出力", "rl12.pdf",

@@ -352,3 +352,13 @@ def test_rl_cycle_2_load_results_service_unknown_contract(db: Session) -> None:
     got = lc.load_ledger_results(db, contract_no="99999996", data=b"", actor="op1",
                                  clock=MovableClock(CLOCK_AT))
     assert isinstance(got, Invalid) and [e.code for e in got.errors] == ["E-CONTRACT-NOT-FOUND"]
+
+
+def test_rl_cycle_2_readme_documents_the_file_the_loader_reads() -> None:
+    """The README's 「賃控元帳控除結果ファイル」 shows the header the loader checks, column by
+    column."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### 賃控元帳控除結果ファイル", 1)[1].split("\n### ", 1)[0]
+    assert ",".join(lc.LEDGER_RESULTS_HEADER) in section
+    for number, name in enumerate(lc.LEDGER_RESULTS_HEADER, start=1):
+        assert f"| {number} | {name} |" in section

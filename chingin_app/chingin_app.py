@@ -21,6 +21,7 @@ from chingin_app.pages import master_registration as master
 from chingin_app.pages import operator_console as op_console
 from chingin_app.pages.ledger import bulk as ledger_bulk
 from chingin_app.pages.ledger import check_lists as ledger_check_lists
+from chingin_app.pages.ledger import cycle_outputs as ledger_out
 from chingin_app.pages.ledger import detail_new as ledger_new
 from chingin_app.pages.ledger import details as ledger_details
 from chingin_app.pages.ledger import history as ledger_history
@@ -56,6 +57,13 @@ from chingin_app.state.certificate_issue import CertificateIssueState
 from chingin_app.state.contract_users import ContractUserFormState, ContractUsersState
 from chingin_app.state.ledger.bulk import LedgerBulkState
 from chingin_app.state.ledger.check_lists import LedgerCheckListsState
+from chingin_app.state.ledger.cycle_outputs import (
+    CombinedExportState,
+    CombinedListState,
+    LedgerRequestExportState,
+    LedgerRequestListsState,
+    LedgerResultListsState,
+)
 from chingin_app.state.ledger.detail_new import LedgerDetailNewState
 from chingin_app.state.ledger.details import LedgerDetailsState
 from chingin_app.state.ledger.history import LedgerHistoryState
@@ -249,6 +257,16 @@ SCREENS = [
      LedgerImportState.load),
     (routes.LEDGER_CHECK_LISTS, "賃控元帳確認リスト出力",
      ledger_check_lists.ledger_check_lists_page, LedgerCheckListsState.load),
+    (routes.LEDGER_REQUEST_LISTS, "賃控元帳控除依頼リスト出力",
+     ledger_out.ledger_request_lists_page, LedgerRequestListsState.load),
+    (routes.LEDGER_REQUEST_EXPORT, "賃控元帳控除依頼データエクスポート",
+     ledger_out.ledger_request_export_page, LedgerRequestExportState.load),
+    (routes.LEDGER_RESULT_LISTS, "賃控元帳結果リスト出力", ledger_out.ledger_result_lists_page,
+     LedgerResultListsState.load),
+    (routes.LEDGER_COMBINED_LIST, "労金控除賃控元帳依頼リスト出力", ledger_out.combined_list_page,
+     CombinedListState.load),
+    (routes.LEDGER_COMBINED_EXPORT, "労金控除賃控元帳依頼データエクスポート",
+     ledger_out.combined_export_page, CombinedExportState.load),
     (routes.BATCH_DETAILS, "一斉積立内訳明細照会", batch_pages.batch_details_page,
      BatchDetailsState.load),
     (routes.BATCH_DETAIL_LISTS, "一斉積立内訳明細表出力", batch_pages.batch_detail_lists_page,

@@ -51,6 +51,11 @@ LEDGER_CHECK_LISTS = "/ledger/check-lists"  # RL-3
 LEDGER_BULK = "/ledger/bulk"
 LEDGER_EXPORT = "/ledger/export"
 LEDGER_IMPORT = "/ledger/import"
+LEDGER_REQUEST_LISTS = "/ledger/request-lists"  # RL-5
+LEDGER_REQUEST_EXPORT = "/ledger/request-export"  # RL-6
+LEDGER_RESULT_LISTS = "/ledger/result-lists"  # RL-7
+LEDGER_COMBINED_LIST = "/ledger/combined-list"  # RL-12
+LEDGER_COMBINED_EXPORT = "/ledger/combined-export"  # RL-13
 
 # 一斉積立事務 (SPEC §11 RS-1 … RS-3)
 BATCH_DETAILS = "/batch/details"
@@ -85,6 +90,11 @@ MENU_ROUTES: dict[str, str] = {
     "ledger.bulk_update": LEDGER_BULK,
     "ledger.detail_export": LEDGER_EXPORT,
     "ledger.detail_import": LEDGER_IMPORT,
+    "ledger.request_list": LEDGER_REQUEST_LISTS,
+    "ledger.request_export": LEDGER_REQUEST_EXPORT,
+    "ledger.result_list": LEDGER_RESULT_LISTS,
+    "ledger.combined_list": LEDGER_COMBINED_LIST,
+    "ledger.combined_export": LEDGER_COMBINED_EXPORT,
     "zaikei.detail_inquiry": ZAIKEI_DETAILS,
     "zaikei.statement": ZAIKEI_STATEMENT,
     "zaikei.detail_export": ZAIKEI_EXPORT,

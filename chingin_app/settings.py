@@ -11,6 +11,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 #: R-SEC-3: how many live tab-token bindings the store holds unless CHINGIN_BINDINGS_MAX says.
 DEFAULT_BINDINGS_MAX = 100_000
+#: R-PLUS-8, A.4: how many past cycles the lists keep unless CHINGIN_KEEP_CYCLES says ("one
+#: bank's 財形 manual keeps 3 — an assumption, configurable").
+DEFAULT_KEEP_CYCLES = 3
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,9 @@ class Settings:
         """``CHINGIN_ENV=production``: no demo, no dev inbox, nothing created implicitly
         (R-DEP-1, R-DEP-2, R-DEP-3)."""
         return self.env == "production"
+    #: R-PLUS-8, A.4: the past cycles every area's lists keep and offer (労金控除 and 賃控元帳:
+    #: the current request and this many before it; 一斉積立 and 財形: this many statements).
+    keep_cycles: int = DEFAULT_KEEP_CYCLES
 
     @property
     def pki_dir(self) -> Path:
@@ -119,6 +125,20 @@ class Settings:
 
 def _bool(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _positive(value: str | None, default: int, name: str) -> int:
+    """A whole number of at least 1 from the environment; ``default`` when unset. A value that
+    is not one stops the start (ValueError naming the variable), never silently replaced."""
+    if not (value or "").strip():
+        return default
+    try:
+        number = int(value or "")
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}") from None
+    if number < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
+    return number
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -159,6 +179,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         else None,
         bindings_max=int(e.get("CHINGIN_BINDINGS_MAX") or DEFAULT_BINDINGS_MAX),
         db_pool=_pool(e),
+        keep_cycles=_positive(e.get("CHINGIN_KEEP_CYCLES"), DEFAULT_KEEP_CYCLES,
+                              "CHINGIN_KEEP_CYCLES"),
     )
 
 

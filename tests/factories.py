@@ -252,3 +252,43 @@ def make_deduction_detail(
     )
     _finish(db, detail, commit)
     return detail
+
+
+def make_ledger_item(
+    db: Session, contract: Contract, *, code: str = "0001", name: str = "組合費",
+    now: datetime = NOW, commit: bool = True,
+) -> Any:
+    """A 種目 of ``contract`` (``models.LedgerItemType``)."""
+    from chingin_app.models import LedgerItemType
+
+    item = LedgerItemType(contract_id=contract.id, code=code, name=name, created_at=now,
+                          updated_at=now)
+    _finish(db, item, commit)
+    return item
+
+
+def make_ledger_detail(
+    db: Session,
+    employee: Any,
+    item: Any,
+    *,
+    monthly_amount: int = 2_000,
+    bonus_amount: int = 0,
+    start_month: str = "2025-04",
+    end_month: str | None = None,
+    status: str = "active",
+    now: datetime = NOW,
+    commit: bool = True,
+) -> Any:
+    """A 賃控元帳明細 of ``employee`` for the 種目 ``item`` (``models.LedgerDetail``), written
+    straight through the model (no history row)."""
+    from chingin_app.models import LedgerDetail
+
+    detail = LedgerDetail(
+        contract_id=employee.contract_id, payment_group_id=employee.payment_group_id,
+        employee_id=employee.id, item_type_id=item.id, monthly_amount=monthly_amount,
+        bonus_amount=bonus_amount, start_month=start_month, end_month=end_month,
+        status=status, created_at=now, updated_at=now,
+    )
+    _finish(db, detail, commit)
+    return detail

@@ -1,17 +1,21 @@
 """`chingin bank …`: the bank's side of the monthly deduction cycle (SPEC §11 RK-4, RK-11,
-Appendix A.4; issue 5):
+RL-CYCLE-1, RL-CYCLE-2, Appendix A.4; issues 5, 13):
 
     chingin bank publish-request --contract N --month YYYY-MM [--pay-kind monthly|bonus]
                                  [--group NNN] [--replace] [--ticket 受付番号]
     chingin bank load-results --contract N FILE [--ticket 受付番号]
+    chingin bank load-ledger-results --contract N FILE [--ticket 受付番号]
     chingin bank load-batch --contract N FILE [--ticket 受付番号]
     chingin bank load-zaikei --contract N --kind deposit|balance FILE [--ticket 受付番号]
 
 ``publish-request`` builds the month's 控除依頼 from the active details (every payment group
-unless ``--group``); ``--replace`` rebuilds one that is still 依頼受信. ``load-results`` reads
-the bank's 控除結果 file (README "控除結果ファイル"): all or nothing, every problem listed by
-row and column on standard error, exit 2, nothing stored. The services log their own changes
-and refusals (``services/rokin/cycle/``).
+unless ``--group``) and, when the contract has 賃控元帳, the 賃控元帳控除依頼 beside it
+(``services/cycle_publishing``); ``--replace`` rebuilds them while still 依頼受信.
+``load-results`` reads the bank's 控除結果 file (README "控除結果ファイル") and
+``load-ledger-results`` the 賃控元帳控除結果 file (README "賃控元帳控除結果ファイル"): all or
+nothing, every problem listed by row and column on standard error, exit 2, nothing stored. The
+services log their own changes and refusals (``services/rokin/cycle/``,
+``services/ledger/cycle/``).
 """
 
 from __future__ import annotations
@@ -57,13 +61,15 @@ _MAX_SHOWN_ERRORS: Final = 100
 
 
 def register(top: Subparsers) -> None:
-    """Add ``bank`` (publish-request, load-results, load-batch, load-zaikei)."""
-    bank = branch(top, "bank", "労金控除：控除依頼の作成・控除結果の登録（金庫側）")
+    """Add ``bank`` (publish-request, load-results, load-ledger-results, load-batch,
+    load-zaikei)."""
+    bank = branch(top, "bank", "労金控除・賃控元帳：控除依頼の作成・控除結果の登録（金庫側）")
     p = leaf(
         bank,
         "publish-request",
         _publish_request,
-        "控除依頼を作成します（有効な労金控除明細から、入金グループごと）",
+        "控除依頼を作成します（有効な労金控除明細から、入金グループごと。"
+        "賃控元帳をご契約の場合は賃控元帳控除依頼も）",
     )
     p.add_argument("--contract", required=True, help="契約番号（半角数字8桁）")
     p.add_argument("--month", required=True, help="控除年月 YYYY-MM")
@@ -76,6 +82,11 @@ def register(top: Subparsers) -> None:
     p = leaf(bank, "load-results", _load_results, "控除結果ファイル（CSV）を登録します")
     p.add_argument("--contract", required=True, help="契約番号（半角数字8桁）")
     p.add_argument("file", help="控除結果ファイル（CP932・CRLF・見出し行付きCSV）")
+    add_ticket(p)
+    p = leaf(bank, "load-ledger-results", _load_ledger_results,
+             "賃控元帳控除結果ファイル（CSV）を登録します")
+    p.add_argument("--contract", required=True, help="契約番号（半角数字8桁）")
+    p.add_argument("file", help="賃控元帳控除結果ファイル（CP932・CRLF・見出し行付きCSV）")
     add_ticket(p)
     p = leaf(bank, "load-batch", _load_batch, "一斉積立内訳明細ファイル（CSV）を登録します")
     p.add_argument("--contract", required=True, help="契約番号（半角数字8桁）")
@@ -96,13 +107,14 @@ def _refused(err: Err) -> Refusal:
 
 
 def _publish_request(args: argparse.Namespace, ctx: Context) -> int:
-    """控除依頼の作成 (A.4 依頼受信, RK-4)."""
+    """控除依頼の作成 (A.4 依頼受信, RK-4) and the 賃控元帳控除依頼 beside it (RL-CYCLE-1)."""
     from chingin_app.domain.deduction_cycle import PayKind
-    from chingin_app.services.rokin.cycle import ACTION_PUBLISH, publish_request
+    from chingin_app.services.cycle_publishing import publish_month
+    from chingin_app.services.rokin.cycle import ACTION_PUBLISH
 
     require_contract_no(args.contract, action=ACTION_PUBLISH)
     with open_db() as db:
-        got = publish_request(
+        got = publish_month(
             db,
             contract_no=args.contract,
             deduct_month=args.month,
@@ -115,7 +127,7 @@ def _publish_request(args: argparse.Namespace, ctx: Context) -> int:
         )
     if isinstance(got, Err):
         raise _refused(got)
-    for pub in got.value:
+    for pub in got.value.rokin:
         d = pub.dates
         out(message(
             "I-BANK-REQUEST-REPLACED" if pub.replaced else "I-BANK-REQUEST-CREATED",
@@ -126,6 +138,12 @@ def _publish_request(args: argparse.Namespace, ctx: Context) -> int:
         out("  " + message(
             "I-BANK-REQUEST-DATES", request_date=d.request_date, deduction_date=d.deduction_date,
             deadline=d.deadline, remittance_date=d.remittance_date,
+        ))
+    for led in got.value.ledger:
+        out(message(
+            "I-BANK-LEDGER-REQUEST-REPLACED" if led.replaced else "I-BANK-LEDGER-REQUEST-CREATED",
+            group=led.group_no, month=led.deduct_month, pay_kind=PayKind(led.pay_kind).label,
+            count=led.count, amount=f"{led.amount:,}", ended=led.ended_count,
         ))
     return EXIT_OK
 
@@ -174,6 +192,28 @@ def _load_results(args: argparse.Namespace, ctx: Context) -> int:
         out(message(
             "I-BANK-RESULTS-LOADED", group=group_no, month=month, pay_kind=PayKind(kind).label,
             deducted=deducted, not_deducted=not_deducted, mismatches=mismatches,
+        ))
+    return EXIT_OK
+
+
+def _load_ledger_results(args: argparse.Namespace, ctx: Context) -> int:
+    """賃控元帳控除結果の登録 (RL-CYCLE-2): all or nothing."""
+    from chingin_app.domain.deduction_cycle import PayKind
+    from chingin_app.services.ledger.cycle import ACTION_LOAD_RESULTS, load_ledger_results
+
+    require_contract_no(args.contract, action=ACTION_LOAD_RESULTS)
+    data = _bank_file(args, action=ACTION_LOAD_RESULTS)
+    with open_db() as db:
+        got = load_ledger_results(
+            db, contract_no=args.contract, data=data, actor=ctx.actor, clock=ctx.clock,
+            ticket=args.ticket, max_errors=_MAX_SHOWN_ERRORS,
+        )
+    if isinstance(got, Invalid):
+        raise _file_refused(got, "E-LEDGER-RESULTS-FAILED")
+    for group_no, month, kind, deducted, not_deducted in got.value.requests:
+        out(message(
+            "I-BANK-LEDGER-RESULTS-LOADED", group=group_no, month=month,
+            pay_kind=PayKind(kind).label, deducted=deducted, not_deducted=not_deducted,
         ))
     return EXIT_OK
 

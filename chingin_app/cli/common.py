@@ -170,6 +170,13 @@ def add_ticket(p: Parser) -> None:
     p.add_argument("--ticket", default=None, help="依頼書の受付番号（操作ログに記録）")
 
 
+def add_staff_no_digits(p: Parser) -> None:
+    """``--staff-no-digits N``: the contract's 職員番号桁数 (RL-CYCLE-3), checked by the
+    service (1 … 10)."""
+    p.add_argument("--staff-no-digits", default=None,
+                   help="職員番号桁数（1～10。省略時は職員の職員番号で最も多い桁数）")
+
+
 def add_initial_password(p: Parser) -> None:
     """``--initial-password -`` only; ``refuse_secret_on_command_line`` refuses any value."""
     p.add_argument(

@@ -2,7 +2,8 @@
 R-OPS-1, R-OPS-2, R-OPS-5, R-OPS-7; DESIGN §2):
 
     chingin contract create --number N --name NAME --kind member|employer --services LIST
-                            --group NNN:名称 [--group …] [--initial-password -] [--ticket 受付番号]
+                            --group NNN:名称 [--group …] [--staff-no-digits N]
+                            [--initial-password -] [--ticket 受付番号]
     chingin contract show N
     chingin contract set-initial-password N [--initial-password -] [--ticket 受付番号]
     chingin contract unblock N [--ticket 受付番号]
@@ -25,6 +26,7 @@ from chingin_app.cli.common import (
     Subparsers,
     add_contract_no,
     add_initial_password,
+    add_staff_no_digits,
     add_ticket,
     branch,
     invalid,
@@ -53,6 +55,8 @@ ACTION_NOTICE = "contract.notice"
 _STATUS_LABELS = {"active": "利用中", "suspended": "一時停止中", "terminated": "解約済み"}
 _REGISTERED_LABELS = {True: "登録済み", False: "未登録"}
 _BLOCKED_LABELS = {True: "閉塞中", False: "なし"}
+#: 職員番号桁数 not set by the bank (RL-CYCLE-3: the most common length is used).
+_DIGITS_UNSET_LABEL = "未設定（最も多い桁数）"
 _NOTICE_TITLE_LABELS = {False: "ご利用開始のお知らせ", True: "ご利用開始（変更）のお知らせ"}
 
 
@@ -71,6 +75,7 @@ def register(top: Subparsers) -> None:
     p.add_argument(
         "--group", action="append", default=None, help="入金グループ「NNN:名称」（複数指定可）"
     )
+    add_staff_no_digits(p)
     add_initial_password(p)
     add_ticket(p)
     p = leaf(contract, "show", _contract_show, "契約の内容を表示します（秘密情報は表示しません）")
@@ -114,6 +119,7 @@ def _contract_create(args: argparse.Namespace, ctx: Context) -> int:
                 actor=ctx.actor,
                 clock=ctx.clock,
                 ticket=args.ticket,
+                staff_no_digits=args.staff_no_digits,
             )
         )
     out(message("I-CONTRACT-CREATED", number=view.contract_no))
@@ -159,6 +165,8 @@ def _print_contract(view: ContractView) -> None:
         failures=view.initial_password_failures,
         blocked=_BLOCKED_LABELS[view.initial_password_blocked],
         master=_REGISTERED_LABELS[view.has_master],
+        staff_no_digits=(_DIGITS_UNSET_LABEL if view.staff_no_digits is None
+                         else view.staff_no_digits),
         created_at=jst_text(view.created_at),
     ))
 

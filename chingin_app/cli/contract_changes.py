@@ -2,7 +2,7 @@
 cycle (SPEC R-OPS-5, R-OPS-6; DESIGN §2):
 
     chingin contract change N [--name 名称] [--services LIST] [--add-group NNN:名称 …]
-                              [--remove-group NNN …] --ticket 受付番号
+                              [--remove-group NNN …] [--staff-no-digits N] --ticket 受付番号
     chingin contract suspend N --ticket 受付番号
     chingin contract resume N --ticket 受付番号
     chingin contract terminate N --ticket 受付番号
@@ -26,6 +26,7 @@ from chingin_app.cli.common import (
     Refusal,
     Subparsers,
     add_contract_no,
+    add_staff_no_digits,
     leaf,
     open_db,
     out,
@@ -86,6 +87,7 @@ def register(top: Subparsers) -> None:
         default=None,
         help="削除する入金グループの番号 NNN（複数指定可）",
     )
+    add_staff_no_digits(p)
     _add_ticket(p)
     p = leaf(contract, "suspend", _suspend, "契約を一時停止します（ログイン不可）")
     add_contract_no(p)
@@ -123,6 +125,7 @@ def _change(args: argparse.Namespace, ctx: Context) -> int:
                 services=args.services,
                 add_groups=list(args.add_group or []),
                 remove_groups=list(args.remove_group or []),
+                staff_no_digits=args.staff_no_digits,
                 actor=ctx.actor,
                 clock=ctx.clock,
                 ticket=args.ticket,

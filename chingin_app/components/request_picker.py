@@ -3,8 +3,9 @@ RS-2/RS-3, 財形 RZ-1 … RZ-3): what to output from (a 控除依頼, statement
 selected payment group, newest first; the label names it), 出力するリスト, 文字コード, 件数確認
 and the output button with its progress and 表示 / ダウンロード.
 
-``state`` is a state class with ``state/request_choice.RequestChoiceMixin``;
-the pieces are separate functions so a screen takes only those it needs."""
+``state`` is a state class with ``state/request_choice.RequestChoiceMixin`` (and, for
+``chosen_list``, ``ListChoiceMixin``); the pieces are separate functions so a screen takes only
+those it needs."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ import reflex as rx
 
 from chingin_app.components.form import alert, info
 from chingin_app.components.output_panel import output_panel
+from chingin_app.components.paged_table import Column, data_table, pager
 from chingin_app.reports.csv_writer import ENCODING_CHOICES
+from chingin_app.reports.lists import ListKind
 
 _LABEL_STYLE = {"display": "block", "fontWeight": "bold"}
 
@@ -105,5 +108,30 @@ def request_picker(
         rx.cond(
             state.request_options.length() > 0,  # type: ignore[attr-defined]
             rx.box(choice, *output),
+        ),
+    )
+
+
+def list_columns(kind: ListKind) -> tuple[Column, ...]:
+    """The screen's columns of a list (``reports/lists``): its titles and row keys, amounts and
+    right-aligned ones numeric."""
+    return tuple(Column(f.title, f.key, numeric=f.amount or f.align == "right")
+                 for f in kind.fields)
+
+
+def chosen_list(state: Any, kinds: dict[str, ListKind]) -> rx.Component:
+    """The chosen list of the chosen request: 「n 件（p / P ページ）」, 前へ / 次へ and the table
+    of its columns (one of ``kinds``, by ``state.list_kind``)."""
+    tables = [(code, data_table(list_columns(kind), state.rows, label=kind.title))
+              for code, kind in kinds.items()]
+    return rx.cond(
+        state.request_id != "",
+        rx.box(
+            rx.heading(state.request_label, "　", state.list_title, as_="h2", size="4",
+                       margin_top="20px"),
+            pager(total=state.total, page=state.page, pages=state.pages, on_turn=state.turn,
+                  test_id="list-count"),
+            rx.match(state.list_kind, *tables),
+            rx.cond(state.total == 0, rx.text("対象の明細はありません。", margin_top="8px")),
         ),
     )

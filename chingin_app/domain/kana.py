@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Collection
 from typing import Final
 
+from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Ok
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "check_name_kana",
     "disallowed_chars",
     "kana_byte_length",
+    "kana_difference",
     "kana_mismatch",
     "normalise_kana",
 ]
@@ -231,3 +233,17 @@ def kana_mismatch(a: str, b: str) -> bool:
     """Whether two カナ氏名 differ once both are normalised (A.1: the カナ氏名不一致リスト
     compares normalised forms on both sides)."""
     return normalise_kana(a) != normalise_kana(b)
+
+
+def kana_difference(a: str, b: str) -> str | None:
+    """How two カナ氏名 differ once both are normalised (A.1), as the lists say it: None when
+    they are the same, 「n文字目から異なる」 at the first differing character, else
+    「文字数が異なる」 (one is the other with more at the end). The カナ氏名不一致リスト (RK-11)
+    and the 賃控元帳 相違リスト (RL-CYCLE-3) both use it."""
+    left, right = normalise_kana(a), normalise_kana(b)
+    if left == right:
+        return None
+    for index, (x, y) in enumerate(zip(left, right, strict=False)):
+        if x != y:
+            return message("I-KANA-DIFF-AT", position=index + 1)
+    return message("I-KANA-DIFF-LENGTH")

@@ -213,6 +213,7 @@ CLI_MESSAGES: Final[dict[str, str]] = {
         "初期パスワード誤り: {failures}回\n"
         "閉塞　　　　　　　: {blocked}\n"
         "マスターユーザー　: {master}\n"
+        "職員番号桁数　　　: {staff_no_digits}\n"
         "登録日時　　　　　: {created_at}（日本時間）"
     ),
     "I-CONTRACT-INITIAL-PASSWORD": "契約 {number} の初期パスワードを登録しました。",
@@ -506,6 +507,9 @@ KANA_CSV_MESSAGES: Final[dict[str, str]] = {
         "「{label}」は濁点・半濁点を1文字と数えて半角{max_bytes}文字以内で入力してください"
         "（現在{length}文字）。"
     ),
+    # How two カナ氏名 differ (domain.kana.kana_difference: カナ氏名不一致リスト, RL-5 相違リスト).
+    "I-KANA-DIFF-AT": "{position}文字目から異なる",
+    "I-KANA-DIFF-LENGTH": "文字数が異なる",
     "E-CSV-TOO-LARGE": (
         "{limit_mb}MBを超えるファイルは読み込めません。何も登録していません。"
         "ファイルを分けてから、もう一度読み込んでください。"
@@ -915,6 +919,52 @@ LEDGER_TRANSFER_MESSAGES: Final[dict[str, str]] = {
     "I-RL-IMPORT-DONE": "取り込みました（新規 {new}件・変更 {changed}件・解除 {cancelled}件）。",
 }
 
+#: 賃控元帳's cycle: the request, the results file, the contract's 職員番号桁数 and the RL-5 … RL-13
+#: outputs (RL-CYCLE-1 … 4; domain/ledger_cycle.py, services/ledger/cycle/, chingin bank …).
+LEDGER_CYCLE_MESSAGES: Final[dict[str, str]] = {
+    "E-STAFF-NO-DIGITS": (
+        "「職員番号桁数」は半角数字1～{max}で入力してください。何も登録していません。"
+    ),
+    "I-LEDGER-DIFF-KANA": "カナ氏名：{difference}",
+    "I-LEDGER-DIFF-DIGITS": "職員番号：{digits}桁（契約は{expected}桁）",
+    "I-BANK-LEDGER-REQUEST-CREATED": (
+        "入金グループ{group} {month} {pay_kind}の賃控元帳控除依頼を作成しました：依頼 {count}件 "
+        "{amount}円（解約 {ended}件）"
+    ),
+    "I-BANK-LEDGER-REQUEST-REPLACED": (
+        "入金グループ{group} {month} {pay_kind}の賃控元帳控除依頼を作り直しました：依頼 {count}件 "
+        "{amount}円（解約 {ended}件）"
+    ),
+    "I-BANK-LEDGER-RESULTS-LOADED": (
+        "入金グループ{group} {month} {pay_kind}の賃控元帳控除結果を登録しました："
+        "済 {deducted}件、不能 {not_deducted}件"
+    ),
+    "E-LEDGER-RESULTS-FAILED": (
+        "賃控元帳控除結果ファイルに{count}件の誤りがあります。何も登録していません。"
+        "誤りを直してから、もう一度読み込んでください。"
+    ),
+    "E-LEDGER-RESULTS-NO-REQUEST": (
+        "{row}行目：入金グループ{group}・控除年月{month}・{pay_kind}の賃控元帳控除依頼が"
+        "ありません。"
+    ),
+    "E-LEDGER-RESULTS-NO-ITEM": (
+        "{row}行目：職員番号{staff_no}・種目コード{item_code}の依頼明細がありません。"
+    ),
+    "E-LEDGER-RESULTS-CLOSED": (
+        "{row}行目：入金グループ{group}・控除年月{month}・{pay_kind}の賃控元帳控除依頼は"
+        "控除結果を登録済みです。"
+    ),
+    "I-LEDGER-OUT-NO-REQUEST": "出力できる賃控元帳控除依頼がありません。",
+    "I-LEDGER-OUT-NO-RESULTS": "控除結果を受信済みの賃控元帳控除依頼がありません。",
+    "E-LEDGER-OUT-REQUEST": (
+        "指定された賃控元帳控除依頼はありません。控除依頼（控除年月・支給区分）を一覧から"
+        "選び直してください。何も出力していません。"
+    ),
+    "I-COMBINED-PREVIEW": (
+        "対象の職員は{employees}人、労金控除{rokin}円・賃控元帳{ledger}円、合計{total}円です。"
+    ),
+}
+
 MESSAGES: Final[dict[str, str]] = {
     **OPERATOR_CONSOLE_MESSAGES,
     **USER_ADMIN_MESSAGES,
@@ -938,6 +988,7 @@ MESSAGES: Final[dict[str, str]] = {
     **BATCH_SAVINGS_MESSAGES,
     **LEDGER_MESSAGES,
     **LEDGER_TRANSFER_MESSAGES,
+    **LEDGER_CYCLE_MESSAGES,
 }
 
 

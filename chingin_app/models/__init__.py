@@ -8,7 +8,14 @@ from chingin_app.models.batch_savings import BatchSavingsItem, BatchSavingsState
 from chingin_app.models.calendar import ClosedDay, MaintenanceWindowRecord
 from chingin_app.models.certificates import Certificate, CertificateStatus, RevocationReason
 from chingin_app.models.contracts import Contract, ContractStatus, PaymentGroup
-from chingin_app.models.ledger import LedgerDetail, LedgerDetailHistory, LedgerItemType
+from chingin_app.models.ledger import (
+    LedgerDetail,
+    LedgerDetailHistory,
+    LedgerItemType,
+    LedgerRequest,
+    LedgerRequestItem,
+    LedgerResultItem,
+)
 from chingin_app.models.mail import MailOutbox
 from chingin_app.models.manuals import Manual
 from chingin_app.models.operators import (
@@ -65,6 +72,9 @@ __all__ = [
     "LedgerDetail",
     "LedgerDetailHistory",
     "LedgerItemType",
+    "LedgerRequest",
+    "LedgerRequestItem",
+    "LedgerResultItem",
     "LogResult",
     "LoginSession",
     "MailOutbox",

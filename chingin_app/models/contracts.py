@@ -56,6 +56,9 @@ class Contract(SQLModel, table=True):
     #: Made by the demo loader (R-DEP-1): start-up only ever touches a contract flagged so;
     #: one the operator made with a demo number is left alone.
     is_demo: bool = False
+    #: 職員番号桁数 (RL-CYCLE-3), set by the bank (R-OPS-1/5); NULL: the most common length
+    #: among the contract's staff.
+    staff_no_digits: int | None = None
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     version: int = Field(default=1, sa_column=_contract_version)

@@ -19,6 +19,7 @@ from chingin_app.reports.list_pdf import Column, ListSpec, format_cell
 
 __all__ = [
     "ListField",
+    "ListHeader",
     "ListKind",
     "contract_lines",
     "date_label",
@@ -74,6 +75,31 @@ def contract_lines(
         f"契約番号：{contract_no}　{contract_name}",
         f"入金グループ：{group_no}　{group_name}",
     ]
+
+
+@dataclass(frozen=True)
+class ListHeader:
+    """What every page's header says about a monthly request — 労金控除 (RK-4, RK-6, RK-11) or
+    賃控元帳 (RL-5, RL-7, RL-12) — in Japanese (SPEC §11: contract and group in the header)."""
+
+    contract_no: str
+    contract_name: str
+    group_no: str
+    group_name: str
+    deduct_month: str
+    pay_kind_label: str
+    deduction_date: date
+    remittance_date: date
+
+    def lines(self) -> list[str]:
+        """契約, 入金グループ, and the request's 控除年月・支給区分・控除日・入金予定日."""
+        return [
+            *contract_lines(self.contract_no, self.contract_name, self.group_no,
+                            self.group_name),
+            f"控除年月：{month_label(self.deduct_month)}　支給区分：{self.pay_kind_label}　"
+            f"控除日：{date_label(self.deduction_date)}　"
+            f"入金予定日：{date_label(self.remittance_date)}",
+        ]
 
 
 def list_spec(

@@ -14,7 +14,6 @@ are read by ``services/rokin/cycle``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
@@ -23,11 +22,9 @@ from chingin_app.domain.line_kinds import ChangeKind
 from chingin_app.reports.list_pdf import ListSpec, ProgressCallback, render_list
 from chingin_app.reports.lists import (
     ListField,
+    ListHeader,
     ListKind,
-    contract_lines,
-    date_label,
     list_spec,
-    month_label,
     pdf_rows,
 )
 
@@ -118,31 +115,6 @@ RESULT_LISTS: Final[dict[str, ListKind]] = {
         orientation="portrait",
     ),
 }
-
-
-@dataclass(frozen=True)
-class ListHeader:
-    """What every page's header says about the request (SPEC §11: contract and group in the
-    header), in Japanese."""
-
-    contract_no: str
-    contract_name: str
-    group_no: str
-    group_name: str
-    deduct_month: str
-    pay_kind_label: str
-    deduction_date: date
-    remittance_date: date
-
-    def lines(self) -> list[str]:
-        """契約, 入金グループ, and the request's 控除年月・支給区分・控除日・入金予定日."""
-        return [
-            *contract_lines(self.contract_no, self.contract_name, self.group_no,
-                            self.group_name),
-            f"控除年月：{month_label(self.deduct_month)}　支給区分：{self.pay_kind_label}　"
-            f"控除日：{date_label(self.deduction_date)}　"
-            f"入金予定日：{date_label(self.remittance_date)}",
-        ]
 
 
 def spec(kind: ListKind, header: ListHeader, *, output_date: date) -> ListSpec:

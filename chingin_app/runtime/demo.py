@@ -77,7 +77,8 @@ def _load_rokin(db: Session, contract_id: int, clock: Clock) -> None:
     )
     # Three 一斉積立内訳明細 per payment group (issue 4); skipped once statements exist.
     demo_batch.load_demo_statements(db, contract_id, today)
-    # The 賃控元帳 種目 and details (RL-1, RL-11); skipped once the contract has 種目.
+    # The 賃控元帳 種目 and details with their history, three past ledger cycles with results
+    # and the current one (RL-1 … RL-13, RL-CYCLE-1 … 4); skipped once the contract has 種目.
     demo_ledger.load_demo_ledger(db, contract_id, today)
 
 

@@ -6,7 +6,8 @@ log. The bank's file that brings the statements is ``services/batch_savings_bank
 Tenant scope: every screen function takes the signed-in session and resolves its contract and
 payment group (``tenant.scope_of``), and the contract must have the 一斉積立
 service; a statement id from the client is used only when it is one of that group's kept
-statements (the last ``KEPT`` received), so another contract's or group's is never read.
+statements (the last ``CHINGIN_KEEP_CYCLES`` received, R-PLUS-8), so another contract's or
+group's is never read.
 """
 
 from __future__ import annotations
@@ -36,11 +37,11 @@ from chingin_app.services.collation import code_point
 from chingin_app.services.outputs import Progress, csv_bytes, file_name, log_output, prepared
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.tenant import OutputSession, Scope, scope_of
+from chingin_app.settings import settings
 
 __all__ = [
     "ACTION_DETAIL_EXPORT",
     "ACTION_DETAIL_LIST",
-    "KEPT",
     "LIST_TITLES",
     "PAGE_SIZE",
     "SORT_KEYS",
@@ -64,8 +65,6 @@ _SCREENS: Final[dict[str, str]] = {
     ACTION_DETAIL_LIST: "一斉積立内訳明細表出力",
     ACTION_DETAIL_EXPORT: "一斉積立内訳明細データエクスポート",
 }
-#: The statements of a group a user may choose (the newest received first).
-KEPT: Final = 3
 PAGE_SIZE: Final = 50
 #: RS-2 / RS-3's choice of list.
 LIST_TITLES: Final[dict[str, str]] = {code: kind.title for code, kind in lists.LISTS.items()}
@@ -169,9 +168,10 @@ def _views(db: Session, scope: Scope, limit: int) -> list[StatementView]:
 
 
 def choices(db: Session, session: OutputSession) -> list[StatementView]:
-    """The session's group's last ``KEPT`` statements, newest received first."""
+    """The session's group's last ``CHINGIN_KEEP_CYCLES`` statements (R-PLUS-8), newest
+    received first."""
     scope = _scope(db, session)
-    return [] if scope is None else _views(db, scope, KEPT)
+    return [] if scope is None else _views(db, scope, settings().keep_cycles)
 
 
 def latest(db: Session, session: OutputSession) -> StatementView | None:
@@ -190,7 +190,7 @@ def _resolve(db: Session, session: OutputSession,
     scope = _scope(db, session)
     if number is None or scope is None:
         return None
-    for view in _views(db, scope, KEPT):
+    for view in _views(db, scope, settings().keep_cycles):
         if view.id == number:
             return scope, view
     return None

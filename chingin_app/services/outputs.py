@@ -9,7 +9,8 @@ session: they read, render, then log and commit once (``log_output``)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Final
 
 from sqlmodel import Session
 
@@ -20,10 +21,46 @@ from chingin_app.services import oplog
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.tenant import TenantSession
 
-__all__ = ["Progress", "csv_bytes", "file_name", "log_output", "prepared"]
+__all__ = [
+    "PAGE_SIZE",
+    "LinePage",
+    "Preview",
+    "Progress",
+    "csv_bytes",
+    "file_name",
+    "log_output",
+    "page_of",
+    "prepared",
+]
 
 #: ``on_progress(done, total)`` of a builder: the screen's progress bar.
 Progress = Callable[[int, int], None]
+#: Rows of an on-screen list per page.
+PAGE_SIZE: Final = 50
+
+
+@dataclass(frozen=True)
+class LinePage:
+    """One page of a list as the screen shows it (text cells by column key)."""
+
+    rows: list[dict[str, str]]
+    total: int
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class Preview:
+    """How many lines an output will hold, and their 依頼額 (件数確認 before making it)."""
+
+    count: int
+    amount: int
+
+
+def page_of(total: int, page: int, page_size: int) -> tuple[int, int]:
+    """The page to show of ``total`` rows (``page`` kept inside 1 … pages) and the pages."""
+    pages = max(1, -(-total // page_size))
+    return max(1, min(pages, page)), pages
 
 
 def file_name(

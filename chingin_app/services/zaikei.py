@@ -3,7 +3,8 @@
 
 Tenant scope: every function takes the signed-in session and resolves its contract **and**
 payment group; a 預入依頼書 id from the client is used only when it is one of that group's kept
-預入依頼書 (the last ``KEEP`` 預入年月・区分, A.4), so another contract's or group's is never read.
+預入依頼書 (the last ``CHINGIN_KEEP_CYCLES`` 預入年月・区分, A.4, R-PLUS-8), so another
+contract's or group's is never read.
 The builders log the print or export (R-LOG-1) and commit once.
 """
 
@@ -48,11 +49,11 @@ from chingin_app.services.collation import code_point
 from chingin_app.services.outputs import Progress, csv_bytes, file_name, log_output, prepared
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.tenant import OutputSession
+from chingin_app.settings import settings
 
 __all__ = [
     "ACTION_EXPORT",
     "ACTION_STATEMENT",
-    "KEEP",
     "LISTS",
     "PAGE_SIZE",
     "SORT_KEYS",
@@ -77,8 +78,6 @@ _SCREENS: Final = {
     ACTION_STATEMENT: "財形積立明細書出力",
     ACTION_EXPORT: "財形積立明細データエクスポート",
 }
-#: 預入依頼書 kept for the screens (A.4: one bank's 財形 manual keeps 3).
-KEEP: Final = 3
 PAGE_SIZE: Final = 50
 #: RZ-2 / RZ-3: 財形積立明細書 (all lines) or 財形積立変更明細書 (預入依頼書のみ: the changes).
 LISTS: Final[dict[str, str]] = {
@@ -190,7 +189,7 @@ def _views(db: Session, scope: _Scope) -> list[DepositView]:
                ZaikeiDeposit.payment_group_id == scope.group_id)
         .order_by(code_point(col(ZaikeiDeposit.deposit_month)).desc(),
                   code_point(col(ZaikeiDeposit.pay_kind)).desc())
-        .limit(KEEP)
+        .limit(settings().keep_cycles)  # A.4, R-PLUS-8
     ).all()
     return [DepositView(r.id, r.deposit_month, r.pay_kind, r.deposit_date, r.received_at)
             for r in rows if r.id is not None]

@@ -18,8 +18,8 @@ screen's own choices."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import ClassVar
+from collections.abc import Mapping, Sequence
+from typing import ClassVar, Protocol
 
 import reflex as rx
 from reflex.event import EventSpec
@@ -31,6 +31,7 @@ from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.business import MenuAccessMixin
 from chingin_app.state.forms import FormMixin
 from chingin_app.state.outputs import Build, OutputMixin, run_output
+from chingin_app.state.paging import PagingMixin
 
 
 class RequestChoiceMixin(OutputMixin, MenuAccessMixin, FormMixin, mixin=True):
@@ -214,3 +215,46 @@ class RequestChoiceMixin(OutputMixin, MenuAccessMixin, FormMixin, mixin=True):
             return None
         await run_output(self, build, inline=inline)
         return None
+
+
+class ShownPage(Protocol):
+    """One page of a list as an area's service returns it (``services.outputs.LinePage``)."""
+
+    @property
+    def rows(self) -> Sequence[Mapping[str, str]]: ...
+
+    @property
+    def total(self) -> int: ...
+
+    @property
+    def page(self) -> int: ...
+
+    @property
+    def pages(self) -> int: ...
+
+
+class ListChoiceMixin(PagingMixin, RequestChoiceMixin, mixin=True):
+    """An output screen that also shows the chosen list, one page at a time (server-side):
+    労金控除 RK-4/RK-11, 賃控元帳 RL-5/RL-7. A screen fills in ``_fetch`` over its service."""
+
+    def _fetch(self, info: SessionInfo) -> ShownPage | None:
+        """The chosen list's page ``self.page`` of the chosen request; None when either is not
+        the session's."""
+        raise NotImplementedError
+
+    def _after_choice(self, info: SessionInfo) -> None:
+        self.page = 1
+        self._refresh(info)
+
+    def _refresh(self, info: SessionInfo) -> None:
+        found = self._fetch(info) if self.request_id else None
+        if found is None:
+            self._show_page(total=0, page=1, pages=1, rows=[])
+            return
+        self._show_page(total=found.total, page=found.page, pages=found.pages, rows=found.rows)
+
+    def _page_access(self) -> tuple[SessionInfo | None, EventSpec | None]:
+        return self._access()
+
+    def _reload_page(self, info: SessionInfo) -> None:
+        self._refresh(info)

@@ -155,8 +155,9 @@ def test_rk_1_chingin_demo_loads_the_organisation_once(
         assert contract_id is not None
         employees = _count(db, Employee, contract_id)
         details = _fingerprint(db, contract_id)
-    assert employees == 300
+    # 300 of the organisation and the ledger's five-digit part-timer (DEMO_PART_TIMER).
+    assert employees == 301
     demo.load_demo(clock=clock)
     with session_scope(read_only=True) as db:
-        assert _count(db, Employee, contract_id) == 300
+        assert _count(db, Employee, contract_id) == 301
         assert _fingerprint(db, contract_id) == details

@@ -41,6 +41,7 @@ from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.rokin import cycle as rokin_cycle
 from chingin_app.services.rokin import outputs as rokin_outputs
 from chingin_app.services.rokin.cycle import RequestView
+from chingin_app.settings import settings
 from chingin_app.state.rokin.outputs import (
     CompanyExportState,
     CompanyRequestState,
@@ -217,7 +218,7 @@ def test_rk_4_request_choice_is_the_groups_cycles_newest_first(db: Session, org:
     assert s.load() is None
     own = org.requests["001"]
     assert [o["id"] for o in s.request_options] == [str(v.id) for v in own]
-    assert len(own) == rokin_cycle.KEEP_CYCLES + 1
+    assert len(own) == settings().keep_cycles + 1
     assert s.request_options[0]["label"] == own[0].label
     assert "（依頼受信）" in s.request_options[0]["label"]
     assert s.request_id == str(own[0].id) and s.list_kind == "all"
@@ -395,7 +396,7 @@ def test_rk_11_result_lists_of_past_cycles(db: Session, org: Org, master: Person
     assert s.load() is None
     past = [v for v in org.requests["001"] if v.status == "results"]
     assert [o["id"] for o in s.request_options] == [str(v.id) for v in past]
-    assert len(past) == rokin_cycle.KEEP_CYCLES
+    assert len(past) == settings().keep_cycles
     assert s.rows and {r["result"] for r in s.rows} <= {"済", "不能"}
     s.choose_list("not_deducted")
     not_deducted = [r for v in past for r in rokin_cycle.result_lines(

@@ -1,7 +1,8 @@
 """The kinds the tables store are the domain's enums, defined once (issue 10 "enums once"):
 every CHECK constraint that lists a kind column's values lists exactly the enum's values, so a
 value added on one side only fails here instead of at the database (SPEC A.4 支給区分・状態,
-A.6 異動区分, RK-11 控除結果; RS-2 変更区分; RZ-1 区分・前回との変更)."""
+A.6 異動区分, RK-11 控除結果; RL-CYCLE-1/2 the ledger's request and results; RS-2 変更区分;
+RZ-1 区分・前回との変更)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,16 @@ from sqlalchemy import CheckConstraint
 from sqlmodel import SQLModel
 
 from chingin_app.domain.deduction_cycle import CycleStatus, ResultKind
+from chingin_app.domain.ledger_cycle import LedgerStatus
 from chingin_app.domain.line_kinds import ChangeKind, PayKind
 from chingin_app.models import (
     BatchSavingsItem,
     DeductionRequest,
     DeductionRequestItem,
     DeductionResultItem,
+    LedgerRequest,
+    LedgerRequestItem,
+    LedgerResultItem,
     ZaikeiDeposit,
     ZaikeiDepositItem,
 )
@@ -41,6 +46,10 @@ def _allowed(model: type[SQLModel], column: str) -> set[str]:
         (DeductionRequest, "status", CycleStatus),
         (DeductionRequestItem, "change_kind", ChangeKind),
         (DeductionResultItem, "result", ResultKind),
+        (LedgerRequest, "pay_kind", PayKind),
+        (LedgerRequest, "status", LedgerStatus),
+        (LedgerRequestItem, "change_kind", ChangeKind),
+        (LedgerResultItem, "result", ResultKind),
         (BatchSavingsItem, "change_kind", ChangeKind),
         (ZaikeiDeposit, "pay_kind", PayKind),
         (ZaikeiDepositItem, "change_kind", ChangeKind),

@@ -9,21 +9,15 @@ import reflex as rx
 from chingin_app.components.form import alert, text_field
 from chingin_app.components.layout import signed_in_shell
 from chingin_app.components.output_panel import output_panel
-from chingin_app.components.paged_table import Column, data_table, pager
-from chingin_app.components.request_picker import list_select
+from chingin_app.components.paged_table import data_table, pager
+from chingin_app.components.request_picker import list_columns, list_select
 from chingin_app.reports.ledger_check_lists import CHECK_LISTS
-from chingin_app.reports.lists import ListKind
 from chingin_app.state.ledger.check_lists import LedgerCheckListsState as S
-
-
-def _columns(kind: ListKind) -> tuple[Column, ...]:
-    return tuple(Column(f.title, f.key, numeric=f.amount or f.align == "right")
-                 for f in kind.fields)
 
 
 def ledger_check_lists_page() -> rx.Component:
     """RL-3: this month's 内訳リスト first; another month through 表示."""
-    tables = [(code, data_table(_columns(kind), S.rows, label=kind.title))
+    tables = [(code, data_table(list_columns(kind), S.rows, label=kind.title))
               for code, kind in CHECK_LISTS.items()]
     return signed_in_shell(
         "賃控元帳確認リスト出力",

@@ -4,14 +4,10 @@ list on screen, one page at a time."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import reflex as rx
 
 from chingin_app.components.layout import signed_in_shell
-from chingin_app.components.paged_table import Column, data_table, pager
-from chingin_app.components.request_picker import request_picker
-from chingin_app.reports.lists import ListKind
+from chingin_app.components.request_picker import chosen_list, request_picker
 from chingin_app.reports.rokin_lists import REQUEST_LISTS, RESULT_LISTS
 from chingin_app.state.rokin.outputs import (
     CompanyExportState,
@@ -22,34 +18,12 @@ from chingin_app.state.rokin.outputs import (
 )
 
 
-def _columns(kind: ListKind) -> tuple[Column, ...]:
-    return tuple(Column(f.title, f.key, numeric=f.amount or f.align == "right")
-                 for f in kind.fields)
-
-
-def _list_view(state: Any, kinds: dict[str, ListKind]) -> rx.Component:
-    """The chosen list: 「n 件（p / P ページ）」, 前へ / 次へ and the table of its columns."""
-    tables = [(code, data_table(_columns(kind), state.rows, label=kind.title))
-              for code, kind in kinds.items()]
-    return rx.cond(
-        state.request_id != "",
-        rx.box(
-            rx.heading(state.request_label, "　", state.list_title, as_="h2", size="4",
-                       margin_top="20px"),
-            pager(total=state.total, page=state.page, pages=state.pages, on_turn=state.turn,
-                  test_id="list-count"),
-            rx.match(state.list_kind, *tables),
-            rx.cond(state.total == 0, rx.text("対象の明細はありません。", margin_top="8px")),
-        ),
-    )
-
-
 def request_lists_page() -> rx.Component:
     """RK-4 労金控除依頼リスト出力."""
     return signed_in_shell(
         "労金控除依頼リスト出力",
         request_picker(RequestListsState, output_label="PDF出力", preview=False),
-        _list_view(RequestListsState, REQUEST_LISTS),
+        chosen_list(RequestListsState, REQUEST_LISTS),
     )
 
 
@@ -82,5 +56,5 @@ def result_lists_page() -> rx.Component:
     return signed_in_shell(
         "労金控除結果リスト出力",
         request_picker(ResultListsState, output_label="PDF出力", preview=False),
-        _list_view(ResultListsState, RESULT_LISTS),
+        chosen_list(ResultListsState, RESULT_LISTS),
     )

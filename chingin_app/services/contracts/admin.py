@@ -21,6 +21,7 @@ from chingin_app.domain.contract import (
     parse_kind,
     parse_services,
 )
+from chingin_app.domain.ledger_cycle import check_staff_no_digits
 from chingin_app.domain.result import Err, Ok
 from chingin_app.domain.validation import check_contract_no, check_initial_password
 from chingin_app.models import Contract, ContractStatus, PaymentGroup
@@ -60,14 +61,17 @@ def create_contract(
     clock: Clock,
     ticket: str | None = None,
     demo: bool = False,
+    staff_no_digits: str | int | None = None,
 ) -> Ok[ContractView] | Err:
-    """Create a contract with its services, payment groups and initial password (R-OPS-1);
+    """Create a contract with its services, payment groups and initial password (R-OPS-1),
+    and the 職員番号桁数 when the bank gives one (RL-CYCLE-3; None: the most common length);
     ``demo`` flags one the demo loader makes, the only kind start-up may touch (R-DEP-1).
 
     Checks, in this order: contract number (E-CONTRACT-NO-FORMAT), name, kind
     (E-CONTRACT-KIND), services (E-SERVICES-FORMAT), groups (E-GROUP-FORMAT,
-    E-GROUP-DUPLICATE, E-GROUP-REQUIRED), initial password (E-INITIAL-PASSWORD-FORMAT), then
-    that the number is free (E-CONTRACT-EXISTS, also when a concurrent create wins the race).
+    E-GROUP-DUPLICATE, E-GROUP-REQUIRED), 職員番号桁数 (E-STAFF-NO-DIGITS), initial password
+    (E-INITIAL-PASSWORD-FORMAT), then that the number is free (E-CONTRACT-EXISTS, also when a
+    concurrent create wins the race).
     """
     who = oplog.operator_actor(actor)
     now = clock.now()
@@ -89,6 +93,12 @@ def create_contract(
     parsed_groups = parse_groups(groups)
     if isinstance(parsed_groups, Err):
         return refuse(parsed_groups)
+    digits: int | None = None
+    if staff_no_digits is not None:
+        checked = check_staff_no_digits(staff_no_digits)
+        if isinstance(checked, Err):
+            return refuse(checked)
+        digits = checked.value
     if (err := check_initial_password(initial_password)) is not None:
         return refuse(err)
 
@@ -107,6 +117,7 @@ def create_contract(
         status=ContractStatus.ACTIVE.value,
         initial_password_hash=password_hash,
         is_demo=demo,
+        staff_no_digits=digits,
         created_at=now,
         updated_at=now,
     )
@@ -136,6 +147,7 @@ def create_contract(
             "kind": contract.kind,
             "services": list(contract.service_list()),
             "groups": [f"{g.number}:{g.name}" for g in parsed_groups],
+            **({} if digits is None else {"staff_no_digits": digits}),
         },
     )
     view = contract_view(db, contract)

@@ -22,6 +22,7 @@ from chingin_app.domain.contract import (
     parse_groups,
     parse_services,
 )
+from chingin_app.domain.ledger_cycle import check_staff_no_digits
 from chingin_app.domain.result import Err, Ok
 from chingin_app.domain.validation import check_contract_no
 from chingin_app.models import (
@@ -112,20 +113,23 @@ def change_contract(
     actor: str,
     clock: Clock,
     ticket: str | None = None,
+    staff_no_digits: str | int | None = None,
 ) -> Ok[ContractView] | Err:
-    """契約内容の変更 (R-OPS-5): rename, replace the services (``--services`` syntax, the
-    contract's kind), add payment groups (``NNN:名称``) and remove them (``NNN``). None / empty
-    leaves a part as it is. A removed service's menus disappear at once (its data is kept:
-    nothing is deleted but the service's name in ``contracts.services``). A removed payment
-    group's open sessions end (reason 'group_removed'; the users log in again and pick a
-    group), ended sessions that named it forget it, and the group row is deleted.
+    """契約内容の変更 (R-OPS-5): set the 職員番号桁数 (RL-CYCLE-3), rename, replace the
+    services (``--services`` syntax, the contract's kind), add payment groups (``NNN:名称``)
+    and remove them (``NNN``). None / empty leaves a part as it is. A removed service's
+    menus disappear at once (its data is kept: nothing is deleted but the service's name in
+    ``contracts.services``). A removed payment group's open sessions end (reason
+    'group_removed'; the users log in again and pick a group), ended sessions that named it
+    forget it, and the group row is deleted.
 
-    Errors, in this order: E-CONTRACT-NO-FORMAT; E-CONTRACT-NO-CHANGE (nothing asked); the
-    name (E-FIELD-*, E-CONTRACT-NAME-FORMAT); the added groups (E-GROUP-FORMAT,
-    E-GROUP-NAME-FORMAT, E-GROUP-DUPLICATE); the removed numbers (E-GROUP-NUMBER-FORMAT,
-    E-GROUP-DUPLICATE also for a number both added and removed); E-CONTRACT-NOT-FOUND;
-    E-CONTRACT-STATUS (terminated); the services (E-SERVICES-FORMAT, E-FIELD-REQUIRED);
-    E-GROUP-EXISTS, E-GROUP-NOT-FOUND, E-GROUP-REQUIRED (no group would be left).
+    Errors, in this order: E-CONTRACT-NO-FORMAT; E-CONTRACT-NO-CHANGE (nothing asked);
+    E-STAFF-NO-DIGITS; the name (E-FIELD-*, E-CONTRACT-NAME-FORMAT); the added groups
+    (E-GROUP-FORMAT, E-GROUP-NAME-FORMAT, E-GROUP-DUPLICATE); the removed numbers
+    (E-GROUP-NUMBER-FORMAT, E-GROUP-DUPLICATE also for a number both added and removed);
+    E-CONTRACT-NOT-FOUND; E-CONTRACT-STATUS (terminated); the services (E-SERVICES-FORMAT,
+    E-FIELD-REQUIRED); E-GROUP-EXISTS, E-GROUP-NOT-FOUND, E-GROUP-REQUIRED (no group would be
+    left).
     Print the お知らせ（変更） afterwards (``chingin notice N --change``).
     """
     who = oplog.operator_actor(actor)
@@ -137,8 +141,15 @@ def change_contract(
 
     if (err := check_contract_no(contract_no)) is not None:
         return refuse(err)
-    if name is None and services is None and not add_groups and not remove_groups:
+    if (name is None and services is None and not add_groups and not remove_groups
+            and staff_no_digits is None):
         return refuse(Err("E-CONTRACT-NO-CHANGE", None))
+    digits: int | None = None
+    if staff_no_digits is not None:
+        checked = check_staff_no_digits(staff_no_digits)
+        if isinstance(checked, Err):
+            return refuse(checked)
+        digits = checked.value
     if name is not None and (err := check_contract_name(name)) is not None:
         return refuse(err)
     added: list[PaymentGroupSpec] = []
@@ -183,6 +194,9 @@ def change_contract(
     if name is not None:
         detail["name"] = {"before": contract.name, "after": normalise_contract_name(name)}
         contract.name = normalise_contract_name(name)
+    if digits is not None:
+        detail["staff_no_digits"] = {"before": contract.staff_no_digits, "after": digits}
+        contract.staff_no_digits = digits
     if new_services is not None:
         detail["services"] = {
             "before": list(contract.service_list()),

@@ -35,6 +35,8 @@ class ContractView:
     has_master: bool
     created_at: datetime
     is_demo: bool = False  # made by the demo loader (R-DEP-1)
+    #: 職員番号桁数 as the bank set it (RL-CYCLE-3); None: the most common length is used.
+    staff_no_digits: int | None = None
 
 
 def log_refusal(
@@ -93,4 +95,5 @@ def contract_view(db: Session, contract: Contract) -> ContractView:
         has_master=contract_records.live_master(db, contract.id) is not None,
         created_at=contract.created_at,
         is_demo=contract.is_demo,
+        staff_no_digits=contract.staff_no_digits,
     )

@@ -16,7 +16,6 @@ session; they read, render, then log and commit once. Lists are rebuilt from dat
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, Final
 
 from sqlmodel import Session
@@ -38,7 +37,17 @@ from chingin_app.reports.rokin_company_request import (
     render_company_request,
 )
 from chingin_app.reports.rokin_lists import REQUEST_LISTS, RESULT_LISTS, ListHeader
-from chingin_app.services.outputs import Progress, csv_bytes, file_name, log_output, prepared
+from chingin_app.services.outputs import (
+    PAGE_SIZE,
+    LinePage,
+    Preview,
+    Progress,
+    csv_bytes,
+    file_name,
+    log_output,
+    page_of,
+    prepared,
+)
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.rokin import cycle
 from chingin_app.services.rokin.cycle import RequestView
@@ -84,28 +93,8 @@ COMPANY_EXPORT_LISTS: Final[dict[str, str]] = {
     "all": "すべての明細",
     "changes": "異動分のみ（新規・変更・解約）",
 }
-#: Rows of the on-screen list per page.
-PAGE_SIZE: Final = 50
 #: Request lines read per query while a CSV is written (a 100,000-line request streams).
 _CSV_BATCH: Final = 2000
-
-
-@dataclass(frozen=True)
-class LinePage:
-    """One page of a list as the screen shows it (text cells by column key)."""
-
-    rows: list[dict[str, str]]
-    total: int
-    page: int
-    pages: int
-
-
-@dataclass(frozen=True)
-class Preview:
-    """How many lines an output will hold, and their 依頼額 (件数確認 before making it)."""
-
-    count: int
-    amount: int
 
 
 def _choices(db: Session, scope: Scope, results_only: bool) -> list[RequestView]:
@@ -148,11 +137,6 @@ def find_request(
     return None if found is None else found[1]
 
 
-def _page_of(total: int, page: int, page_size: int) -> tuple[int, int]:
-    pages = max(1, -(-total // page_size))
-    return max(1, min(pages, page)), pages
-
-
 def request_page(
     db: Session, session: OutputSession, *, request_id: object, which: str, page: int,
     page_size: int = PAGE_SIZE,
@@ -167,7 +151,7 @@ def request_page(
     total = cycle.count_request_lines(
         db, contract_id=scope.contract_id, request_id=view.id, which=kind.code  # type: ignore[arg-type]
     )
-    page, pages = _page_of(total, page, page_size)
+    page, pages = page_of(total, page, page_size)
     lines = cycle.request_lines(
         db, contract_id=scope.contract_id, request_id=view.id, which=kind.code,  # type: ignore[arg-type]
         offset=(page - 1) * page_size, limit=page_size,
@@ -194,7 +178,7 @@ def result_page(
     scope, view = found
     # result_lines compares kana in Python (A.1), so the page is cut here.
     lines = _result_lines(db, scope, view, kind)
-    page, pages = _page_of(len(lines), page, page_size)
+    page, pages = page_of(len(lines), page, page_size)
     shown = lines[(page - 1) * page_size : page * page_size]
     return LinePage(screen_rows(kind, shown), len(lines), page, pages)
 

@@ -105,7 +105,7 @@ def group_requests(
     *,
     session: TenantSession,
     statuses: Collection[str] | None = None,
-    cycles: int | None = cycle.KEEP_CYCLES + 1,
+    cycles: int | Literal["kept"] | None = "kept",
 ) -> list[cycle.RequestView]:
     """The selected group's requests of the last ``cycles`` months, newest first, those in
     ``statuses`` only (None = all)."""

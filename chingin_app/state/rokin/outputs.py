@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
-from reflex.event import EventSpec
-
 from chingin_app.db import session_scope
 from chingin_app.domain.messages import message
 from chingin_app.reports.rokin_lists import REQUEST_LISTS, RESULT_LISTS
@@ -18,8 +16,7 @@ from chingin_app.services.rokin import outputs
 from chingin_app.services.rokin.outputs import LinePage
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.outputs import Build, service_build
-from chingin_app.state.paging import PagingMixin
-from chingin_app.state.request_choice import RequestChoiceMixin
+from chingin_app.state.request_choice import ListChoiceMixin, RequestChoiceMixin
 from chingin_app.state.session import SessionState
 
 _REQUEST_LIST_TITLES = {code: kind.title for code, kind in REQUEST_LISTS.items()}
@@ -53,28 +50,8 @@ class _RequestChoice(RequestChoiceMixin, mixin=True):
         return message("I-OUT-PREVIEW", count=f"{found.count:,}", amount=f"{found.amount:,}")
 
 
-class _ListScreen(PagingMixin, _RequestChoice, mixin=True):
+class _ListScreen(ListChoiceMixin, _RequestChoice, mixin=True):
     """A screen that also shows the chosen list, one page at a time (server-side)."""
-
-    def _fetch(self, info: SessionInfo) -> LinePage | None:
-        raise NotImplementedError
-
-    def _after_choice(self, info: SessionInfo) -> None:
-        self.page = 1
-        self._refresh(info)
-
-    def _refresh(self, info: SessionInfo) -> None:
-        found = self._fetch(info) if self.request_id else None
-        if found is None:
-            self._show_page(total=0, page=1, pages=1, rows=[])
-            return
-        self._show_page(total=found.total, page=found.page, pages=found.pages, rows=found.rows)
-
-    def _page_access(self) -> tuple[SessionInfo | None, EventSpec | None]:
-        return self._access()
-
-    def _reload_page(self, info: SessionInfo) -> None:
-        self._refresh(info)
 
 
 class RequestListsState(_ListScreen, SessionState):

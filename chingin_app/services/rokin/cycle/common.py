@@ -39,9 +39,6 @@ _SCREEN_HOLD: Final = "まとめ入金依頼入金中止設定"
 _SCREEN_CONFIRM: Final = "まとめ入金確定"
 
 
-#: How many past cycles the lists keep (A.4: "one bank's manual keeps 3 — configurable").
-KEEP_CYCLES: Final = 3
-
 #: 口座番号 on a request line and in the results file.
 _ACCOUNT_RE: Final = re.compile(r"[0-9]{7}")
 

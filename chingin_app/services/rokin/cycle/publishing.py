@@ -336,6 +336,74 @@ def _publish_group(
     )
 
 
+def publish_groups(
+    db: Session,
+    *,
+    contract_id: int,
+    groups: Sequence[PaymentGroup],
+    month: str,
+    kind: PayKind,
+    now: datetime,
+    replace_existing: bool,
+    skip_empty: bool,
+    rules: cyc.CycleRules = cyc.DEFAULT_RULES,
+) -> list[PublishedRequest] | Err:
+    """The 控除依頼 of ``groups`` for (``month``, ``kind``), flushed, neither logged nor
+    committed (``publish_request``'s transaction, or ``services.cycle_publishing`` with the
+    ledger's beside it). ``skip_empty``: a group with nothing to deduct is skipped unless
+    every group is empty (E-CYCLE-NO-LINES then); without it an empty group is refused."""
+    closed = _closed_days(db)
+    made: list[PublishedRequest] = []
+    empty: Err | None = None
+    for group in groups:
+        got = _publish_group(
+            db,
+            contract_id=contract_id,
+            group=group,
+            month=month,
+            kind=kind,
+            now=now,
+            replace_existing=replace_existing,
+            rules=rules,
+            closed=closed,
+        )
+        if isinstance(got, Err):
+            if got.code == "E-CYCLE-NO-LINES" and skip_empty:
+                empty = empty or got
+                continue
+            return got
+        made.append(got)
+    if not made:
+        assert empty is not None
+        return empty
+    return made
+
+
+def log_published(
+    db: Session, *, contract_no: str, made: Sequence[PublishedRequest], actor: str,
+    now: datetime, ticket: str | None,
+) -> None:
+    """One operation-log entry per request made, in the caller's transaction (R-LOG-1)."""
+    for pub in made:
+        oplog.operator_success(
+            db,
+            contract_no=contract_no,
+            at=now,
+            actor=actor,
+            action=ACTION_PUBLISH,
+            target=_key_text(pub.group_no, pub.deduct_month, pub.pay_kind),
+            ticket=ticket,
+            detail={
+                "request_id": pub.request_id,
+                "replaced": pub.replaced,
+                "lines": pub.line_count,
+                "errors": pub.error_count,
+                "ended": pub.ended_count,
+                "requested_amount": pub.totals.requested_amount,
+            },
+        )
+
+
 def publish_request(
     db: Session,
     *,
@@ -390,47 +458,12 @@ def publish_request(
         groups = [g for g in groups if g.number == group_no]
         if not groups:
             return refuse(Err("E-GROUP-NOT-FOUND", "group", {"number": group_no}))
-    closed = _closed_days(db)
-    made: list[PublishedRequest] = []
-    empty: Err | None = None
-    for group in groups:
-        got = _publish_group(
-            db,
-            contract_id=contract_id,
-            group=group,
-            month=month.value,
-            kind=kind,
-            now=now,
-            replace_existing=replace_existing,
-            rules=rules,
-            closed=closed,
-        )
-        if isinstance(got, Err):
-            if got.code == "E-CYCLE-NO-LINES" and group_no is None:
-                empty = empty or got
-                continue
-            return refuse(got)
-        made.append(got)
-    if not made:
-        assert empty is not None
-        return refuse(empty)
-    for pub in made:
-        oplog.operator_success(
-            db,
-            contract_no=contract_no,
-            at=now,
-            actor=who,
-            action=ACTION_PUBLISH,
-            target=_key_text(pub.group_no, pub.deduct_month, pub.pay_kind),
-            ticket=ticket,
-            detail={
-                "request_id": pub.request_id,
-                "replaced": pub.replaced,
-                "lines": pub.line_count,
-                "errors": pub.error_count,
-                "ended": pub.ended_count,
-                "requested_amount": pub.totals.requested_amount,
-            },
-        )
+    made = publish_groups(
+        db, contract_id=contract_id, groups=groups, month=month.value, kind=kind, now=now,
+        replace_existing=replace_existing, skip_empty=group_no is None, rules=rules,
+    )
+    if isinstance(made, Err):
+        return refuse(made)
+    log_published(db, contract_no=contract_no, made=made, actor=who, now=now, ticket=ticket)
     db.commit()
     return Ok(made)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.clock import to_jst
 from chingin_app.domain.deduction_cycle import RequestLine, ResultKind, ResultLine
-from chingin_app.domain.kana import normalise_kana
+from chingin_app.domain.kana import kana_difference
 from chingin_app.domain.line_kinds import ChangeKind, PayKind
 from chingin_app.models import (
     Contract,
@@ -24,7 +24,6 @@ from chingin_app.models import (
 )
 from chingin_app.services.collation import code_point
 from chingin_app.services.rokin.cycle.common import (
-    KEEP_CYCLES,
     LineKind,
     RequestView,
     ResultKindFilter,
@@ -34,6 +33,7 @@ from chingin_app.services.rokin.cycle.common import (
     _groups,
     _view,
 )
+from chingin_app.settings import settings
 
 
 def list_requests(
@@ -41,10 +41,11 @@ def list_requests(
     *,
     contract_id: int,
     payment_group_id: int | None = None,
-    cycles: int | None = KEEP_CYCLES + 1,
+    cycles: int | Literal["kept"] | None = "kept",
 ) -> list[RequestView]:
     """The contract's requests, newest 控除年月 first (RK-4, RK-9, RK-11 request choice).
-    ``cycles`` keeps the latest N months (A.4 "lists keep the last cycles"); None = all."""
+    ``cycles`` keeps the latest N months (A.4 "lists keep the last cycles"): ``"kept"`` the
+    current one and ``CHINGIN_KEEP_CYCLES`` before it (R-PLUS-8); None = all."""
     groups = _groups(db, contract_id)
     query = select(DeductionRequest).where(DeductionRequest.contract_id == contract_id)
     if payment_group_id is not None:
@@ -57,7 +58,8 @@ def list_requests(
         )
     ).all()
     if cycles is not None:
-        months = sorted({r.deduct_month for r in rows}, reverse=True)[:cycles]
+        kept = settings().keep_cycles + 1 if cycles == "kept" else cycles
+        months = sorted({r.deduct_month for r in rows}, reverse=True)[:kept]
         rows = [r for r in rows if r.deduct_month in months]
     return [_view(db, r, groups[r.payment_group_id]) for r in rows]
 
@@ -190,16 +192,6 @@ def count_request_lines(
     return int(db.exec(select(func.count()).select_from(sub)).one())
 
 
-def _difference(ledger: str, bank: str) -> str | None:
-    a, b = normalise_kana(ledger), normalise_kana(bank)
-    if a == b:
-        return None
-    for index, (x, y) in enumerate(zip(a, b, strict=False)):
-        if x != y:
-            return f"{index + 1}文字目から異なる"
-    return "文字数が異なる"
-
-
 def result_lines(
     db: Session,
     *,
@@ -237,7 +229,7 @@ def result_lines(
         raise ValueError(f"unknown list {which!r}")
     out: list[ResultLine] = []
     for item, res in db.exec(query).all():
-        diff = _difference(item.name_kana, res.bank_name_kana)
+        diff = kana_difference(item.name_kana, res.bank_name_kana)
         if which == "kana_mismatch" and diff is None:
             continue
         out.append(

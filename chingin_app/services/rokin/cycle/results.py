@@ -3,8 +3,6 @@ checked whole, stored all or nothing."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -27,6 +25,13 @@ from chingin_app.models import (
 )
 from chingin_app.reports.csv_reader import read_rows
 from chingin_app.services import contract_records, oplog
+from chingin_app.services.bank_results import (
+    COMMON_RULES,
+    DEDUCTED_CODE,
+    RESULT_CODES,
+    ResultCells,
+    results_file,
+)
 from chingin_app.services.rokin.cycle.common import (
     _ACCOUNT_RE,
     ACTION_LOAD_RESULTS,
@@ -53,40 +58,17 @@ RESULTS_HEADER: Final[tuple[str, ...]] = (
 _COL = {name: index for index, name in enumerate(RESULTS_HEADER)}
 _FREE_TEXT_COLUMNS: Final = (_COL["不能理由"],)
 
-#: Zengin 口座振替 result codes (A.4), the model of 結果コード: 0 済, anything else 不能.
-RESULT_CODES: Final[dict[str, str]] = {
-    "0": "振替済",
-    "1": "資金不足",
-    "2": "取引なし",
-    "3": "預金者都合",
-    "4": "依頼書なし",
-    "8": "委託者都合",
-    "9": "その他",
-}
-
-# What each column must look like (E-RESULTS-VALUE's {rule}).
+# What each column must look like (E-RESULTS-VALUE's {rule}): the shared ones and this file's.
 _RULES: Final[dict[str, str]] = {
-    "入金グループ": "半角数字3桁",
-    "控除年月": "「YYYY-MM」の形式",
-    "支給区分": "「月例」または「一時金」",
-    "職員番号": "半角数字10桁以内",
+    **COMMON_RULES,
     "口座番号": "半角数字7桁",
     "商品コード": "半角英数字4桁以内",
-    "控除額": "半角数字（カンマなし）9桁以内",
-    "結果コード": "0・1・2・3・4・8・9のいずれか",
-    "不能理由": "50文字以内（結果コードが0のときは空欄）",
     "金庫登録カナ": "銀行で使える半角カナ30バイト以内",
     "入金日": "「YYYY-MM-DD」の形式（結果コードが0のときは必須）",
 }
-_GROUP_RE: Final = re.compile(r"[0-9]{3}")
-_STAFF_NO_RE: Final = re.compile(r"[0-9]{1,10}")
 _PRODUCT_RE: Final = re.compile(r"[0-9A-Za-z]{1,4}")
-_AMOUNT_RE: Final = re.compile(r"0|[1-9][0-9]{0,8}")
 _DATE_RE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _KANA_MAX_BYTES: Final = 30
-_REASON_MAX: Final = 50
-
-
 
 
 @dataclass
@@ -106,51 +88,20 @@ class _ResultRow:
 
 
 def _parse_result_row(row_no: int, cells: Sequence[str]) -> _ResultRow | list[Err]:
-    errors: list[Err] = []
-
-    def bad(name: str) -> None:
-        errors.append(
-            Err(
-                "E-RESULTS-VALUE",
-                name,
-                {"row": row_no, "column": _COL[name] + 1, "label": name, "rule": _RULES[name]},
-            )
-        )
-
-    def cell(name: str) -> str:
-        return cells[_COL[name]].strip()
-
-    group_no = cell("入金グループ")
-    if _GROUP_RE.fullmatch(group_no) is None:
-        bad("入金グループ")
-    month = cyc.check_month(cell("控除年月"))
-    if isinstance(month, Err):
-        bad("控除年月")
-    kind = PayKind.from_label(cell("支給区分"))
-    if kind is None:
-        bad("支給区分")
-    staff_no = cell("職員番号")
-    if _STAFF_NO_RE.fullmatch(staff_no) is None:
-        bad("職員番号")
-    account_no = cell("口座番号")
-    if _ACCOUNT_RE.fullmatch(account_no) is None:
-        bad("口座番号")
-    product = cell("商品コード")
-    if _PRODUCT_RE.fullmatch(product) is None:
-        bad("商品コード")
-    amount_text = cell("控除額")
-    if _AMOUNT_RE.fullmatch(amount_text) is None:
-        bad("控除額")
-    code = cell("結果コード")
-    if code not in RESULT_CODES:
-        bad("結果コード")
-    reason = cell("不能理由") or None
-    if reason is not None and (code == "0" or len(reason) > _REASON_MAX):
-        bad("不能理由")
-    kana = check_name_kana(cell("金庫登録カナ"), max_bytes=_KANA_MAX_BYTES)
+    row = ResultCells(row_no, cells, _COL, _RULES)
+    group_no = row.group_no()
+    month = row.month()
+    kind = row.pay_kind()
+    staff_no = row.staff_no()
+    account_no = row.matching("口座番号", _ACCOUNT_RE)
+    product = row.matching("商品コード", _PRODUCT_RE)
+    amount = row.amount()
+    code = row.result_code()
+    reason = row.reason(code)
+    kana = check_name_kana(row.text("金庫登録カナ"), max_bytes=_KANA_MAX_BYTES)
     if isinstance(kana, Err):
-        bad("金庫登録カナ")
-    paid_text = cell("入金日")
+        row.bad("金庫登録カナ")
+    paid_text = row.text("入金日")
     paid: date | None = None
     if paid_text:
         try:
@@ -158,21 +109,21 @@ def _parse_result_row(row_no: int, cells: Sequence[str]) -> _ResultRow | list[Er
                 raise ValueError(paid_text)
             paid = date.fromisoformat(paid_text)
         except ValueError:
-            bad("入金日")
-    elif code == "0":
-        bad("入金日")
-    if errors:
-        return errors
-    assert not isinstance(month, Err) and kind is not None and isinstance(kana, Ok)
+            row.bad("入金日")
+    elif code == DEDUCTED_CODE:
+        row.bad("入金日")
+    if row.errors:
+        return row.errors
+    assert kind is not None and isinstance(kana, Ok)
     return _ResultRow(
         row=row_no,
         group_no=group_no,
-        month=month.value,
+        month=month,
         kind=kind,
         staff_no=staff_no,
         account_no=account_no,
         product_code=product,
-        amount=int(amount_text),
+        amount=amount,
         code=code,
         reason=reason,
         bank_kana=kana.value,
@@ -399,9 +350,4 @@ def load_results(
 def results_csv(rows: Iterable[Sequence[object]]) -> bytes:
     """A results file in the format ``load_results`` reads (CP932, CRLF, header): for the
     demo, tests and the README's example."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(RESULTS_HEADER)
-    for row in rows:
-        writer.writerow(["" if v is None else str(v) for v in row])
-    return buffer.getvalue().encode("cp932")
+    return results_file(RESULTS_HEADER, rows)

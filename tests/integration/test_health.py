@@ -39,8 +39,9 @@ def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     yield tmp_path
 
 
-def _check() -> health.HealthReport:
-    return health.check(settings(), now=datetime.now(UTC), app_now=datetime.now(UTC))
+def _check(app_now: datetime | None = None) -> health.HealthReport:
+    now = datetime.now(UTC)
+    return health.check(settings(), now=now, app_now=app_now or now)
 
 
 def _closed_port() -> int:
@@ -100,14 +101,16 @@ def test_r_dep_8_a_missing_crl_fails(installed: Path) -> None:
 
 def test_r_dep_8_an_overdue_outbox_fails(installed: Path) -> None:
     """A mail whose next try is more than 10 minutes overdue: nobody is sending."""
+    # The service's clock read here, not at import: a long suite runs minutes after import.
+    app_now = datetime.now(UTC)
     with session_scope() as db:
         for n, late in enumerate((timedelta(minutes=1), timedelta(minutes=11))):
             db.add(MailOutbox(
                 message_id=f"<health-{n}@example.jp>", kind="notice", to_addr="a@example.jp",
-                subject="s", created_at=NOW - late, next_attempt_at=NOW - late,
+                subject="s", created_at=app_now - late, next_attempt_at=app_now - late,
             ))
         db.commit()
-    report = _check()
+    report = _check(app_now)
     assert (report.outbox_pending, report.outbox_overdue) == (2, 1)
     assert report.problems == ("outbox",)
     assert _get()[0] == 503

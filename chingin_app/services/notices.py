@@ -31,6 +31,7 @@ from chingin_app.db import session_scope
 from chingin_app.domain.clock import Clock, to_jst
 from chingin_app.domain.deduction_cycle import CycleStatus
 from chingin_app.domain.line_kinds import PayKind
+from chingin_app.domain.messages import message
 from chingin_app.domain.notices import (
     NOTICE_MENUS,
     NoticeKind,
@@ -67,6 +68,7 @@ __all__ = [
     "recipients",
     "save_settings",
     "send_deadline_notices",
+    "text_of",
 ]
 
 log = logging.getLogger(__name__)
@@ -289,6 +291,18 @@ def list_for_user(db: Session, *, session: SessionLike,
         )
         for row in rows
     ]
+
+
+def text_of(line: NoticeLine) -> str:
+    """A notice as the information screen writes it (dates ``2026/12/07``)."""
+    common = {"what": line.request_kind.label, "month": line.month_text,
+              "pay_kind": line.pay_kind_label, "group": line.group_no}
+    if line.kind is NoticeKind.DEADLINE:
+        deadline = f"{line.deadline:%Y/%m/%d}" if line.deadline else ""
+        return message("I-NOTICE-DEADLINE", deadline=deadline, **common)
+    if line.kind is NoticeKind.RESULTS:
+        return message("I-NOTICE-RESULTS", count=line.not_deducted or 0, **common)
+    return message("I-NOTICE-REQUEST", **common)
 
 
 def _settings_of(row: NoticeSetting | None) -> NoticeSettings:

@@ -42,11 +42,13 @@ from chingin_app.domain.notices import (
 from chingin_app.domain.permissions import can, effective_level, menu
 from chingin_app.domain.result import Err, Ok
 from chingin_app.models import (
+    ActorKind,
     BusinessNotice,
     ClosedDay,
     Contract,
     ContractStatus,
     DeductionRequest,
+    LogResult,
     MenuPermission,
     NoticeSetting,
     PaymentGroup,
@@ -57,6 +59,7 @@ from chingin_app.services import mail, mail_templates, oplog
 from chingin_app.services.permissions import SessionLike
 
 __all__ = [
+    "ACTION_DEADLINE",
     "ACTION_SETTINGS",
     "NoticeLine",
     "NoticeSettings",
@@ -74,6 +77,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 ACTION_SETTINGS: Final = "notice.settings"
+ACTION_DEADLINE: Final = "notice.deadline"
 #: How many notices the information screen lists, newest first.
 SHOWN_NOTICES: Final = 10
 #: The deadline job looks at requests whose deadline is at most this far ahead (2 bank days
@@ -231,8 +235,9 @@ def send_deadline_notices(*, clock: Clock) -> int:
         closed = set(db.execute(sa_select(col(ClosedDay.day))).scalars().all())
         rows = db.execute(
             sa_select(col(DeductionRequest.id), col(DeductionRequest.contract_id),
-                      col(PaymentGroup.number), col(DeductionRequest.deduct_month),
-                      col(DeductionRequest.pay_kind), col(DeductionRequest.deadline))
+                      col(Contract.contract_no), col(PaymentGroup.number),
+                      col(DeductionRequest.deduct_month), col(DeductionRequest.pay_kind),
+                      col(DeductionRequest.deadline))
             .join(PaymentGroup, col(PaymentGroup.id) == col(DeductionRequest.payment_group_id))
             .join(Contract, col(Contract.id) == col(DeductionRequest.contract_id))
             .where(
@@ -244,15 +249,26 @@ def send_deadline_notices(*, clock: Clock) -> int:
             .order_by(col(DeductionRequest.deadline), col(DeductionRequest.id))
         ).all()
         db.commit()
-        for request_id, contract_id, group_no, month, pay_kind, deadline in rows:
+        for request_id, contract_id, contract_no, group_no, month, pay_kind, deadline in rows:
             if request_id is None or not deadline_notice_due(today, deadline,
                                                              extra_closed=closed):
                 continue
             ref = RequestRef(RequestKind.ROKIN, request_id, group_no, month, pay_kind,
                              deadline=deadline)
-            made += _notify(db, contract_id=contract_id, kind=NoticeKind.DEADLINE, ref=ref,
+            count = _notify(db, contract_id=contract_id, kind=NoticeKind.DEADLINE, ref=ref,
                             clock=clock)
+            if count:
+                # Logged in the contract's chain like the certificate notices (R-CERT-6): who
+                # was told what is part of the record (R-LOG-1).
+                oplog.append(
+                    db, chain=oplog.chain_for(contract_no), at=clock.now(),
+                    actor_kind=ActorKind.SYSTEM, actor="system", action=ACTION_DEADLINE,
+                    result=LogResult.SUCCESS, contract_no=contract_no,
+                    target=f"{group_no} {month} {pay_kind}",
+                    detail={"request_id": request_id, "deadline": deadline, "users": count},
+                )
             db.commit()
+            made += count
     return made
 
 

@@ -30,6 +30,7 @@ from chingin_app.models import (
     DeductionRequest,
     MailOutbox,
     MenuPermission,
+    OperationLog,
     User,
     UserRole,
 )
@@ -223,6 +224,12 @@ def test_r_plus_7_deadline_notice_two_bank_days_before_across_a_holiday(
     assert _notices(db, org, NoticeKind.DEADLINE) == expected
     notices.send_deadline_notices(clock=clock)  # the job run again
     assert _notices(db, org, NoticeKind.DEADLINE) == expected
+    db.expire_all()
+    logged = db.exec(select(OperationLog.action, OperationLog.detail).where(
+        OperationLog.contract_no == org.contract_no,
+        OperationLog.action == notices.ACTION_DEADLINE)).all()
+    db.commit()
+    assert len(logged) == 1 and '"users":2' in (logged[0][1] or "")
 
     mail.deliver_pending(clock=clock)
     [sent] = [m for m in inbox.to(org.clerk.email) if "期限" in m["Subject"]]

@@ -971,7 +971,7 @@ NOTICE_MESSAGES: Final[dict[str, str]] = {
         "{what} {month} {pay_kind}の控除依頼を受信しました（入金グループ{group}）。"
     ),
     "I-NOTICE-DEADLINE": (
-        "{what} {month} {pay_kind}の控除依頼は、まとめ入金確定がお済みでありません。"
+        "{what} {month} {pay_kind}の控除依頼は、まとめ入金確定がまだ行われていません。"
         "まとめ入金期限は{deadline}です（入金グループ{group}）。"
     ),
     "I-NOTICE-RESULTS": (

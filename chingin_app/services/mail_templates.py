@@ -299,7 +299,7 @@ def business_notice(
     elif kind is NoticeKind.DEADLINE:
         if deadline is None:
             raise ValueError("a deadline notice needs the deadline")
-        lines = ["次の控除依頼のまとめ入金確定がお済みでありません。", "", *what,
+        lines = ["次の控除依頼は、まとめ入金確定がまだ行われていません。", "", *what,
                  f"まとめ入金期限：{_day_text(deadline)}", "",
                  "まとめ入金期限までに、サービスにログインしてまとめ入金確定を行ってください。"]
     else:

@@ -28,6 +28,7 @@ from chingin_app.pages.ledger import history as ledger_history
 from chingin_app.pages.ledger import items as ledger_items
 from chingin_app.pages.ledger import transfer as ledger_transfer
 from chingin_app.pages.manuals import manuals_page
+from chingin_app.pages.notice_settings import notice_settings_page
 from chingin_app.pages.operation_log import operation_log_page
 from chingin_app.pages.rokin import outputs as rokin_out
 from chingin_app.pages.rokin import remittance as remit
@@ -77,6 +78,7 @@ from chingin_app.state.login import (
 )
 from chingin_app.state.manuals import MANUAL_KIND, ManualsState
 from chingin_app.state.master_registration import MasterRegistrationState
+from chingin_app.state.notice_settings import NoticeSettingsState
 from chingin_app.state.operation_log import OperationLogState
 from chingin_app.state.operator_console import (
     ROUTE_CONTRACTS,
@@ -209,6 +211,7 @@ SCREENS = [
     (routes.MANUALS, "マニュアル照会", manuals_page, ManualsState.load),
     (routes.PASSWORD_CHANGE, "パスワード変更", login.password_change_page,
      PasswordChangeFirstState.load_regular),
+    (routes.NOTICE_SETTINGS, "通知設定", notice_settings_page, NoticeSettingsState.load),
     (routes.USERS, "契約ユーザー情報照会", cusers.contract_users_page, ContractUsersState.load),
     (routes.USERS_NEW, "契約ユーザー登録", cusers.contract_user_new_page,
      ContractUserFormState.load_new),

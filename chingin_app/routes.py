@@ -25,6 +25,7 @@ PASSWORD_CHANGE = "/password-change"  # noqa: S105 (a route)
 USERS = "/users"
 USERS_NEW = "/users/new"
 USERS_EDIT = "/users/edit"
+NOTICE_SETTINGS = "/notice-settings"  # R-PLUS-7 通知設定 (common menu)
 
 # 労金控除事務 (SPEC §11 RK-1 … RK-11)
 ROKIN_DETAILS = "/rokin/details"

@@ -965,6 +965,27 @@ LEDGER_CYCLE_MESSAGES: Final[dict[str, str]] = {
     ),
 }
 
+#: Business notices on the information screen and 通知設定 (SPEC §13 R-PLUS-7).
+NOTICE_MESSAGES: Final[dict[str, str]] = {
+    "I-NOTICE-REQUEST": (
+        "{what} {month} {pay_kind}の控除依頼を受信しました（入金グループ{group}）。"
+    ),
+    "I-NOTICE-DEADLINE": (
+        "{what} {month} {pay_kind}の控除依頼は、まとめ入金確定がまだ行われていません。"
+        "まとめ入金期限は{deadline}です（入金グループ{group}）。"
+    ),
+    "I-NOTICE-RESULTS": (
+        "{what} {month} {pay_kind}の控除結果を受信しました。控除不能は{count:,}件です"
+        "（入金グループ{group}）。"
+    ),
+    "I-NOTICE-NONE": "お知らせはありません。",
+    "I-NOTICE-SETTINGS-SAVED": "通知設定を更新しました。",
+    "E-NOTICE-SETTINGS-STALE": (
+        "ほかの画面で通知設定が変更されました。画面を開き直してから、もう一度更新してください。"
+        "何も変更していません。"
+    ),
+}
+
 MESSAGES: Final[dict[str, str]] = {
     **OPERATOR_CONSOLE_MESSAGES,
     **USER_ADMIN_MESSAGES,
@@ -989,6 +1010,7 @@ MESSAGES: Final[dict[str, str]] = {
     **LEDGER_MESSAGES,
     **LEDGER_TRANSFER_MESSAGES,
     **LEDGER_CYCLE_MESSAGES,
+    **NOTICE_MESSAGES,
 }
 
 

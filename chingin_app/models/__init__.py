@@ -18,6 +18,7 @@ from chingin_app.models.ledger import (
 )
 from chingin_app.models.mail import MailOutbox
 from chingin_app.models.manuals import Manual
+from chingin_app.models.notices import BusinessNotice, NoticeSetting
 from chingin_app.models.operators import (
     Operator,
     OperatorCertificate,
@@ -58,6 +59,7 @@ __all__ = [
     "AuthCodeChallenge",
     "BatchSavingsItem",
     "BatchSavingsStatement",
+    "BusinessNotice",
     "Certificate",
     "CertificateStatus",
     "ClosedDay",
@@ -81,6 +83,7 @@ __all__ = [
     "MaintenanceWindowRecord",
     "Manual",
     "MenuPermission",
+    "NoticeSetting",
     "OperationLog",
     "OperationLogHead",
     "Operator",

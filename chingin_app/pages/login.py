@@ -112,6 +112,7 @@ def group_select_page() -> rx.Component:
 _COMMON_MENU: tuple[tuple[str, str, bool], ...] = (
     ("パスワード変更", routes.PASSWORD_CHANGE, False),
     ("マニュアル照会", routes.MANUALS, False),
+    ("通知設定", routes.NOTICE_SETTINGS, False),  # R-PLUS-7
     ("契約ユーザー情報照会", routes.USERS, False),
     ("操作ログ照会", routes.OPERATION_LOG, True),
 )
@@ -139,6 +140,24 @@ def _business_menus() -> rx.Component:
                 spacing="4", wrap="wrap",
             ),
         ),
+    )
+
+
+def _notices() -> rx.Component:
+    """お知らせ (R-PLUS-7): the user's business notices, the same as the mails (which the user
+    may turn off on 通知設定)."""
+    return rx.el.section(
+        rx.heading("お知らせ", as_="h2", size="3", margin_top="16px"),
+        rx.cond(
+            InfoState.notices.length() > 0,  # type: ignore[attr-defined]
+            rx.unordered_list(rx.foreach(
+                InfoState.notices,
+                lambda n: rx.list_item(rx.text.span(n[0], " "), n[1], data_testid="notice"),
+            )),
+            rx.text(message("I-NOTICE-NONE")),
+        ),
+        aria_label="お知らせ",
+        data_testid="business-notices",
     )
 
 
@@ -237,6 +256,7 @@ def info_page() -> rx.Component:
             rx.button("入金グループ選択", variant="outline",
                       on_click=rx.redirect(routes.GROUP_SELECT)),
         ),
+        _notices(),
         _rokin_schedule(),
         _batch_latest(),
         _zaikei_latest(),

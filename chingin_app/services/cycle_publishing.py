@@ -7,7 +7,9 @@ the 賃控元帳控除依頼 (``services/ledger/cycle``), on the 労金控除 re
 that got a 労金控除 request gets a ledger request too, so RL-12 always has the cycle — and for
 a group with ledger lines only, on the calendar's dates. All or nothing: either kind refused
 (E-CYCLE-EXISTS without ``--replace``, a confirmed or closed request, …) refuses both, logged
-once; a contract whose groups have nothing of either kind is E-CYCLE-NO-LINES.
+once; a contract whose groups have nothing of either kind is E-CYCLE-NO-LINES. Each request
+made is noticed to the users who hold its menu (R-PLUS-7, ``services.notices``) in the same
+transaction: a notice exists exactly when its request does.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.clock import Clock
 from chingin_app.domain.contract import Service
 from chingin_app.domain.line_kinds import PayKind
+from chingin_app.domain.notices import RequestKind
 from chingin_app.domain.result import Err, Ok
 from chingin_app.models import DeductionRequest, PaymentGroup
-from chingin_app.services import contract_records, oplog
+from chingin_app.services import contract_records, notices, oplog
 from chingin_app.services.ledger.cycle import publishing as ledger_publishing
 from chingin_app.services.ledger.cycle.common import PublishedLedgerRequest
 from chingin_app.services.rokin.cycle import publishing as rokin_publishing
@@ -134,5 +137,11 @@ def publish_month(
                                    ticket=ticket)
     ledger_publishing.log_published(db, contract_no=contract_no, made=ledger, actor=who,
                                     now=now, ticket=ticket)
+    notices.notify_requests(db, contract_id=contract_id, clock=clock, refs=[
+        *(notices.RequestRef(RequestKind.ROKIN, p.request_id, p.group_no, p.deduct_month,
+                             p.pay_kind, deadline=p.dates.deadline) for p in rokin),
+        *(notices.RequestRef(RequestKind.LEDGER, p.request_id, p.group_no, p.deduct_month,
+                             p.pay_kind, deadline=p.dates.deadline) for p in ledger),
+    ])
     db.commit()
     return Ok(MonthPublished(tuple(rokin), tuple(ledger)))

@@ -1,8 +1,8 @@
 """Scheduled jobs (R-OPS-4, DESIGN §3), run once by ``chingin jobs run`` (production: a systemd
 timer): the CRLs of both CAs (``certs.crl``, with the checks an operator needs); certificate
-expiry notices (R-CERT-6); purge of expired issuance attempts and old outbox rows; the outbox
-flush. ``chingin serve`` runs the CRL job itself every 10 minutes and sends the outbox in the
-background."""
+expiry notices (R-CERT-6); the まとめ入金期限 notices (R-PLUS-7, ``services.notices``); purge of
+expired issuance attempts and old outbox rows; the outbox flush. ``chingin serve`` runs the CRL
+job itself every 10 minutes and sends the outbox in the background."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from chingin_app.models import (
     LogResult,
     User,
 )
-from chingin_app.services import mail, mail_templates, oplog
+from chingin_app.services import mail, mail_templates, notices, oplog
 from chingin_app.services.certs import crl, issuance
 from chingin_app.settings import settings
 
@@ -127,16 +127,18 @@ def run_for_operator(*, actor: str, clock: Clock, ticket: str | None) -> int:
 
 
 def _run_certificate_and_mail_jobs() -> None:
-    """R-CERT-6 notices, R-OPS-4 purge of expired issuance attempts and old outbox rows, then
-    the outbox (R-SEC-2). Mail that cannot be sent now stays queued with its retries."""
+    """R-CERT-6 notices, R-PLUS-7 deadline notices, R-OPS-4 purge of expired issuance
+    attempts and old outbox rows, then the outbox (R-SEC-2). Mail that cannot be sent now
+    stays queued with its retries."""
     clock = clock_from_env()
-    notices = send_certificate_notices(clock=clock)
+    cert_notices = send_certificate_notices(clock=clock)
+    deadline_notices = notices.send_deadline_notices(clock=clock)
     with session_scope() as db:
         voided = issuance.purge_expired_challenges(db, clock=clock)
         purged = mail.purge(db, clock=clock)
     sent = mail.deliver_pending(clock=clock, limit=500)
     log.info(
-        "certificate notices: %d expiring, %d expired; attempts voided: %d; "
-        "outbox rows purged: %d; mails sent: %d",
-        notices.expiring, notices.expired, voided, purged, sent,
+        "certificate notices: %d expiring, %d expired; deadline notices: %d; "
+        "attempts voided: %d; outbox rows purged: %d; mails sent: %d",
+        cert_notices.expiring, cert_notices.expired, deadline_notices, voided, purged, sent,
     )

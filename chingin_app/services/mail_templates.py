@@ -1,5 +1,5 @@
 """The texts of every mail the service sends (SPEC R-SEC-2, R-CERT-1, R-CERT-6, R-LOCK-4,
-R-PLUS-4, R-ENV-7).
+R-PLUS-4, R-PLUS-7, R-ENV-7).
 
 Rules every template follows: plain UTF-8 text, times in Japan time, no links (a mail that
 asks to click is what phishing looks like), and the same closing — 「お心当たりのない場合は…」
@@ -9,16 +9,19 @@ and the お問い合わせ先 (name, telephone, hours) from the settings. Each r
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Final
 
 from chingin_app.domain.clock import to_jst
+from chingin_app.domain.line_kinds import PayKind
+from chingin_app.domain.notices import NoticeKind, RequestKind, month_label
 from chingin_app.services.mail import MailMessage
 from chingin_app.settings import settings
 
 __all__ = [
     "SERVICE_NAME",
     "auth_code",
+    "business_notice",
     "certificate_expired",
     "certificate_expiring",
     "certificate_issued",
@@ -251,3 +254,58 @@ def email_changed(*, user_name: str, user_id: str, at: datetime) -> MailMessage:
             "このメールアドレスには今後お知らせをお送りしません。",
         ],
     )
+
+
+#: R-PLUS-7 notices greet no one by name: "No amounts or names in the mail".
+_NOTICE_GREETING: Final = "ご担当者"
+_NOTICE_SUBJECTS: Final[dict[NoticeKind, str]] = {
+    NoticeKind.REQUEST: "控除依頼を受信しました",
+    NoticeKind.DEADLINE: "まとめ入金期限が近づいています",
+    NoticeKind.RESULTS: "控除結果を受信しました",
+}
+
+
+def _day_text(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def business_notice(
+    *,
+    kind: NoticeKind,
+    request_kind: RequestKind,
+    group_no: str,
+    deduct_month: str,
+    pay_kind: str,
+    deadline: date | None = None,
+    not_deducted: int | None = None,
+) -> MailMessage:
+    """A business notice (R-PLUS-7): a new request, the まとめ入金期限 in 2 bank days while
+    unconfirmed, results received (with the count of 控除不能).
+
+    Deliberately no amount, no name (of the user, the organisation or an employee), no
+    contract number and no 6-digit number: people search their mail for an authentication
+    code, and a mail must not be mistaken for one (a unit test checks every combination). The
+    reader signs in to see the figures."""
+    label = PayKind(pay_kind).label
+    what = [
+        f"業務　　　　：{request_kind.label}",
+        f"入金グループ：{group_no}",
+        f"控除年月　　：{month_label(deduct_month)}",
+        f"支給区分　　：{label}",
+    ]
+    if kind is NoticeKind.REQUEST:
+        lines = ["次の控除依頼を受信しました。", "", *what, "",
+                 "サービスにログインし、控除依頼の内容をご確認ください。"]
+    elif kind is NoticeKind.DEADLINE:
+        if deadline is None:
+            raise ValueError("a deadline notice needs the deadline")
+        lines = ["次の控除依頼は、まとめ入金確定がまだ行われていません。", "", *what,
+                 f"まとめ入金期限：{_day_text(deadline)}", "",
+                 "まとめ入金期限までに、サービスにログインしてまとめ入金確定を行ってください。"]
+    else:
+        if not_deducted is None:
+            raise ValueError("a results notice needs the count of 控除不能")
+        lines = ["次の控除依頼の控除結果を受信しました。", "", *what,
+                 f"控除不能　　：{not_deducted:,}件", "",
+                 "サービスにログインし、結果リストをご確認ください。"]
+    return _compose(f"notice_{kind.value}", _NOTICE_SUBJECTS[kind], _NOTICE_GREETING, lines)

@@ -77,6 +77,8 @@ _ACTION_LABELS: Final[dict[str, str]] = {
     "session.end": "セッション終了",
     "password.change_initial": "初期パスワード変更",
     "group.select": "入金グループ選択",
+    "notice.settings": "通知設定",
+    "notice.deadline": "まとめ入金期限のお知らせ",
     "master_registration.verify": "マスターユーザー初期登録（契約確認）",
     "master_registration.lock": "マスターユーザー初期登録（ロック）",
     "master_registration.block": "マスターユーザー初期登録（閉塞）",

@@ -16,7 +16,7 @@ from chingin_app.domain.contract import Service
 from chingin_app.domain.messages import message
 from chingin_app.domain.permissions import GROUPS
 from chingin_app.domain.result import Err
-from chingin_app.services import batch_savings, contracts, login, permissions
+from chingin_app.services import batch_savings, contracts, login, notices, permissions
 from chingin_app.services.context import app_clock
 from chingin_app.services.rokin import cycle as rokin_cycle
 from chingin_app.services.sessions import SessionInfo
@@ -200,6 +200,8 @@ class InfoState(SessionState):
     # 最新受信情報（一斉積立）: shown when the contract has 一斉積立 (R-INFO-1, manual P.21).
     has_batch: bool = False
     batch_latest: str = ""
+    # お知らせ (R-PLUS-7): the user's own business notices, newest first: [date, text].
+    notices: list[list[str]] = []  # noqa: RUF012 (Reflex copies var defaults per client)
 
     @rx.event
     def load(self) -> EventSpec | None:
@@ -224,7 +226,15 @@ class InfoState(SessionState):
         self._load_schedule(info)
         self._load_zaikei_latest(info)
         self._load_batch_latest(info)
+        self._load_notices(info)
         return None
+
+    def _load_notices(self, info: SessionInfo) -> None:
+        """The signed-in user's business notices (R-PLUS-7), newest first."""
+        with session_scope(read_only=True) as db:
+            lines = notices.list_for_user(db, session=info)
+        self.notices = [[f"{to_jst(line.created_at):%Y/%m/%d}", notices.text_of(line)]
+                        for line in lines]
 
     def _load_batch_latest(self, info: SessionInfo) -> None:
         """The latest received 一斉積立内訳明細 of the selected group (R-INFO-1)."""

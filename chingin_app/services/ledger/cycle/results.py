@@ -16,10 +16,11 @@ from chingin_app.domain.clock import Clock
 from chingin_app.domain.deduction_cycle import CycleAction, ResultKind
 from chingin_app.domain.ledger_cycle import LedgerStatus, ledger_transition
 from chingin_app.domain.line_kinds import ChangeKind, PayKind
+from chingin_app.domain.notices import RequestKind
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.models import LedgerRequest, LedgerRequestItem, LedgerResultItem
 from chingin_app.reports.csv_reader import read_rows
-from chingin_app.services import contract_records, oplog
+from chingin_app.services import contract_records, notices, oplog
 from chingin_app.services.bank_results import (
     COMMON_RULES,
     DEDUCTED_CODE,
@@ -185,6 +186,7 @@ def load_ledger_results(
         return refuse(errors)
 
     summary: list[tuple[str, str, str, int, int]] = []
+    refs: list[notices.RequestRef] = []
     for (group_no, month, kind), request in requests.items():
         assert request is not None and request.id is not None
         counts: dict[bool, int] = defaultdict(int)
@@ -205,12 +207,16 @@ def load_ledger_results(
         request.results_received_at = now
         db.add(request)
         summary.append((group_no, month, kind, counts[True], counts[False]))
+        refs.append(notices.RequestRef(RequestKind.LEDGER, request.id, group_no, month, kind,
+                                       not_deducted=counts[False]))
         oplog.operator_success(
             db, contract_no=contract_no, at=now, actor=who, action=ACTION_LOAD_RESULTS,
             target=key_text(group_no, month, kind), ticket=ticket,
             detail={"request_id": request.id, "deducted": counts[True],
                     "not_deducted": counts[False]},
         )
+    # R-PLUS-7: results received, to the users who hold 賃控元帳結果リスト出力.
+    notices.notify_results(db, contract_id=contract_id, refs=refs, clock=clock)
     db.flush()
     db.commit()
     return Ok(LedgerResultsLoaded(tuple(summary)))

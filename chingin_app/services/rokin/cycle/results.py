@@ -17,6 +17,7 @@ from chingin_app.domain.clock import Clock
 from chingin_app.domain.deduction_cycle import CycleStatus, ResultKind
 from chingin_app.domain.kana import check_name_kana, normalise_kana
 from chingin_app.domain.line_kinds import ChangeKind, PayKind
+from chingin_app.domain.notices import RequestKind
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.models import (
     DeductionRequest,
@@ -24,7 +25,7 @@ from chingin_app.models import (
     DeductionResultItem,
 )
 from chingin_app.reports.csv_reader import read_rows
-from chingin_app.services import contract_records, oplog
+from chingin_app.services import contract_records, notices, oplog
 from chingin_app.services.bank_results import (
     COMMON_RULES,
     DEDUCTED_CODE,
@@ -296,6 +297,7 @@ def load_results(
         return refuse(errors)
 
     summary: list[tuple[str, str, str, int, int, int]] = []
+    refs: list[notices.RequestRef] = []
     for (group_no, month, kind), request in requests.items():
         assert request is not None and request.id is not None
         deducted = not_deducted = mismatches = 0
@@ -327,6 +329,8 @@ def load_results(
         request.results_received_at = now
         db.add(request)
         summary.append((group_no, month, kind, deducted, not_deducted, mismatches))
+        refs.append(notices.RequestRef(RequestKind.ROKIN, request.id, group_no, month, kind,
+                                       not_deducted=not_deducted))
         oplog.operator_success(
             db,
             contract_no=contract_no,
@@ -342,6 +346,8 @@ def load_results(
                 "kana_mismatch": mismatches,
             },
         )
+    # R-PLUS-7: results received, to the users who hold 労金控除結果リスト出力.
+    notices.notify_results(db, contract_id=contract_id, refs=refs, clock=clock)
     db.flush()
     db.commit()
     return Ok(ResultsLoaded(tuple(summary)))

@@ -213,12 +213,11 @@ class InfoState(SessionState):
             )
         links: dict[str, list[list[str]]] = {}
         for item, _level in visible:
+            # Every menu entry has a built screen (tests/unit/test_menu_screens.py); the check
+            # stays so a half-merged menu can never show a dead link.
             route = routes.MENU_ROUTES.get(item.key)
             if route is not None and routes.is_built(route):
                 links.setdefault(item.group, []).append([item.label, route])
-            for label, extra in routes.MENU_EXTRAS.get(item.key, ()):
-                if routes.is_built(extra):
-                    links.setdefault(item.group, []).append([label, extra])
         self.menu_groups = [g for g in GROUPS if g in links]
         self.menu_links = links
         self._load_schedule(info)

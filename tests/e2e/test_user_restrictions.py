@@ -52,19 +52,12 @@ def _expected_business_links(contract_no: str, user_id: str) -> set[tuple[str, s
     with session_scope(read_only=True) as db:
         visible = permissions.visible_menus(db, contract_no=contract_no, user_id=user_id)
     assert {item.key for item, _level in visible} == SHOWN_KEYS
-    menus = {
+    # One list: every entry has its screen (issue 13 item 5), incl. R-PLUS-1/2's own rows.
+    return {
         (item.label, route)
         for item, _level in visible
         if (route := routes.MENU_ROUTES.get(item.key)) is not None and routes.is_built(route)
     }
-    # Screens beyond the manual ride on their menu's rights (e.g. R-PLUS-2's list on RK-1's).
-    extras = {
-        (label, route)
-        for item, _level in visible
-        for label, route in routes.MENU_EXTRAS.get(item.key, ())
-        if routes.is_built(route)
-    }
-    return menus | extras
 
 
 def _shown_business_links(page: Page) -> set[tuple[str, str]]:

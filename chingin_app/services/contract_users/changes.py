@@ -15,7 +15,7 @@ from typing import Final
 from sqlmodel import Session
 
 from chingin_app.domain.clock import Clock
-from chingin_app.domain.permissions import MENUS, check_permissions
+from chingin_app.domain.permissions import PERMISSION_MENUS, check_permissions
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.domain.validation import check_password, check_reentry
 from chingin_app.models import LogResult, RevocationReason
@@ -82,7 +82,7 @@ def update_general_user(
         db, contract_no=contract_no, actor=actor_user_id, action=ACTION_UPDATE_GENERAL,
         screen=_SCREEN_UPDATE, target=user_id, now=now,
     )
-    levels, perm_errors = check_permissions(permissions or {}, MENUS)
+    levels, perm_errors = check_permissions(permissions or {}, PERMISSION_MENUS)
     if errors := profile_errors(user_name, email, email_again) + perm_errors:
         return admin.invalid(errors)
     if blank(user_name) and blank(email) and not levels:

@@ -44,6 +44,19 @@ def login_page() -> rx.Component:
                 ),
             )),
         ),
+        _certificate_button(),
+    )
+
+
+def _certificate_button() -> rx.Component:
+    """The ログイン screen's 電子証明書発行 button (manual P.2, P.45: 「ログイン画面の電子証明書
+    発行ボタンより更新してください」): renewal within 30 days of expiry, or a first issue."""
+    if not routes.is_built(routes.CERT_ISSUE):
+        return rx.fragment()
+    return rx.box(
+        rx.button("電子証明書発行", variant="outline",
+                  on_click=rx.redirect(routes.CERT_ISSUE)),
+        margin_top="24px",
     )
 
 
@@ -107,21 +120,32 @@ def group_select_page() -> rx.Component:
     )
 
 
-#: (label, route, master only) of the common and system-admin menus (R-INFO-2); entries
-#: appear only for screens that exist.
-_COMMON_MENU: tuple[tuple[str, str, bool], ...] = (
-    ("パスワード変更", routes.PASSWORD_CHANGE, False),
-    ("マニュアル照会", routes.MANUALS, False),
-    ("契約ユーザー情報照会", routes.USERS, False),
-    ("操作ログ照会", routes.OPERATION_LOG, True),
+#: Where an entry of the common and system-admin menus goes (R-INFO-2, R-INFO-2a; manual
+#: P.26–27, P.41–43): 共通機能 for everyone; システム管理機能 for the master only; ``users`` is
+#: 契約ユーザー情報照会, under システム管理機能 for the master (「メニューシステム管理機能から
+#: 契約ユーザー情報照会をクリック」) and under 共通機能 for a general user, who sees only their
+#: own entry there.
+_COMMON, _ADMIN, _USERS = "common", "admin", "users"
+
+#: (label, route, where) of the common and system-admin menus; entries appear only for screens
+#: that exist.
+_COMMON_MENU: tuple[tuple[str, str, str], ...] = (
+    ("パスワード変更", routes.PASSWORD_CHANGE, _COMMON),
+    ("マニュアル照会", routes.MANUALS, _COMMON),
+    ("契約ユーザー情報照会", routes.USERS, _USERS),
+    ("操作ログ照会", routes.OPERATION_LOG, _ADMIN),
 )
 
+#: The two headings of the manual's information screen (P.26, 27, 41–43).
+COMMON_HEADING = "共通機能"
+ADMIN_HEADING = "システム管理機能"
 
-def _menu_buttons(master_only: bool) -> list[rx.Component]:
+
+def _menu_buttons(*where: str) -> list[rx.Component]:
     return [
         rx.button(label, variant="outline", on_click=rx.redirect(route))
-        for label, route, only_master in _COMMON_MENU
-        if only_master == master_only and routes.is_built(route)
+        for label, route, place in _COMMON_MENU
+        if place in where and routes.is_built(route)
     ]
 
 
@@ -198,14 +222,22 @@ def _batch_latest() -> rx.Component:
 
 
 def _menus() -> rx.Component:
-    """共通メニュー for everyone; システム管理メニュー for the master only (R-INFO-2/2a)."""
-    common, admin = _menu_buttons(False), _menu_buttons(True)
+    """共通機能 for everyone (with 契約ユーザー情報照会 for a general user); システム管理機能 for
+    the master only, 契約ユーザー情報照会 first (R-INFO-2/2a, manual P.26–27, P.41–43)."""
+    common, users = _menu_buttons(_COMMON), _menu_buttons(_USERS)
+    admin = _menu_buttons(_USERS, _ADMIN)
     return rx.box(
-        *([rx.heading("共通メニュー", as_="h2", size="3", margin_top="16px"),
-           rx.hstack(*common, spacing="3", wrap="wrap")] if common else []),
+        rx.box(
+            rx.heading(COMMON_HEADING, as_="h2", size="3", margin_top="16px"),
+            rx.hstack(*common, rx.cond(SessionState.is_master, rx.fragment(),
+                                       rx.fragment(*users)),
+                      spacing="3", wrap="wrap"),
+            data_testid="common-menu",
+        ),
         *([rx.cond(SessionState.is_master, rx.box(
-            rx.heading("システム管理メニュー", as_="h2", size="3", margin_top="16px"),
+            rx.heading(ADMIN_HEADING, as_="h2", size="3", margin_top="16px"),
             rx.hstack(*admin, spacing="3", wrap="wrap"),
+            data_testid="admin-menu",
         ))] if admin else []),
     )
 

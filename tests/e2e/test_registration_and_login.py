@@ -270,6 +270,29 @@ def test_r_sess_1_idle_screen_logs_out_on_the_server(
         expect(page.get_by_role("status")).to_have_text(message("MSG-TIMEOUT"))
 
 
+def test_r_sess_1_bookmarked_screen_without_a_session_asks_to_log_in(
+    browser: Browser, service: Service, tmp_path: Path
+) -> None:
+    """Issue 13 item 6: a business screen opened from a bookmark without ever signing in lands
+    on ログイン with MSG-LOGIN-FIRST (「ログインしてください」), not MSG-TIMEOUT's 60 minutes (no
+    session ever existed); the ログイン screen carries the 電子証明書発行 button (manual P.2,
+    P.45 「ログイン画面の電子証明書発行ボタンより更新してください」)."""
+    cert = issue_certificate(service, tmp_path, password=PASSWORD)
+    context = browser.new_context(
+        ignore_https_errors=True,
+        client_certificates=[{"origin": service.base_url, "pfxPath": str(cert.p12),
+                              "passphrase": PASSWORD}],
+    )
+    with context:
+        page = context.new_page()
+        page.goto(service.base_url + "/rokin/details")
+        expect(page.get_by_role("heading", name="ログイン", exact=True)).to_be_visible()
+        expect(page.get_by_role("status")).to_have_text(message("MSG-LOGIN-FIRST"))
+        assert message("MSG-LOGIN-FIRST") != message("MSG-TIMEOUT")
+        page.get_by_role("button", name="電子証明書発行").click()
+        expect(page.get_by_role("heading", name="電子証明書発行 ユーザー認証")).to_be_visible()
+
+
 def test_r_user_1_password_change_from_the_common_menu(
     browser: Browser, service: Service, tmp_path: Path
 ) -> None:

@@ -111,9 +111,10 @@ def check_temporary_password(
     """§3 rules for a new 仮のパスワード typed twice (R-USER-3, R-USER-5), so a screen can refuse
     it before changing anything else in the same 更新."""
     errors = [e for e in (
-        check_password(password, field=field, label="仮のパスワード", user_id=user_id),
+        # The form's labels (P.28): 「パスワード」 / 「パスワード再入力」.
+        check_password(password, field=field, label="パスワード", user_id=user_id),
         check_reentry(password, password_again, field=f"{field}_again",
-                      label="仮のパスワード再入力", other_label="仮のパスワード"),
+                      label="パスワード再入力", other_label="パスワード"),
     ) if e is not None]
     return Invalid(tuple(errors)) if errors else None
 

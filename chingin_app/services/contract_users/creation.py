@@ -134,14 +134,15 @@ def create_general_user(
         check_user_name(user_name),
         check_email(email),
         check_password(
-            temporary_password, field="temporary_password", label="仮のパスワード",
+            # The form's labels (P.28): 「パスワード」 / 「パスワード再入力」.
+            temporary_password, field="temporary_password", label="パスワード",
             user_id=user_id,
         ),
     ]
     if temporary_password_again is not None:
         checks.append(check_reentry(
             temporary_password, temporary_password_again, field="temporary_password_again",
-            label="仮のパスワード再入力", other_label="仮のパスワード",
+            label="パスワード再入力", other_label="パスワード",
         ))
     if email_again is not None:
         checks.append(check_reentry(email, email_again, field="email_again",

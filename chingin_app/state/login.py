@@ -173,7 +173,7 @@ class GroupSelectState(FormMixin, SessionState):
         with session_scope() as db:
             result = login.select_group(
                 db, session_token=self._session_token, facts=self._cert_facts(),
-                group_no=group_no, clock=app_clock(),
+                group_no=group_no, clock=app_clock(), ip=self._client_ip(),
             )
         if not self._settle(result):
             return None

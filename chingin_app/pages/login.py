@@ -166,6 +166,17 @@ def _business_menus() -> rx.Component:
     )
 
 
+def _latest_entry(text: rx.Var[str] | str, entry: str, test_id: str) -> rx.Component:
+    """One 最新受信情報 entry: a link to the screen of its list or PDF when the user may open
+    it (R-INFO-3), plain text otherwise (nothing received, or the menu 非表示)."""
+    link = InfoState.latest_links.get(entry, "")  # type: ignore[attr-defined]
+    return rx.cond(
+        link != "",
+        rx.box(rx.link(text, href=link, data_testid=test_id)),
+        rx.text(text, data_testid=test_id),
+    )
+
+
 def _rokin_schedule() -> rx.Component:
     """労金控除 schedule (current and next cycle) and the latest received data (R-INFO-1)."""
     return rx.cond(
@@ -184,8 +195,9 @@ def _rokin_schedule() -> rx.Component:
                 aria_label="労金控除スケジュール",
             ),
             rx.heading("最新受信情報（労金控除）", as_="h2", size="3", margin_top="16px"),
-            rx.text(rx.cond(InfoState.latest_received != "", InfoState.latest_received,
-                            "受信したデータはありません。"), data_testid="latest-received"),
+            rx.cond(InfoState.latest_received != "",
+                    _latest_entry(InfoState.latest_received, "rokin", "latest-received"),
+                    rx.text("受信したデータはありません。", data_testid="latest-received")),
             data_testid="rokin-schedule",
         ),
     )
@@ -198,12 +210,13 @@ def _zaikei_latest() -> rx.Component:
         InfoState.has_zaikei,
         rx.box(
             rx.heading("最新受信情報", as_="h2", size="3", margin_top="16px"),
-            rx.text(InfoState.zaikei_deposit, data_testid="zaikei-latest-deposit"),
+            _latest_entry(InfoState.zaikei_deposit, "zaikei_deposit", "zaikei-latest-deposit"),
             rx.cond(InfoState.zaikei_has_balance,
-                    rx.text(InfoState.zaikei_balance, data_testid="zaikei-latest-balance")),
+                    _latest_entry(InfoState.zaikei_balance, "zaikei_balance",
+                                  "zaikei-latest-balance")),
             rx.cond(InfoState.zaikei_has_incentive,
-                    rx.text(InfoState.zaikei_incentive,
-                            data_testid="zaikei-latest-incentive")),
+                    _latest_entry(InfoState.zaikei_incentive, "zaikei_incentive",
+                                  "zaikei-latest-incentive")),
             data_testid="zaikei-latest",
         ),
     )
@@ -216,7 +229,7 @@ def _batch_latest() -> rx.Component:
         InfoState.has_batch,
         rx.box(
             rx.heading("最新受信情報（一斉積立）", as_="h2", size="3", margin_top="16px"),
-            rx.text(InfoState.batch_latest, data_testid="batch-latest"),
+            _latest_entry(InfoState.batch_latest, "batch", "batch-latest"),
         ),
     )
 

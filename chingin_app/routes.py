@@ -40,7 +40,7 @@ ROKIN_REMIT_CONFIRM = "/rokin/remittance/confirm"
 ROKIN_REMIT_UNCONFIRM = "/rokin/remittance/unconfirm"
 ROKIN_WEB_STATEMENT = "/rokin/remittance/web-statement"
 ROKIN_RESULT_LISTS = "/rokin/result-lists"
-ROKIN_RECONCILIATION = "/rokin/reconciliation"  # R-PLUS-1 (linked from RK-9)
+ROKIN_RECONCILIATION = "/rokin/reconciliation"  # R-PLUS-1 (also linked from RK-9)
 ROKIN_KANA_CHECK = "/rokin/kana-check"  # R-PLUS-2
 
 # 賃控元帳事務 (SPEC §11 RL-1 … RL-13)
@@ -68,10 +68,13 @@ ZAIKEI_DETAILS = "/zaikei/details"
 ZAIKEI_STATEMENT = "/zaikei/statement"
 ZAIKEI_EXPORT = "/zaikei/export"
 
-#: The screen of each business menu of the permission registry (domain/permissions.MENUS);
-#: the information screen links the ones that are built and that the user may see.
+#: The screen of each business menu of the permission registry (domain/permissions.MENUS):
+#: exactly one per entry, every one built (tests/unit/test_menu_screens.py), so the information
+#: screen and the user form's permission rows name the same screens (issue 13 item 5).
 MENU_ROUTES: dict[str, str] = {
     "rokin.detail_inquiry": ROKIN_DETAILS,
+    "rokin.kana_check": ROKIN_KANA_CHECK,
+    # RK-12: "rokin.staff": ROKIN_STAFF, with its entry in domain/permissions.MENUS.
     "rokin.detail_new": ROKIN_DETAIL_NEW,
     "rokin.history": ROKIN_HISTORY,
     "rokin.request_list": ROKIN_REQUEST_LISTS,
@@ -80,6 +83,7 @@ MENU_ROUTES: dict[str, str] = {
     "rokin.company_export": ROKIN_COMPANY_EXPORT,
     "rokin.remit_stop": ROKIN_REMIT_HOLDS,
     "rokin.remit_confirm": ROKIN_REMIT_CONFIRM,
+    "rokin.reconciliation": ROKIN_RECONCILIATION,
     "rokin.remit_unconfirm": ROKIN_REMIT_UNCONFIRM,
     "rokin.web_update_statement": ROKIN_WEB_STATEMENT,
     "rokin.result_list": ROKIN_RESULT_LISTS,
@@ -102,12 +106,6 @@ MENU_ROUTES: dict[str, str] = {
     "batch.detail_inquiry": BATCH_DETAILS,
     "batch.detail_list": BATCH_DETAIL_LISTS,
     "batch.detail_export": BATCH_DETAIL_EXPORT,
-}
-
-#: Screens beyond the manual (SPEC §13) that belong to a menu: shown after it, with its rights.
-MENU_EXTRAS: dict[str, tuple[tuple[str, str], ...]] = {
-    "rokin.detail_inquiry": (("カナ氏名チェックリスト", ROKIN_KANA_CHECK),),  # R-PLUS-2
-    "rokin.remit_confirm": (("給与控除データ照合", ROKIN_RECONCILIATION),),  # R-PLUS-1
 }
 
 # The top page's buttons in the manual's order (R-ENV-5, manual P.8).

@@ -1,7 +1,8 @@
 """The page of a list screen of per-employee details (RK-1 労金控除明細照会, RL-1 賃控元帳明細照会;
-SPEC §11): search, the paged and sortable list, and from a row 追加登録, 変更, 解除 (with a
-confirmation) and 履歴. The state is a ``state/detail_list.py`` DetailListMixin screen; the
-columns, the 商品 / 種目 filter and the detail's own fields come from the page."""
+SPEC §11): search, the paged and sortable list, and from a row 追加登録 (RK-1) or 照会 (RL-1),
+変更, 解除 (with a confirmation) and 履歴. The state is a ``state/detail_list.py``
+DetailListMixin screen; the columns, the 商品 / 種目 filter and the detail's own fields come
+from the page."""
 
 from __future__ import annotations
 
@@ -72,14 +73,22 @@ def _cancel_dialog(s: Any, row: Any, *, noun: str, what_key: str,
 
 
 def _row_actions(s: Any, row: Any, *, what_key: str, history_route: str,
-                 dialog: Callable[[Any], rx.Component]) -> rx.Component:
+                 dialog: Callable[[Any], rx.Component], adds: bool) -> rx.Component:
     who = row["staff_no"].to(str) + " " + row[what_key].to(str)
+    first: list[rx.Component] = (
+        [] if adds else [rx.button("照会", variant="outline", size="1", aria_label="照会 " + who,
+                                   on_click=s.open_view(row["id"]))]
+    )
+    add: list[rx.Component] = (
+        [rx.button("追加登録", variant="outline", size="1", aria_label="追加登録 " + who,
+                   on_click=s.open_add(row["id"]))] if adds else []
+    )
     return rx.hstack(
+        *first,
         rx.cond(
             s.can_change,
             rx.fragment(
-                rx.button("追加登録", variant="outline", size="1", aria_label="追加登録 " + who,
-                          on_click=s.open_add(row["id"])),
+                *add,
                 rx.cond(
                     row["live"] == "1",
                     rx.fragment(
@@ -108,13 +117,30 @@ def _buttons(s: Any, label: str) -> rx.Component:
     )
 
 
+def _row_view(s: Any, columns: Sequence[Column]) -> rx.Component:
+    """照会: the chosen row's detail, read-only, as it is now."""
+    return rx.box(
+        rx.heading("照会", as_="h2", size="4"),
+        rx.data_list.root(
+            *[rx.data_list.item(rx.data_list.label(c.header),
+                                rx.data_list.value(s.target[c.key]))
+              for c in columns],
+        ),
+        rx.button("閉じる", type="button", variant="outline", size="2", margin_top="12px",
+                  on_click=s.close_form),
+        style={"border": "1px solid var(--gray-7)", "padding": "16px", "margin": "12px 0",
+               "borderRadius": "6px"},
+        role="region", aria_label="明細の照会",
+    )
+
+
 def _row_form(s: Any, *, what_key: str, what_label: str, add_fields: Sequence[rx.Component],
               change_fields: rx.Component) -> rx.Component:
     """The 追加登録 or 変更 form for the chosen row."""
     adding = s.form_mode == "add"
     t = s.target
     return rx.cond(
-        s.form_mode != "",
+        (s.form_mode == "add") | (s.form_mode == "change"),
         rx.box(
             rx.heading(rx.cond(adding, "追加登録", "変更"), as_="h2", size="4"),
             rx.text("職員番号 ", t["staff_no"], "　", t["name_kana"], "（", t["name_kanji"], "）　",
@@ -160,12 +186,13 @@ def detail_list_page(
     state: Any, *, title: str, noun: str, columns: Sequence[Column], what_key: str,
     what_label: str, filters: Sequence[rx.Component], add_fields: Sequence[rx.Component],
     change_fields: rx.Component, history_route: str,
-    cancel_tail: Callable[[Any], Sequence[Any]],
+    cancel_tail: Callable[[Any], Sequence[Any]], adds: bool = True,
 ) -> rx.Component:
     """The screen ``title`` of ``state`` (details called ``noun``): ``filters`` follow 所属 in
     the search form (``status_select()`` and the 商品 / 種目 select); ``what_key``/
     ``what_label`` are the row's 商品 / 種目; ``add_fields``/``change_fields`` the row forms'
-    fields; ``cancel_tail`` the 解除 question after 「職員番号 … の <what>」."""
+    fields; ``cancel_tail`` the 解除 question after 「職員番号 … の <what>」. ``adds``: the
+    rows offer 追加登録 (RK-1); otherwise 照会 (RL-1: 照会・変更・解除, manual P.22)."""
     s = state
 
     def dialog(row: Any) -> rx.Component:
@@ -173,7 +200,7 @@ def detail_list_page(
 
     def actions(row: Any) -> rx.Component:
         return _row_actions(s, row, what_key=what_key, history_route=history_route,
-                            dialog=dialog)
+                            dialog=dialog, adds=adds)
 
     return signed_in_shell(
         title,
@@ -184,6 +211,7 @@ def detail_list_page(
                 rx.text("カナ氏名 ", s.kana_hint, size="2", color="var(--blue-11)",
                         data_testid="kana-hint")),
         field_error(s.errors.get("sort", ""), field_id="sort"),
+        rx.cond(s.form_mode == "view", _row_view(s, columns)),
         _row_form(s, what_key=what_key, what_label=what_label, add_fields=add_fields,
                   change_fields=change_fields),
         pager(total=s.total, page=s.page, pages=s.pages, on_turn=s.turn,

@@ -386,6 +386,11 @@ LOGIN_MESSAGES: Final[dict[str, str]] = {
         "仮のパスワードでログインしています。先にパスワードを変更してください。"
     ),
     "MSG-SESSION-ENDED": "ログアウトしました。再度ログインしてください。",
+    # A screen opened (e.g. from a bookmark) with no session at all: nothing timed out, so
+    # not MSG-TIMEOUT's 60 minutes (issue 13 item 6).
+    "MSG-LOGIN-FIRST": (
+        "ログインされていません。この画面をご利用になるには、ログインしてください。"
+    ),
     "MSG-GROUP-UNKNOWN": (
         "選択された入金グループはご利用いただけません。入金グループを選択し直してください。"
     ),

@@ -13,6 +13,13 @@ with its key. Kinds:
 
 入金グループ選択, the common menu and the user's own entry are never restricted and are not
 here. A menu without a stored setting is 非表示 and flagged 「未設定」 (R-USER-7a). Pure: no I/O.
+
+One source of truth (issue 13 item 5): ``MENUS`` is both the information screen's business menu
+(``screens_for``) and the user form's permission rows (``menus_for``: the entries with a right of
+their own). A screen that rides on another menu's right (RK-12 職員情報照会・変更 uses
+労金控除明細照会's) is an entry with ``rights`` set: it is listed, but offers no row. So a
+restriction can never name a screen that is not on the menu, nor miss one that is; every entry
+has its screen (``routes.MENU_ROUTES``, checked by tests/unit/test_menu_screens.py).
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ __all__ = [
     "GROUPS",
     "MENUS",
     "MENUS_BY_KEY",
+    "PERMISSION_MENUS",
     "Access",
     "Level",
     "MenuItem",
@@ -41,6 +49,7 @@ __all__ = [
     "menu",
     "menus_for",
     "parse_level",
+    "screens_for",
     "show_all",
     "view_only_all",
 ]
@@ -74,14 +83,24 @@ UNSET_LABEL: Final = "未設定"
 
 @dataclass(frozen=True)
 class MenuItem:
-    """One business menu row of P.21–24: stable ``key`` (stored in ``menu_permissions``), the
-    manual's row name, the service it belongs to, its kind and its menu group."""
+    """One business menu of the information screen: stable ``key`` (stored in
+    ``menu_permissions``), the screen's name (the manual's row name for P.21–24), the service it
+    belongs to, its kind and its menu group. ``rights`` names the menu whose right the screen
+    uses when it has no permission row of its own (RK-12); ``beyond_manual`` marks the screens
+    of SPEC §13 that are not rows of P.21–24."""
 
     key: str
     label: str
     service: Service
     kind: MenuKind
     group: str
+    rights: str | None = None
+    beyond_manual: bool = False
+
+    @property
+    def right_key(self) -> str:
+        """The key of the permission row that governs this screen (its own or ``rights``)."""
+        return self.rights or self.key
 
 
 _ROKIN: Final = "労金控除事務"
@@ -93,8 +112,11 @@ _ZAIKEI: Final = "財形貯蓄事務"
 GROUPS: Final[tuple[str, ...]] = (_ROKIN, _LEDGER, _BATCH, _ZAIKEI)
 
 
-def _rk(key: str, label: str, kind: MenuKind) -> MenuItem:
-    return MenuItem(f"rokin.{key}", label, Service.ROKIN, kind, _ROKIN)
+def _rk(
+    key: str, label: str, kind: MenuKind, *, rights: str | None = None,
+    beyond_manual: bool = False,
+) -> MenuItem:
+    return MenuItem(f"rokin.{key}", label, Service.ROKIN, kind, _ROKIN, rights, beyond_manual)
 
 
 def _rl(key: str, label: str, kind: MenuKind) -> MenuItem:
@@ -109,9 +131,14 @@ def _rz(key: str, label: str, kind: MenuKind) -> MenuItem:
     return MenuItem(f"zaikei.{key}", label, Service.ZAIKEI, kind, _ZAIKEI)
 
 
-#: Every business menu, in the manual's row order (P.21–24; SPEC §11).
+#: Every business menu, in the manual's row order (P.21–24; SPEC §11); the screens beyond the
+#: manual (SPEC §13) follow the menu they belong with.
 MENUS: Final[tuple[MenuItem, ...]] = (
     _rk("detail_inquiry", "労金控除明細照会", "view"),  # RK-1
+    # R-PLUS-2: a row of its own since issue 13 (migration 0012 copied RK-1's setting to it).
+    _rk("kana_check", "カナ氏名チェックリスト", "output", beyond_manual=True),
+    # RK-12 職員情報照会・変更 goes here, on RK-1's right (no permission row of its own):
+    # _rk("staff", "職員情報照会・変更", "view", rights="rokin.detail_inquiry"),
     _rk("detail_new", "労金控除明細新規登録", "change"),  # RK-2
     _rk("history", "労金控除明細更新履歴照会", "view"),  # RK-3
     _rk("request_list", "労金控除依頼リスト出力", "output"),  # RK-4
@@ -120,6 +147,9 @@ MENUS: Final[tuple[MenuItem, ...]] = (
     _rk("company_export", "企業宛控除依頼データエクスポート", "output"),  # RK-7
     _rk("remit_stop", "まとめ入金依頼入金中止設定", "change"),  # RK-8
     _rk("remit_confirm", "まとめ入金確定", "change"),  # RK-9
+    # R-PLUS-1: compares, changes nothing; a row of its own since issue 13 (migration 0012
+    # copied まとめ入金確定's setting to it).
+    _rk("reconciliation", "給与控除データ照合", "output", beyond_manual=True),
     _rk("remit_unconfirm", "まとめ入金確定解除", "change"),  # RK-9 (undo, R-USER-7a)
     _rk("web_update_statement", "まとめ入金WEB更新依頼明細書出力", "output"),  # RK-10
     _rk("result_list", "労金控除結果リスト出力", "output"),  # RK-11
@@ -145,6 +175,9 @@ MENUS: Final[tuple[MenuItem, ...]] = (
 )
 
 MENUS_BY_KEY: Final[dict[str, MenuItem]] = {item.key: item for item in MENUS}
+
+#: The permission rows (R-USER-3, R-USER-7a): the menus with a right of their own.
+PERMISSION_MENUS: Final[tuple[MenuItem, ...]] = tuple(m for m in MENUS if m.rights is None)
 
 
 def menu(key: str) -> MenuItem:
@@ -205,8 +238,16 @@ def can(role: str, level: Level | None, access: Access) -> bool:
 
 
 def menus_for(contract_services: Iterable[Service | str]) -> tuple[MenuItem, ...]:
-    """The business menus of the contracted services, in ``MENUS`` order (R-INFO-1, R-OPS-5:
-    a removed service's menus disappear at once)."""
+    """The permission rows of the contracted services, in ``MENUS`` order (R-USER-3,
+    R-USER-7a; R-OPS-5: a removed service's menus disappear at once)."""
+    services = {Service(s) for s in contract_services}
+    return tuple(item for item in PERMISSION_MENUS if item.service in services)
+
+
+def screens_for(contract_services: Iterable[Service | str]) -> tuple[MenuItem, ...]:
+    """Every business menu entry of the contracted services, in ``MENUS`` order, including the
+    screens that ride on another menu's right (R-INFO-1). Their ``right_key`` values are
+    exactly ``menus_for``'s keys."""
     services = {Service(s) for s in contract_services}
     return tuple(item for item in MENUS if item.service in services)
 

@@ -88,6 +88,33 @@ def issuing_page() -> rx.Component:
     )
 
 
+def _import_steps() -> rx.Component:
+    """The import wizard's choices in the manual's words (P.15 steps 13–17, P.34 steps 11–15)
+    and which password opens the .p12: the one typed at 認証 — the login password, or for a
+    general user's first issuance the 仮のパスワード (R-USER-4)."""
+    password = rx.cond(
+        S.entry == "general_first",
+        "マスターユーザーから付与された「仮のパスワード」（ユーザー認証で入力したもの）",
+        "「賃金控除事務支援サービス」のログインパスワード（ユーザー認証で入力したもの）",
+    )
+    return rx.box(
+        rx.heading("証明書のインポートウィザードでの操作", as_="h2", size="3",
+                   margin_top="12px"),
+        rx.ordered_list(
+            rx.list_item("保存場所に「現在のユーザー(C)」を選択し、次へをクリックします。"),
+            rx.list_item("ファイル名に上記の p12 ファイルが選択されていることを確認し、"
+                         "次へをクリックします。"),
+            rx.list_item("パスワード欄に ", rx.text.strong(password, data_testid="p12-password"),
+                         " を入力し、「すべての拡張プロパティを含める(A)」にチェックを入れ、"
+                         "次へをクリックします。"),
+            rx.list_item("「証明書の種類に基づいて、自動的に証明書ストアを選択する(U)」に"
+                         "チェックを入れ、次へをクリックします。"),
+            rx.list_item("完了をクリックします。"),
+        ),
+        data_testid="import-steps",
+    )
+
+
 def result_page() -> rx.Component:
     """電子証明書発行結果 (screen 10, R-CERT-1b)."""
     return page_shell(
@@ -104,6 +131,7 @@ def result_page() -> rx.Component:
                 rx.text("電子証明書ファイルをダウンロードしました。ファイルを開き、"
                         "証明書のインポートウィザードで取り込んでください。", margin_top="12px"),
                 rx.text("ファイル名：", rx.code(S.issued_filename, data_testid="p12-filename")),
+                _import_steps(),
                 rx.text("インポート時にセキュリティの警告が表示された場合は、次の拇印（sha1）と"
                         "一致することを確認してから「はい」をクリックしてください。"),
                 rx.code(S.root_sha1, data_testid="root-sha1"),

@@ -12,8 +12,22 @@ from chingin_app.components.layout import signed_in_shell
 from chingin_app.components.password_field import password_field
 from chingin_app.state.contract_users import ContractUserFormState as F
 from chingin_app.state.contract_users import ContractUsersState as S
+from chingin_app.state.session import SessionState
 
-COLUMNS = ("ユーザーＩＤ", "ユーザー名", "区分", "状態", "電子証明書の有効期限", "")
+#: The list's columns; 「権限」 as the manual's screen (P.26: 権限が「会員（マスター）」).
+COLUMNS = ("ユーザーＩＤ", "ユーザー名", "権限", "状態", "電子証明書の有効期限", "")
+
+#: Under 「パスワード」: what it is (P.28 「一般ユーザーの仮のパスワードを入力」, P.43).
+TEMPORARY_HINT = (
+    "一般ユーザーの仮のパスワード（半角英大・小文字、数字、記号の4種を含む8～12桁）。"
+    "初回ログイン時に変更していただきます。"
+)
+
+#: The rows of a general user's own entry (R-INFO-2a): (label, key of ``own_entry``).
+OWN_ENTRY_ROWS = (
+    ("ユーザーＩＤ", "user_id"), ("ユーザー名", "user_name"), ("メールアドレス", "email"),
+    ("権限", "role"), ("状態", "status"), ("電子証明書の有効期限", "cert"),
+)
 
 
 def _err(name: str) -> rx.Var[str]:
@@ -83,6 +97,31 @@ def contract_users_page() -> rx.Component:
             rx.table.body(rx.foreach(S.rows, _row)),
             aria_label="契約ユーザー",
         ),
+        _own_entry(),
+    )
+
+
+def _own_entry() -> rx.Component:
+    """A general user's own entry, read-only: e-mail, 権限, certificate validity and the last
+    sign-ins too (R-INFO-2a)."""
+    return rx.cond(
+        S.own_entry.length() > 0,  # type: ignore[attr-defined]
+        rx.box(
+            rx.heading("登録内容", as_="h2", size="3", margin_top="16px"),
+            rx.data_list.root(
+                *[rx.data_list.item(rx.data_list.label(label),
+                                    rx.data_list.value(S.own_entry[key]))
+                  for label, key in OWN_ENTRY_ROWS],
+                margin_y="8px",
+            ),
+            rx.heading("前回までのログイン（直近3回）", as_="h3", size="2", margin_top="8px"),
+            rx.cond(
+                SessionState.last_signins.length() > 0,  # type: ignore[attr-defined]
+                rx.unordered_list(rx.foreach(SessionState.last_signins, rx.list_item)),
+                rx.text("記録はありません。"),
+            ),
+            data_testid="own-entry",
+        ),
     )
 
 
@@ -111,7 +150,9 @@ def _level_select(row: Any) -> rx.Component:
 
 def _restrictions() -> rx.Component:
     return rx.el.fieldset(
-        rx.el.legend("メニューの利用権限", style={"fontWeight": "bold"}),
+        rx.el.legend("ユーザー別機能制限", style={"fontWeight": "bold"}),  # P.28
+        rx.text("表示：メニューに表示され制限なしで利用可能／非表示：メニューに表示されず利用不可／"
+                "閲覧のみ：メニューに表示され閲覧機能のみ利用可能", size="1"),
         rx.hstack(
             rx.button("すべて表示", type="button", variant="soft", on_click=F.all_show),
             rx.button("すべて閲覧のみ", type="button", variant="soft", on_click=F.all_view_only),
@@ -131,9 +172,11 @@ def contract_user_new_page() -> rx.Component:
         rx.form(
             text_field("ユーザーＩＤ", "user_id", error=_err("user_id"), max_length=12),
             text_field("ユーザー名", "user_name", error=_err("user_name"), max_length=20),
-            password_field("仮のパスワード", "temporary_password", state=F,
+            # P.28: 「パスワード」 (the general user's 仮のパスワード) and 「パスワード再入力」.
+            password_field("パスワード", "temporary_password", state=F,
                            error=_err("temporary_password"), autocomplete="new-password"),
-            password_field("仮のパスワード再入力", "temporary_password_again", state=F,
+            rx.text(TEMPORARY_HINT, size="1", margin_top="-8px", margin_bottom="8px"),
+            password_field("パスワード再入力", "temporary_password_again", state=F,
                            error=_err("temporary_password_again"), autocomplete="new-password"),
             text_field("メールアドレス", "email", error=_err("email"), max_length=50),
             text_field("メールアドレス再入力", "email_again", error=_err("email_again"),
@@ -171,9 +214,10 @@ def contract_user_edit_page() -> rx.Component:
                 F.own,
                 rx.fragment(),
                 rx.fragment(
-                    password_field("仮のパスワード", "password", state=F, error=_err("password"),
+                    password_field("パスワード", "password", state=F, error=_err("password"),
                                    autocomplete="new-password"),
-                    password_field("仮のパスワード再入力", "password_again", state=F,
+                    rx.text(TEMPORARY_HINT, size="1", margin_top="-8px", margin_bottom="8px"),
+                    password_field("パスワード再入力", "password_again", state=F,
                                    error=_err("password_again"), autocomplete="new-password"),
                     _restrictions(),
                 ),

@@ -44,6 +44,19 @@ def login_page() -> rx.Component:
                 ),
             )),
         ),
+        _certificate_button(),
+    )
+
+
+def _certificate_button() -> rx.Component:
+    """The ログイン screen's 電子証明書発行 button (manual P.2, P.45: 「ログイン画面の電子証明書
+    発行ボタンより更新してください」): renewal within 30 days of expiry, or a first issue."""
+    if not routes.is_built(routes.CERT_ISSUE):
+        return rx.fragment()
+    return rx.box(
+        rx.button("電子証明書発行", variant="outline",
+                  on_click=rx.redirect(routes.CERT_ISSUE)),
+        margin_top="24px",
     )
 
 
@@ -107,22 +120,33 @@ def group_select_page() -> rx.Component:
     )
 
 
-#: (label, route, master only) of the common and system-admin menus (R-INFO-2); entries
-#: appear only for screens that exist.
-_COMMON_MENU: tuple[tuple[str, str, bool], ...] = (
-    ("パスワード変更", routes.PASSWORD_CHANGE, False),
-    ("マニュアル照会", routes.MANUALS, False),
-    ("通知設定", routes.NOTICE_SETTINGS, False),  # R-PLUS-7
-    ("契約ユーザー情報照会", routes.USERS, False),
-    ("操作ログ照会", routes.OPERATION_LOG, True),
+#: Where an entry of the common and system-admin menus goes (R-INFO-2, R-INFO-2a; manual
+#: P.26–27, P.41–43): 共通機能 for everyone; システム管理機能 for the master only; ``users`` is
+#: 契約ユーザー情報照会, under システム管理機能 for the master (「メニューシステム管理機能から
+#: 契約ユーザー情報照会をクリック」) and under 共通機能 for a general user, who sees only their
+#: own entry there.
+_COMMON, _ADMIN, _USERS = "common", "admin", "users"
+
+#: (label, route, where) of the common and system-admin menus; entries appear only for screens
+#: that exist.
+_COMMON_MENU: tuple[tuple[str, str, str], ...] = (
+    ("パスワード変更", routes.PASSWORD_CHANGE, _COMMON),
+    ("マニュアル照会", routes.MANUALS, _COMMON),
+    ("通知設定", routes.NOTICE_SETTINGS, _COMMON),  # R-PLUS-7
+    ("契約ユーザー情報照会", routes.USERS, _USERS),
+    ("操作ログ照会", routes.OPERATION_LOG, _ADMIN),
 )
 
+#: The two headings of the manual's information screen (P.26, 27, 41–43).
+COMMON_HEADING = "共通機能"
+ADMIN_HEADING = "システム管理機能"
 
-def _menu_buttons(master_only: bool) -> list[rx.Component]:
+
+def _menu_buttons(*where: str) -> list[rx.Component]:
     return [
         rx.button(label, variant="outline", on_click=rx.redirect(route))
-        for label, route, only_master in _COMMON_MENU
-        if only_master == master_only and routes.is_built(route)
+        for label, route, place in _COMMON_MENU
+        if place in where and routes.is_built(route)
     ]
 
 
@@ -161,6 +185,17 @@ def _notices() -> rx.Component:
     )
 
 
+def _latest_entry(text: rx.Var[str] | str, entry: str, test_id: str) -> rx.Component:
+    """One 最新受信情報 entry: a link to the screen of its list or PDF when the user may open
+    it (R-INFO-3), plain text otherwise (nothing received, or the menu 非表示)."""
+    link = InfoState.latest_links.get(entry, "")  # type: ignore[attr-defined]
+    return rx.cond(
+        link != "",
+        rx.box(rx.link(text, href=link, data_testid=test_id)),
+        rx.text(text, data_testid=test_id),
+    )
+
+
 def _rokin_schedule() -> rx.Component:
     """労金控除 schedule (current and next cycle) and the latest received data (R-INFO-1)."""
     return rx.cond(
@@ -179,8 +214,9 @@ def _rokin_schedule() -> rx.Component:
                 aria_label="労金控除スケジュール",
             ),
             rx.heading("最新受信情報（労金控除）", as_="h2", size="3", margin_top="16px"),
-            rx.text(rx.cond(InfoState.latest_received != "", InfoState.latest_received,
-                            "受信したデータはありません。"), data_testid="latest-received"),
+            rx.cond(InfoState.latest_received != "",
+                    _latest_entry(InfoState.latest_received, "rokin", "latest-received"),
+                    rx.text("受信したデータはありません。", data_testid="latest-received")),
             data_testid="rokin-schedule",
         ),
     )
@@ -193,12 +229,13 @@ def _zaikei_latest() -> rx.Component:
         InfoState.has_zaikei,
         rx.box(
             rx.heading("最新受信情報", as_="h2", size="3", margin_top="16px"),
-            rx.text(InfoState.zaikei_deposit, data_testid="zaikei-latest-deposit"),
+            _latest_entry(InfoState.zaikei_deposit, "zaikei_deposit", "zaikei-latest-deposit"),
             rx.cond(InfoState.zaikei_has_balance,
-                    rx.text(InfoState.zaikei_balance, data_testid="zaikei-latest-balance")),
+                    _latest_entry(InfoState.zaikei_balance, "zaikei_balance",
+                                  "zaikei-latest-balance")),
             rx.cond(InfoState.zaikei_has_incentive,
-                    rx.text(InfoState.zaikei_incentive,
-                            data_testid="zaikei-latest-incentive")),
+                    _latest_entry(InfoState.zaikei_incentive, "zaikei_incentive",
+                                  "zaikei-latest-incentive")),
             data_testid="zaikei-latest",
         ),
     )
@@ -211,20 +248,28 @@ def _batch_latest() -> rx.Component:
         InfoState.has_batch,
         rx.box(
             rx.heading("最新受信情報（一斉積立）", as_="h2", size="3", margin_top="16px"),
-            rx.text(InfoState.batch_latest, data_testid="batch-latest"),
+            _latest_entry(InfoState.batch_latest, "batch", "batch-latest"),
         ),
     )
 
 
 def _menus() -> rx.Component:
-    """共通メニュー for everyone; システム管理メニュー for the master only (R-INFO-2/2a)."""
-    common, admin = _menu_buttons(False), _menu_buttons(True)
+    """共通機能 for everyone (with 契約ユーザー情報照会 for a general user); システム管理機能 for
+    the master only, 契約ユーザー情報照会 first (R-INFO-2/2a, manual P.26–27, P.41–43)."""
+    common, users = _menu_buttons(_COMMON), _menu_buttons(_USERS)
+    admin = _menu_buttons(_USERS, _ADMIN)
     return rx.box(
-        *([rx.heading("共通メニュー", as_="h2", size="3", margin_top="16px"),
-           rx.hstack(*common, spacing="3", wrap="wrap")] if common else []),
+        rx.box(
+            rx.heading(COMMON_HEADING, as_="h2", size="3", margin_top="16px"),
+            rx.hstack(*common, rx.cond(SessionState.is_master, rx.fragment(),
+                                       rx.fragment(*users)),
+                      spacing="3", wrap="wrap"),
+            data_testid="common-menu",
+        ),
         *([rx.cond(SessionState.is_master, rx.box(
-            rx.heading("システム管理メニュー", as_="h2", size="3", margin_top="16px"),
+            rx.heading(ADMIN_HEADING, as_="h2", size="3", margin_top="16px"),
             rx.hstack(*admin, spacing="3", wrap="wrap"),
+            data_testid="admin-menu",
         ))] if admin else []),
     )
 

@@ -25,8 +25,11 @@ def start_page() -> rx.Component:
         rx.form(
             text_field("契約番号", "contract_no", error=_err("contract_no"), input_mode="numeric",
                        max_length=8),
+            rx.text("半角数字8桁", size="1"),
             password_field("初期パスワード", "initial_password", state=S,
                            error=_err("initial_password")),
+            rx.text("8桁（半角英大・小文字、数字、記号の4種必須。英字は大文字と小文字を区別します）",
+                    size="1"),
             submit_button("次へ", busy=S.busy),
             on_submit=S.submit_contract,
             reset_on_submit=False,
@@ -50,14 +53,37 @@ def register_page() -> rx.Component:
             rx.text("半角英大文字・英小文字・数字・記号をすべて含む8～12桁", size="1"),
             password_field("パスワード再入力", "password_again", state=S,
                            error=_err("password_again")),
+            rx.text("登録するパスワードの確認用です。", size="1"),
             text_field("ユーザー名", "user_name", error=_err("user_name"), max_length=20),
+            rx.text("全角20文字以内（カナ、漢字含む）", size="1"),
             text_field("メールアドレス", "email", error=_err("email"), max_length=50),
+            rx.text("半角英数50桁以内。携帯電話のアドレスは不可", size="1"),
             text_field("メールアドレス再入力", "email_again", error=_err("email_again"),
                        max_length=50),
+            rx.text("登録するメールアドレスの確認用です。", size="1"),
             submit_button("登録", busy=S.busy),
             on_submit=S.submit_master,
             reset_on_submit=False,
         ),
+        _caution(),
+    )
+
+
+def _caution() -> rx.Component:
+    """The manual's 「ご注意ください」 box of this step (P.10–11)."""
+    return rx.callout.root(
+        rx.callout.text(rx.text.strong("ご注意ください")),
+        rx.callout.text(rx.unordered_list(
+            rx.list_item("一度登録したユーザーＩＤは、画面上では変更できません。"),
+            rx.list_item("入力いただいたユーザーＩＤが既に存在している場合は登録できませんので、"
+                         "別のＩＤを登録してください。"),
+            rx.list_item("ユーザーＩＤは、マスターユーザーの電子証明書の発行（再発行）時に使用します。"),
+            rx.list_item("パスワードは、マスターユーザーが電子証明書発行（再発行）およびログイン時に"
+                         "使用します。"),
+            rx.list_item("ＩＤ・パスワードは、お忘れにならないようご注意ください。また、第三者に"
+                         "知られることのないよう厳重に管理してください。"),
+        )),
+        color_scheme="amber", margin_top="16px", data_testid="master-caution",
     )
 
 

@@ -479,13 +479,15 @@ def change_initial_password(
 
 
 def select_group(
-    db: Session, *, session_token: str, facts: CertFacts, group_no: str, clock: Clock
+    db: Session, *, session_token: str, facts: CertFacts, group_no: str, clock: Clock,
+    ip: str | None = None,
 ) -> Ok[None] | Err:
     """入金グループ選択: choose the payment group shown top-right (R-LOGIN-4).
 
     Errors: every ``sessions.check`` error; MSG-PW-CHANGE-REQUIRED while the password is
     temporary (R-LOGIN-3: nothing else first); MSG-GROUP-UNKNOWN for a number that is not one
-    of the contract's groups. Logged as group.select.
+    of the contract's groups. Logged as group.select with the client's ``ip`` (R-LOG-1: the IP
+    on every entry).
     """
     checked = sessions.check(db, token=session_token, facts=facts, clock=clock, touch=True)
     if isinstance(checked, Err):
@@ -518,6 +520,7 @@ def select_group(
         action=ACTION_GROUP_SELECT,
         result=LogResult.SUCCESS,
         contract_no=info.contract_no,
+        ip=ip,
         screen=_SCREEN_GROUP,
         target=group.number,
     )

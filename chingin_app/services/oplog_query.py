@@ -34,6 +34,7 @@ __all__ = [
     "BANK_LABEL",
     "CSV_HEADER",
     "EXPORT_MAX_ROWS",
+    "SYSTEM_ONLY_ACTIONS",
     "LogEntryView",
     "LogPage",
     "action_label",
@@ -166,6 +167,16 @@ _ACTION_LABELS: Final[dict[str, str]] = {
     ACTION_EXPORT: "操作ログ出力",
 }
 
+#: Actions only ever written to the system chain (operators, scheduled jobs, the calendar,
+#: the manuals): never an entry of a contract, so never a choice of the master's search
+#: (R-LOG-1: the contract's operations and the bank's actions on it — issue 13 item 6: no
+#: オペレーターサインイン or 定時処理実行 in the filter). Named here for ``chingin log``.
+SYSTEM_ONLY_ACTIONS: Final = frozenset({
+    "operator.create", "operator.revoke", "operator.signin", "operator.signout", "jobs.run",
+    "calendar.closed_day.add", "calendar.closed_day.remove", "calendar.maintenance.add",
+    "calendar.maintenance.remove", "manual.register",
+})
+
 _LOG = OperationLog.__table__  # type: ignore[attr-defined]
 
 
@@ -207,8 +218,10 @@ class LogPage:
 
 
 def action_labels() -> dict[str, str]:
-    """Action code → Japanese name, for the search form's choices."""
-    return dict(_ACTION_LABELS)
+    """Action code → Japanese name, for the search form's choices: the actions a contract's
+    log can hold (the bank's actions on it included, shown as by 「金庫」), not the system's
+    own (``SYSTEM_ONLY_ACTIONS``)."""
+    return {k: v for k, v in _ACTION_LABELS.items() if k not in SYSTEM_ONLY_ACTIONS}
 
 
 def action_label(code: str) -> str:

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from chingin_app.domain.clock import Clock, SystemClock
 from chingin_app.domain.permissions import (
+    MENUS,
     Access,
     Level,
     MenuItem,
@@ -98,7 +99,7 @@ def require(
     first in a handler; a refusal is logged in the session contract's chain (the system chain
     when no such contract exists).
     """
-    item = menu(menu_key)
+    item = menu(menu(menu_key).right_key)  # a screen on another menu's right asks for that one
     if access == "change" and item.kind == "output":
         raise ValueError(f"{menu_key} is an output menu: it has no 'change' access")
     found = _user(db, session.contract_no, session.user_id)
@@ -141,7 +142,7 @@ def require(
 def may(db: Session, *, session: SessionLike, menu_key: str, access: Access) -> bool:
     """Whether ``require`` would allow ``access``, without logging anything: for what a screen
     shows (e.g. no 変更 button for 閲覧のみ). Handlers still call ``require``. Read-only."""
-    item = menu(menu_key)
+    item = menu(menu(menu_key).right_key)
     for setting_item, level, _unset in user_settings(
         db, contract_no=session.contract_no, user_id=session.user_id
     ):
@@ -174,9 +175,17 @@ def visible_menus(
     db: Session, *, contract_no: str, user_id: str
 ) -> tuple[tuple[MenuItem, Level], ...]:
     """The business menus the user sees on the information screen, with their level
-    (R-INFO-1, R-USER-7: 非表示 and 未設定 menus are absent; the contract's services only)."""
-    return tuple(
-        (item, level)
+    (R-INFO-1, R-USER-7: 非表示 and 未設定 menus are absent; the contract's services only).
+
+    Derived from the same rows as the user form (``user_settings``): every screen of
+    ``domain.permissions.MENUS`` whose right (its own or the one it rides on, RK-12) is among
+    the contract's rows and not 非表示 — so the menu and the permission rows cannot drift."""
+    levels = {
+        item.key: level
         for item, level, _unset in user_settings(db, contract_no=contract_no, user_id=user_id)
-        if level is not Level.HIDE
+    }
+    return tuple(
+        (screen, levels[screen.right_key])
+        for screen in MENUS
+        if screen.right_key in levels and levels[screen.right_key] is not Level.HIDE
     )

@@ -218,7 +218,8 @@ def check(
 ) -> Ok[SessionInfo] | Err:
     """Re-check the session behind ``token`` for one event (R-SESS-1..5, R-SEC-1).
 
-    Refusals: unknown or missing token → MSG-TIMEOUT; an ended session → the message of its
+    Refusals: no token (a screen opened without ever signing in, e.g. a bookmark) →
+    MSG-LOGIN-FIRST; an unknown token → MSG-TIMEOUT; an ended session → the message of its
     end reason (module docstring); past 12 h or idle for 60 minutes or more → ended, MSG-TIMEOUT;
     the certificate presented now not current, or not the session's serial, or ours no longer
     current → ended, MSG-CERT-* (MSG-SYS on a CRL fault); the user deleted → MSG-CERT-REVOKED,
@@ -228,7 +229,7 @@ def check(
     """
     now = clock.now()
     if not token:
-        return Err("MSG-TIMEOUT")
+        return Err("MSG-LOGIN-FIRST")
     row = db.exec(
         select(LoginSession, User, Contract)
         .join(User, col(User.id) == col(LoginSession.user_pk))

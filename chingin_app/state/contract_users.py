@@ -67,6 +67,9 @@ class ContractUsersState(FormMixin, SessionState):
     rows: list[dict[str, str]] = []  # noqa: RUF012 (Reflex copies var defaults)
     can_manage: bool = False
     notice: str = ""
+    # A general user's own entry, in full (R-INFO-2a: ID, name, e-mail, 権限, certificate
+    # validity; the last sign-ins are SessionState.last_signins).
+    own_entry: dict[str, str] = {}  # noqa: RUF012 (Reflex copies var defaults)
     _versions: dict[str, int] = {}  # noqa: RUF012
     _deleted: list[str] = []  # noqa: RUF012 (this visit's deletions: one-time per row)
 
@@ -91,6 +94,16 @@ class ContractUsersState(FormMixin, SessionState):
             }
             for r in found
         ]
+        own = next((r for r in found if r.user_id == info.user_id), None)
+        self.own_entry = {} if own is None or self.can_manage else {
+            "user_id": own.user_id,
+            "user_name": own.user_name,
+            "email": own.email,
+            "role": own.role_label,
+            "status": own.status,
+            "cert": (f"{to_jst(own.cert_not_after):%Y/%m/%d}" if own.cert_not_after
+                     else NO_CERT_LABEL),
+        }
 
     @rx.event
     def load(self) -> EventSpec | None:

@@ -1,6 +1,7 @@
 """The list screens of per-employee details (RK-1 労金控除明細照会, RL-1 賃控元帳明細照会;
 SPEC §11): search by 職員番号, カナ氏名 (normalised, A.1 / R-PLUS-2), 所属, 状態 and the screen's
-own 商品 / 種目, sorted and paged by the database; from a row 追加登録, 変更 and 解除.
+own 商品 / 種目, sorted and paged by the database; from a row 追加登録 (RK-1) or 照会 (RL-1),
+変更 and 解除.
 
 Every handler first asks ``_menu_access`` (view for showing, change for anything that
 writes): a crafted frame reaches any handler. The detail a form works on is read through the
@@ -46,7 +47,8 @@ class DetailListMixin(PagingMixin, FormMixin, MenuAccessMixin, mixin=True):
     kana_hint: str = ""
     can_history: bool = False
     notice: str = ""
-    form_mode: str = ""  # "" (no form), "add" (追加登録) or "change" (変更)
+    # "" (no form), "add" (追加登録), "change" (変更) or "view" (照会: the row read-only)
+    form_mode: str = ""
     target: dict[str, str] = {}  # noqa: RUF012 (the row the form is for, as shown)
     _versions: dict[int, int] = {}  # noqa: RUF012 (the visible rows' versions)
     _target_id: int = 0
@@ -57,6 +59,9 @@ class DetailListMixin(PagingMixin, FormMixin, MenuAccessMixin, mixin=True):
 
     #: (the list's menu key, the 更新履歴's menu key).
     _detail_menus: ClassVar[tuple[str, str]]
+    #: Whether a row offers 追加登録 (RK-1 does; RL-1's row actions are 照会・変更・解除 as in
+    #: the manual, new ledger details come from RL-2 — issue 13 item 6).
+    _detail_row_adds: ClassVar[bool] = True
     #: What a detail is called in the notices (労金控除明細 / 賃控元帳明細).
     _detail_noun: ClassVar[str]
     #: The service's (DETAIL-NOT-FOUND, DETAIL-DUPLICATE) message codes.
@@ -233,11 +238,22 @@ class DetailListMixin(PagingMixin, FormMixin, MenuAccessMixin, mixin=True):
 
     @rx.event
     def open_add(self, detail_id: str) -> EventSpec | None:
-        """追加登録: another 商品 / 種目 for the row's employee."""
+        """追加登録: another 商品 / 種目 for the row's employee (screens that offer it)."""
         info, redirect = self._menu_access(self._menu(), "change")
         if info is None:
             return redirect
+        if not self._detail_row_adds:
+            return None  # not an action of this screen (a crafted frame): nothing opens
         self._open(info, detail_id, "add")
+        return None
+
+    @rx.event
+    def open_view(self, detail_id: str) -> EventSpec | None:
+        """照会: the row's detail as it is now, read-only (閲覧のみ may)."""
+        info, redirect = self._menu_access(self._menu(), "view")
+        if info is None:
+            return redirect
+        self._open(info, detail_id, "view")
         return None
 
     @rx.event

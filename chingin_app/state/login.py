@@ -173,16 +173,30 @@ class GroupSelectState(FormMixin, SessionState):
         with session_scope() as db:
             result = login.select_group(
                 db, session_token=self._session_token, facts=self._cert_facts(),
-                group_no=group_no, clock=app_clock(),
+                group_no=group_no, clock=app_clock(), ip=self._client_ip(),
             )
         if not self._settle(result):
             return None
         return rx.redirect(routes.INFO)
 
 
+#: R-INFO-3 "Each 最新受信情報 entry opens its list or PDF": the menu whose screen shows each
+#: entry (linked only when the user may see that menu and there is something received).
+LATEST_MENUS: Final[dict[str, str]] = {
+    "rokin": "rokin.request_list",  # 控除依頼 → 労金控除依頼リスト出力
+    "batch": "batch.detail_list",  # 一斉積立内訳明細 → 一斉積立内訳明細表出力
+    "zaikei_deposit": "zaikei.statement",  # 預入依頼書 → 財形積立明細書出力
+    "zaikei_balance": "zaikei.detail_inquiry",  # 加入者残高一覧表 → 明細照会（財形アラーム）
+    "zaikei_incentive": "zaikei.detail_inquiry",  # 奨励金 → 明細照会（奨励金の列）
+}
+
+
 class InfoState(SessionState):
     """インフォメーション画面 (R-INFO-1): the business menus the user may see, grouped as the
     manual groups them; only screens that exist are linked."""
+
+    #: R-INFO-3: entry (``LATEST_MENUS``' keys) → the route it opens, or "" (plain text).
+    latest_links: dict[str, str] = {}  # noqa: RUF012 (Reflex copies var defaults)
 
     menu_groups: list[str] = []  # noqa: RUF012 (Reflex copies var defaults per client)
     menu_links: dict[str, list[list[str]]] = {}  # noqa: RUF012  group → [label, route]
@@ -202,6 +216,8 @@ class InfoState(SessionState):
     batch_latest: str = ""
     # お知らせ (R-PLUS-7): the user's own business notices, newest first: [date, text].
     notices: list[list[str]] = []  # noqa: RUF012 (Reflex copies var defaults per client)
+    _batch_received: bool = False
+    _zaikei_received: dict[str, bool] = {}  # noqa: RUF012
 
     @rx.event
     def load(self) -> EventSpec | None:
@@ -215,18 +231,18 @@ class InfoState(SessionState):
             )
         links: dict[str, list[list[str]]] = {}
         for item, _level in visible:
+            # Every menu entry has a built screen (tests/unit/test_menu_screens.py); the check
+            # stays so a half-merged menu can never show a dead link.
             route = routes.MENU_ROUTES.get(item.key)
             if route is not None and routes.is_built(route):
                 links.setdefault(item.group, []).append([item.label, route])
-            for label, extra in routes.MENU_EXTRAS.get(item.key, ()):
-                if routes.is_built(extra):
-                    links.setdefault(item.group, []).append([label, extra])
         self.menu_groups = [g for g in GROUPS if g in links]
         self.menu_links = links
         self._load_schedule(info)
         self._load_zaikei_latest(info)
         self._load_batch_latest(info)
         self._load_notices(info)
+        self._link_latest({item.key for item, _level in visible})
         return None
 
     def _load_notices(self, info: SessionInfo) -> None:
@@ -236,12 +252,30 @@ class InfoState(SessionState):
         self.notices = [[f"{to_jst(line.created_at):%Y/%m/%d}", notices.text_of(line)]
                         for line in lines]
 
+    def _link_latest(self, visible: set[str]) -> None:
+        """R-INFO-3: each received entry links to the screen of its list or PDF, when the
+        user may see that menu (display only; the screen checks again)."""
+        received = {
+            "rokin": self.latest_received != "",
+            "batch": self._batch_received,
+            "zaikei_deposit": self._zaikei_received.get("deposit", False),
+            "zaikei_balance": self._zaikei_received.get("balance", False),
+            "zaikei_incentive": self._zaikei_received.get("incentive", False),
+        }
+        links: dict[str, str] = {}
+        for entry, key in LATEST_MENUS.items():
+            route = routes.MENU_ROUTES.get(key, "")
+            ok = received[entry] and key in visible and routes.is_built(route)
+            links[entry] = route if ok else ""
+        self.latest_links = links
+
     def _load_batch_latest(self, info: SessionInfo) -> None:
         """The latest received 一斉積立内訳明細 of the selected group (R-INFO-1)."""
         with session_scope(read_only=True) as db:
             contract = contracts.get_contract(db, info.contract_no)
             self.has_batch = contract is not None and Service.BATCH.value in contract.services
             latest = batch_savings.latest(db, info) if self.has_batch else None
+        self._batch_received = latest is not None
         self.batch_latest = (
             message("I-BATCH-INFO-NONE") if latest is None else batch_savings.info_text(latest)
         )
@@ -251,6 +285,10 @@ class InfoState(SessionState):
         with session_scope(read_only=True) as db:
             got = zaikei_latest_info(db, contract_no=info.contract_no, group_no=info.group_no)
         none = {k: message("I-INFO-NONE-OF", what=v) for k, v in ZAIKEI_INFO_LABELS.items()}
+        self._zaikei_received = {} if got is None else {
+            "deposit": got.deposit is not None, "balance": got.balance is not None,
+            "incentive": got.incentive is not None,
+        }
         self.has_zaikei = got is not None
         self.zaikei_deposit = (got.deposit if got else None) or none["deposit"]
         self.zaikei_has_balance = got is not None and got.balance_contracted

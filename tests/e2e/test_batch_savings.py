@@ -80,6 +80,9 @@ def test_r_info_1_rs_1_rs_2_rs_3_batch_savings(browser: Browser, service: Servic
         expect(page.get_by_role("heading", name="最新受信情報（一斉積立）")).to_be_visible()
         expect(page.get_by_test_id("batch-latest")).to_have_text(
             f"{latest.month} 月例 一斉積立内訳明細（{latest.received} 受信）")
+        # R-INFO-3: the entry opens its list (一斉積立内訳明細表出力).
+        expect(page.get_by_test_id("batch-latest")).to_have_attribute(
+            "href", "/batch/detail-lists")
 
         # RS-1
         page.get_by_role("link", name="一斉積立内訳明細照会").click()

@@ -57,12 +57,12 @@ def test_r_user_5a_general_user_forgot_the_password(
                 "button", name="更新へ").click()
             expect(m_page.get_by_role("heading", name="契約ユーザー更新")).to_be_visible()
             expect(m_page.get_by_test_id("edit-user-id")).to_contain_text(general.user_id)
-            m_page.get_by_label("仮のパスワード", exact=True).fill(NEW_TEMPORARY)
-            m_page.get_by_label("仮のパスワード再入力").fill(NEW_TEMPORARY + "x")
+            m_page.get_by_label("パスワード", exact=True).fill(NEW_TEMPORARY)
+            m_page.get_by_label("パスワード再入力", exact=True).fill(NEW_TEMPORARY + "x")
             m_page.get_by_role("button", name="更新", exact=True).click()
             expect(m_page.get_by_role("alert").first).to_be_visible()  # re-entry differs
-            m_page.get_by_label("仮のパスワード", exact=True).fill(NEW_TEMPORARY)
-            m_page.get_by_label("仮のパスワード再入力").fill(NEW_TEMPORARY)
+            m_page.get_by_label("パスワード", exact=True).fill(NEW_TEMPORARY)
+            m_page.get_by_label("パスワード再入力", exact=True).fill(NEW_TEMPORARY)
             m_page.get_by_role("button", name="更新", exact=True).click()
             expect(m_page.get_by_role("heading", name="契約ユーザー情報照会")).to_be_visible()
 

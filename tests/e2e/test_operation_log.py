@@ -47,6 +47,12 @@ def test_r_log_1_master_searches_and_exports_the_log(
         table = page.get_by_role("table")
         expect(table).to_contain_text(general.user_id)
         expect(table).to_contain_text(master.user_id)
+        # R-LOG-1 (issue 13 item 6): the filter offers the contract's operations and the
+        # bank's actions on it, not operator sign-ins or job runs (never in a contract's log).
+        options = page.locator("#field-action option")
+        expect(options.filter(has_text="オペレーターサインイン")).to_have_count(0)
+        expect(options.filter(has_text="定時処理実行")).to_have_count(0)
+        expect(options.filter(has_text="契約登録")).to_have_count(1)
         page.get_by_label("ユーザーＩＤ").fill(general.user_id)
         page.get_by_role("button", name="検索").click()
         expect(table).not_to_contain_text(master.user_id)

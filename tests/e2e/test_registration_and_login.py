@@ -52,8 +52,11 @@ def _new_contract(groups: tuple[tuple[str, str], ...] = (("001", "本社"), ("00
 
 
 def _issue_through_ui(page: Page, service: Service, *, user_id: str, password: str,
-                      email: str, tmp_path: Path, codes: list[str] | None = None) -> Path:
-    """From the 認証 screen on: code from the mail → 認証 → 発行 → the .p12 download."""
+                      email: str, tmp_path: Path, codes: list[str] | None = None,
+                      temporary: bool | None = None) -> Path:
+    """From the 認証 screen on: code from the mail → 認証 → 発行 → the .p12 download.
+    ``temporary``: whether the result screen must name the 仮のパスワード (True) or the login
+    password (False) as the .p12's password; None leaves it unchecked."""
     mark = time.time()
     page.get_by_role("button", name="認証").click()
     expect(page.get_by_role("heading", name="認証コード入力")).to_be_visible()
@@ -71,6 +74,14 @@ def _issue_through_ui(page: Page, service: Service, *, user_id: str, password: s
     assert download.suggested_filename.endswith(".p12")
     expect(page.get_by_role("heading", name="電子証明書発行結果")).to_be_visible()
     expect(page.get_by_test_id("p12-filename")).to_have_text(download.suggested_filename)
+    # Which password opens the .p12 and the wizard's choices (manual step 13/15, issue 13
+    # item 6): the one typed at 認証 — 仮のパスワード for a general user's first issuance.
+    steps = page.get_by_test_id("import-steps")
+    expect(steps).to_contain_text("現在のユーザー(C)")
+    expect(steps).to_contain_text("すべての拡張プロパティを含める(A)")
+    if temporary is not None:
+        expect(page.get_by_test_id("p12-password")).to_contain_text(
+            "仮のパスワード" if temporary else "ログインパスワード")
     target = tmp_path / download.suggested_filename
     download.save_as(target)
     page.get_by_role("button", name="閉じる").click()
@@ -110,10 +121,18 @@ def test_r_mreg_1_master_registration_issuance_and_login(
         page.goto(service.base_url + "/")
         page.get_by_role("button", name="マスターユーザーの初期登録").click()
         expect(page.get_by_role("heading", name="マスターユーザー初期登録ログイン")).to_be_visible()
+        expect(page.get_by_text("8桁（半角英大・小文字、数字、記号の4種必須", exact=False)
+               ).to_be_visible()  # the 初期パスワード's rule (P.9)
         page.get_by_label("契約番号").fill(contract_no)
         page.get_by_label("初期パスワード").fill(INITIAL)
         page.get_by_role("button", name="次へ").click()
         expect(page.get_by_role("heading", name="マスターユーザー登録")).to_be_visible()
+        # Every field's rule and the 「ご注意ください」 box (P.10–11, issue 13 item 6).
+        expect(page.get_by_text("全角20文字以内（カナ、漢字含む）")).to_be_visible()
+        expect(page.get_by_text("半角英数50桁以内。携帯電話のアドレスは不可")).to_be_visible()
+        caution = page.get_by_test_id("master-caution")
+        expect(caution).to_contain_text("ご注意ください")
+        expect(caution).to_contain_text("一度登録したユーザーＩＤは、画面上では変更できません。")
         page.get_by_label("ユーザーＩＤ").fill(user_id)
         page.get_by_label("パスワード", exact=True).fill(PASSWORD)
         page.get_by_label("パスワード再入力").fill(PASSWORD)
@@ -132,7 +151,7 @@ def test_r_mreg_1_master_registration_issuance_and_login(
         expect(page.get_by_label("ユーザーＩＤ")).to_have_value(user_id)
         page.get_by_label("パスワード", exact=True).fill(PASSWORD)
         p12 = _issue_through_ui(page, service, user_id=user_id, password=PASSWORD,
-                                email=email, tmp_path=tmp_path, codes=codes)
+                                email=email, tmp_path=tmp_path, codes=codes, temporary=False)
         assert popups == []
     # R-CERT-11, DESIGN §1: no password, initial password or code in what the browser received
     # from the app, nor in the service's log.
@@ -188,7 +207,7 @@ def test_r_user_4_general_user_first_registration_and_forced_change(
         page.get_by_label("ユーザーＩＤ").fill(user_id)
         page.get_by_label("仮のパスワード").fill(temporary)
         p12 = _issue_through_ui(page, service, user_id=user_id, password=temporary,
-                                email=email, tmp_path=tmp_path)
+                                email=email, tmp_path=tmp_path, temporary=True)
 
     context, page = _login(browser, service, p12, temporary)
     with context:
@@ -268,6 +287,29 @@ def test_r_sess_1_idle_screen_logs_out_on_the_server(
         page.reload()
         expect(page.get_by_role("heading", name="ログイン")).to_be_visible()
         expect(page.get_by_role("status")).to_have_text(message("MSG-TIMEOUT"))
+
+
+def test_r_sess_1_bookmarked_screen_without_a_session_asks_to_log_in(
+    browser: Browser, service: Service, tmp_path: Path
+) -> None:
+    """Issue 13 item 6: a business screen opened from a bookmark without ever signing in lands
+    on ログイン with MSG-LOGIN-FIRST (「ログインしてください」), not MSG-TIMEOUT's 60 minutes (no
+    session ever existed); the ログイン screen carries the 電子証明書発行 button (manual P.2,
+    P.45 「ログイン画面の電子証明書発行ボタンより更新してください」)."""
+    cert = issue_certificate(service, tmp_path, password=PASSWORD)
+    context = browser.new_context(
+        ignore_https_errors=True,
+        client_certificates=[{"origin": service.base_url, "pfxPath": str(cert.p12),
+                              "passphrase": PASSWORD}],
+    )
+    with context:
+        page = context.new_page()
+        page.goto(service.base_url + "/rokin/details")
+        expect(page.get_by_role("heading", name="ログイン", exact=True)).to_be_visible()
+        expect(page.get_by_role("status")).to_have_text(message("MSG-LOGIN-FIRST"))
+        assert message("MSG-LOGIN-FIRST") != message("MSG-TIMEOUT")
+        page.get_by_role("button", name="電子証明書発行").click()
+        expect(page.get_by_role("heading", name="電子証明書発行 ユーザー認証")).to_be_visible()
 
 
 def test_r_user_1_password_change_from_the_common_menu(

@@ -52,19 +52,12 @@ def _expected_business_links(contract_no: str, user_id: str) -> set[tuple[str, s
     with session_scope(read_only=True) as db:
         visible = permissions.visible_menus(db, contract_no=contract_no, user_id=user_id)
     assert {item.key for item, _level in visible} == SHOWN_KEYS
-    menus = {
+    # One list: every entry has its screen (issue 13 item 5), incl. R-PLUS-1/2's own rows.
+    return {
         (item.label, route)
         for item, _level in visible
         if (route := routes.MENU_ROUTES.get(item.key)) is not None and routes.is_built(route)
     }
-    # Screens beyond the manual ride on their menu's rights (e.g. R-PLUS-2's list on RK-1's).
-    extras = {
-        (label, route)
-        for item, _level in visible
-        for label, route in routes.MENU_EXTRAS.get(item.key, ())
-        if routes.is_built(route)
-    }
-    return menus | extras
 
 
 def _shown_business_links(page: Page) -> set[tuple[str, str]]:
@@ -127,8 +120,8 @@ def test_r_user_7_general_user_from_registration_to_deletion(
         expect(m_page.get_by_role("heading", name="契約ユーザー登録")).to_be_visible()
         m_page.get_by_label("ユーザーＩＤ").fill(uid)
         m_page.get_by_label("ユーザー名").fill("制限　一郎")
-        m_page.get_by_label("仮のパスワード", exact=True).fill(TEMPORARY)
-        m_page.get_by_label("仮のパスワード再入力").fill(TEMPORARY)
+        m_page.get_by_label("パスワード", exact=True).fill(TEMPORARY)
+        m_page.get_by_label("パスワード再入力", exact=True).fill(TEMPORARY)
         m_page.get_by_label("メールアドレス", exact=True).fill(email)
         m_page.get_by_label("メールアドレス再入力").fill(email)
         for label, (shown, value) in LEVELS.items():
@@ -233,7 +226,7 @@ def test_r_user_2_master_changes_own_name_and_email(
         row.get_by_role("button", name="更新へ").click()
         expect(page.get_by_role("heading", name="契約ユーザー更新")).to_be_visible()
         expect(page.get_by_test_id("edit-user-id")).to_contain_text(master.user_id)
-        expect(page.get_by_label("仮のパスワード", exact=True)).to_have_count(0)
+        expect(page.get_by_label("パスワード", exact=True)).to_have_count(0)
         expect(page.get_by_role("button", name="すべて表示")).to_have_count(0)
         page.get_by_label("ユーザー名").fill("管理 更新後")
         page.get_by_label("メールアドレス", exact=True).fill(new_email)

@@ -82,6 +82,11 @@ def test_r_info_1_rz_1_rz_2_employer_sees_latest_data_alarms_and_statement_pdf(
             "加入者残高一覧表：基準日")
         expect(latest.get_by_test_id("zaikei-latest-incentive")).to_contain_text("奨励金：")
         expect(page.get_by_test_id("rokin-schedule")).to_have_count(0)
+        # R-INFO-3: each entry opens its list or PDF.
+        expect(latest.get_by_test_id("zaikei-latest-deposit")).to_have_attribute(
+            "href", "/zaikei/statement")
+        expect(latest.get_by_test_id("zaikei-latest-balance")).to_have_attribute(
+            "href", "/zaikei/details")
 
         page.get_by_role("link", name="財形積立明細照会").click()
         expect(page.get_by_test_id("list-count")).to_contain_text("件", timeout=30_000)

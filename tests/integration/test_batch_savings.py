@@ -431,21 +431,28 @@ def test_r_user_7_view_only_may_use_batch_menus_hidden_may_not(db: Session, org:
     assert hidden.output_name == ""
 
 
-def test_r_info_1_latest_batch_statement_of_the_selected_group(db: Session, org: Org,
-                                                               master: Person) -> None:
+def test_r_info_1_r_info_3_latest_batch_statement_of_the_selected_group(
+    db: Session, org: Org, master: Person
+) -> None:
     """R-INFO-1 (manual P.21): the information screen shows the latest received 一斉積立
     内訳明細 of the selected group, and says so when there is none; a
-    contract without 一斉積立 shows no panel."""
+    contract without 一斉積立 shows no panel. R-INFO-3: the entry opens its list (a link to
+    一斉積立内訳明細表出力); nothing received, nothing linked."""
+    import chingin_app.chingin_app  # noqa: F401  (adds the pages: marks the built screens)
+
     info = screen(master, InfoState, routes.INFO)
     assert info.load() is None
     assert info.has_batch
     assert info.batch_latest == "2026-10 月例 一斉積立内訳明細（2026/10/20 受信）"
+    assert info.latest_links["batch"] == routes.BATCH_DETAIL_LISTS
+    assert info.latest_links["rokin"] == ""  # no 労金控除 request received here
     fresh = factories.make_contract(db, groups=(("001", "本社"),))
     person = _sign_in(db, fresh.contract_no,
                       _new_user(db, fresh.contract_no, role=UserRole.MASTER.value))
     empty = screen(person, InfoState, routes.INFO)
     empty.load()
     assert empty.has_batch and empty.batch_latest == "受信したデータはありません。"
+    assert empty.latest_links["batch"] == ""
     rokin_only = factories.make_contract(db, services="rokin", groups=(("001", "本社"),))
     person = _sign_in(db, rokin_only.contract_no,
                       _new_user(db, rokin_only.contract_no, role=UserRole.MASTER.value))

@@ -181,34 +181,35 @@ def test_rl_1_field_errors_change_nothing_and_a_stale_version_is_refused(
     assert count(db, LedgerDetailHistory, org.contract_id) == 1
 
 
-def test_rl_1_add_and_cancel_with_history(db: Session, org: LedgerOrg) -> None:
-    """RL-1 追加登録 (another 種目 for the row's employee; the same active 種目 twice is
-    refused) and 解除 (status 解除, no more change buttons, a 解除 history row)."""
+def test_rl_1_row_actions_are_view_change_cancel_with_history(
+    db: Session, org: LedgerOrg
+) -> None:
+    """RL-1 (manual P.22, issue 13 item 6): a row's actions are 照会・変更・解除 — no 追加登録
+    (a crafted open_add opens nothing and adds nothing; new details are RL-2's); 照会 shows the
+    row as it is now, read-only; 解除 (status 解除, no more change buttons, a 解除 history
+    row)."""
     state = details(org)
     row = row_of(state, "000002")
-    assert state.open_add(row["id"]) is None and state.form_mode == "add"
-    form = {"item_code": "0001", "monthly_amount": "100", "bonus_amount": "0",
-            "start_month": "2026-05", "end_month": ""}
-    assert state.submit_add(form) is None
-    assert state.alert_text == message("E-RL-DETAIL-DUPLICATE") and state.form_mode == "add"
-    assert state.submit_add({**form, "item_code": "9999", "monthly_amount": "0"}) is None
-    assert set(state.errors) == {"item_code", "monthly_amount"}
-    assert state.submit_add({**form, "item_code": "0003", "monthly_amount": "3000"}) is None
-    assert state.notice == "職員番号 000002 に賃控元帳明細を追加しました。"
-    added = row_of(state, "000002", "0003 購買代金")
-    assert added["monthly_amount"] == "3,000" and added["start_month"] == "2026-05"
-    assert state.cancel(added["id"]) is None
+    total = state.total
+    assert state.open_add(row["id"]) is None and state.form_mode == ""
+    assert state.submit_add({"item_code": "0003", "monthly_amount": "3000",
+                             "bonus_amount": "0", "start_month": "2026-05"}) is None
+    assert state.total == total and oplog_actions(db, org) == []
+    assert state.open_view(row["id"]) is None and state.form_mode == "view"
+    assert state.target["staff_no"] == "000002" and state.target["item"] == row["item"]
+    assert state.close_form() is None and state.form_mode == ""
+    assert state.cancel(row["id"]) is None
     assert state.notice == "職員番号 000002 の賃控元帳明細を解除しました。"
-    gone = row_of(state, "000002", "0003 購買代金")
+    gone = row_of(state, "000002", row["item"])
     assert (gone["status"], gone["live"]) == ("解除", "")
-    assert state.open_change(added["id"]) is None
+    assert state.open_change(row["id"]) is None
     assert state.alert_text == message("E-ALREADY-CANCELLED")
     history = screen(org, org.master, LedgerHistoryState, routes.LEDGER_HISTORY,  # type: ignore[arg-type]
-                     {"detail": added["id"]})
+                     {"detail": row["id"]})
     assert history.load() is None
-    assert [r["action"] for r in history.rows] == ["解除", "追加"]
+    assert history.rows[0]["action"] == "解除"
     assert history.rows[0]["changes"] == "状態: 有効 → 解除"
-    assert oplog_actions(db, org) == ["ledger.detail.add", "ledger.detail.cancel"]
+    assert oplog_actions(db, org) == ["ledger.detail.cancel"]
 
 
 def test_rl_2_existing_employee_and_a_new_one_with_hiragana_kana(
@@ -286,6 +287,7 @@ def test_rl_1_view_only_user_every_change_handler_refuses(db: Session, org: Ledg
     assert state.open_change(row["id"]) is None
     assert state.alert_text == message("E-MENU-VIEW-ONLY") and state.form_mode == ""
     assert state.open_add(row["id"]) is None and state.form_mode == ""
+    assert state.open_view(row["id"]) is None and state.form_mode == "view"  # 閲覧のみ may
     state.form_mode, state._target_id = "change", before.id
     state._target_version, state._target_employee = before.version, before.employee_id
     for call in (lambda: state.submit_change({"monthly_amount": "99999"}),

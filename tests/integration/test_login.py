@@ -484,8 +484,11 @@ def test_r_login_4_payment_group_choice(db: Session, clock: MovableClock) -> Non
     assert group_of() == (None, None)
     select_group = login.select_group
     assert select_group(db, session_token=token, facts=several.facts, group_no="002",
-                        clock=clock) == Ok(None)
+                        clock=clock, ip=IP) == Ok(None)
     assert group_of() == ("002", "大阪支社")
+    # R-LOG-1 "with … IP" on every entry, 入金グループ選択 included (issue 13 item 6).
+    chosen = entries(db, several.contract.contract_no, login.ACTION_GROUP_SELECT)
+    assert [(e.target, e.ip) for e in chosen] == [("002", IP)]
     assert select_group(db, session_token=token, facts=several.facts, group_no="001",
                         clock=clock) == Ok(None)
     assert group_of() == ("001", "本社")

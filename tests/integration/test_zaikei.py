@@ -359,13 +359,21 @@ def test_r_info_1_employer_latest_received_lines_only_where_contracted(
     db: Session, org: Org,
 ) -> None:
     """預入依頼書, 加入者残高一覧表 and 奨励金 for the full contract; the 財形-only contract shows
-    the 預入依頼書 line alone; no 労金控除 schedule for an employer contract."""
+    the 預入依頼書 line alone; no 労金控除 schedule for an employer contract. R-INFO-3: each
+    entry opens its list or PDF — 預入依頼書 the 財形積立明細書出力, 加入者残高一覧表 and 奨励金
+    the 財形積立明細照会 (アラーム, 奨励金 column)."""
+    import chingin_app.chingin_app  # noqa: F401  (adds the pages: marks the built screens)
+    from chingin_app import routes
+
     full = screen(_person(db, org.contract_no), InfoState, "/info")
     full.load()
     assert full.has_zaikei and full.zaikei_deposit.startswith("預入依頼書：")
     assert full.zaikei_has_balance and full.zaikei_balance.startswith("加入者残高一覧表：基準日")
     assert full.zaikei_has_incentive and "合計" in full.zaikei_incentive
     assert full.schedule_rows == []
+    assert full.latest_links["zaikei_deposit"] == routes.ZAIKEI_STATEMENT
+    assert full.latest_links["zaikei_balance"] == routes.ZAIKEI_DETAILS
+    assert full.latest_links["zaikei_incentive"] == routes.ZAIKEI_DETAILS
     plain = screen(_person(db, org.plain_no), InfoState, "/info")
     plain.load()
     assert plain.has_zaikei and "財形住宅" not in plain.zaikei_deposit

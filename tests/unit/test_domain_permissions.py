@@ -9,6 +9,7 @@ from chingin_app.domain.messages import MESSAGES
 from chingin_app.domain.permissions import (
     GROUPS,
     MENUS,
+    PERMISSION_MENUS,
     Level,
     allowed_levels,
     can,
@@ -17,6 +18,7 @@ from chingin_app.domain.permissions import (
     hide_all,
     menu,
     menus_for,
+    screens_for,
     show_all,
     view_only_all,
 )
@@ -53,9 +55,10 @@ def test_r_user_7a_every_business_row_of_p21_24_is_declared_once() -> None:
     grouped; まとめ入金確定 and 確定解除 are separate (R-USER-7a); keys unique and fit the
     column (64)."""
     assert GROUPS == tuple(MANUAL_ROWS)
+    manual = [m for m in MENUS if not m.beyond_manual]
     for group, labels in MANUAL_ROWS.items():
-        assert [m.label for m in MENUS if m.group == group] == labels
-    assert len(MENUS) == 12 + 13 + 3 + 3
+        assert [m.label for m in manual if m.group == group] == labels
+    assert len(manual) == 12 + 13 + 3 + 3
     assert len({m.key for m in MENUS}) == len(MENUS)
     assert all(len(m.key) <= 64 for m in MENUS)
     services = {"労金控除事務": Service.ROKIN, "賃控元帳事務": Service.LEDGER,
@@ -159,3 +162,37 @@ def test_r_user_3_check_permissions_errors_per_menu() -> None:
     assert errors[0].params == {"label": "労金控除明細新規登録", "allowed": "表示・非表示"}
     for err in errors:
         assert MESSAGES[err.code].format(**err.params)
+
+
+# Every mix of the contractable services (the 財形 options only with 財形, R-OPS-1).
+SERVICE_MIXES = [
+    [s for s, on in zip(("rokin", "ledger", "batch"), bits, strict=True) if on]
+    for bits in [(a, b, c) for a in (0, 1) for b in (0, 1) for c in (0, 1)]
+] + [["zaikei"], ["zaikei", "zaikei-balance", "zaikei-incentive"]]
+
+
+@pytest.mark.parametrize("mix", SERVICE_MIXES, ids=lambda m: "+".join(m) or "none")
+def test_r_user_7a_issue_13_permission_rows_are_exactly_the_menus_rights(mix: list[str]) -> None:
+    """R-USER-7a, R-INFO-1 (issue 13 item 5): for every service mix the user form's rows
+    (``menus_for``) are exactly the rights the information screen's entries (``screens_for``)
+    use — no row without a screen, no screen without a row; a screen on another menu's right
+    (RK-12) rides on a row of the same service."""
+    rows = menus_for(mix)
+    screens = screens_for(mix)
+    assert [m.key for m in rows] == list(dict.fromkeys(s.right_key for s in screens))
+    assert all(s.rights is None or menu(s.rights).rights is None for s in screens)
+    assert all(menu(s.right_key).service is s.service for s in screens)
+
+
+def test_r_plus_1_r_plus_2_issue_13_beyond_manual_menus_have_rows_of_their_own() -> None:
+    """Issue 13 item 5: カナ氏名チェックリスト (R-PLUS-2) and 給与控除データ照合 (R-PLUS-1) are
+    permission rows of 労金控除事務, output menus (閲覧のみ equals 表示), after the menu they
+    belong with."""
+    rows = menus_for(["rokin"])
+    labels = [m.label for m in rows]
+    assert labels.index("カナ氏名チェックリスト") == labels.index("労金控除明細照会") + 1
+    assert labels.index("給与控除データ照合") == labels.index("まとめ入金確定") + 1
+    for key in ("rokin.kana_check", "rokin.reconciliation"):
+        item = menu(key)
+        assert item.beyond_manual and item.kind == "output" and item.rights is None
+    assert PERMISSION_MENUS == tuple(m for m in MENUS if m.rights is None)

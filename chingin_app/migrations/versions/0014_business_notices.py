@@ -3,7 +3,7 @@
 Written by hand to match ``chingin_app.models.notices`` (the schema test compares them).
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-07
 """
 
@@ -15,8 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-# The helpers' revisions are chained by the lead at merge; this branch starts from main's 0010.
-down_revision: str | Sequence[str] | None = "0010"
+down_revision: str | Sequence[str] | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,5 +1,6 @@
-"""RL-1 賃控元帳明細照会 (SPEC §11): search, the paged and sortable list, and from a row 追加登録,
-変更, 解除 (with a confirmation) and 履歴. The page is ``components/detail_list.py``'s; here the
+"""RL-1 賃控元帳明細照会 (SPEC §11): search, the paged and sortable list, and from a row 照会,
+変更, 解除 (with a confirmation) and 履歴 — the manual's row actions (no 追加登録: RL-2).
+The page is ``components/detail_list.py``'s; here the
 columns, the 種目 and the ledger detail's fields."""
 
 from __future__ import annotations
@@ -45,5 +46,5 @@ def ledger_details_page() -> rx.Component:
             ledger_fields(S.errors),
         ),
         change_fields=ledger_fields(S.errors, current=S.target),
-        history_route=routes.LEDGER_HISTORY, cancel_tail=_cancel_tail,
+        history_route=routes.LEDGER_HISTORY, cancel_tail=_cancel_tail, adds=False,
     )

@@ -261,7 +261,7 @@ def remit_confirm_page() -> rx.Component:
             rx.button("入金中止設定へ", variant="outline",
                       on_click=rx.redirect(routes.ROKIN_REMIT_HOLDS)),
             # R-PLUS-1: compare with the payroll's own deductions before confirming.
-            rx.cond(C.request_status == "received",
+            rx.cond((C.request_status == "received") & C.can_reconcile,
                     rx.button("給与控除データ照合へ", variant="outline",
                               on_click=rx.redirect(routes.ROKIN_RECONCILIATION))),
             rx.cond(C.request_status == "confirmed",

@@ -15,7 +15,7 @@ from typing import Final
 from sqlmodel import Session
 
 from chingin_app.domain.clock import Clock
-from chingin_app.domain.permissions import MENUS, check_permissions
+from chingin_app.domain.permissions import PERMISSION_MENUS, check_permissions
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.domain.validation import check_password, check_reentry
 from chingin_app.models import LogResult, RevocationReason
@@ -82,7 +82,7 @@ def update_general_user(
         db, contract_no=contract_no, actor=actor_user_id, action=ACTION_UPDATE_GENERAL,
         screen=_SCREEN_UPDATE, target=user_id, now=now,
     )
-    levels, perm_errors = check_permissions(permissions or {}, MENUS)
+    levels, perm_errors = check_permissions(permissions or {}, PERMISSION_MENUS)
     if errors := profile_errors(user_name, email, email_again) + perm_errors:
         return admin.invalid(errors)
     if blank(user_name) and blank(email) and not levels:
@@ -111,9 +111,10 @@ def check_temporary_password(
     """§3 rules for a new 仮のパスワード typed twice (R-USER-3, R-USER-5), so a screen can refuse
     it before changing anything else in the same 更新."""
     errors = [e for e in (
-        check_password(password, field=field, label="仮のパスワード", user_id=user_id),
+        # The form's labels (P.28): 「パスワード」 / 「パスワード再入力」.
+        check_password(password, field=field, label="パスワード", user_id=user_id),
         check_reentry(password, password_again, field=f"{field}_again",
-                      label="仮のパスワード再入力", other_label="仮のパスワード"),
+                      label="パスワード再入力", other_label="パスワード"),
     ) if e is not None]
     return Invalid(tuple(errors)) if errors else None
 

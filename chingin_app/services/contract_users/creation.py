@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from chingin_app.domain.clock import Clock
-from chingin_app.domain.permissions import MENUS, check_permissions
+from chingin_app.domain.permissions import PERMISSION_MENUS, check_permissions
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.domain.validation import (
     check_contract_no,
@@ -134,19 +134,20 @@ def create_general_user(
         check_user_name(user_name),
         check_email(email),
         check_password(
-            temporary_password, field="temporary_password", label="仮のパスワード",
+            # The form's labels (P.28): 「パスワード」 / 「パスワード再入力」.
+            temporary_password, field="temporary_password", label="パスワード",
             user_id=user_id,
         ),
     ]
     if temporary_password_again is not None:
         checks.append(check_reentry(
             temporary_password, temporary_password_again, field="temporary_password_again",
-            label="仮のパスワード再入力", other_label="仮のパスワード",
+            label="パスワード再入力", other_label="パスワード",
         ))
     if email_again is not None:
         checks.append(check_reentry(email, email_again, field="email_again",
                                     label="メールアドレス再入力", other_label="メールアドレス"))
-    levels, perm_errors = check_permissions(permissions or {}, MENUS)
+    levels, perm_errors = check_permissions(permissions or {}, PERMISSION_MENUS)
     if errors := [e for e in checks if e is not None] + perm_errors:
         oplog.log_failure(
             db, chain=oplog.chain_for(chain_no), at=now, actor_kind=kind, actor=who,

@@ -1,5 +1,6 @@
 """RL-1 賃控元帳明細照会 (SPEC §11): search by 職員番号, カナ氏名 (normalised, A.1), 所属, 種目
-and 状態, sorted and paged by the database; from a row 追加登録, 変更 and 解除.
+and 状態, sorted and paged by the database; from a row 照会, 変更 and 解除 (the manual's row
+actions; no 追加登録 — a new detail is RL-2's, issue 13 item 6).
 
 As RK-1: the handlers (each first asks ``_menu_access``), the row forms and the optimistic lock
 (E-RL-VERSION-CONFLICT) are ``state/detail_list.py``'s; here the 種目 filter and the calls of
@@ -35,6 +36,7 @@ class LedgerDetailsState(DetailListMixin, SessionState):
     items: list[list[str]] = []  # noqa: RUF012 (Reflex copies var defaults)
 
     _detail_menus: ClassVar[tuple[str, str]] = (MENU, HISTORY_MENU)
+    _detail_row_adds: ClassVar[bool] = False
     _detail_noun: ClassVar[str] = DETAIL_LABEL
     _detail_codes: ClassVar[tuple[str, str]] = ("E-RL-DETAIL-NOT-FOUND", "E-RL-DETAIL-DUPLICATE")
     _detail_sort_keys: ClassVar[tuple[str, ...]] = tuple(ledger_details.SORT_KEYS)

@@ -1,7 +1,8 @@
 """カナ氏名チェックリスト (R-PLUS-2 "in a list"): the group's active details whose カナ氏名 the bank
 would reject or that differ from the bank's registered kana, with the normalised form and the
-reason; paged, and as CSV. Part of 労金控除明細照会 (menu rokin.detail_inquiry, 「閲覧」: view,
-print and export only). The list is rebuilt by ``services/rokin/kana_check.py`` at each event."""
+reason; paged, and as CSV. Its own menu rokin.kana_check (an output menu since issue 13
+item 5: view, print and export only). The list is rebuilt by ``services/rokin/kana_check.py``
+at each event."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from chingin_app.state.forms import FormMixin
 from chingin_app.state.paging import PagingMixin
 from chingin_app.state.session import SessionState
 
-MENU: Final = "rokin.detail_inquiry"
+MENU: Final = "rokin.kana_check"
 PAGE_SIZE: Final = 50
 
 

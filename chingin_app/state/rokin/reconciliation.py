@@ -1,7 +1,8 @@
-"""給与控除データ照合 (R-PLUS-1, R-PLUS-5): part of まとめ入金確定 (menu rokin.remit_confirm,
-「閲覧」: a preview changes nothing). The upload streams into memory (never a file on disk),
-at most ``MAX_BYTES``; the comparison is ``services/rokin/reconciliation.py``'s. Only the
-differences are kept, backend-only; the visible page is in state."""
+"""給与控除データ照合 (R-PLUS-1, R-PLUS-5): its own menu rokin.reconciliation (an output menu
+since issue 13 item 5: a preview changes nothing; linked from まとめ入金確定). The upload
+streams into memory (never a file on disk), at most ``MAX_BYTES``; the comparison is
+``services/rokin/reconciliation.py``'s. Only the differences are kept, backend-only; the
+visible page is in state."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from chingin_app.state.rokin.remittance import HOLD_LABEL
 from chingin_app.state.session import SessionState
 from chingin_app.state.uploads import read_one_upload
 
-MENU: Final = "rokin.remit_confirm"
+MENU: Final = "rokin.reconciliation"
 UPLOAD_ID: Final = "payroll-csv"
 PAGE_SIZE: Final = 50
 #: The filter choices of the difference list: (value, label).

@@ -15,6 +15,7 @@ from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.messages import message
 from chingin_app.domain.permissions import menu
 from chingin_app.domain.validation import parse_row_id
+from chingin_app.services import permissions
 from chingin_app.services.context import app_clock
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.rokin import cycle as rokin_cycle
@@ -28,6 +29,7 @@ from chingin_app.state.rokin.remittance import RemitRequestMixin
 from chingin_app.state.session import SessionState
 
 MENU_CONFIRM: Final = "rokin.remit_confirm"
+MENU_RECONCILE: Final = "rokin.reconciliation"
 MENU_UNDO: Final = "rokin.remit_unconfirm"
 MENU_STATEMENT: Final = "rokin.web_update_statement"
 #: The screens' names in the operation log: their menus' names (P.21).
@@ -80,6 +82,9 @@ class RemitConfirmState(_PrintMixin, FormMixin, MenuAccessMixin, SessionState):
 
     mode: str = "confirm"
     notice: str = ""
+    # 給与控除データ照合 has its own permission row (issue 13 item 5): its button shows only
+    # to a user who may open it (display only; its screen checks again).
+    can_reconcile: bool = False
 
     def _menu(self) -> str:
         return MENU_UNDO if self.mode == "undo" else MENU_CONFIRM
@@ -100,6 +105,10 @@ class RemitConfirmState(_PrintMixin, FormMixin, MenuAccessMixin, SessionState):
         self.mode = mode
         self._reset_output()
         self._note_change_right(got, menu_key)
+        with session_scope(read_only=True) as db:
+            self.can_reconcile = permissions.may(
+                db, session=got, menu_key=MENU_RECONCILE, access="view"
+            )
         prefer = (cyc.CycleStatus.CONFIRMED.value,) if mode == "undo" else (
             cyc.CycleStatus.RECEIVED.value,)
         self._choose_default(got, _OPEN, prefer=prefer)

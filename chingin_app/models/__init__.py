@@ -32,6 +32,7 @@ from chingin_app.models.rokin import (
     DeductionRequestItem,
     DeductionResultItem,
     Employee,
+    EmployeeHistory,
     RokinProduct,
 )
 from chingin_app.models.tab_bindings import TabBinding
@@ -69,6 +70,7 @@ __all__ = [
     "DeductionRequestItem",
     "DeductionResultItem",
     "Employee",
+    "EmployeeHistory",
     "LedgerDetail",
     "LedgerDetailHistory",
     "LedgerItemType",

@@ -41,6 +41,7 @@ ROKIN_WEB_STATEMENT = "/rokin/remittance/web-statement"
 ROKIN_RESULT_LISTS = "/rokin/result-lists"
 ROKIN_RECONCILIATION = "/rokin/reconciliation"  # R-PLUS-1 (linked from RK-9)
 ROKIN_KANA_CHECK = "/rokin/kana-check"  # R-PLUS-2
+ROKIN_EMPLOYEES = "/rokin/employees"  # RK-12 (with 労金控除明細照会's rights)
 
 # 賃控元帳事務 (SPEC §11 RL-1 … RL-13)
 LEDGER_DETAILS = "/ledger/details"
@@ -103,9 +104,13 @@ MENU_ROUTES: dict[str, str] = {
     "batch.detail_export": BATCH_DETAIL_EXPORT,
 }
 
-#: Screens beyond the manual (SPEC §13) that belong to a menu: shown after it, with its rights.
+#: Screens without a permission row of their own that belong to a menu (SPEC §13 beyond the
+#: manual; RK-12, which SPEC §11 gives RK-1's rights): shown after it, with its rights.
 MENU_EXTRAS: dict[str, tuple[tuple[str, str], ...]] = {
-    "rokin.detail_inquiry": (("カナ氏名チェックリスト", ROKIN_KANA_CHECK),),  # R-PLUS-2
+    "rokin.detail_inquiry": (
+        ("職員情報照会・変更", ROKIN_EMPLOYEES),  # RK-12 (SPEC §11: RK-1's rights)
+        ("カナ氏名チェックリスト", ROKIN_KANA_CHECK),  # R-PLUS-2
+    ),
     "rokin.remit_confirm": (("給与控除データ照合", ROKIN_RECONCILIATION),),  # R-PLUS-1
 }
 

@@ -43,7 +43,7 @@ from chingin_app.models import (
     PaymentGroup,
     RokinProduct,
 )
-from chingin_app.models.rokin import DetailStatus
+from chingin_app.models.rokin import DetailStatus, HistoryAction
 from chingin_app.services import detail_rules as rules
 from chingin_app.services.collation import code_point
 from chingin_app.services.detail_rules import PageOf, current_month
@@ -85,6 +85,8 @@ EMPLOYEE_LABELS: Final = {"name_kana": "カナ氏名", "name_kanji": "漢字氏�
                           "department": "所属", "retire_month": "退職年月"}
 _RETIRED: Final = "退職"
 _CHANGED: Final = "変更"
+#: What 退職 does to a detail that runs on after the month (the other is 解除).
+_ENDED: Final = "終了"
 
 
 @dataclass(frozen=True)
@@ -130,8 +132,9 @@ class EmployeeChange:
 @dataclass(frozen=True)
 class RetireLine:
     """One detail 退職 ends: its kind (``KIND_ROKIN`` / ``KIND_LEDGER``), the version the
-    preview read, the 商品 / 種目, the amounts and months now, and what happens: 終了 (終了年月
-    becomes the month) or 解除 (it starts after the month)."""
+    preview read, the 商品 / 種目, the amounts and months now, and what happens: 終了
+    (``new_end_month`` is the month) or 解除 (it starts after the month; ``new_end_month``
+    None)."""
 
     kind: str
     detail_id: int
@@ -142,6 +145,7 @@ class RetireLine:
     start_month: str
     end_month: str | None
     outcome: str
+    new_end_month: str | None
 
     @property
     def noun(self) -> str:
@@ -400,8 +404,11 @@ def _running_after(model: Any, employee_id: int, scope: Scope, month: str) -> li
     ]
 
 
-def _outcome(start_month: str, month: str) -> str:
-    return "解除" if rules.ends_by_cancelling(start_month, month) else "終了"
+def _outcome(start_month: str, month: str) -> tuple[str, str | None]:
+    """(what 退職 does, the new 終了年月): 解除 for a detail starting after ``month``."""
+    if rules.ends_by_cancelling(start_month, month):
+        return HistoryAction.CANCEL.value, None
+    return _ENDED, month
 
 
 def _lines(db: Session, scope: Scope, employee_id: int, month: str) -> tuple[RetireLine, ...]:
@@ -415,7 +422,7 @@ def _lines(db: Session, scope: Scope, employee_id: int, month: str) -> tuple[Ret
         assert d.id is not None
         out.append(RetireLine(KIND_ROKIN, d.id, d.version, f"{p.code} {p.name}",
                               d.monthly_amount, d.bonus_amount, d.start_month, d.end_month,
-                              _outcome(d.start_month, month)))
+                              *_outcome(d.start_month, month)))
     for ld, t in db.exec(
         select(LedgerDetail, LedgerItemType)
         .join(LedgerItemType, col(LedgerItemType.id) == col(LedgerDetail.item_type_id))
@@ -425,7 +432,7 @@ def _lines(db: Session, scope: Scope, employee_id: int, month: str) -> tuple[Ret
         assert ld.id is not None
         out.append(RetireLine(KIND_LEDGER, ld.id, ld.version, f"{t.code} {t.name}",
                               ld.monthly_amount, ld.bonus_amount, ld.start_month, ld.end_month,
-                              _outcome(ld.start_month, month)))
+                              *_outcome(ld.start_month, month)))
     return tuple(out)
 
 
@@ -539,7 +546,7 @@ def apply_retirement(
         db, contract_no=scope.contract_no, at=now, session=session, action=ACTION_RETIRE,
         ip=ip, target=target, screen=SCREEN,
         detail={"employee_id": employee.id, "month": checked, **counts,
-                "ended": [f"{ln.kind}:{ln.detail_id}:{'cancel' if ln.outcome == '解除' else 'end'}"
+                "ended": [f"{ln.kind}:{ln.detail_id}:{ln.new_end_month or 'cancel'}"
                           for ln in lines]},
     )
     return Ok(counts)

@@ -77,9 +77,10 @@ def org(db: Session) -> Iterator[Org]:
     住宅ローン whose 残回数 is missing — a row the detail rules refuse to end), 000003 青木
     (組合費 only), 000004 給与 (no detail); group 002: 000005 伊藤. Contract B: one employee."""
     contract = factories.make_contract(db, groups=(("001", "本社"), ("002", "大阪支社")))
+    products = (("0001", "普通預金", "savings"), ("0002", "定期積金", "savings"),
+                ("0101", "住宅ローン返済", "loan"))
     prod = {code: factories.make_rokin_product(db, contract, code=code, name=name, kind=kind)
-            for code, name, kind in (("0001", "普通預金", "savings"), ("0002", "定期積金", "savings"),
-                                     ("0101", "住宅ローン返済", "loan"))}
+            for code, name, kind in products}
     item = {code: factories.make_ledger_item(db, contract, code=code, name=name)
             for code, name in (("0001", "組合費"), ("0002", "共済会費"))}
     people = (("000001", "ｻﾄｳ ﾀﾛｳ", "佐藤　太郎", "総務部", "001"),
@@ -505,3 +506,38 @@ def test_r_user_7_rk_12_view_only_and_hidden_users_are_refused_in_every_handler(
     db.rollback()
     assert db.get(Contract, org.contract_id) is not None
     db.commit()
+
+
+# --- R-PLUS-8 on the detail lists -----------------------------------------------------------
+
+
+def test_r_plus_8_kanji_name_filter_on_rk_1_and_rl_1(db: Session, org: Org) -> None:
+    """R-PLUS-8: 労金控除明細照会 and 賃控元帳明細照会 filter by 漢字氏名 beside カナ氏名, anywhere
+    in the name, typed with a half-width space as stored with a full-width one; the services'
+    queries themselves take it."""
+    from chingin_app.services.ledger import details as ledger_details
+    from chingin_app.services.ledger.details import LedgerFilter
+    from chingin_app.services.rokin import detail_queries
+    from chingin_app.services.rokin.detail_queries import DetailFilter
+    from chingin_app.state.ledger.details import LedgerDetailsState
+
+    rk1 = screen(org, org.master, RokinDetailsState)
+    assert rk1.load() is None
+    rk1.search({"staff_no": "", "name_kana": "", "name_kanji": "佐藤 太郎", "department": "",
+                "status": "", "product": ""})
+    assert {r["staff_no"] for r in rk1.rows} == {"000001"} and rk1.total == 3
+    rl1 = screen(org, org.master, LedgerDetailsState, routes.LEDGER_DETAILS)  # type: ignore[arg-type]
+    assert rl1.load() is None
+    rl1.search({"staff_no": "", "name_kana": "", "name_kanji": "次郎", "department": "",
+                "status": "", "item": ""})
+    assert [r["staff_no"] for r in rl1.rows] == ["000003"]
+    with Session(db.get_bind()) as s:
+        rk = detail_queries.search(s, session=session_of(org), clock=SystemClock(),
+                                   flt=DetailFilter(name_kanji="鈴木"))
+        rl = ledger_details.search(s, session=session_of(org), clock=SystemClock(),
+                                   flt=LedgerFilter(name_kanji="鈴木"))
+        none = detail_queries.search(s, session=session_of(org), clock=SystemClock(),
+                                     flt=DetailFilter(name_kanji="%"))
+    assert {r.staff_no for r in rk.rows} == {"000002"}  # type: ignore[union-attr]
+    assert rl.total == 0  # type: ignore[union-attr]
+    assert none.total == 0  # type: ignore[union-attr]  (a LIKE wildcard is taken literally)

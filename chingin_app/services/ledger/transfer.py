@@ -34,7 +34,12 @@ from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.domain.validation import normalise_fullwidth_text
 from chingin_app.models import Employee, LedgerDetail, LedgerItemType
 from chingin_app.models.rokin import DetailStatus, HistoryAction
-from chingin_app.reports.csv_reader import MAX_CSV_BYTES, CsvConversion, read_csv
+from chingin_app.reports.csv_reader import (
+    MAX_CSV_BYTES,
+    CsvConversion,
+    canonical_cell,
+    read_csv,
+)
 from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.services import detail_rules as rules
 from chingin_app.services.collation import code_point
@@ -179,15 +184,22 @@ def _row_errors(row: int, errs: list[Err]) -> list[Err]:
 
 def _employee_notes(row: int, cells: tuple[str, ...], e: Employee) -> list[str]:
     """The row's カナ氏名・漢字氏名・所属 cells that differ from the stored employee (compared
-    as stored: kana normalised per A.1, the others converted to full width); blank cells are
-    not a difference."""
+    as stored: kana normalised per A.1, the others converted to full width, both sides through
+    ``canonical_cell`` so the export's own ¥ ↔ 0x5C reads back equal); blank cells are not a
+    difference."""
+    def text_form(value: str) -> str:
+        return canonical_cell(normalise_fullwidth_text(value.strip()))
+
     notes: list[str] = []
-    for label, typed, stored in (
-        ("カナ氏名", normalise_kana(cells[_COL["カナ氏名"]].strip()), e.name_kana),
-        ("漢字氏名", normalise_fullwidth_text(cells[_COL["漢字氏名"]].strip()), e.name_kanji),
-        ("所属", normalise_fullwidth_text(cells[_COL["所属"]].strip()), e.department),
+    for label, typed, stored, same in (
+        ("カナ氏名", cells[_COL["カナ氏名"]], e.name_kana,
+         normalise_kana(cells[_COL["カナ氏名"]].strip()) == e.name_kana),
+        ("漢字氏名", cells[_COL["漢字氏名"]], e.name_kanji,
+         text_form(cells[_COL["漢字氏名"]]) == text_form(e.name_kanji)),
+        ("所属", cells[_COL["所属"]], e.department,
+         text_form(cells[_COL["所属"]]) == text_form(e.department)),
     ):
-        if typed and typed != stored:
+        if typed.strip() and not same:
             notes.append(message("I-RL-IMPORT-EMPLOYEE-FIELDS", row=row, label=label,
                                  stored=stored))
     return notes

@@ -242,8 +242,8 @@ def test_rk_12_change_with_history_and_rk_1_lists_the_new_values(db: Session, or
     assert state.open_change(str(eid)) is None and state.form_mode == "change"
     assert state.check_kana("さとう じろう") is None
     assert state.change_kana_hint == "正規化後: ｻﾄｳ ｼﾞﾛｳ"
-    assert state.submit_change({"name_kana": "さとう じろう", "name_kanji": "",
-                                "department": "企画部"}) is None
+    assert state.submit_change({"new_name_kana": "さとう じろう", "new_name_kanji": "",
+                                "new_department": "企画部"}) is None
     assert state.alert_text == "" and state.form_mode == ""
     assert state.notice == message("I-EMPLOYEE-CHANGED", staff_no="000001")
     after = stored_row(db, Employee, eid)
@@ -277,13 +277,14 @@ def test_rk_12_change_errors_at_the_field_change_nothing(db: Session, org: Org) 
     before = snapshot_all(db, org)
     state = employees_screen(org)
     assert state.open_change(str(eid)) is None
-    assert state.submit_change({"name_kana": "ｽｽﾞｷ★", "name_kanji": "ab!",
-                                "department": "営業🙂"}) is None
-    assert set(state.errors) == {"name_kana", "name_kanji", "department"}
+    assert state.submit_change({"new_name_kana": "ｽｽﾞｷ★", "new_name_kanji": "ab!",
+                                "new_department": "営業🙂"}) is None
+    assert set(state.errors) == {"new_name_kana", "new_name_kanji", "new_department"}
     assert state.form_mode == "change"
-    assert state.submit_change({"name_kana": "", "name_kanji": "", "department": ""}) is None
+    assert state.submit_change({"new_name_kana": "", "new_name_kanji": "",
+                                "new_department": ""}) is None
     assert state.alert_text == message("E-NO-CHANGE")
-    assert state.submit_change({"department": "営業部"}) is None  # the stored value
+    assert state.submit_change({"new_department": "営業部"}) is None  # the stored value
     assert state.alert_text == message("E-NO-CHANGE")
     assert snapshot_all(db, org) == before
     assert [r for _a, r in oplog(db, org, "rokin.employee.")] == ["failure", "refused",
@@ -296,8 +297,8 @@ def test_rk_12_optimistic_lock_refuses_a_change_made_meanwhile(db: Session, org:
     eid = org.staff["000003"]
     first, second = employees_screen(org), employees_screen(org)
     assert first.open_change(str(eid)) is None and second.open_change(str(eid)) is None
-    assert first.submit_change({"department": "人事部"}) is None and first.alert_text == ""
-    assert second.submit_change({"department": "経理部"}) is None
+    assert first.submit_change({"new_department": "人事部"}) is None and first.alert_text == ""
+    assert second.submit_change({"new_department": "経理部"}) is None
     assert second.alert_text == message("E-RK-EMPLOYEE-VERSION-CONFLICT")
     assert second.form_mode == ""
     assert stored_row(db, Employee, eid).department == "人事部"
@@ -403,7 +404,7 @@ def test_rk_12_retire_refuses_bad_month_and_stale_preview_changing_nothing(
     assert state.preview_retire({"retire_month": THIS_MONTH}) is None and state.preview_lines
     other = employees_screen(org)
     assert other.open_change(str(org.staff["000001"])) is None
-    assert other.submit_change({"department": "企画部"}) is None and other.alert_text == ""
+    assert other.submit_change({"new_department": "企画部"}) is None and other.alert_text == ""
     meanwhile = snapshot_all(db, org)
     assert state.apply_retire() is None
     assert state.alert_text == message("E-RK-RETIRE-CHANGED")
@@ -483,7 +484,7 @@ def test_r_user_7_rk_12_view_only_and_hidden_users_are_refused_in_every_handler(
     # Crafted frames after a form and a preview were (somehow) prepared.
     viewer.form_mode, viewer._target_id, viewer._target_version = "change", eid, 1
     viewer.alert_text = ""
-    assert viewer.submit_change({"department": "企画部"}) is None
+    assert viewer.submit_change({"new_department": "企画部"}) is None
     assert viewer.alert_text == message("E-MENU-VIEW-ONLY")
     with Session(db.get_bind()) as s:
         preview = employees.preview_retirement(s, session=session_of(org), clock=SystemClock(),

@@ -42,6 +42,9 @@ from chingin_app.state.session import SessionState
 MENU: Final = "rokin.detail_inquiry"
 PAGE_SIZE: Final = 50
 _FIELDS: Final = ("name_kana", "name_kanji", "department")
+#: The 変更 form's inputs: named apart from the search form's (one page, unique ids and
+#: labels), ``new_`` + the service's field.
+_FORM_PREFIX: Final = "new_"
 
 
 def _employee_row(row: EmployeeRow) -> dict[str, str]:
@@ -202,8 +205,9 @@ class RokinEmployeesState(PagingMixin, FormMixin, MenuAccessMixin, SessionState)
         typed = value if isinstance(value, str) else ""
         hint, error = kana_feedback(typed[:40])
         self.change_kana_hint = hint
-        self.errors = {**{k: v for k, v in self.errors.items() if k != "name_kana"},
-                       **({"name_kana": error} if error else {})}
+        key = _FORM_PREFIX + "name_kana"
+        self.errors = {**{k: v for k, v in self.errors.items() if k != key},
+                       **({key: error} if error else {})}
         return None
 
     @rx.event
@@ -216,13 +220,15 @@ class RokinEmployeesState(PagingMixin, FormMixin, MenuAccessMixin, SessionState)
             self.alert_text = message("E-RK-EMPLOYEE-NOT-FOUND")
             return None
         self._start_busy()
-        change = EmployeeChange(*(text(form, name)[:60] for name in _FIELDS))
+        change = EmployeeChange(*(text(form, _FORM_PREFIX + name)[:60] for name in _FIELDS))
         with session_scope() as db:
             result = employees.change_employee(
                 db, session=info, clock=app_clock(), employee_id=self._target_id,
                 version=self._target_version, change=change, ip=self._client_ip())
         if not self._settle(result):
             assert isinstance(result, Err | Invalid)
+            self.errors = {(_FORM_PREFIX + k if k in _FIELDS else k): v
+                           for k, v in self.errors.items()}
             if isinstance(result, Err) and result.code in ("E-RK-EMPLOYEE-VERSION-CONFLICT",
                                                            "E-RK-EMPLOYEE-NOT-FOUND"):
                 self._close_form()

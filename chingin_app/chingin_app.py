@@ -34,6 +34,7 @@ from chingin_app.pages.rokin import outputs as rokin_out
 from chingin_app.pages.rokin import remittance as remit
 from chingin_app.pages.rokin.detail_new import rokin_detail_new_page
 from chingin_app.pages.rokin.details import rokin_details_page
+from chingin_app.pages.rokin.employees import rokin_employees_page
 from chingin_app.pages.rokin.history import rokin_history_page
 from chingin_app.pages.rokin.kana_check import rokin_kana_check_page
 from chingin_app.pages.rokin.reconciliation import rokin_reconciliation_page
@@ -89,6 +90,7 @@ from chingin_app.state.operator_console import (
 from chingin_app.state.outputs import PREPARED_KIND
 from chingin_app.state.rokin.detail_new import RokinDetailNewState
 from chingin_app.state.rokin.details import RokinDetailsState
+from chingin_app.state.rokin.employees import RokinEmployeesState
 from chingin_app.state.rokin.history import RokinHistoryState
 from chingin_app.state.rokin.kana_check import RokinKanaCheckState
 from chingin_app.state.rokin.outputs import (
@@ -244,6 +246,8 @@ SCREENS = [
      RokinReconciliationState.load),
     (routes.ROKIN_KANA_CHECK, "カナ氏名チェックリスト", rokin_kana_check_page,
      RokinKanaCheckState.load),
+    (routes.ROKIN_EMPLOYEES, "職員情報照会・変更", rokin_employees_page,
+     RokinEmployeesState.load),
     (routes.LEDGER_DETAILS, "賃控元帳明細照会", ledger_details.ledger_details_page,
      LedgerDetailsState.load),
     (routes.LEDGER_DETAIL_NEW, "賃控元帳明細新規登録", ledger_new.ledger_detail_new_page,

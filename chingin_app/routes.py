@@ -42,6 +42,7 @@ ROKIN_WEB_STATEMENT = "/rokin/remittance/web-statement"
 ROKIN_RESULT_LISTS = "/rokin/result-lists"
 ROKIN_RECONCILIATION = "/rokin/reconciliation"  # R-PLUS-1 (also linked from RK-9)
 ROKIN_KANA_CHECK = "/rokin/kana-check"  # R-PLUS-2
+ROKIN_EMPLOYEES = "/rokin/employees"  # RK-12 (with 労金控除明細照会's rights)
 
 # 賃控元帳事務 (SPEC §11 RL-1 … RL-13)
 LEDGER_DETAILS = "/ledger/details"
@@ -74,7 +75,7 @@ ZAIKEI_EXPORT = "/zaikei/export"
 MENU_ROUTES: dict[str, str] = {
     "rokin.detail_inquiry": ROKIN_DETAILS,
     "rokin.kana_check": ROKIN_KANA_CHECK,
-    # RK-12: "rokin.staff": ROKIN_STAFF, with its entry in domain/permissions.MENUS.
+    "rokin.staff": ROKIN_EMPLOYEES,  # RK-12
     "rokin.detail_new": ROKIN_DETAIL_NEW,
     "rokin.history": ROKIN_HISTORY,
     "rokin.request_list": ROKIN_REQUEST_LISTS,

@@ -36,6 +36,7 @@ def _search_form(s: Any, filters: Sequence[rx.Component]) -> rx.Component:
                        default_value=s.staff_no_filter, input_mode="numeric", max_length=10),
             text_field("カナ氏名", "name_kana", error=s.errors.get("name_kana", ""),
                        max_length=40),
+            text_field("漢字氏名", "name_kanji", max_length=20),  # R-PLUS-8
             text_field("所属", "department", error=s.errors.get("department", ""),
                        max_length=20),
             *filters,

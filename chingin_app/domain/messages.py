@@ -991,7 +991,44 @@ NOTICE_MESSAGES: Final[dict[str, str]] = {
     ),
 }
 
+#: 職員情報照会・変更 (RK-12; services/rokin/employees.py) and the ledger import's note on the
+#: employee's own fields (RL-10).
+EMPLOYEE_MESSAGES: Final[dict[str, str]] = {
+    "E-RK-EMPLOYEE-VERSION-CONFLICT": (
+        "他のユーザーが先にこの職員の情報を更新したため、更新できませんでした。何も変更して"
+        "いません。一覧を表示し直してから、もう一度操作してください。"
+    ),
+    "E-RK-RETIRE-MONTH-PAST": (
+        "「退職年月」は今月（{month}）以降の年月を入力してください。何も変更していません。"
+    ),
+    "E-RK-RETIRE-NOTHING": (
+        "この職員には{month}より後も続く有効な明細がありません。何も変更していません。"
+    ),
+    "E-RK-RETIRE-CHANGED": (
+        "確認後に明細または職員の情報が更新されたため、退職を登録できませんでした。何も変更して"
+        "いません。もう一度「確認」から操作してください。"
+    ),
+    "E-RK-RETIRE-DETAIL": (
+        "{kind}（{what}）を終了できません：{reason}何も変更していません。"
+    ),
+    "I-EMPLOYEE-CHANGED": "職員番号 {staff_no} の職員情報を変更しました。",
+    "I-EMPLOYEE-RETIRE-PREVIEW": (
+        "職員番号 {staff_no} {name_kana} を{month}で退職とすると、次の明細が終了します"
+        "（労金控除明細 {rokin}件・賃控元帳明細 {ledger}件）。よろしければ「退職を登録」を"
+        "押してください。"
+    ),
+    "I-EMPLOYEE-RETIRED": (
+        "職員番号 {staff_no} の退職（{month}）を登録しました：労金控除明細 {rokin}件・"
+        "賃控元帳明細 {ledger}件を終了しました。"
+    ),
+    "I-RL-IMPORT-EMPLOYEE-FIELDS": (
+        "{row}行目：{label}はファイルと登録内容が異なりますが、取り込みません（登録内容"
+        "「{stored}」のまま）。職員の{label}は「職員情報照会・変更」で変更してください。"
+    ),
+}
+
 MESSAGES: Final[dict[str, str]] = {
+    **EMPLOYEE_MESSAGES,
     **OPERATOR_CONSOLE_MESSAGES,
     **USER_ADMIN_MESSAGES,
     **KANA_CSV_MESSAGES,

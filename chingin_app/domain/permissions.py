@@ -137,8 +137,8 @@ MENUS: Final[tuple[MenuItem, ...]] = (
     _rk("detail_inquiry", "労金控除明細照会", "view"),  # RK-1
     # R-PLUS-2: a row of its own since issue 13 (migration 0012 copied RK-1's setting to it).
     _rk("kana_check", "カナ氏名チェックリスト", "output", beyond_manual=True),
-    # RK-12 職員情報照会・変更 goes here, on RK-1's right (no permission row of its own):
-    # _rk("staff", "職員情報照会・変更", "view", rights="rokin.detail_inquiry"),
+    # RK-12 職員情報照会・変更, on RK-1's right (SPEC §11; no permission row of its own).
+    _rk("staff", "職員情報照会・変更", "view", rights="rokin.detail_inquiry", beyond_manual=True),
     _rk("detail_new", "労金控除明細新規登録", "change"),  # RK-2
     _rk("history", "労金控除明細更新履歴照会", "view"),  # RK-3
     _rk("request_list", "労金控除依頼リスト出力", "output"),  # RK-4

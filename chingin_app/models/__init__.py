@@ -33,6 +33,7 @@ from chingin_app.models.rokin import (
     DeductionRequestItem,
     DeductionResultItem,
     Employee,
+    EmployeeHistory,
     RokinProduct,
 )
 from chingin_app.models.tab_bindings import TabBinding
@@ -71,6 +72,7 @@ __all__ = [
     "DeductionRequestItem",
     "DeductionResultItem",
     "Employee",
+    "EmployeeHistory",
     "LedgerDetail",
     "LedgerDetailHistory",
     "LedgerItemType",

@@ -37,6 +37,7 @@ __all__ = [
     "DeductionResultItem",
     "DetailStatus",
     "Employee",
+    "EmployeeHistory",
     "HistoryAction",
     "ProductKind",
     "RokinProduct",
@@ -90,6 +91,26 @@ class Employee(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     version: int = Field(default=1, sa_column=_employee_version)
+
+
+class EmployeeHistory(SQLModel, table=True):
+    """職員情報の変更履歴 (RK-12): who (a user ID), when, what (``EmployeeAction``: 変更 or
+    退職) and the employee's fields before and after as JSON (退職: the month and the details
+    it ended)."""
+
+    __tablename__ = "employee_history"
+    __table_args__ = (
+        Index("ix_employee_history_contract_id_changed_at", "contract_id", "changed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contracts.id")
+    employee_id: int = Field(foreign_key="employees.id", index=True)
+    changed_at: datetime = Field(sa_type=UTCDateTime)
+    actor: str = Field(max_length=40)
+    action: str = Field(max_length=8)
+    before_json: str | None = Field(default=None, sa_type=Text)
+    after_json: str | None = Field(default=None, sa_type=Text)
 
 
 _product_version = Column("version", Integer, nullable=False)

@@ -53,6 +53,8 @@ def _search_form() -> rx.Component:
             text_field("職員番号", "staff_no", default_value=S.staff_no_filter,
                        input_mode="numeric", max_length=10),
             text_field("カナ氏名", "name_kana", default_value=S.kana_filter, max_length=40),
+            text_field("漢字氏名", "name_kanji", default_value=S.kanji_filter,  # R-PLUS-8
+                       max_length=20),
             text_field("所属", "department", default_value=S.department_filter, max_length=20),
             rx.box(rx.button("検索", type="submit", size="3"), margin_bottom="12px"),
             align="end", wrap="wrap", spacing="3",

@@ -46,6 +46,8 @@ def _search_form() -> rx.Component:
             text_field("職員番号", "staff_no", default_value=S.staff_no_filter,
                        input_mode="numeric", max_length=10),
             text_field("カナ氏名", "name_kana", default_value=S.kana_filter, max_length=40),
+            text_field("漢字氏名", "name_kanji", default_value=S.kanji_filter,  # R-PLUS-8
+                       max_length=20),
             rx.box(
                 rx.el.label("種類", html_for="field-kind",
                             style={"fontWeight": "bold", "display": "block"}),

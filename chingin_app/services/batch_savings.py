@@ -34,6 +34,7 @@ from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.reports.list_pdf import format_cell
 from chingin_app.reports.lists import month_label
 from chingin_app.services.collation import code_point
+from chingin_app.services.detail_rules import kanji_name_clauses
 from chingin_app.services.outputs import Progress, csv_bytes, file_name, log_output, prepared
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.tenant import OutputSession, Scope, scope_of
@@ -218,11 +219,13 @@ def item_page(
     db: Session, session: OutputSession, *, statement_id: object, staff_no: object = "",
     name_kana: object = "", department: object = "", sort_key: object = "",
     sort_desc: bool = False, page: int = 1, page_size: int = PAGE_SIZE,
+    name_kanji: object = "",
 ) -> ItemPage | None:
     """RS-1: one page of the statement's lines (all of them, 解約 included) whose 職員番号
-    starts with ``staff_no``, カナ氏名 contains ``name_kana`` (normalised to bank kana) and 所属
-    contains ``department``; sorted by ``sort_key`` (one of ``SORT_KEYS``, else 職員番号); the
-    count and totals are of the filtered set. None for a statement the session may not have."""
+    starts with ``staff_no``, カナ氏名 contains ``name_kana`` (normalised to bank kana), 所属
+    ``department`` and 漢字氏名 ``name_kanji`` (R-PLUS-8); sorted by ``sort_key`` (one of
+    ``SORT_KEYS``, else 職員番号); the count and totals are of the filtered set. None for a
+    statement the session may not have."""
     found = _resolve(db, session, statement_id)
     if found is None:
         return None
@@ -235,6 +238,7 @@ def item_page(
         conditions.append(col(BatchSavingsItem.name_kana).contains(kana, autoescape=True))
     if dept := _clean(department):
         conditions.append(col(BatchSavingsItem.department).contains(dept, autoescape=True))
+    conditions += kanji_name_clauses(col(BatchSavingsItem.name_kanji), _clean(name_kanji))
     total, amount, previous = db.exec(
         select(func.count(), func.coalesce(func.sum(BatchSavingsItem.amount), 0),
                func.coalesce(func.sum(BatchSavingsItem.previous_amount), 0))

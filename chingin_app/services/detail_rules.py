@@ -57,12 +57,14 @@ __all__ = [
     "current_month",
     "detail_state",
     "dump_snapshot",
+    "ends_by_cancelling",
     "fetch_page",
     "find_employee",
     "flushed",
     "format_changes",
     "history_entries",
     "history_values",
+    "kanji_name_clauses",
     "kept",
     "like",
     "load_snapshots",
@@ -187,6 +189,13 @@ def check_amounts_and_months(
     return AmountsAndMonths(monthly_v, bonus_v, start_v, end_v)
 
 
+def ends_by_cancelling(start_month: str, month: str) -> bool:
+    """退職 (RK-12) from ``month``: a detail starting after it would never deduct and its 終了年月
+    cannot precede its 開始年月 (``check_amounts_and_months``), so it is 解除'd; any other
+    active detail ends with 終了年月 = ``month``."""
+    return start_month > month
+
+
 def kept(value: str, current: object) -> str:
     """変更's rule: a blank field keeps the stored value (SPEC §3)."""
     return value if value != "" else ("" if current is None else str(current))
@@ -286,6 +295,14 @@ def like(text: str) -> str:
     """A LIKE pattern matching ``text`` anywhere (``\\`` escapes wildcards)."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def kanji_name_clauses(column: Any, typed: str) -> list[ColumnElement[bool]]:
+    """The 漢字氏名 filter (R-PLUS-8) on ``column``: what was typed, converted as 漢字氏名 is
+    stored (``normalise_fullwidth_text``: half-width letters, digits and spaces to full
+    width), matched anywhere; blank = no filter. Every list with a カナ氏名 filter uses it."""
+    name = normalise_fullwidth_text(typed.strip())
+    return [column.like(like(name), escape="\\")] if name else []
 
 
 def detail_state(status: str, end_month: str | None, this_month: str) -> str:

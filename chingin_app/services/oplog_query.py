@@ -119,6 +119,8 @@ _ACTION_LABELS: Final[dict[str, str]] = {
     "rokin.detail.register": "労金控除明細新規登録",
     "rokin.detail.change": "労金控除明細変更",
     "rokin.detail.cancel": "労金控除明細解除",
+    "rokin.employee.change": "職員情報変更",
+    "rokin.employee.retire": "職員退職登録",
     "rokin.request.publish": "控除依頼データ受信",
     "rokin.remit.hold": "入金中止設定",
     "rokin.remit.hold_clear": "入金中止解除",

@@ -46,6 +46,7 @@ from chingin_app.models import (
 from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.reports.list_pdf import Column, ListSpec, render_list
 from chingin_app.services.collation import code_point
+from chingin_app.services.detail_rules import kanji_name_clauses
 from chingin_app.services.outputs import Progress, csv_bytes, file_name, log_output, prepared
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.tenant import OutputSession
@@ -130,6 +131,7 @@ class Filters:
     staff_no: str = ""
     name_kana: str = ""
     kind: str = ""
+    name_kanji: str = ""  # R-PLUS-8: anywhere, full-width as stored
 
 
 @dataclass(frozen=True)
@@ -247,6 +249,7 @@ def _where(scope: _Scope, view: DepositView, filters: Filters, which: str) -> li
     if filters.name_kana:
         conds.append(col(ZaikeiDepositItem.name_kana).contains(
             normalise_kana(filters.name_kana), autoescape=True))
+    conds += kanji_name_clauses(col(ZaikeiDepositItem.name_kanji), filters.name_kanji)
     if filters.kind:
         conds.append(ZaikeiDepositItem.kind == filters.kind)
     if which == "changes":

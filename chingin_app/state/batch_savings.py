@@ -50,6 +50,7 @@ class BatchDetailsState(PagingMixin, FormMixin, MenuAccessMixin, SessionState):
     no_statement_text: str = ""
     staff_no_filter: str = ""
     kana_filter: str = ""
+    kanji_filter: str = ""
     department_filter: str = ""
     amount_total: str = "0"
     previous_total: str = "0"
@@ -59,6 +60,7 @@ class BatchDetailsState(PagingMixin, FormMixin, MenuAccessMixin, SessionState):
             found = batch_savings.item_page(
                 db, info, statement_id=self.statement_id, staff_no=self.staff_no_filter,
                 name_kana=self.kana_filter, department=self.department_filter,
+                name_kanji=self.kanji_filter,
                 sort_key=self.sort_key, sort_desc=self.sort_desc, page=self.page,
             )
         if found is None:
@@ -86,6 +88,7 @@ class BatchDetailsState(PagingMixin, FormMixin, MenuAccessMixin, SessionState):
         self.statement_id = self.statement_options[0]["id"] if views else ""
         self.statement_label = self.statement_options[0]["label"] if views else ""
         self.staff_no_filter = self.kana_filter = self.department_filter = ""
+        self.kanji_filter = ""
         self.sort_key, self.sort_desc, self.page = "", False, 1
         self._fetch(info)
         return None
@@ -118,6 +121,7 @@ class BatchDetailsState(PagingMixin, FormMixin, MenuAccessMixin, SessionState):
         self.staff_no_filter = _form_text(form, "staff_no")
         self.kana_filter = _form_text(form, "name_kana")
         self.department_filter = _form_text(form, "department")
+        self.kanji_filter = _form_text(form, "name_kanji")
         self.page = 1
         self._fetch(info)
         return None

@@ -1,7 +1,7 @@
 """The list screens of per-employee details (RK-1 労金控除明細照会, RL-1 賃控元帳明細照会;
-SPEC §11): search by 職員番号, カナ氏名 (normalised, A.1 / R-PLUS-2), 所属, 状態 and the screen's
-own 商品 / 種目, sorted and paged by the database; from a row 追加登録 (RK-1) or 照会 (RL-1),
-変更 and 解除.
+SPEC §11): search by 職員番号, カナ氏名 (normalised, A.1 / R-PLUS-2), 漢字氏名 (R-PLUS-8), 所属,
+状態 and the screen's own 商品 / 種目, sorted and paged by the database; from a row 追加登録
+(RK-1) or 照会 (RL-1), 変更 and 解除.
 
 Every handler first asks ``_menu_access`` (view for showing, change for anything that
 writes): a crafted frame reaches any handler. The detail a form works on is read through the
@@ -42,6 +42,7 @@ class DetailListMixin(PagingMixin, FormMixin, MenuAccessMixin, mixin=True):
 
     staff_no_filter: str = ""
     kana_filter: str = ""
+    kanji_filter: str = ""
     department_filter: str = ""
     status_filter: str = ""
     kana_hint: str = ""
@@ -190,7 +191,8 @@ class DetailListMixin(PagingMixin, FormMixin, MenuAccessMixin, mixin=True):
         self.notice = self.kana_hint = ""
         asked = self.router.url.query_parameters.get("staff_no", "")
         self.staff_no_filter = asked if isinstance(asked, str) and asked.isdigit() else ""
-        self.kana_filter = self.department_filter = self.status_filter = ""
+        self.kana_filter = self.kanji_filter = ""
+        self.department_filter = self.status_filter = ""
         self.sort_key, self.sort_desc, self.page = "staff_no", False, 1
         self._fetch(info)
         return None
@@ -206,6 +208,7 @@ class DetailListMixin(PagingMixin, FormMixin, MenuAccessMixin, mixin=True):
         self.notice = ""
         self.staff_no_filter = text(form, "staff_no").strip()
         self.kana_filter = text(form, "name_kana").strip()
+        self.kanji_filter = text(form, "name_kanji").strip()[:40]
         self.department_filter = text(form, "department").strip()
         status = text(form, "status")
         self.status_filter = status if status in _STATUSES else ""

@@ -67,11 +67,12 @@ class _DepositChoice(RequestChoiceMixin, mixin=True):
 
 class ZaikeiDetailsState(PagingMixin, _DepositChoice, SessionState):
     """RZ-1 財形積立明細照会: the chosen 預入依頼書's lines (一般財形・財形年金・財形住宅),
-    filtered by 職員番号 / カナ氏名 / 種類, sorted and paged on the server, with totals and the
-    財形アラーム (R-PLUS-3)."""
+    filtered by 職員番号 / カナ氏名 / 漢字氏名 (R-PLUS-8) / 種類, sorted and paged on the server,
+    with totals and the 財形アラーム (R-PLUS-3)."""
 
     staff_no_filter: str = ""
     kana_filter: str = ""
+    kanji_filter: str = ""
     kind_filter: str = ""
     totals: dict[str, str] = {}  # noqa: RUF012
     alarm_rows: list[dict[str, str]] = []  # noqa: RUF012
@@ -101,7 +102,7 @@ class ZaikeiDetailsState(PagingMixin, _DepositChoice, SessionState):
                 found = zaikei.detail_page(
                     db, info, deposit_id=self.request_id,
                     filters=zaikei.Filters(self.staff_no_filter, self.kana_filter,
-                                           self.kind_filter),
+                                           self.kind_filter, self.kanji_filter),
                     sort_key=self.sort_key, desc=self.sort_desc, page=self.page,
                 )
         if found is None:
@@ -125,6 +126,7 @@ class ZaikeiDetailsState(PagingMixin, _DepositChoice, SessionState):
             return None
         self.staff_no_filter = text(form, "staff_no").strip()[:10]
         self.kana_filter = text(form, "name_kana").strip()[:40]
+        self.kanji_filter = text(form, "name_kanji").strip()[:40]
         self.kind_filter = kind
         self.page = 1
         self._fetch(info)

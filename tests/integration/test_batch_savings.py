@@ -320,6 +320,16 @@ def test_rs_1_screen_filters_sorts_and_totals(db: Session, org: Org, master: Per
     assert s.statement_id == str(org.statements["001"][1])
 
 
+def test_r_plus_8_rs_1_filters_by_kanji_name(db: Session, org: Org, master: Person) -> None:
+    """R-PLUS-8: RS-1 filters by 漢字氏名 beside カナ氏名 (anywhere; a LIKE wildcard literal)."""
+    s = screen(master, BatchDetailsState, routes.BATCH_DETAILS)
+    assert s.load() is None
+    s.search({"staff_no": "", "name_kana": "", "department": "", "name_kanji": "鈴木"})
+    assert [r["staff_no"] for r in s.rows] == ["0000002"]
+    s.search({"staff_no": "", "name_kana": "", "department": "", "name_kanji": "%"})
+    assert s.total == 0
+
+
 # ---------------------------------------------------------------------------- outputs
 
 

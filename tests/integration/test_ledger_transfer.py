@@ -142,12 +142,50 @@ def test_a_2_r_plus_5_export_imported_unchanged_previews_no_change(
     assert isinstance(found, Ok), found
     assert found.value.count("changed") == found.value.count("new") == 0
     assert found.value.count("unchanged") == 40
+    assert found.value.notes == ()  # the employee cells read back as stored (RK-12 owns them)
     state = importer(org)
     state._take(found, "export.csv")
     assert (state.shown, state.changed_count, state.unchanged_count) == (True, 0, 40)
     assert state.apply_count == 0 and state.total == 0  # the default view: changes only
     assert state.apply() is None
     assert state.alert_text == message("E-RL-NO-CHANGE")
+
+
+def test_rk_12_rl_10_employee_cells_differing_are_reported_not_applied(
+    db: Session, org: LedgerOrg
+) -> None:
+    """RL-10 with RK-12: an old export whose 所属 and カナ氏名 differ from the employee (changed
+    on 職員情報照会・変更 since) previews a note per cell naming the stored value and the screen
+    that changes it; 適用 applies the amounts only and the employee stays as stored."""
+    rows = rows_of(exported(db, org))
+    header = rows[0]
+    col_of = {name: header.index(name) for name in ("職員番号", "カナ氏名", "所属", "月例額")}
+    target = next(r for r in rows[1:] if r[col_of["職員番号"]] == "000002")
+    target[col_of["所属"]] = "旧所属部"
+    target[col_of["カナ氏名"]] = "すずき じろう"  # ｽｽﾞｷ ｼﾞﾛｳ ≠ the stored ｽｽﾞｷ ﾊﾅｺ
+    target[col_of["月例額"]] = "7777"
+    found = preview(db, org, as_csv(rows))
+    assert isinstance(found, Ok), found
+    row_no = rows.index(target) + 1
+    employee = db.exec(select(Employee).where(Employee.contract_id == org.contract_id,
+                                              Employee.staff_no == "000002")).one()
+    stored_kana, stored_dept, version = employee.name_kana, employee.department, employee.version
+    db.commit()
+    assert found.value.notes == (
+        message("I-RL-IMPORT-EMPLOYEE-FIELDS", row=row_no, label="カナ氏名", stored=stored_kana),
+        message("I-RL-IMPORT-EMPLOYEE-FIELDS", row=row_no, label="所属", stored=stored_dept),
+    )
+    assert "職員情報照会・変更" in found.value.notes[0]
+    state = importer(org)
+    state._take(found, "old.csv")
+    assert state.employee_notes == list(found.value.notes)
+    assert state.apply() is None and state.alert_text == ""
+    db.expire_all()
+    after = db.get(Employee, employee.id)
+    assert after is not None
+    assert (after.name_kana, after.department, after.version) == (stored_kana, stored_dept,
+                                                                  version)
+    db.commit()
 
 
 def test_rl_10_one_changed_amount_new_row_and_cancel_applied_with_history(

@@ -235,6 +235,22 @@ def test_rk_8_lists_the_open_request_with_totals_and_server_filters(db: Session,
     assert s.rows == [] and s.total == 0
 
 
+def test_r_plus_8_rk_8_filters_by_kanji_name(db: Session, org: Org) -> None:
+    """R-PLUS-8: RK-8's lines filter by 漢字氏名 (the request's snapshot) beside カナ氏名,
+    anywhere, a half-width space typed matching the stored full-width one."""
+    item = _item(db, org.open_id, "000002")
+    item.name_kanji = "給与　一郎"
+    db.add(item)
+    db.commit()
+    s = holds(org.master)
+    s.search({"name_kanji": "給与 一郎"})
+    assert [r["staff_no"] for r in s.rows] == ["000002"]
+    s.search({"name_kanji": "一郎", "department": "総務"})
+    assert s.rows == [] and s.total == 0
+    s.search({"name_kanji": ""})
+    assert s.total == 4
+
+
 def test_rk_8_set_and_clear_holds_with_live_totals(db: Session, org: Org) -> None:
     """RK-8: 入金中止 with a typical reason (A.4 list) or typed text; totals follow (A.4 total =
     requested − held); a reason over the limit is refused at its field, nothing changed; 解除

@@ -308,6 +308,22 @@ def test_rz_1_screen_lists_filters_sorts_totals_and_alarms(db: Session, org: Org
     assert state.errors.get("kind")
 
 
+def test_r_plus_8_rz_1_filters_by_kanji_name(db: Session, org: Org) -> None:
+    """R-PLUS-8: RZ-1 filters by 漢字氏名 beside カナ氏名: the first row's family name matches
+    that person's lines and no one else's; a name nobody has matches nothing."""
+    person = _person(db, org.contract_no)
+    state = screen(person, ZaikeiDetailsState, "/zaikei/details")
+    state.load()
+    everyone = state.total
+    assert everyone > 1
+    family = state.rows[0]["name"].replace("　", " ").split(" ")[0]
+    state.search({"staff_no": "", "name_kana": "", "kind": "", "name_kanji": family})
+    assert 0 < state.total < everyone
+    assert {family in r["name"] for r in state.rows} == {True}
+    state.search({"staff_no": "", "name_kana": "", "kind": "", "name_kanji": "存在しない名"})
+    assert state.total == 0 and state.rows == []
+
+
 def test_rz_2_statement_pdf_text_and_log(db: Session, org: Org, tmp_path: Path) -> None:
     """RZ-2: 財形積立明細書 with the A.6 columns, header and totals; 変更明細書 only changes."""
     person = _person(db, org.contract_no)

@@ -11,11 +11,6 @@ from chingin_app.domain.permissions import MENUS
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
-#: Documented ahead of its entry: RK-12 is built by another branch. Once its entry is in
-#: ``MENUS`` (issue 13 item 3) this set can go; until then the README may name it.
-AWAITED: frozenset[str] = frozenset({"職員情報照会・変更"})
-
-
 def _readme_menu_names() -> list[str]:
     """The first cell of every row of the feature tables (「使い方（デモ）」, before 「構成」),
     split at " / "."""
@@ -32,10 +27,10 @@ def _readme_menu_names() -> list[str]:
 
 def test_rk_rl_rs_rz_r_plus_1_2_readme_tables_list_every_menu_and_nothing_else() -> None:
     """Issue 13 item 8: every menu of the information screen appears once in README's tables
-    under its exact name (RL-5, 6, 7, 12, 13 included); every name there is such a menu (or
-    RK-12's, awaited from its branch)."""
+    under its exact name (RL-5, 6, 7, 12, 13 and RK-12 included); every name there is such a
+    menu."""
     names = _readme_menu_names()
     labels = {m.label for m in MENUS}
     assert len(names) == len(set(names))
     assert labels <= set(names), sorted(labels - set(names))
-    assert set(names) <= labels | AWAITED, sorted(set(names) - labels - AWAITED)
+    assert set(names) <= labels, sorted(set(names) - labels)

@@ -47,7 +47,8 @@ def _upload() -> rx.Component:
         title="賃控元帳明細データ（CSV）", upload_id=UPLOAD_ID, max_bytes=MAX_BYTES,
         note=("賃控元帳明細データエクスポートのCSV（Shift_JIS または UTF-8）を編集して"
               "読み込みます。明細IDが空欄の行は新しい明細になります。読み込んだ内容を確認してから「適用」で"
-              "取り込みます。カナ氏名・漢字氏名・所属・種目名は参照用で、取り込みません。"),
+              "取り込みます。カナ氏名・漢字氏名・所属・種目名は参照用で、取り込みません"
+              "（職員の氏名・所属は「職員情報照会・変更」で変更します）。"),
         button="読込", on_read=S.read_file, busy=S.busy,
     )
 
@@ -71,6 +72,11 @@ def _preview() -> rx.Component:
                 S.conversions.length() > 0,  # type: ignore[attr-defined]
                 rx.el.ul(rx.foreach(S.conversions, lambda c: rx.el.li(c)),
                          aria_label="変換した文字", data_testid="import-conversions"),
+            ),
+            rx.cond(
+                S.employee_notes.length() > 0,  # type: ignore[attr-defined]
+                rx.el.ul(rx.foreach(S.employee_notes, lambda c: rx.el.li(c)),
+                         aria_label="取り込まない職員情報", data_testid="import-employee-notes"),
             ),
             rx.hstack(
                 rx.el.label("表示する行", html_for="field-kind"),

@@ -25,14 +25,14 @@ def rokin_kana_check_page() -> rx.Component:
         alert(S.alert_text),
         rx.text(
             "金庫で使用できない文字を含むカナ氏名と、金庫に登録されたカナ氏名と異なるものの一覧です"
-            "（どちらも正規化して比較）。労金控除明細照会の「変更」で訂正できます。",
+            "（どちらも正規化して比較）。職員情報照会・変更の「変更」で訂正できます。",
             size="2",
         ),
         rx.text(S.results_note, size="2", data_testid="kana-results-note"),
         pager(total=S.total, page=S.page, pages=S.pages, on_turn=S.turn, test_id="kana-count",
               extra=[rx.button("CSV出力", on_click=S.export),
-                     rx.button("労金控除明細照会へ", variant="outline",
-                               on_click=rx.redirect(routes.ROKIN_DETAILS)),
+                     rx.button("職員情報照会・変更へ", variant="outline",
+                               on_click=rx.redirect(routes.ROKIN_EMPLOYEES)),
                      rx.button("戻る", variant="outline", on_click=rx.redirect(routes.INFO))]),
         rx.box(data_table(COLUMNS, S.rows, label="カナ氏名チェックリスト"), overflow_x="auto"),
     )

@@ -170,6 +170,7 @@ def remit_holds_page() -> rx.Component:
             rx.hstack(
                 _filter_field("職員番号", "staff_no", H.f_staff_no),
                 _filter_field("カナ氏名", "name_kana", H.f_name_kana, "180px"),
+                _filter_field("漢字氏名", "name_kanji", H.f_name_kanji, "160px"),  # R-PLUS-8
                 _filter_field("所属", "department", H.f_department, "160px"),
                 rx.vstack(_check("エラーの明細のみ", "errors_only"),
                           _check("入金中止の明細のみ", "held_only"), spacing="1"),

@@ -60,6 +60,7 @@ __all__ = [
     "add_detail",
     "cancel_detail",
     "change_detail",
+    "end_detail",
     "get_detail",
     "history",
     "register_new",
@@ -105,13 +106,15 @@ class LedgerPage(PageOf[LedgerRow]):
 @dataclass(frozen=True)
 class LedgerFilter:
     """RL-1's search (SPEC §11: 職員番号 from the start, カナ氏名 normalised per A.1 and
-    anywhere, 所属 anywhere, 種目 by code, 状態 ''/active/ended/cancelled). Blank = all."""
+    anywhere, 所属 anywhere, 種目 by code, 状態 ''/active/ended/cancelled; 漢字氏名 anywhere,
+    R-PLUS-8). Blank = all."""
 
     staff_no: str = ""
     name_kana: str = ""
     department: str = ""
     item_code: str = ""
     status: str = ""
+    name_kanji: str = ""
 
 
 SORT_KEYS: Final[dict[str, Any]] = {
@@ -165,6 +168,7 @@ def _filter_clauses(flt: LedgerFilter, this_month: str) -> list[ColumnElement[bo
     department = normalise_fullwidth_text(flt.department.strip())
     if department:
         clauses.append(col(Employee.department).like(rules.like(department), escape="\\"))
+    clauses += rules.kanji_name_clauses(col(Employee.name_kanji), flt.name_kanji)
     if flt.item_code:
         clauses.append(col(LedgerItemType.code) == flt.item_code)
     clauses += rules.status_clauses(flt.status, col(LedgerDetail.status),
@@ -435,15 +439,15 @@ def register_new(
 _Editable = tuple[Scope, LedgerDetail, Employee, LedgerItemType, str]
 
 
-def _editable(db: Session, session: TenantSession, detail_id: int,
-              version: int) -> _Editable | tuple[Err, str | None]:
-    scope = scope_of(db, session)
-    detail = None if scope is None else db.exec(
+def _editable_in(db: Session, scope: Scope, detail_id: int, version: int
+                 ) -> tuple[LedgerDetail, Employee, LedgerItemType, str] | tuple[Err, str | None]:
+    """The scope's live detail, locked, with its log target; or the refusal."""
+    detail = db.exec(
         select(LedgerDetail)
         .where(col(LedgerDetail.id) == detail_id, *tenant_clauses(LedgerDetail, scope))
         .with_for_update().execution_options(populate_existing=True)
     ).first()
-    if detail is None or scope is None:
+    if detail is None:
         return Err("E-RL-DETAIL-NOT-FOUND"), None
     employee = db.get(Employee, detail.employee_id)
     item = db.get(LedgerItemType, detail.item_type_id)
@@ -453,7 +457,61 @@ def _editable(db: Session, session: TenantSession, detail_id: int,
         return Err("E-RL-VERSION-CONFLICT"), target
     if detail.status == DetailStatus.CANCELLED.value:
         return Err("E-ALREADY-CANCELLED"), target
-    return scope, detail, employee, item, target
+    return detail, employee, item, target
+
+
+def _editable(db: Session, session: TenantSession, detail_id: int,
+              version: int) -> _Editable | tuple[Err, str | None]:
+    scope = scope_of(db, session)
+    if scope is None:
+        return Err("E-RL-DETAIL-NOT-FOUND"), None
+    found = _editable_in(db, scope, detail_id, version)
+    if len(found) == 2:
+        return found  # type: ignore[return-value]
+    return (scope, *found)  # type: ignore[return-value]
+
+
+def _write_change(db: Session, *, scope: Scope, detail: LedgerDetail, employee: Employee,
+                  item: LedgerItemType, change: LedgerChange, actor: str, now: datetime,
+                  ) -> tuple[dict[str, Any], dict[str, Any]] | Err | Invalid:
+    """変更's rules and write in the caller's transaction (no commit, no log): the snapshots
+    before and after, or the refusal."""
+    typed = (change.monthly_amount, change.bonus_amount, change.start_month, change.end_month)
+    if not any(typed) and not change.clear_end_month:
+        return Err("E-NO-CHANGE")
+    kept = rules.kept
+    checked = rules.check_amounts_and_months(
+        kept(change.monthly_amount, detail.monthly_amount),
+        kept(change.bonus_amount, detail.bonus_amount),
+        kept(change.start_month, detail.start_month),
+        "" if change.clear_end_month else kept(change.end_month, detail.end_month),
+    )
+    if isinstance(checked, list):
+        return Invalid(tuple(checked))
+    before = snapshot(detail, employee, item)
+    detail.monthly_amount, detail.bonus_amount = checked.monthly_amount, checked.bonus_amount
+    detail.start_month, detail.end_month = checked.start_month, checked.end_month
+    after = snapshot(detail, employee, item)
+    if after == before:
+        return Err("E-NO-CHANGE")
+    detail.updated_at = now
+    if not rules.flushed(db, detail):
+        return Err("E-RL-VERSION-CONFLICT")
+    record_history(db, scope, detail, HistoryAction.CHANGE, actor, now, before, after)
+    return before, after
+
+
+def _write_cancel(db: Session, *, scope: Scope, detail: LedgerDetail, employee: Employee,
+                  item: LedgerItemType, actor: str, now: datetime) -> Err | None:
+    """解除's write in the caller's transaction (no commit, no log)."""
+    before = snapshot(detail, employee, item)
+    detail.status = DetailStatus.CANCELLED.value
+    detail.cancelled_at = detail.updated_at = now
+    if not rules.flushed(db, detail):
+        return Err("E-RL-VERSION-CONFLICT")
+    record_history(db, scope, detail, HistoryAction.CANCEL, actor, now, before,
+                   snapshot(detail, employee, item))
+    return None
 
 
 def change_detail(
@@ -472,29 +530,11 @@ def change_detail(
     if len(editable) == 2:
         return refuse(*editable)  # type: ignore[arg-type]
     scope, detail, employee, item, target = editable  # type: ignore[misc]
-    typed = (change.monthly_amount, change.bonus_amount, change.start_month, change.end_month)
-    if not any(typed) and not change.clear_end_month:
-        return refuse(Err("E-NO-CHANGE"), target)
-
-    kept = rules.kept
-    checked = rules.check_amounts_and_months(
-        kept(change.monthly_amount, detail.monthly_amount),
-        kept(change.bonus_amount, detail.bonus_amount),
-        kept(change.start_month, detail.start_month),
-        "" if change.clear_end_month else kept(change.end_month, detail.end_month),
-    )
-    if isinstance(checked, list):
-        return refuse(Invalid(tuple(checked)), target)
-    before = snapshot(detail, employee, item)
-    detail.monthly_amount, detail.bonus_amount = checked.monthly_amount, checked.bonus_amount
-    detail.start_month, detail.end_month = checked.start_month, checked.end_month
-    after = snapshot(detail, employee, item)
-    if after == before:
-        return refuse(Err("E-NO-CHANGE"), target)
-    detail.updated_at = now
-    if not rules.flushed(db, detail):
-        return refuse(Err("E-RL-VERSION-CONFLICT"), target)
-    record_history(db, scope, detail, HistoryAction.CHANGE, session.user_id, now, before, after)
+    written = _write_change(db, scope=scope, detail=detail, employee=employee, item=item,
+                            change=change, actor=session.user_id, now=now)
+    if isinstance(written, Err | Invalid):
+        return refuse(written, target)
+    before, after = written
     rules.commit_logged(db, contract_no=scope.contract_no, at=now, session=session,
                         action=ACTION_CHANGE, ip=ip, target=target, screen=_SCREEN_INQUIRY,
                         detail={"detail_id": detail.id,
@@ -519,14 +559,30 @@ def cancel_detail(
     if len(editable) == 2:
         return refuse(*editable)  # type: ignore[arg-type]
     scope, detail, employee, item, target = editable  # type: ignore[misc]
-    before = snapshot(detail, employee, item)
-    detail.status = DetailStatus.CANCELLED.value
-    detail.cancelled_at = detail.updated_at = now
-    if not rules.flushed(db, detail):
-        return refuse(Err("E-RL-VERSION-CONFLICT"), target)
-    record_history(db, scope, detail, HistoryAction.CANCEL, session.user_id, now, before,
-            snapshot(detail, employee, item))
+    if (err := _write_cancel(db, scope=scope, detail=detail, employee=employee, item=item,
+                             actor=session.user_id, now=now)) is not None:
+        return refuse(err, target)
     rules.commit_logged(db, contract_no=scope.contract_no, at=now, session=session,
                         action=ACTION_CANCEL, ip=ip, target=target, screen=_SCREEN_INQUIRY,
                         detail={"detail_id": detail.id})
     return Ok(detail.version)
+
+
+def end_detail(
+    db: Session, *, scope: Scope, detail_id: int, version: int, month: str, actor: str,
+    now: datetime,
+) -> HistoryAction | Err | Invalid:
+    """退職 (RK-12) of one ledger detail inside the caller's transaction (no commit, no log):
+    変更 with 終了年月 = ``month`` under 変更's rules, or 解除 when it starts after ``month``
+    (``rules.ends_by_cancelling``). Returns what was done, or 変更's / 解除's refusal."""
+    found = _editable_in(db, scope, detail_id, version)
+    if len(found) == 2:
+        return found[0]  # type: ignore[return-value]
+    detail, employee, item, _target_text = found  # type: ignore[misc]
+    if rules.ends_by_cancelling(detail.start_month, month):
+        err = _write_cancel(db, scope=scope, detail=detail, employee=employee, item=item,
+                            actor=actor, now=now)
+        return HistoryAction.CANCEL if err is None else err
+    written = _write_change(db, scope=scope, detail=detail, employee=employee, item=item,
+                            change=LedgerChange(end_month=month), actor=actor, now=now)
+    return written if isinstance(written, Err | Invalid) else HistoryAction.CHANGE

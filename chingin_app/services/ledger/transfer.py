@@ -12,8 +12,11 @@ field rules of ``services/detail_rules.py`` and says what would change: 新規 (
 employee of the group, by 職員番号, gets a detail of the 種目), 変更 (月例額・一時金額・開始年月・
 終了年月), 解除 (状態 「解除」) and 変更なし; every error by row and column, and nothing is
 offered to apply unless the whole file is valid. 明細ID is looked up only among the session's
-contract's and group's details. カナ氏名・漢字氏名・所属・種目名 are for reading only (the
-employee is changed elsewhere). ``apply_import`` writes the preview in one transaction with
+contract's and group's details. カナ氏名・漢字氏名・所属・種目名 are for reading only: an
+employee's names and 所属 are changed on RK-12 職員情報照会・変更 (one row per person, shared with
+労金控除), so a cell that differs from the stored employee — an old export, or a typed
+correction — is not applied and the preview says so by row (I-RL-IMPORT-EMPLOYEE-FIELDS),
+never silently. ``apply_import`` writes the preview in one transaction with
 the versions the preview read (the file carries none): anything changed meanwhile →
 E-RL-IMPORT-CONFLICT, nothing applied; history rows and one operation-log entry."""
 
@@ -25,11 +28,18 @@ from typing import Any, Final
 from sqlmodel import Session, col, select
 
 from chingin_app.domain.clock import Clock
+from chingin_app.domain.kana import normalise_kana
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
+from chingin_app.domain.validation import normalise_fullwidth_text
 from chingin_app.models import Employee, LedgerDetail, LedgerItemType
 from chingin_app.models.rokin import DetailStatus, HistoryAction
-from chingin_app.reports.csv_reader import MAX_CSV_BYTES, CsvConversion, read_csv
+from chingin_app.reports.csv_reader import (
+    MAX_CSV_BYTES,
+    CsvConversion,
+    canonical_cell,
+    read_csv,
+)
 from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.services import detail_rules as rules
 from chingin_app.services.collation import code_point
@@ -145,11 +155,13 @@ class ImportLine:
 
 @dataclass(frozen=True)
 class ImportPreview:
-    """Every row's line, the cells converted on reading (「変換」) and the encoding read."""
+    """Every row's line, the cells converted on reading (「変換」), the encoding read and the
+    notes on employee cells that differ from the stored employee and are not applied."""
 
     encoding: str
     lines: tuple[ImportLine, ...]
     conversions: tuple[CsvConversion, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())
 
     def count(self, kind: str) -> int:
         return sum(1 for line in self.lines if line.kind == kind)
@@ -168,6 +180,29 @@ def _cell_error(row: int, name: str, err: Err) -> Err:
 
 def _row_errors(row: int, errs: list[Err]) -> list[Err]:
     return [_cell_error(row, _FIELD_COLUMNS.get(e.field or "", "月例額"), e) for e in errs]
+
+
+def _employee_notes(row: int, cells: tuple[str, ...], e: Employee) -> list[str]:
+    """The row's カナ氏名・漢字氏名・所属 cells that differ from the stored employee (compared
+    as stored: kana normalised per A.1, the others converted to full width, both sides through
+    ``canonical_cell`` so the export's own ¥ ↔ 0x5C reads back equal); blank cells are not a
+    difference."""
+    def text_form(value: str) -> str:
+        return canonical_cell(normalise_fullwidth_text(value.strip()))
+
+    notes: list[str] = []
+    for label, typed, stored, same in (
+        ("カナ氏名", cells[_COL["カナ氏名"]], e.name_kana,
+         normalise_kana(cells[_COL["カナ氏名"]].strip()) == e.name_kana),
+        ("漢字氏名", cells[_COL["漢字氏名"]], e.name_kanji,
+         text_form(cells[_COL["漢字氏名"]]) == text_form(e.name_kanji)),
+        ("所属", cells[_COL["所属"]], e.department,
+         text_form(cells[_COL["所属"]]) == text_form(e.department)),
+    ):
+        if typed.strip() and not same:
+            notes.append(message("I-RL-IMPORT-EMPLOYEE-FIELDS", row=row, label=label,
+                                 stored=stored))
+    return notes
 
 
 def preview_import(
@@ -194,6 +229,7 @@ def preview_import(
                     if d.status == DetailStatus.ACTIVE.value}
     errors: list[Err] = []
     lines: list[ImportLine] = []
+    notes: list[str] = []
     seen_ids: set[int] = set()
     for row, cells in table.numbered():
         def cell(name: str, cells: tuple[str, ...] = cells) -> str:
@@ -242,6 +278,7 @@ def preview_import(
             else:
                 kind = CHANGED if after != before else UNCHANGED
             assert d.id is not None and e.id is not None and t.id is not None
+            notes += _employee_notes(row, cells, e)
             lines.append(ImportLine(row, kind, d.id, d.version, e.id, t.id, e.staff_no,
                                     e.name_kana, f"{t.code} {t.name}", before, after))
             continue
@@ -262,6 +299,7 @@ def preview_import(
             fail("種目コード", "E-RL-IMPORT-DUPLICATE")
             continue
         active_pairs.add((employee.id, item.id))
+        notes += _employee_notes(row, cells, employee)
         lines.append(ImportLine(
             row, NEW, None, None, employee.id, item.id, employee.staff_no, employee.name_kana,
             f"{item.code} {item.name}", None,
@@ -270,7 +308,8 @@ def preview_import(
         return Invalid(tuple(errors[:200]))
     if not lines:
         return Invalid((Err("E-CSV-EMPTY"),))
-    return Ok(ImportPreview(table.encoding, tuple(lines), table.conversions))
+    return Ok(ImportPreview(table.encoding, tuple(lines), table.conversions,
+                            tuple(notes[:200])))
 
 
 def apply_import(

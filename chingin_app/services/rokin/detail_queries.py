@@ -85,17 +85,20 @@ class DetailPage(PageOf[DetailRow]):
 
 @dataclass(frozen=True)
 class DetailFilter:
-    """The search form (SPEC §11: 職員番号, カナ氏名, 所属, status; and the product).
+    """The search form (SPEC §11: 職員番号, カナ氏名, 所属, status; the product; 漢字氏名,
+    R-PLUS-8).
 
     ``staff_no`` matches from the start; ``name_kana`` is normalised (A.1) and matched
     anywhere; ``department`` anywhere; ``status`` '' (all), 'active', 'ended' or
-    'cancelled'; ``product_code`` exactly. Blank means no filter."""
+    'cancelled'; ``product_code`` exactly; ``name_kanji`` anywhere (full-width as stored).
+    Blank means no filter."""
 
     staff_no: str = ""
     name_kana: str = ""
     department: str = ""
     status: str = ""
     product_code: str = ""
+    name_kanji: str = ""
 
 
 #: Sort keys the list offers (anything else is refused: no column names from the browser).
@@ -166,7 +169,8 @@ def _check_filter(flt: DetailFilter) -> tuple[DetailFilter, list[Err]]:
         raise ValueError(f"unknown status filter: {flt.status!r}")
     department = normalise_fullwidth_text(flt.department.strip())
     return (
-        DetailFilter(flt.staff_no, kana, department, flt.status, flt.product_code.strip()),
+        DetailFilter(flt.staff_no, kana, department, flt.status, flt.product_code.strip(),
+                     flt.name_kanji),
         errors,
     )
 
@@ -179,6 +183,7 @@ def _filter_clauses(flt: DetailFilter, this_month: str) -> list[ColumnElement[bo
         clauses.append(col(Employee.name_kana).like(rules.like(flt.name_kana), escape="\\"))
     if flt.department:
         clauses.append(col(Employee.department).like(rules.like(flt.department), escape="\\"))
+    clauses += rules.kanji_name_clauses(col(Employee.name_kanji), flt.name_kanji)
     if flt.product_code:
         clauses.append(col(RokinProduct.code) == flt.product_code)
     return clauses + rules.status_clauses(

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from sqlmodel import Session, col, select
 
@@ -45,6 +45,7 @@ __all__ = [
     "add_detail",
     "cancel_detail",
     "change_detail",
+    "end_detail",
     "register_new",
 ]
 
@@ -353,14 +354,13 @@ def _locked_detail(
 _Editable = tuple[Scope, DeductionDetail, Employee, RokinProduct, str]
 
 
-def _editable_detail(
-    db: Session, session: TenantSession, detail_id: int, version: int
-) -> _Editable | tuple[Err, str | None]:
-    """The live detail a change or 解除 works on, locked, with its log target; or the refusal
-    (unknown or another tenant's, changed since the screen read it, already cancelled)."""
-    scope = scope_of(db, session)
-    found = None if scope is None else _locked_detail(db, scope, detail_id)
-    if found is None or scope is None:
+def _editable_in(
+    db: Session, scope: Scope, detail_id: int, version: int
+) -> tuple[DeductionDetail, Employee, RokinProduct, str] | tuple[Err, str | None]:
+    """The scope's live detail, locked, with its log target; or the refusal (unknown or
+    another tenant's, changed since the screen read it, already cancelled)."""
+    found = _locked_detail(db, scope, detail_id)
+    if found is None:
         return Err("E-RK-DETAIL-NOT-FOUND"), None
     detail, employee, product = found
     target = _target(employee.staff_no, product.code, detail.account_no)
@@ -368,7 +368,86 @@ def _editable_detail(
         return Err("E-RK-VERSION-CONFLICT"), target
     if detail.status == DetailStatus.CANCELLED.value:
         return Err("E-ALREADY-CANCELLED"), target
-    return scope, detail, employee, product, target
+    return detail, employee, product, target
+
+
+def _editable_detail(
+    db: Session, session: TenantSession, detail_id: int, version: int
+) -> _Editable | tuple[Err, str | None]:
+    """``_editable_in`` for the signed-in session's tenant."""
+    scope = scope_of(db, session)
+    if scope is None:
+        return Err("E-RK-DETAIL-NOT-FOUND"), None
+    found = _editable_in(db, scope, detail_id, version)
+    if len(found) == 2:
+        return found  # type: ignore[return-value]
+    return (scope, *found)  # type: ignore[return-value]
+
+
+def _write_change(
+    db: Session, *, scope: Scope, detail: DeductionDetail, employee: Employee,
+    product: RokinProduct, change: DetailChange, actor: str, now: datetime,
+) -> tuple[dict[str, Any], dict[str, Any]] | Err | Invalid:
+    """変更's rules and write in the caller's transaction (no commit, no log): the snapshots
+    before and after, or the refusal (E-NO-CHANGE, every field error, E-RK-DETAIL-DUPLICATE,
+    E-RK-VERSION-CONFLICT when the row moved under us)."""
+    typed = (change.account_no, change.monthly_amount, change.bonus_amount, change.start_month,
+             change.end_month, change.remaining_count)
+    if not any(typed) and not change.clear_end_month:
+        return Err("E-NO-CHANGE")
+    kept = rules.kept
+    end = "" if change.clear_end_month else kept(change.end_month, detail.end_month)
+    checked = _check_values(
+        product=product,
+        account_no=kept(change.account_no, detail.account_no),
+        monthly=kept(change.monthly_amount, detail.monthly_amount),
+        bonus=kept(change.bonus_amount, detail.bonus_amount),
+        start=kept(change.start_month, detail.start_month),
+        end=end,
+        remaining=kept(change.remaining_count, detail.remaining_count),
+    )
+    if isinstance(checked, list):
+        return Invalid(tuple(checked))
+    before = detail_snapshot(detail, employee, product)
+    detail.account_no = checked.account_no
+    detail.monthly_amount = checked.monthly_amount
+    detail.bonus_amount = checked.bonus_amount
+    detail.start_month = checked.start_month
+    detail.end_month = checked.end_month
+    detail.remaining_count = checked.remaining_count
+    after = detail_snapshot(detail, employee, product)
+    if after == before:
+        return Err("E-NO-CHANGE")
+    assert employee.id is not None and product.id is not None
+    with db.no_autoflush:  # the pending change is written only once every rule holds
+        duplicate = _duplicate(db, employee_id=employee.id, product_id=product.id,
+                               account_no=checked.account_no, except_id=detail.id)
+    if duplicate:
+        return Err("E-RK-DETAIL-DUPLICATE")
+    detail.updated_at = now
+    if not rules.flushed(db, detail):
+        return Err("E-RK-VERSION-CONFLICT")
+    record_history(db, scope=scope, detail=detail, action=HistoryAction.CHANGE,
+                   actor=actor, at=now, before=before, after=after)
+    return before, after
+
+
+def _write_cancel(
+    db: Session, *, scope: Scope, detail: DeductionDetail, employee: Employee,
+    product: RokinProduct, actor: str, now: datetime,
+) -> Err | None:
+    """解除's write in the caller's transaction (no commit, no log); E-RK-VERSION-CONFLICT
+    when the row moved under us."""
+    before = detail_snapshot(detail, employee, product)
+    detail.status = DetailStatus.CANCELLED.value
+    detail.cancelled_at = now
+    detail.updated_at = now
+    if not rules.flushed(db, detail):
+        return Err("E-RK-VERSION-CONFLICT")
+    record_history(db, scope=scope, detail=detail, action=HistoryAction.CANCEL,
+                   actor=actor, at=now, before=before,
+                   after=detail_snapshot(detail, employee, product))
+    return None
 
 
 def change_detail(
@@ -398,45 +477,11 @@ def change_detail(
     if len(editable) == 2:
         return refuse(*editable)  # type: ignore[arg-type]
     scope, detail, employee, product, target = editable  # type: ignore[misc]
-    typed = (change.account_no, change.monthly_amount, change.bonus_amount, change.start_month,
-             change.end_month, change.remaining_count)
-    if not any(typed) and not change.clear_end_month:
-        return refuse(Err("E-NO-CHANGE"), target)
-
-    kept = rules.kept
-    end = "" if change.clear_end_month else kept(change.end_month, detail.end_month)
-    checked = _check_values(
-        product=product,
-        account_no=kept(change.account_no, detail.account_no),
-        monthly=kept(change.monthly_amount, detail.monthly_amount),
-        bonus=kept(change.bonus_amount, detail.bonus_amount),
-        start=kept(change.start_month, detail.start_month),
-        end=end,
-        remaining=kept(change.remaining_count, detail.remaining_count),
-    )
-    if isinstance(checked, list):
-        return refuse(Invalid(tuple(checked)), target)
-    before = detail_snapshot(detail, employee, product)
-    detail.account_no = checked.account_no
-    detail.monthly_amount = checked.monthly_amount
-    detail.bonus_amount = checked.bonus_amount
-    detail.start_month = checked.start_month
-    detail.end_month = checked.end_month
-    detail.remaining_count = checked.remaining_count
-    after = detail_snapshot(detail, employee, product)
-    if after == before:
-        return refuse(Err("E-NO-CHANGE"), target)
-    assert employee.id is not None and product.id is not None
-    with db.no_autoflush:  # the pending change is written only once every rule holds
-        duplicate = _duplicate(db, employee_id=employee.id, product_id=product.id,
-                               account_no=checked.account_no, except_id=detail.id)
-    if duplicate:
-        return refuse(Err("E-RK-DETAIL-DUPLICATE"), target)
-    detail.updated_at = now
-    if not rules.flushed(db, detail):
-        return refuse(Err("E-RK-VERSION-CONFLICT"), target)
-    record_history(db, scope=scope, detail=detail, action=HistoryAction.CHANGE,
-                   actor=session.user_id, at=now, before=before, after=after)
+    written = _write_change(db, scope=scope, detail=detail, employee=employee, product=product,
+                            change=change, actor=session.user_id, now=now)
+    if isinstance(written, Err | Invalid):
+        return refuse(written, target)
+    before, after = written
     rules.commit_logged(
         db, contract_no=scope.contract_no, at=now, session=session, action=ACTION_CHANGE,
         ip=ip, target=target, screen=_SCREEN_INQUIRY,
@@ -468,17 +513,33 @@ def cancel_detail(
     if len(editable) == 2:
         return refuse(*editable)  # type: ignore[arg-type]
     scope, detail, employee, product, target = editable  # type: ignore[misc]
-    before = detail_snapshot(detail, employee, product)
-    detail.status = DetailStatus.CANCELLED.value
-    detail.cancelled_at = now
-    detail.updated_at = now
-    if not rules.flushed(db, detail):
-        return refuse(Err("E-RK-VERSION-CONFLICT"), target)
-    record_history(db, scope=scope, detail=detail, action=HistoryAction.CANCEL,
-                   actor=session.user_id, at=now, before=before,
-                   after=detail_snapshot(detail, employee, product))
+    if (err := _write_cancel(db, scope=scope, detail=detail, employee=employee,
+                             product=product, actor=session.user_id, now=now)) is not None:
+        return refuse(err, target)
     rules.commit_logged(
         db, contract_no=scope.contract_no, at=now, session=session, action=ACTION_CANCEL,
         ip=ip, target=target, screen=_SCREEN_INQUIRY, detail={"detail_id": detail.id},
     )
     return Ok(detail.version)
+
+
+def end_detail(
+    db: Session, *, scope: Scope, detail_id: int, version: int, month: str, actor: str,
+    now: datetime,
+) -> HistoryAction | Err | Invalid:
+    """退職 (RK-12) of one detail inside the caller's transaction (no commit, no log: the
+    caller logs the 退職 once): 変更 with 終了年月 = ``month`` under 変更's own rules, or 解除
+    when the detail starts after ``month`` (``rules.ends_by_cancelling``: its 終了年月 cannot
+    precede its 開始年月 and it would never deduct). Returns what was done; the refusals are
+    変更's / 解除's (E-RK-DETAIL-NOT-FOUND, E-RK-VERSION-CONFLICT, E-ALREADY-CANCELLED …)."""
+    found = _editable_in(db, scope, detail_id, version)
+    if len(found) == 2:
+        return found[0]  # type: ignore[return-value]
+    detail, employee, product, _target_text = found  # type: ignore[misc]
+    if rules.ends_by_cancelling(detail.start_month, month):
+        err = _write_cancel(db, scope=scope, detail=detail, employee=employee, product=product,
+                            actor=actor, now=now)
+        return HistoryAction.CANCEL if err is None else err
+    written = _write_change(db, scope=scope, detail=detail, employee=employee, product=product,
+                            change=DetailChange(end_month=month), actor=actor, now=now)
+    return written if isinstance(written, Err | Invalid) else HistoryAction.CHANGE

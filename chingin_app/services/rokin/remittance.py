@@ -31,6 +31,7 @@ from chingin_app.reports import rokin_remittance_forms as forms
 from chingin_app.reports.rokin_remittance_forms import HeldLine, RemittanceForm
 from chingin_app.services import oplog
 from chingin_app.services.collation import code_point
+from chingin_app.services.detail_rules import kanji_name_clauses
 from chingin_app.services.rokin import cycle
 from chingin_app.services.tenant import TenantSession, scope_of
 
@@ -66,6 +67,7 @@ class LineFilter:
     department: str = ""
     errors_only: bool = False
     held_only: bool = False
+    name_kanji: str = ""  # R-PLUS-8: anywhere, full-width as stored
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,7 @@ def hold_lines(
         query = query.where(
             col(item.department).like(_like(filters.department.strip()), escape="\\")
         )
+    query = query.where(*kanji_name_clauses(col(item.name_kanji), filters.name_kanji))
     if filters.errors_only:
         query = query.where(col(item.error_text).is_not(None))
     if filters.held_only:

@@ -54,7 +54,7 @@ class LedgerDetailsState(DetailListMixin, SessionState):
     def _detail_search(self, db: Session, info: SessionInfo, **paging: Any) -> Any:
         flt = LedgerFilter(staff_no=self.staff_no_filter, name_kana=self.kana_filter,
                            department=self.department_filter, item_code=self.item_filter,
-                           status=self.status_filter)
+                           status=self.status_filter, name_kanji=self.kanji_filter)
         return ledger_details.search(db, session=info, clock=app_clock(), flt=flt, **paging)
 
     def _detail_get(self, db: Session, info: SessionInfo, detail_id: int) -> Any:

@@ -134,6 +134,7 @@ class LedgerImportState(PagingMixin, FormMixin, MenuAccessMixin, SessionState):
     notice: str = ""
     file_errors: list[str] = []  # noqa: RUF012 (Reflex copies var defaults per client)
     conversions: list[str] = []  # noqa: RUF012
+    employee_notes: list[str] = []  # noqa: RUF012 (cells not applied: RK-12 changes them)
     _preview: ImportPreview | None = None
 
     def _forget_preview(self) -> None:
@@ -144,6 +145,7 @@ class LedgerImportState(PagingMixin, FormMixin, MenuAccessMixin, SessionState):
         self.kind_filter = "changes"
         self.file_errors = []
         self.conversions = []
+        self.employee_notes = []
         self._preview = None
         self.page = 1
         self._show_page(total=0, page=1, pages=1, rows=[])
@@ -174,6 +176,7 @@ class LedgerImportState(PagingMixin, FormMixin, MenuAccessMixin, SessionState):
                     after=c.after, label=CONVERTED)
             for c in found.conversions[:200]
         ]
+        self.employee_notes = list(found.notes)
         self.page = 1
         self._show_lines()
 

@@ -54,7 +54,7 @@ class RokinDetailsState(DetailListMixin, SessionState):
         flt = DetailFilter(
             staff_no=self.staff_no_filter, name_kana=self.kana_filter,
             department=self.department_filter, status=self.status_filter,
-            product_code=self.product_filter,
+            product_code=self.product_filter, name_kanji=self.kanji_filter,
         )
         return detail_queries.search(db, session=info, clock=app_clock(), flt=flt, **paging)
 

@@ -143,6 +143,7 @@ class RemitHoldsState(RemitRequestMixin, PagingMixin, FormMixin, MenuAccessMixin
     f_staff_no: str = ""
     f_name_kana: str = ""
     f_department: str = ""
+    f_name_kanji: str = ""
     f_errors: bool = False
     f_held: bool = False
     notice: str = ""
@@ -159,7 +160,7 @@ class RemitHoldsState(RemitRequestMixin, PagingMixin, FormMixin, MenuAccessMixin
             self._versions = {}
             return
         filters = LineFilter(self.f_staff_no, self.f_name_kana, self.f_department,
-                             self.f_errors, self.f_held)
+                             self.f_errors, self.f_held, self.f_name_kanji)
         with session_scope(read_only=True) as db:
             found = rokin_remittance.hold_lines(
                 db, session=info, request_id=rid, filters=filters, page=self.page
@@ -183,7 +184,7 @@ class RemitHoldsState(RemitRequestMixin, PagingMixin, FormMixin, MenuAccessMixin
         if not isinstance(got, SessionInfo):
             return got
         self._note_change_right(got, MENU_HOLDS)
-        self.f_staff_no = self.f_name_kana = self.f_department = ""
+        self.f_staff_no = self.f_name_kana = self.f_department = self.f_name_kanji = ""
         self.f_errors = self.f_held = False
         self.dialog_open, self.dialog_line, self.page = False, {}, 1
         self._choose_default(got, None, prefer=(cyc.CycleStatus.RECEIVED.value,))
@@ -212,6 +213,7 @@ class RemitHoldsState(RemitRequestMixin, PagingMixin, FormMixin, MenuAccessMixin
         self.f_staff_no = text(form, "staff_no").strip()[:10]
         self.f_name_kana = text(form, "name_kana").strip()[:40]
         self.f_department = text(form, "department").strip()[:40]
+        self.f_name_kanji = text(form, "name_kanji").strip()[:40]
         self.f_errors = text(form, "errors_only") in ("on", "true", "1")
         self.f_held = text(form, "held_only") in ("on", "true", "1")
         self.page = 1

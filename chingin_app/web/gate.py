@@ -163,7 +163,12 @@ class CertGate:
             if cert is not None:
                 send = self._binding_handed_out_tokens(send, cert)
             if (token := _websocket_token(scope)) is not None:
-                added.append((H_TAB.encode(), tab_key(token).encode()))
+                tab = tab_key(token)
+                added.append((H_TAB.encode(), tab.encode()))
+                # Which worker holds which tab (R-DEP-4: after a worker dies, its tabs
+                # reconnect elsewhere): the worker's port and the start of the tab's key.
+                server = scope.get("server") or ("", 0)
+                log.info("websocket opened on worker port %s for tab %s", server[1], tab[:12])
         new_scope: dict[str, Any] = dict(scope)
         new_scope["headers"] = kept + added
         if trusted and first.get(b"x-forwarded-proto") == b"https":

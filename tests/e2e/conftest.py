@@ -198,11 +198,20 @@ def _free_port_block(size: int) -> int:
 
 
 @pytest.fixture(scope="session")
-def playwright_instance(service: Service) -> Iterator[Playwright]:
-    # Playwright's Node side must trust the demo server CA for client-certificate contexts.
-    os.environ["NODE_EXTRA_CA_CERTS"] = str(service.tls_ca)
+def any_playwright() -> Iterator[Playwright]:
+    """The session's one Playwright (a second one cannot run in the same thread): modules with
+    a service of their own launch their browser from it (their contexts ignore HTTPS errors)."""
     with sync_playwright() as p:
         yield p
+
+
+@pytest.fixture(scope="session")
+def playwright_instance(service: Service, request: pytest.FixtureRequest) -> Playwright:
+    # Playwright's Node side must trust the demo server CA for client-certificate contexts:
+    # set before the session's Playwright starts (when this is the first module to use it).
+    os.environ["NODE_EXTRA_CA_CERTS"] = str(service.tls_ca)
+    started: Playwright = request.getfixturevalue("any_playwright")
+    return started
 
 
 @pytest.fixture(scope="session")

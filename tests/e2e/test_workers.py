@@ -23,7 +23,6 @@ import os
 import re
 import secrets
 import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -129,20 +128,26 @@ def _access_log(service: Service) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def _listeners(port: int) -> set[int]:
-    """The processes holding 127.0.0.1:port's listening socket (granian's main and worker)."""
-    out = subprocess.run(["ss", "-Hltnp", f"sport = :{port}"], capture_output=True,
-                         text=True, check=True).stdout
-    return {int(pid) for pid in re.findall(r"pid=(\d+)", out)}
-
-
 def _parent(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if _parent(int(entry.name)) == pid:
+                    found.add(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                pass  # the process ended while we looked
+    return found
+
+
 def _worker_holding(service: Service, page: Page) -> tuple[int, int]:
-    """(port, pid) of the granian worker holding the page's websocket: the gate logs the port
-    and the tab's key at each websocket connect (web/gate.py)."""
+    """(port, pid) of the worker process holding the page's websocket: the gate logs the port
+    and the tab's key at each websocket connect (web/gate.py); the app process serve started
+    for that port (CHINGIN_WORKER_PORT), or granian's worker under it when it forked one."""
     token = page.evaluate("() => window.sessionStorage.getItem('token')")
     assert token, "no Reflex token in the tab"
     tab = hashlib.sha256(token.encode()).hexdigest()[:12]
@@ -150,11 +155,17 @@ def _worker_holding(service: Service, page: Page) -> tuple[int, int]:
     assert lines, f"no websocket record for tab {tab}"
     port = int(re.findall(r"worker port (\d+)", lines[-1])[0])
     assert port in _ports(service)
-    mains = {pid for pid in _listeners(port)
-             if service.proc is not None and _parent(pid) == service.proc.pid}
-    workers = {pid for pid in _listeners(port) if _parent(pid) in mains}
-    assert len(mains) == 1 and len(workers) == 1, (mains, workers)
-    return port, workers.pop()
+    assert service.proc is not None
+    mains = [
+        pid for pid in _children(service.proc.pid)
+        if f"CHINGIN_WORKER_PORT={port}".encode()
+        in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    ]
+    assert len(mains) == 1, mains
+    under = {pid for pid in _children(mains[0])
+             if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()}
+    assert len(under) <= 1, under
+    return port, (under.pop() if under else mains[0])
 
 
 def _ping(port: int) -> bool:

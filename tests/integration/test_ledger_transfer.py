@@ -192,6 +192,36 @@ def test_rl_10_one_changed_amount_new_row_and_cancel_applied_with_history(
     assert import_logs(db, org) == 1
 
 
+def test_r_dep_4_apply_is_a_background_event_that_applies_once(
+    db: Session, org: LedgerOrg
+) -> None:
+    """R-DEP-4: 適用 runs as a background event (Reflex's 10 s state lock); a はい arriving while
+    an apply runs does nothing, and the preview is taken by the first, so a second 適用 after
+    it finds nothing to apply — one import, one log entry."""
+    from chingin_app.state.ledger.transfer import LedgerImportState
+
+    assert LedgerImportState.event_handlers["apply"].is_background
+    rows = rows_of(exported(db, org))
+    changed = next(r for r in rows[1:] if r[1] == "000002" and r[5] == "0001")
+    changed[7] = "4321"
+    found = preview(db, org, as_csv(rows))
+    assert isinstance(found, Ok), found
+    state = importer(org)
+    state._take(found, "edited.csv")
+    db.commit()
+    state.busy = True  # an apply is running
+    assert run_background(state, "apply") is None
+    assert monthly(db, int(changed[0])) != 4_321 and state._preview is not None
+    db.rollback()
+    state.busy = False
+    assert run_background(state, "apply") is None
+    assert monthly(db, int(changed[0])) == 4_321
+    db.rollback()
+    assert run_background(state, "apply") is None
+    assert state.alert_text == message("E-RL-NO-CHANGE")
+    assert import_logs(db, org) == 1
+
+
 def test_rl_10_bad_rows_listed_by_row_and_column_and_nothing_applied(
     db: Session, org: LedgerOrg
 ) -> None:

@@ -2,7 +2,9 @@
 TLS in front of the Reflex app on 127.0.0.1, the scheduled jobs and the outbox, and outside
 production the migrations, the CAs, the front-end build, the dev SMTP inbox and the demo
 contracts. Ctrl-C or SIGTERM stops everything it started within 5 seconds, and nothing it
-started outlives it even when it is killed (``runtime.children``).
+started outlives it even when it is killed (``runtime.children``). ``CHINGIN_WORKERS`` app
+workers run behind nginx (``runtime.workers``, R-DEP-4); one that dies is started again while
+the others serve — only nginx exiting stops the service.
 
 Production (``CHINGIN_ENV=production``, SPEC R-DEP-1..3) first checks what the release steps
 (``chingin build`` → ``migrate`` → ``pki init``) and the settings provide and refuses, having

@@ -91,6 +91,14 @@ class Settings:
     #: R-PLUS-8, A.4: the past cycles every area's lists keep and offer (労金控除 and 賃控元帳:
     #: the current request and this many before it; 一斉積立 and 財形: this many statements).
     keep_cycles: int = DEFAULT_KEEP_CYCLES
+    #: R-DEP-4: app workers behind nginx (``CHINGIN_WORKERS``); more than one needs Redis.
+    workers: int = 1
+
+    @property
+    def app_ports(self) -> tuple[int, ...]:
+        """The TCP ports on 127.0.0.1 the app workers listen on: ``CHINGIN_APP_PORT`` upward,
+        one per worker (R-DEP-4), never a unix socket."""
+        return tuple(self.app_port + i for i in range(self.workers))
 
     @property
     def pki_dir(self) -> Path:
@@ -181,6 +189,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         db_pool=_pool(e),
         keep_cycles=_positive(e.get("CHINGIN_KEEP_CYCLES"), DEFAULT_KEEP_CYCLES,
                               "CHINGIN_KEEP_CYCLES"),
+        workers=_positive(e.get("CHINGIN_WORKERS"), 1, "CHINGIN_WORKERS"),
     )
 
 

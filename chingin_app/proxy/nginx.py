@@ -214,7 +214,11 @@ def render(
         "user_line": "user nobody nogroup;" if running_as_root else "",
         "prefix": str(prefix),
         "worker_tmp": str(worker_tmp),
-        "app_port": str(s.app_port),
+        # One server per app worker (R-DEP-4). A worker that refuses connections (it died and
+        # is being started again) is skipped for a few seconds, then tried again.
+        "app_servers": " ".join(
+            f"server 127.0.0.1:{port} max_fails=1 fail_timeout=3s;" for port in s.app_ports
+        ),
         "listen": f"{address}{s.port}",
         "server_name": host,
         "tls_cert": str(tls_cert),

@@ -24,7 +24,10 @@ from chingin_app.logs import configure_logging
 from chingin_app.runtime.children import PARENT_ENV, bind_to_parent
 from chingin_app.settings import PROJECT_ROOT, Settings, settings
 
-__all__ = ["WORKERS_KILL_SECONDS", "main", "reflex_env", "start_app"]
+__all__ = ["PORT_ENV", "WORKERS_KILL_SECONDS", "main", "reflex_env", "start_app"]
+
+#: The port one app worker listens on (R-DEP-4: ``runtime.workers`` gives each its own).
+PORT_ENV: Final = "CHINGIN_WORKER_PORT"
 
 #: granian's workers get this long to stop after SIGTERM, then are killed (stop within 5 s).
 WORKERS_KILL_SECONDS: Final = 2
@@ -59,10 +62,15 @@ def reflex_env(s: Settings) -> dict[str, str]:
     return env
 
 
-def start_app(s: Settings) -> subprocess.Popen[bytes]:
-    """Start the app process (a process group of its own, bound to this process)."""
+def start_app(s: Settings, port: int | None = None) -> subprocess.Popen[bytes]:
+    """Start one app worker on 127.0.0.1:``port`` (default ``CHINGIN_APP_PORT``): a process
+    group of its own, bound to this process."""
     env = reflex_env(s)
     env[PARENT_ENV] = str(os.getpid())
+    env[PORT_ENV] = str(port if port is not None else s.app_port)
+    # One granian worker per process (R-DEP-4): with a Redis URL Reflex would fork 2 × CPUs + 1
+    # on one port by itself; runtime.workers starts CHINGIN_WORKERS processes instead.
+    env["GRANIAN_WORKERS"] = "1"
     # Reflex's and granian's own records as JSON lines too (R-DEP-8).
     env["REFLEX_LOG_JSON"] = "true"
     return subprocess.Popen(
@@ -73,7 +81,9 @@ def start_app(s: Settings) -> subprocess.Popen[bytes]:
 
 def _granian_with_kill_timeout() -> None:
     """Reflex builds granian's server without ``workers_kill_timeout``, so granian would wait
-    for its workers (open websockets) without limit after SIGTERM; give it one."""
+    for its workers (open websockets) without limit after SIGTERM; give it one. And without
+    ``respawn_failed_workers``, so a worker killed with SIGKILL stopped the whole server
+    (issue 12): granian now starts it again itself (R-DEP-4)."""
     import granian.server
 
     base: Any = granian.server.Server
@@ -81,13 +91,15 @@ def _granian_with_kill_timeout() -> None:
     class Server(base):  # type: ignore[misc, valid-type]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             kwargs.setdefault("workers_kill_timeout", WORKERS_KILL_SECONDS)
+            kwargs.setdefault("respawn_failed_workers", True)
             super().__init__(*args, **kwargs)
 
     granian.server.Server = Server  # type: ignore[misc]
 
 
 def main() -> int:
-    """Serve the built front end and the backend on 127.0.0.1:CHINGIN_APP_PORT until SIGTERM."""
+    """Serve the built front end and the backend on 127.0.0.1:CHINGIN_WORKER_PORT (default
+    CHINGIN_APP_PORT) until SIGTERM."""
     parent = os.environ.get(PARENT_ENV)
     bind_to_parent(int(parent) if parent else None)
     configure_logging()
@@ -103,8 +115,8 @@ def main() -> int:
     reset_disk_state_manager()  # as `reflex run` does at every start
     _granian_with_kill_timeout()
     reflex_exec.run_backend_prod(
-        "127.0.0.1", s.app_port, get_config().loglevel.subprocess_level(),
-        mount_frontend_compiled_app=True,
+        "127.0.0.1", int(os.environ.get(PORT_ENV) or s.app_port),
+        get_config().loglevel.subprocess_level(), mount_frontend_compiled_app=True,
     )
     return 0
 

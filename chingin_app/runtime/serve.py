@@ -2,7 +2,9 @@
 TLS in front of the Reflex app on 127.0.0.1, the scheduled jobs and the outbox, and outside
 production the migrations, the CAs, the front-end build, the dev SMTP inbox and the demo
 contracts. Ctrl-C or SIGTERM stops everything it started within 5 seconds, and nothing it
-started outlives it even when it is killed (``runtime.children``).
+started outlives it even when it is killed (``runtime.children``). ``CHINGIN_WORKERS`` app
+workers run behind nginx (``runtime.workers``, R-DEP-4); one that dies is started again while
+the others serve — only nginx exiting stops the service.
 
 Production (``CHINGIN_ENV=production``, SPEC R-DEP-1..3) first checks what the release steps
 (``chingin build`` → ``migrate`` → ``pki init``) and the settings provide and refuses, having
@@ -33,6 +35,7 @@ from chingin_app.runtime.build import BuildStamp, build_front_end, build_problem
 from chingin_app.runtime.children import bound_command, stop_all
 from chingin_app.runtime.devmail import start_dev_smtp
 from chingin_app.runtime.private_files import make_private_dir, secure_tree
+from chingin_app.runtime.workers import AppWorkers, workers_problem
 from chingin_app.services import manuals
 from chingin_app.services.certs import ca, crl
 from chingin_app.services.context import app_clock
@@ -157,12 +160,15 @@ def _refuse(problems: list[str]) -> int:
 def serve() -> int:
     """Run the service until Ctrl-C or SIGTERM (R-DEP-1, R-DEP-2; issue 11 item 5)."""
     s = settings()
+    if (problem := workers_problem(s)) is not None:
+        return _refuse_workers(problem)
     if s.is_production:
         problems = preflight.production_problems(s, dict(os.environ))
         if problems:
             return _refuse(problems)
     configure_logging()
     children: list[subprocess.Popen[bytes]] = []
+    workers: AppWorkers | None = None
     smtp = None
     stop = threading.Event()
     # Ctrl-C and SIGTERM both stop everything, also when started in the background (a
@@ -173,17 +179,18 @@ def serve() -> int:
         stamp = prepare_data(s)
         # The app imports and forks for several seconds: the rest is done meanwhile (R-DEP-2:
         # production answers within 15 s).
-        app = start_app(s)
-        children.append(app)
+        workers = AppWorkers(s.app_ports, lambda port: start_app(s, port))
+        workers.start_all()
         files = prepare_proxy(s, stamp)
         info = None if s.is_production else demo.load_demo(clock=app_clock())
         with session_scope() as db:  # the bank's paper forms in マニュアル照会 (R-MAN-1)
             manuals.ensure_builtin_forms(db, clock=app_clock())
         if not s.is_production and not s.smtp_host:
             smtp = start_dev_smtp(s.mail_dir, port=s.smtp_port)
-        wait_until_ready(
-            f"http://127.0.0.1:{s.app_port}/ping", app, timeout=APP_START_TIMEOUT_SECONDS
-        )
+        for port, app in workers.procs.items():
+            wait_until_ready(
+                f"http://127.0.0.1:{port}/ping", app, timeout=APP_START_TIMEOUT_SECONDS
+            )
         nginx.check(files)
         web = subprocess.Popen(bound_command(nginx.command(files)), process_group=0)
         children.append(web)
@@ -195,18 +202,26 @@ def serve() -> int:
         _, _, tls_ca = ca.tls_files(s, now=datetime.now(UTC))
         print(_banner(s, info, tls_ca), flush=True)
         while not stop.is_set():
-            if app.poll() is not None or web.poll() is not None:
-                log.error("a child process exited; stopping")
+            if web.poll() is not None:
+                log.error("nginx exited; stopping")
                 return 1
+            # A dead app worker is replaced; the others and nginx go on serving (R-DEP-4).
+            workers.replace_dead()
             stop.wait(1)
         return 0
     except KeyboardInterrupt:
         return 0
     finally:
         stop.set()
-        stop_all(children)
+        stop_all(children + (workers.all() if workers is not None else []))
         if smtp is not None:
             smtp.stop()
+
+
+def _refuse_workers(problem: str) -> int:
+    print("起動できません。何も作成・変更していません。", file=sys.stderr)
+    print(f"  - {problem}", file=sys.stderr)
+    return REFUSED
 
 
 def _banner(s: Settings, info: demo.DemoInfo | None, tls_ca: Path | None) -> str:

@@ -31,6 +31,10 @@ H_SUBJECT = "x-chingin-cert-subject"
 H_SERIAL = "x-chingin-cert-serial"
 H_SHA256 = "x-chingin-cert-sha256"
 H_CLIENT_IP = "x-chingin-client-ip"
+# The SHA-256 (hex) of the client token a websocket connected with: after a worker died, Reflex
+# may hand the tab a fresh token and state, and this names the tab whose session handle the
+# new state may take (services.session_handles, R-DEP-4).
+H_TAB = "x-chingin-tab"
 # Which nginx listener the request came through: "public" or "operator" (R-OPS-7); set by the
 # gate only for trusted requests, "direct" otherwise.
 H_LISTENER = "x-chingin-listener"

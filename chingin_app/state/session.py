@@ -13,7 +13,9 @@ from chingin_app.db import session_scope
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err
 from chingin_app.services import download_tickets, keypad, sessions
+from chingin_app.services.cert_gate import H_TAB
 from chingin_app.services.context import app_clock
+from chingin_app.services.session_handles import handles, tab_key
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.page import PageState
 
@@ -40,6 +42,8 @@ class SessionState(PageState):
         must go back to the login page (the reason is in `ended_message`)."""
         if not self._session_token and self.ended_message:
             return None  # already ended: keep the first reason (a heartbeat may come next)
+        if not self._session_token:
+            self._recover_session()
         if not self._refresh_hours():
             self._forget(self.hours_text)
             return None
@@ -100,7 +104,26 @@ class SessionState(PageState):
             cert_sha256=facts.sha256, inline=inline,
         ))
 
+    def _tab_key(self) -> str:
+        return tab_key(self.router.session.client_token)
+
+    def _recover_session(self) -> None:
+        """A fresh state after its worker died (R-DEP-4): adopt the session handle of the token
+        this tab's websocket connected with. ``_current_session`` then checks it with the
+        certificate like any other event; this tab's own token keeps the handle from now on,
+        and the connect token keeps it too (a duplicated browser tab shares it)."""
+        connected = self.router.headers.raw_headers.get(H_TAB)
+        token = handles().recover(connected)
+        if token is None:
+            return
+        self._session_token = token
+        handles().remember(self._tab_key(), token)
+        if connected and connected != self._tab_key():
+            handles().remember(connected, token)
+
     def _forget(self, reason: str) -> None:
+        if self._session_token:  # the session ended: no reconnect may take it up again
+            handles().forget(self._tab_key())
         self._session_token = ""
         self.ended_message = reason
         self.user_id = self.user_name = self.contract_name = ""
@@ -110,6 +133,7 @@ class SessionState(PageState):
         """Remember the token of a session the login service created."""
         self._session_token = token
         self.ended_message = ""
+        handles().remember(self._tab_key(), token)
 
     @rx.event
     def heartbeat(self) -> EventSpec | None:

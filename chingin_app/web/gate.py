@@ -27,11 +27,13 @@ from chingin_app.services import tab_bindings
 from chingin_app.services.cert_gate import (
     H_CLIENT_IP,
     H_LISTENER,
+    H_TAB,
     HEADER_PREFIX,
     LISTENERS,
     NONE,
     CertFacts,
 )
+from chingin_app.services.session_handles import tab_key
 from chingin_app.services.tab_bindings import TabBindings, binding_certificate
 
 log = logging.getLogger(__name__)
@@ -160,6 +162,13 @@ class CertGate:
                 return
             if cert is not None:
                 send = self._binding_handed_out_tokens(send, cert)
+            if (token := _websocket_token(scope)) is not None:
+                tab = tab_key(token)
+                added.append((H_TAB.encode(), tab.encode()))
+                # Which worker holds which tab (R-DEP-4: after a worker dies, its tabs
+                # reconnect elsewhere): the worker's port and the start of the tab's key.
+                server = scope.get("server") or ("", 0)
+                log.info("websocket opened on worker port %s for tab %s", server[1], tab[:12])
         new_scope: dict[str, Any] = dict(scope)
         new_scope["headers"] = kept + added
         if trusted and first.get(b"x-forwarded-proto") == b"https":
@@ -178,13 +187,11 @@ class CertGate:
         return self._given_bindings or tab_bindings.store()
 
     async def _websocket_allowed(self, scope: Scope, cert: str | None) -> bool:
-        # Reflex reads the token the same way (parse_qs, first value).
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        tokens = query.get("token") or [""]
-        if not tokens[0]:
+        token = _websocket_token(scope)
+        if token is None:
             return True  # Reflex itself refuses a connection without a token
         # The store may wait for a database lock: never on the event loop.
-        return await asyncio.to_thread(self._bindings.admit_websocket, tokens[0], cert)
+        return await asyncio.to_thread(self._bindings.admit_websocket, token, cert)
 
     async def _upload_allowed(self, raw: list[tuple[bytes, bytes]], cert: str | None) -> bool:
         tokens = [value for name, value in raw if name.lower() == UPLOAD_TOKEN_HEADER]
@@ -209,6 +216,14 @@ class CertGate:
             await send(message)
 
         return watched
+
+
+def _websocket_token(scope: Scope) -> str | None:
+    """The client token a websocket connects with; None without one. Reflex reads it the same
+    way (parse_qs, first value)."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    tokens = query.get("token") or [""]
+    return tokens[0] or None
 
 
 def _is_upload_path(path: str) -> bool:

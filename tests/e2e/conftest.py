@@ -12,6 +12,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -71,6 +72,7 @@ class Service:
     output: list[str] = field(default_factory=list)
     operator_url: str = ""  # the operator console's listener (R-OPS-7)
     health_url: str = ""  # the plain-HTTP loopback listener for /healthz (R-DEP-8)
+    proc: subprocess.Popen[str] | None = None  # `chingin serve` itself
 
     def set_clock(self, when: datetime) -> None:
         """Move the service's clock (CHINGIN_ENV=test reads the offset at each event)."""
@@ -92,7 +94,14 @@ class Service:
 
 @pytest.fixture(scope="session")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    root = tmp_path_factory.mktemp("e2e")
+    with run_service(tmp_path_factory.mktemp("e2e")) as svc:
+        yield svc
+
+
+@contextmanager
+def run_service(root: Path, extra_env: dict[str, str] | None = None) -> Iterator[Service]:
+    """`chingin serve` on free loopback ports with its data under ``root``; ``extra_env`` adds
+    settings (a module with a service of its own: several workers on PostgreSQL + Redis)."""
     port, app_port, smtp_port, http_port = (_free_port() for _ in range(4))
     operator_port, health_port = _free_port(), _free_port()
     data_dir = root / "data"
@@ -110,7 +119,11 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         "CHINGIN_SERVICE_HOURS": "bankdays 08:00-20:00",
         "CHINGIN_OPERATOR_LISTEN": f"127.0.0.1:{operator_port}",
         "CHINGIN_HEALTH_LISTEN": f"127.0.0.1:{health_port}",
+        **(extra_env or {}),
     }
+    if extra_env:
+        # Several workers take the ports above CHINGIN_APP_PORT (R-DEP-4): a block of free ones.
+        env["CHINGIN_APP_PORT"] = str(app_port := _free_port_block(10))
     # The test process shares the service's settings (database, CA) to set up users and certs.
     os.environ.update(env)
     settings.cache_clear()
@@ -126,6 +139,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         [chingin, "serve"], env={**os.environ, **env}, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
+    svc.proc = proc
     ready = threading.Event()
 
     def pump() -> None:
@@ -164,12 +178,40 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     assert not Path(f"/proc/{nginx_pid}").exists(), "nginx still running after Ctrl-C"
 
 
+def _free_port_block(size: int) -> int:
+    """The first of ``size`` consecutive free loopback ports."""
+    for _ in range(50):
+        first = _free_port()
+        if first + size > 65535:
+            continue
+        free = True
+        for p in range(first, first + size):
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", p))
+                except OSError:
+                    free = False
+                    break
+        if free:
+            return first
+    raise RuntimeError("no block of free ports")
+
+
 @pytest.fixture(scope="session")
-def playwright_instance(service: Service) -> Iterator[Playwright]:
-    # Playwright's Node side must trust the demo server CA for client-certificate contexts.
-    os.environ["NODE_EXTRA_CA_CERTS"] = str(service.tls_ca)
+def any_playwright() -> Iterator[Playwright]:
+    """The session's one Playwright (a second one cannot run in the same thread): modules with
+    a service of their own launch their browser from it (their contexts ignore HTTPS errors)."""
     with sync_playwright() as p:
         yield p
+
+
+@pytest.fixture(scope="session")
+def playwright_instance(service: Service, request: pytest.FixtureRequest) -> Playwright:
+    # Playwright's Node side must trust the demo server CA for client-certificate contexts:
+    # set before the session's Playwright starts (when this is the first module to use it).
+    os.environ["NODE_EXTRA_CA_CERTS"] = str(service.tls_ca)
+    started: Playwright = request.getfixturevalue("any_playwright")
+    return started
 
 
 @pytest.fixture(scope="session")

@@ -135,3 +135,31 @@ def test_r_env_2_redirects_built_by_the_app_stay_on_https() -> None:
     headers = {"X-Proxy-Secret": SECRET.decode(), "X-Forwarded-Proto": "https"}
     response = client.get("/login", headers=headers, follow_redirects=False)
     assert response.headers["location"] == "https://127.0.0.1:8443/login/"
+
+
+def test_r_dep_4_websocket_carries_the_hash_of_the_token_it_connected_with(
+    db_engine: Engine, clock: MovableClock
+) -> None:
+    """R-DEP-4: the gate names the token a websocket connected with (SHA-256, x-chingin-tab) so
+    a fresh state after a dead worker can find that tab's session handle; a client cannot set
+    the header itself (it would name someone else's tab)."""
+    import hashlib
+
+    from starlette.websockets import WebSocket
+
+    async def ws_echo(scope: Any, receive: Any, send: Any) -> None:
+        socket = WebSocket(scope, receive, send)
+        await socket.accept()
+        await socket.send_text(",".join(v for k, v in socket.headers.items()
+                                         if k == "x-chingin-tab"))
+        await socket.close()
+
+    bindings = DatabaseTabBindings(clock=clock, max_entries=100_000, bind=db_engine)
+    app = CertGate(ws_echo, secret=lambda: SECRET, classify=lambda v, c: CURRENT,
+                   bindings=bindings)
+    client = TestClient(app, client=("127.0.0.1", 40000))
+    token = secrets.token_hex(16)
+    headers = {"X-Proxy-Secret": SECRET.decode(), "X-SSL-Client-Verify": "SUCCESS",
+               "X-Chingin-Tab": "0" * 64}
+    with client.websocket_connect(f"/_event/?token={token}", headers=headers) as ws:
+        assert ws.receive_text() == hashlib.sha256(token.encode()).hexdigest()

@@ -23,6 +23,7 @@ from chingin_app.models import (
 from chingin_app.models.users import User
 from chingin_app.state.ledger.bulk import LedgerBulkState
 from tests.integration.ledger_support import LedgerOrg, make_ledger_org, screen
+from tests.support.events import run_background
 
 
 @pytest.fixture(autouse=True)
@@ -83,7 +84,7 @@ def test_rl_8_preview_then_apply_sets_every_active_detail_of_the_item(
     assert amounts(db, org) == before  # the preview changes nothing
     histories = len(db.exec(select(LedgerDetailHistory.id)).all())
     db.commit()
-    assert state.apply() is None
+    assert run_background(state, "apply") is None
     assert state.alert_text == "" and "30件を更新しました" in state.notice
     after = amounts(db, org)
     group2 = {i for i, (m, _) in before.items() if m >= 4_000}  # 000031-000033: 4,000 … 4,200
@@ -110,7 +111,7 @@ def test_rl_8_conflict_when_a_detail_changed_after_the_preview(
     db.add(one)
     db.commit()
     before = amounts(db, org)
-    assert state.apply() is None
+    assert run_background(state, "apply") is None
     assert state.alert_text == message("E-RL-BULK-CONFLICT")
     assert amounts(db, org) == before
     assert bulk_logs(db, org) == 0
@@ -140,7 +141,7 @@ def test_rl_8_field_errors_and_view_only_refused_on_apply(db: Session, org: Ledg
     assert viewer.load() is not None  # redirected to the information screen
     viewer._preview = state._preview
     before = amounts(db, org)
-    assert viewer.apply() is None
+    assert run_background(viewer, "apply") is None
     assert viewer.alert_text != "" and viewer.notice == ""
     assert amounts(db, org) == before
     assert bulk_logs(db, org) == 0

@@ -31,6 +31,7 @@ from chingin_app.models.users import User
 from chingin_app.services.ledger import transfer as ledger_transfer
 from chingin_app.state.ledger.transfer import LedgerImportState
 from tests.integration.ledger_support import LedgerOrg, make_ledger_org, screen
+from tests.support.events import run_background
 
 CLOCK = SystemClock()
 
@@ -147,7 +148,7 @@ def test_a_2_r_plus_5_export_imported_unchanged_previews_no_change(
     state._take(found, "export.csv")
     assert (state.shown, state.changed_count, state.unchanged_count) == (True, 0, 40)
     assert state.apply_count == 0 and state.total == 0  # the default view: changes only
-    assert state.apply() is None
+    assert run_background(state, "apply") is None
     assert state.alert_text == message("E-RL-NO-CHANGE")
 
 
@@ -213,7 +214,7 @@ def test_rl_10_one_changed_amount_new_row_and_cancel_applied_with_history(
     assert row["monthly_amount"] == "1,100 → 9,876" and row["row"] == str(rows.index(changed) + 1)
     history_before = len(db.exec(select(LedgerDetailHistory.id)).all())
     db.commit()
-    assert state.apply() is None
+    assert run_background(state, "apply") is None
     assert state.alert_text == "", state.alert_text
     assert "変更 1件" in state.notice and "新規 1件" in state.notice
     assert monthly(db, changed_id) == 9_876
@@ -226,6 +227,36 @@ def test_rl_10_one_changed_amount_new_row_and_cancel_applied_with_history(
         col(LedgerDetailHistory.id) > history_before)).all()
     db.commit()
     assert sorted(actions) == sorted(["変更", "解除", "追加"])
+    assert import_logs(db, org) == 1
+
+
+def test_r_dep_4_apply_is_a_background_event_that_applies_once(
+    db: Session, org: LedgerOrg
+) -> None:
+    """R-DEP-4: 適用 runs as a background event (Reflex's 10 s state lock); a はい arriving while
+    an apply runs does nothing, and the preview is taken by the first, so a second 適用 after
+    it finds nothing to apply — one import, one log entry."""
+    from chingin_app.state.ledger.transfer import LedgerImportState
+
+    assert LedgerImportState.event_handlers["apply"].is_background
+    rows = rows_of(exported(db, org))
+    changed = next(r for r in rows[1:] if r[1] == "000002" and r[5] == "0001")
+    changed[7] = "4321"
+    found = preview(db, org, as_csv(rows))
+    assert isinstance(found, Ok), found
+    state = importer(org)
+    state._take(found, "edited.csv")
+    db.commit()
+    state.busy = True  # an apply is running
+    assert run_background(state, "apply") is None
+    assert monthly(db, int(changed[0])) != 4_321 and state._preview is not None
+    db.rollback()
+    state.busy = False
+    assert run_background(state, "apply") is None
+    assert monthly(db, int(changed[0])) == 4_321
+    db.rollback()
+    assert run_background(state, "apply") is None
+    assert state.alert_text == message("E-RL-NO-CHANGE")
     assert import_logs(db, org) == 1
 
 
@@ -249,7 +280,7 @@ def test_rl_10_bad_rows_listed_by_row_and_column_and_nothing_applied(
     state = importer(org)
     state._take(found, "bad.csv")
     assert not state.shown and len(state.file_errors) == 5 and state.alert_text != ""
-    assert state.apply() is None and state.alert_text == message("E-RL-NO-CHANGE")
+    assert run_background(state, "apply") is None and state.alert_text == message("E-RL-NO-CHANGE")
     assert import_logs(db, org) == 0
 
 
@@ -315,7 +346,7 @@ def test_rl_10_conflict_when_a_detail_changed_after_the_preview(
     other.bonus_amount = 10
     db.add(other)
     db.commit()
-    assert state.apply() is None
+    assert run_background(state, "apply") is None
     assert state.alert_text == message("E-RL-IMPORT-CONFLICT", row=3)
     assert monthly(db, int(rows[1][0])) != 5_555
     assert import_logs(db, org) == 0
@@ -331,7 +362,7 @@ def test_rl_10_view_only_refused_on_apply(db: Session, org: LedgerOrg) -> None:
     viewer = screen(org, org.viewer, LedgerImportState, routes.LEDGER_IMPORT)  # type: ignore[arg-type]
     assert viewer.load() is not None
     viewer._take(found, "edited.csv")
-    assert viewer.apply() is None
+    assert run_background(viewer, "apply") is None
     assert viewer.alert_text != "" and viewer.notice == ""
     assert monthly(db, int(rows[1][0])) != 5_555
     assert import_logs(db, org) == 0

@@ -305,3 +305,38 @@ def test_redis_errors_are_not_swallowed() -> None:
     store = RedisStore(redis.Redis(host="127.0.0.1", port=1, retry=no_retry))
     with pytest.raises(redis.ConnectionError):
         store.hit("t", "a", now=NOW, limit=1, window=timedelta(minutes=1))
+
+
+# --- session handles (R-DEP-4: a tab whose worker died carries on as the same user) ---------
+
+
+def test_r_dep_4_session_handle_is_recovered_on_another_worker_once(backend: Backend) -> None:
+    """R-DEP-4: the handle a tab's login left is found by another worker, taken in one step
+    (two reconnects never both adopt it), and is gone after a logout."""
+    from chingin_app.services.session_handles import SessionHandles, tab_key
+
+    mine = SessionHandles(backend.store)
+    key = tab_key("client-token-of-the-tab")
+    mine.remember(key, "session-token-1")
+    other = SessionHandles(backend.worker())
+    assert other.recover(key) == "session-token-1"
+    assert mine.recover(key) is None  # taken already
+    mine.remember(key, "session-token-1")
+    mine.forget(key)
+    assert other.recover(key) is None
+    assert other.recover(None) is None and other.recover("") is None
+
+
+def test_r_dep_4_session_handle_lives_no_longer_than_the_session(backend: Backend) -> None:
+    """R-SEC-1's absolute lifetime bounds a handle too; the tab token itself is never kept."""
+    from chingin_app.services.session_handles import HANDLE_SECONDS, SessionHandles, tab_key
+
+    handles = SessionHandles(backend.store)
+    key = tab_key("client-token-kept-hashed")
+    handles.remember(key, "session-token-2")
+    assert b"client-token-kept-hashed" not in backend.contents()
+    backend.pass_time(HANDLE_SECONDS - 60)
+    assert handles.recover(key) == "session-token-2"
+    handles.remember(key, "session-token-2")
+    backend.pass_time(HANDLE_SECONDS + 1)
+    assert handles.recover(key) is None

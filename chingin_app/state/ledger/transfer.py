@@ -20,7 +20,7 @@ from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.reports.csv_reader import CONVERTED, ENCODING_LABELS
 from chingin_app.reports.csv_writer import ENCODING_CHOICES
-from chingin_app.services.context import app_clock
+from chingin_app.services.context import app_clock, test_delay
 from chingin_app.services.ledger import transfer as ledger_transfer
 from chingin_app.services.ledger.transfer import (
     KIND_LABELS,
@@ -98,6 +98,16 @@ def _values(values: tuple[int, int, str, str | None] | None) -> tuple[str, str, 
         return "", "", "", ""
     monthly, bonus, start, end = values
     return f"{monthly:,}", f"{bonus:,}", start, end or ""
+
+
+def _apply_import(
+    info: SessionInfo, previewed: ImportPreview, ip: str | None
+) -> Ok[dict[str, int]] | Err:
+    """The apply in one transaction, off the event loop (see ``LedgerImportState.apply``)."""
+    with session_scope() as db:
+        test_delay("ledger_import_apply")
+        return ledger_transfer.apply_import(db, session=info, clock=app_clock(),
+                                            preview=previewed, ip=ip)
 
 
 def _line_row(line: ImportLine) -> dict[str, str]:
@@ -226,29 +236,40 @@ class LedgerImportState(PagingMixin, FormMixin, MenuAccessMixin, SessionState):
         else:
             self._show_preview(result.value, name)
 
-    @rx.event
-    def apply(self) -> EventSpec | None:
-        """適用 → はい: the previewed rows, with the versions the preview read."""
-        info, redirect = self._menu_access(IMPORT_MENU, "change")
-        if info is None:
-            return redirect
-        self._clear_messages()
-        self.notice = ""
-        previewed = self._preview
-        if previewed is None:
-            self.alert_text = message("E-RL-NO-CHANGE")
-            return None
-        with session_scope() as db:
-            result = ledger_transfer.apply_import(db, session=info, clock=app_clock(),
-                                                  preview=previewed, ip=self._client_ip())
-        self._forget_preview()
-        if isinstance(result, Err):
-            self.alert_text = message(result.code, **result.params)
-            return None
-        done = result.value
-        self.notice = message("I-RL-IMPORT-DONE", new=f"{done['new']:,}",
-                              changed=f"{done['changed']:,}",
-                              cancelled=f"{done['cancelled']:,}")
+    @rx.event(background=True)
+    async def apply(self) -> EventSpec | None:
+        """適用 → はい: the previewed rows, with the versions the preview read.
+
+        A background event (R-DEP-4): an import of many rows can outlast Reflex's 10 s state
+        lock, which would discard the state's writes (the notice) and keep the tab waiting.
+        The state is locked only to check the right and take the preview, and again to show
+        the result; the preview is taken at once, so a second はい applies nothing twice."""
+        async with self:
+            info, redirect = self._menu_access(IMPORT_MENU, "change")
+            if info is None:
+                return redirect
+            if self.busy:
+                return None  # an apply is running: its result will be shown
+            self._clear_messages()
+            self.notice = ""
+            previewed = self._preview
+            if previewed is None:
+                self.alert_text = message("E-RL-NO-CHANGE")
+                return None
+            self._preview = None
+            self.busy = True
+            ip = self._client_ip()
+        result = await asyncio.to_thread(_apply_import, info, previewed, ip)
+        async with self:
+            self.busy = False
+            self._forget_preview()
+            if isinstance(result, Err):
+                self.alert_text = message(result.code, **result.params)
+                return None
+            done = result.value
+            self.notice = message("I-RL-IMPORT-DONE", new=f"{done['new']:,}",
+                                  changed=f"{done['changed']:,}",
+                                  cancelled=f"{done['cancelled']:,}")
         return None
 
     @rx.event

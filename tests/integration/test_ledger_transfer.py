@@ -180,7 +180,7 @@ def test_rk_12_rl_10_employee_cells_differing_are_reported_not_applied(
     state = importer(org)
     state._take(found, "old.csv")
     assert state.employee_notes == list(found.value.notes)
-    assert state.apply() is None and state.alert_text == ""
+    assert run_background(state, "apply") is None and state.alert_text == ""
     db.expire_all()
     after = db.get(Employee, employee.id)
     assert after is not None

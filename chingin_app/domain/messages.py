@@ -750,7 +750,7 @@ ROKIN_RECON_MESSAGES: Final[dict[str, str]] = {
     "I-RECON-READ": "文字コード：{encoding}　形式：{layout}　給与データ {lines}件 {total}円",
     "I-RECON-REQUEST": (
         "入金グループ {group_no} {group_name}　控除年月 {month}　{pay_kind}　{status}　"
-        "依頼 {lines}件 {total}円"
+        "依頼 {figures}"
     ),
     "I-KANA-CHECK-RESULTS": "金庫登録カナは控除年月 {month} の控除結果のものです。",
     "I-KANA-CHECK-NO-RESULTS": (
@@ -772,7 +772,7 @@ ROKIN_OUTPUT_MESSAGES: Final[dict[str, str]] = {
     ),
     "I-OUT-NO-REQUEST": "出力できる控除依頼がありません。",
     "I-OUT-NO-RESULTS": "控除結果を受信済みの控除依頼がありません。",
-    "I-OUT-PREVIEW": "対象の明細は{count}件、依頼額の合計は{amount}円です。",
+    "I-OUT-PREVIEW": "対象の明細は {figures} です（金額は依頼額の合計）。",
     "E-OUT-FAILED": "出力できませんでした。時間をおいてもう一度操作してください。",
 }
 

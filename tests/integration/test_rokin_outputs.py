@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 
 from chingin_app import routes
 from chingin_app.db import session_scope
+from chingin_app.domain import figures
 from chingin_app.domain.clock import MovableClock, SystemClock, to_jst
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Ok
@@ -346,8 +347,12 @@ def test_rk_7_company_export_all_or_changes_only(db: Session, org: Org, master: 
     s.choose_list("changes")
     s.count_lines()
     changes = _lines(org, request_id, "changes")
-    assert s.preview_text == message("I-OUT-PREVIEW", count=f"{len(changes):,}",
-                                     amount=f"{sum(c.amount for c in changes):,}")
+    # One count everywhere (issue 14 item 2): 解約 lines named apart, after the count.
+    ended = [c for c in changes if c.change_kind == "解約"]
+    counted = [c for c in changes if c.change_kind != "解約"]
+    assert s.preview_text == message("I-OUT-PREVIEW", figures=figures.count_and_amount(
+        len(counted), sum(c.amount for c in counted), ended=len(ended),
+        ended_yen=sum(c.amount for c in ended)))
     found = make(s, master)
     assert "異動分" in found.filename
     rows = _csv_rows(found.content, "cp932")

@@ -47,7 +47,7 @@ class _RequestChoice(RequestChoiceMixin, mixin=True):
                                     results_only=self._results_only)
         if found is None:
             return None
-        return message("I-OUT-PREVIEW", count=f"{found.count:,}", amount=f"{found.amount:,}")
+        return message("I-OUT-PREVIEW", figures=found.figures)
 
 
 class _ListScreen(ListChoiceMixin, _RequestChoice, mixin=True):

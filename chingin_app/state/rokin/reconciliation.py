@@ -135,7 +135,7 @@ class RokinReconciliationState(PagingMixin, FormMixin, MenuAccessMixin, SessionS
         self.request_text = message(
             "I-RECON-REQUEST", group_no=req.group_no, group_name=req.group_name,
             month=req.deduct_month, pay_kind=req.pay_kind_label, status=req.status,
-            lines=f"{req.line_count:,}", total=f"{req.requested_total:,}",
+            figures=req.figures,
         )
         return None
 

@@ -44,7 +44,8 @@ def request_summary(view: RequestView) -> dict[str, str]:
         "deduction_date": f"{view.deduction_date:%Y/%m/%d}",
         "deadline": f"{view.deadline:%Y/%m/%d}",
         "remittance_date": f"{view.remittance_date:%Y/%m/%d}",
-        "requested": figures.count_and_amount(t.requested_count, t.requested_amount),
+        "requested": figures.count_and_amount(t.requested_count, t.requested_amount,
+                                              ended=t.ended_count, ended_yen=t.ended_amount),
         "held": figures.count_and_amount(t.held_count, t.held_amount),
         "remitted": figures.count_and_amount(t.remittance_count, t.remittance_amount),
         "errors": str(view.error_count),
@@ -109,6 +110,12 @@ class RemitRequestMixin(rx.State, mixin=True):
             self._request_version = 0
             return None
         self.summary = request_summary(view)
+        # The choice names the status (「…（依頼受信）」): relabel it after 確定 / 確定解除 so
+        # the dropdown never disagrees with the summary beside it (issue 14 item 2).
+        self.request_options = [
+            {"id": o["id"], "label": view.label} if o["id"] == str(view.id) else o
+            for o in self.request_options
+        ]
         self.request_status = view.status
         self._request_version = view.version
         self.open_for_change = view.status == cyc.CycleStatus.RECEIVED.value and (

@@ -41,6 +41,9 @@ ROKIN_WEB_STATEMENT = "/rokin/remittance/web-statement"
 ROKIN_RESULT_LISTS = "/rokin/result-lists"
 ROKIN_RECONCILIATION = "/rokin/reconciliation"  # R-PLUS-1 (linked from RK-9)
 ROKIN_KANA_CHECK = "/rokin/kana-check"  # R-PLUS-2
+#: 今月の控除 (issue 14 item 1): the month's cycle on one page, linked first on the information
+#: screen for a user who holds any of its parts' menus (no menu of its own).
+ROKIN_CYCLE = "/rokin/this-month"
 
 # 賃控元帳事務 (SPEC §11 RL-1 … RL-13)
 LEDGER_DETAILS = "/ledger/details"

@@ -688,6 +688,20 @@ ROKIN_CYCLE_MESSAGES: Final[dict[str, str]] = {
     "E-REMIT-NOT-PRINTABLE": "まとめ入金が確定していないため、出力できません。",
     "I-REMIT-NO-CONFIRMABLE": "確定できる控除依頼（依頼受信）がありません。",
     "I-REMIT-NO-CONFIRMED": "まとめ入金確定済の控除依頼がありません。",
+    # 今月の控除 (issue 14 item 1): what is still needed before まとめ入金確定.
+    "W-WS-UNHELD-ERRORS": (
+        "控除依頼明細エラーの明細が {count}件 入金中止に設定されていません（下の一覧で"
+        "「入金中止にする」を押してください）。"
+    ),
+    "I-WS-CONFIRM-BY": "まとめ入金期限 {deadline} までに「確定」してください。",
+    "I-WS-CONFIRMED": (
+        "まとめ入金は確定済みです。まとめ入金依頼書を出力できます"
+        "（確定の取消しは {deadline} まで）。"
+    ),
+    "I-WS-RESULTS": "控除結果を受信済みです。今月の作業は終わっています。",
+    "W-WS-DEADLINE-PASSED": "まとめ入金期限 {deadline} を過ぎたため、確定できません。",
+    "I-WS-NO-ERRORS": "入金中止にしていないエラーの明細はありません。",
+    "E-WS-NO-LINE": "この差異に対応する控除依頼の明細がないため、入金中止にできません。",
 }
 
 #: The operator console and `chingin operator-account` (R-OPS-7, R-PLUS-6).

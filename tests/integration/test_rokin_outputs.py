@@ -267,7 +267,11 @@ def test_rk_4_request_list_pdf_has_header_lines_and_totals(
     assert all(line.staff_no in text for line in lines)
     total = sum(line.amount for line in lines)
     assert total == view.totals.requested_amount
-    assert re.search(rf"合計\s+{len(lines):,}件\s+{total:,}\n", text)
+    # One count everywhere (issue 14 item 2): the 解約 lines are listed, counted apart.
+    ended = sum(1 for line in lines if line.change_kind == "解約")
+    counted = figures.count_only(len(lines) - ended, ended=ended)
+    assert counted.startswith(f"{view.totals.requested_count:,}件")
+    assert re.search(rf"合計\s+{re.escape(counted)}\s+{total:,}\n", text)
     assert "1 / " in text and "ページ" in text
     fonts = pdf_fonts(tmp_path, found.content)
     assert "IPAexGothic" in fonts and "Helvetica" not in fonts

@@ -228,6 +228,11 @@ def test_rk_4_request_choice_is_the_groups_cycles_newest_first(db: Session, org:
         "控除依頼異動分リスト"]
     lines = _lines(org, own[0].id)
     assert s.total == len(lines) and len(s.rows) == 50 and s.pages == -(-len(lines) // 50)
+    # Issue 14 item 2: the list's count as every screen writes it, 解約 lines apart.
+    totals = own[0].totals
+    assert s.preview_text == message("I-OUT-PREVIEW", figures=figures.count_and_amount(
+        totals.requested_count, totals.requested_amount, ended=totals.ended_count,
+        ended_yen=totals.ended_amount))
     assert s.rows[0]["staff_no"] == lines[0].staff_no
     assert s.rows[0]["amount"] == f"{lines[0].amount:,}"
     s.turn(1)

@@ -14,7 +14,6 @@ are read by ``services/rokin/cycle``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import date
 from typing import Final
 
@@ -121,12 +120,7 @@ RESULT_LISTS: Final[dict[str, ListKind]] = {
 def spec(kind: ListKind, header: ListHeader, *, output_date: date) -> ListSpec:
     """The list's ``ListSpec`` for ``render_list``: totals of the amount columns (依頼額, 控除額)
     and the count."""
-    made = list_spec(kind, header.lines(), output_date=output_date)
-    change = next((i for i, f in enumerate(kind.fields) if f is _CHANGE), None)
-    if change is None:
-        return made
-    # One count everywhere (issue 14 item 2): the 解約 lines are listed, counted apart.
-    return replace(made, set_apart=lambda values: values[change] == ChangeKind.ENDED.value)
+    return list_spec(kind, header.lines(), output_date=output_date)
 
 
 def render(

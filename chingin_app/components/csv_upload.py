@@ -37,6 +37,8 @@ def csv_upload(
                            lambda name: rx.text(name, data_testid="selected-file")),
                 align="start", spacing="2",
             ),
+            # The drop zone is focusable (Enter / Space opens the file chooser): name it.
+            aria_label=title,
             id=upload_id, multiple=False, max_files=1, max_size=max_bytes,
             accept={"text/csv": [".csv"], "text/plain": [".csv", ".txt"]},
             border="1px dashed var(--gray-8)", padding="16px", border_radius="6px",

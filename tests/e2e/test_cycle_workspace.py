@@ -306,9 +306,9 @@ def test_r_info_1_the_workspace_by_keyboard_alone(
         export = _key_download(page, "依頼データ（CSV）", "Space", tmp_path / "k-export.csv")
         payroll = tmp_path / "k-payroll.csv"
         staff_no, account_no = _payroll_from(export, payroll, {i.staff_no for i in errors})
-        _tab_to(page, "ファイルを選択")
+        _tab_to(page, "給与控除データ（CSV）")  # the drop zone, named by its title
         with page.expect_file_chooser() as chooser:
-            page.keyboard.press("Enter")
+            page.keyboard.press("Space")
         chooser.value.set_files(str(payroll))
         expect(page.get_by_test_id("ws-differences")).to_have_text("差異 1件", timeout=60_000)
         _key_hold(page, f"入金中止にする {staff_no} {account_no}")

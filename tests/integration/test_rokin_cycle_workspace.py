@@ -29,6 +29,7 @@ from chingin_app.services.rokin import workspace as ws
 from chingin_app.state.login import InfoState
 from chingin_app.state.rokin.cycle_workspace import CycleWorkspaceState
 from chingin_app.state.rokin.reconciliation import diff_key
+from chingin_app.state.rokin.remittance import OTHER_REASON_LABEL
 from tests import factories
 from tests.integration.test_rokin_remittance_screens import (
     Org,
@@ -186,6 +187,10 @@ def test_rk_8_rk_9_the_months_work_on_one_state(db: Session, org: Org) -> None:
     assert s.differences == 1 and s.rows[0]["staff_no"] == "000001"
     s.hold_difference(s.rows[0]["key"])
     assert s.dialog_open and s.dialog_line["staff_no"] == "000001"
+    s.set_hold({"reason_choice": OTHER_REASON_LABEL, "reason_text": ""})  # no reason typed
+    assert s.dialog_open and s.errors["reason_text"] == message(
+        "E-FIELD-REQUIRED", label="入金中止理由")
+    assert stored(db, org)[1]["000001"] == (False, None)
     s.set_hold({"reason_choice": "給与不足"})
     assert s.notice == message("I-REMIT-HOLD-SET") and not s.dialog_open
     assert s.rows[0]["note"] == "入金中止" and s.rows[0]["can_hold"] == ""

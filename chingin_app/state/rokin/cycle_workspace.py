@@ -20,6 +20,7 @@ from chingin_app import routes
 from chingin_app.db import session_scope
 from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.messages import message
+from chingin_app.domain.result import Err
 from chingin_app.domain.validation import parse_row_id
 from chingin_app.services.context import app_clock
 from chingin_app.services.rokin import outputs
@@ -79,7 +80,10 @@ class CycleWorkspaceState(RemitRequestMixin, HoldDialogMixin, ReconcileMixin, Ou
         with session_scope(read_only=True) as db:
             lines = ws.unheld_error_lines(db, session=info, request_id=view.id)
         self.error_rows = [line_row(line) for line in lines]
-        self._versions = {str(line.id): line.version for line in lines}
+        # The line still in the dialog (a reason to correct) keeps the version it was read at.
+        open_line = self.dialog_line.get("id", "") if self.dialog_open else ""
+        kept = {k: v for k, v in self._versions.items() if k == open_line}
+        self._versions = {**kept, **{str(line.id): line.version for line in lines}}
 
     def _begin(self, menu_key: str, access: str) -> SessionInfo | EventSpec | None:
         info, redirect = self._menu_access(menu_key, access)  # type: ignore[arg-type]
@@ -236,8 +240,8 @@ class CycleWorkspaceState(RemitRequestMixin, HoldDialogMixin, ReconcileMixin, Ou
             if self._dialog_diff:
                 self._mark_held(self._dialog_diff)
             self._close_dialog()
-        elif self.alert_text:  # a stale line or a closed request: the dialog cannot help
-            self._close_dialog()
+        elif isinstance(result, Err):  # a stale line, a closed request: the dialog cannot
+            self._close_dialog()  # help (a bad reason stays at its field, dialog open)
         self._refresh(got)
         return None
 

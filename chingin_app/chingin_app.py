@@ -32,6 +32,7 @@ from chingin_app.pages.notice_settings import notice_settings_page
 from chingin_app.pages.operation_log import operation_log_page
 from chingin_app.pages.rokin import outputs as rokin_out
 from chingin_app.pages.rokin import remittance as remit
+from chingin_app.pages.rokin.cycle_workspace import cycle_workspace_page
 from chingin_app.pages.rokin.detail_new import rokin_detail_new_page
 from chingin_app.pages.rokin.details import rokin_details_page
 from chingin_app.pages.rokin.employees import rokin_employees_page
@@ -88,6 +89,7 @@ from chingin_app.state.operator_console import (
     OperatorConsoleState,
 )
 from chingin_app.state.outputs import PREPARED_KIND
+from chingin_app.state.rokin.cycle_workspace import CycleWorkspaceState
 from chingin_app.state.rokin.detail_new import RokinDetailNewState
 from chingin_app.state.rokin.details import RokinDetailsState
 from chingin_app.state.rokin.employees import RokinEmployeesState
@@ -244,6 +246,7 @@ SCREENS = [
      WebStatementState.load),
     (routes.ROKIN_RECONCILIATION, "給与控除データ照合", rokin_reconciliation_page,
      RokinReconciliationState.load),
+    (routes.ROKIN_CYCLE, "今月の控除", cycle_workspace_page, CycleWorkspaceState.load),
     (routes.ROKIN_KANA_CHECK, "カナ氏名チェックリスト", rokin_kana_check_page,
      RokinKanaCheckState.load),
     (routes.ROKIN_EMPLOYEES, "職員情報照会・変更", rokin_employees_page,

@@ -43,6 +43,9 @@ ROKIN_RESULT_LISTS = "/rokin/result-lists"
 ROKIN_RECONCILIATION = "/rokin/reconciliation"  # R-PLUS-1 (also linked from RK-9)
 ROKIN_KANA_CHECK = "/rokin/kana-check"  # R-PLUS-2
 ROKIN_EMPLOYEES = "/rokin/employees"  # RK-12 (with 労金控除明細照会's rights)
+#: 今月の控除 (issue 14 item 1): the month's cycle on one page, linked first on the information
+#: screen for a user who holds any of its parts' menus (no menu of its own).
+ROKIN_CYCLE = "/rokin/this-month"
 
 # 賃控元帳事務 (SPEC §11 RL-1 … RL-13)
 LEDGER_DETAILS = "/ledger/details"

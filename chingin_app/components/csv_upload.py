@@ -19,8 +19,13 @@ def csv_upload(
     on_read: Any,  # the screen's background handler taking the upload chunks
     busy: Any,  # the state's busy var
     disabled: Any = False,  # a bool var of the state (e.g. no request to compare with)
+    on_pick: bool = False,
 ) -> rx.Component:
-    """「title」, the drop zone (one .csv, at most ``max_bytes``), ``note`` and ``button``."""
+    """「title」, the drop zone (one .csv, at most ``max_bytes``), ``note`` and ``button``;
+    with ``on_pick`` the file is read as soon as it is picked or dropped (no ``button``: one
+    interaction fewer, 今月の控除)."""
+    send = on_read(rx.upload_files_chunk(upload_id=upload_id))
+    extra: dict[str, Any] = {"on_drop": send} if on_pick else {}
     return rx.box(
         rx.text(title, weight="bold"),
         rx.upload(
@@ -32,12 +37,16 @@ def csv_upload(
                            lambda name: rx.text(name, data_testid="selected-file")),
                 align="start", spacing="2",
             ),
+            # The drop zone is focusable (Enter / Space opens the file chooser): name it.
+            aria_label=title,
             id=upload_id, multiple=False, max_files=1, max_size=max_bytes,
             accept={"text/csv": [".csv"], "text/plain": [".csv", ".txt"]},
             border="1px dashed var(--gray-8)", padding="16px", border_radius="6px",
+            **extra,
         ),
         rx.text(note, size="2", margin_y="8px"),
-        rx.button(button, size="3", loading=busy, disabled=busy | disabled,
-                  on_click=on_read(rx.upload_files_chunk(upload_id=upload_id))),
+        rx.cond(busy, rx.text("照合中です…", role="status", size="2")) if on_pick
+        else rx.button(button, size="3", loading=busy, disabled=busy | disabled,
+                       on_click=send),
         margin_bottom="16px",
     )

@@ -327,6 +327,9 @@ class CycleTotals:
     requested_amount: int
     held_count: int
     held_amount: int
+    #: 解約 lines: in no count above, shown apart after it (``figures.count_and_amount``).
+    ended_count: int = 0
+    ended_amount: int = 0
 
     @property
     def remittance_count(self) -> int:
@@ -341,9 +344,11 @@ class CycleTotals:
 
 def totals(items: Iterable[ItemFacts]) -> CycleTotals:
     """Requested, held and remitted counts and amounts; 解約 lines count nowhere (A.4)."""
-    req_n = req_amt = held_n = held_amt = 0
+    req_n = req_amt = held_n = held_amt = ended_n = ended_amt = 0
     for item in items:
         if item.informational:
+            ended_n += 1
+            ended_amt += item.amount
             continue
         if item.amount < 0:
             raise ValueError("amounts are never negative")
@@ -352,7 +357,7 @@ def totals(items: Iterable[ItemFacts]) -> CycleTotals:
         if item.hold:
             held_n += 1
             held_amt += item.amount
-    return CycleTotals(req_n, req_amt, held_n, held_amt)
+    return CycleTotals(req_n, req_amt, held_n, held_amt, ended_n, ended_amt)
 
 
 def blocking_items(items: Iterable[ItemFacts]) -> list[ItemFacts]:

@@ -693,6 +693,20 @@ ROKIN_CYCLE_MESSAGES: Final[dict[str, str]] = {
     "E-REMIT-NOT-PRINTABLE": "まとめ入金が確定していないため、出力できません。",
     "I-REMIT-NO-CONFIRMABLE": "確定できる控除依頼（依頼受信）がありません。",
     "I-REMIT-NO-CONFIRMED": "まとめ入金確定済の控除依頼がありません。",
+    # 今月の控除 (issue 14 item 1): what is still needed before まとめ入金確定.
+    "W-WS-UNHELD-ERRORS": (
+        "控除依頼明細エラーの明細が {count}件 入金中止に設定されていません（下の一覧で"
+        "「入金中止にする」を押してください）。"
+    ),
+    "I-WS-CONFIRM-BY": "まとめ入金期限 {deadline} までに「確定」してください。",
+    "I-WS-CONFIRMED": (
+        "まとめ入金は確定済みです。まとめ入金依頼書を出力できます"
+        "（確定の取消しは {deadline} まで）。"
+    ),
+    "I-WS-RESULTS": "控除結果を受信済みです。今月の作業は終わっています。",
+    "W-WS-DEADLINE-PASSED": "まとめ入金期限 {deadline} を過ぎたため、確定できません。",
+    "I-WS-NO-ERRORS": "入金中止にしていないエラーの明細はありません。",
+    "E-WS-NO-LINE": "この差異に対応する控除依頼の明細がないため、入金中止にできません。",
 }
 
 #: The operator console and `chingin operator-account` (R-OPS-7, R-PLUS-6).
@@ -755,7 +769,7 @@ ROKIN_RECON_MESSAGES: Final[dict[str, str]] = {
     "I-RECON-READ": "文字コード：{encoding}　形式：{layout}　給与データ {lines}件 {total}円",
     "I-RECON-REQUEST": (
         "入金グループ {group_no} {group_name}　控除年月 {month}　{pay_kind}　{status}　"
-        "依頼 {lines}件 {total}円"
+        "依頼 {figures}"
     ),
     "I-KANA-CHECK-RESULTS": "金庫登録カナは控除年月 {month} の控除結果のものです。",
     "I-KANA-CHECK-NO-RESULTS": (
@@ -777,7 +791,7 @@ ROKIN_OUTPUT_MESSAGES: Final[dict[str, str]] = {
     ),
     "I-OUT-NO-REQUEST": "出力できる控除依頼がありません。",
     "I-OUT-NO-RESULTS": "控除結果を受信済みの控除依頼がありません。",
-    "I-OUT-PREVIEW": "対象の明細は{count}件、依頼額の合計は{amount}円です。",
+    "I-OUT-PREVIEW": "対象の明細は {figures} です（金額は依頼額の合計）。",
     "E-OUT-FAILED": "出力できませんでした。時間をおいてもう一度操作してください。",
 }
 

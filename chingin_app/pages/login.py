@@ -196,6 +196,20 @@ def _latest_entry(text: rx.Var[str] | str, entry: str, test_id: str) -> rx.Compo
     )
 
 
+def _cycle_link() -> rx.Component:
+    """今月の控除 first (issue 14 item 1): the month's 労金控除 work on one page."""
+    return rx.cond(
+        InfoState.cycle_link,
+        rx.box(
+            rx.link("今月の控除", href=routes.ROKIN_CYCLE, size="4", weight="bold",
+                    data_testid="cycle-link"),
+            rx.text("依頼リスト・照合・入金中止・確定・まとめ入金依頼書を1画面で行います。",
+                    size="2"),
+            margin_y="12px",
+        ),
+    )
+
+
 def _rokin_schedule() -> rx.Component:
     """労金控除 schedule (current and next cycle) and the latest received data (R-INFO-1)."""
     return rx.cond(
@@ -301,6 +315,7 @@ def info_page() -> rx.Component:
             rx.button("入金グループ選択", variant="outline",
                       on_click=rx.redirect(routes.GROUP_SELECT)),
         ),
+        _cycle_link(),
         _notices(),
         _rokin_schedule(),
         _batch_latest(),

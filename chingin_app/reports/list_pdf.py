@@ -37,6 +37,7 @@ from reportlab.platypus.doctemplate import BaseDocTemplate, PageTemplate
 from reportlab.platypus.flowables import Flowable
 from reportlab.platypus.frames import Frame
 
+from chingin_app.domain import figures
 from chingin_app.reports.pdf import FONT_FILE, FONT_NAME
 
 __all__ = [
@@ -115,6 +116,9 @@ class ListSpec:
     total_label: str = "合計"
     count_unit: str = "件"
     totals: bool = True
+    #: Rows listed but counted apart (a request's 解約 lines, issue 14 item 2): left out of
+    #: the 合計 count and sums and named after the count 「合計　244件（ほかに解約 2件）」.
+    set_apart: Callable[[Sequence[object]], bool] | None = None
 
     def __post_init__(self) -> None:
         if not self.columns:
@@ -213,7 +217,7 @@ class _Layout:
         self.done += 1
         page.data_rows_done = self.done
 
-    def add_total(self, label: str, count: int, sums: list[int]) -> None:
+    def add_total(self, label: str, count: int, sums: list[int], apart: int = 0) -> None:
         page = self._room()
         row_on_page = len(page.rows) + 1
         cells = [""] * len(self.widths)
@@ -221,7 +225,7 @@ class _Layout:
             cells[index] = f"{total:,}"
         # The label spans the columns before the first summed one (or the whole row).
         span_end = (self.summed[0] if self.summed else len(self.widths)) - 1
-        cells[0] = f"{label}　{count:,}{self.spec.count_unit}"
+        cells[0] = f"{label}　{figures.count_only(count, ended=apart, unit=self.spec.count_unit)}"
         page.rows.append(cells)
         page.data_rows_done = self.done
         page.commands.append(("BACKGROUND", (0, row_on_page), (-1, row_on_page), _TOTAL_FILL))
@@ -247,6 +251,7 @@ def _layout(
     grand_count = 0
     group_sums = [0] * len(summed)
     group_count = 0
+    group_apart = grand_apart = 0
     group_value: object = None
     started = False
     group = spec.group_by
@@ -257,7 +262,7 @@ def _layout(
             value = values[group]
             if not started or value != group_value:
                 if started and spec.totals:
-                    layout.add_total(spec.subtotal_label, group_count, group_sums)
+                    layout.add_total(spec.subtotal_label, group_count, group_sums, group_apart)
                 if spec.page_per_group:
                     line = None
                     if spec.group_title:
@@ -265,17 +270,21 @@ def _layout(
                     layout.new_page(line)
                 group_value = value
                 group_sums = [0] * len(summed)
-                group_count = 0
-            group_count += 1
-            _sum_into(group_sums, values, summed)
+                group_count = group_apart = 0
         started = True
+        layout.add_data(values)
+        if spec.set_apart is not None and spec.set_apart(values):
+            group_apart += 1
+            grand_apart += 1
+            continue
+        group_count += 1
+        _sum_into(group_sums, values, summed)
         grand_count += 1
         _sum_into(grand, values, summed)
-        layout.add_data(values)
     if spec.totals:
         if group is not None and started:
-            layout.add_total(spec.subtotal_label, group_count, group_sums)
-        layout.add_total(spec.total_label, grand_count, grand)
+            layout.add_total(spec.subtotal_label, group_count, group_sums, group_apart)
+        layout.add_total(spec.total_label, grand_count, grand, grand_apart)
     return layout
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from chingin_app.domain.line_kinds import ChangeKind
 from chingin_app.reports.list_pdf import Column, ListSpec, format_cell
 
 __all__ = [
@@ -112,7 +113,12 @@ def list_spec(
 ) -> ListSpec:
     """The list's ``ListSpec`` for ``render_list``: its columns, the totals of its amount
     columns and the count (``group_by``: a column whose runs get a 小計)."""
+    change = next((i for i, f in enumerate(kind.fields) if f.key == "change_kind"), None)
     return ListSpec(
+        # One count everywhere (issue 14 item 2): a list with 異動区分 lists its 解約 lines
+        # (amount 0, never requested, A.4) but counts them apart in its 合計 rows.
+        set_apart=None if change is None
+        else (lambda values: values[change] == ChangeKind.ENDED.value),
         title=kind.title,
         columns=[
             Column(f.title, f.width_mm, align=f.align, amount=f.amount, total=f.total)

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Final
 
+from chingin_app.domain import figures
 from chingin_app.domain.clock import to_jst
 from chingin_app.domain.deduction_cycle import CycleTotals
 from chingin_app.reports.pdf import Markup, render_form
@@ -101,9 +102,11 @@ def _common(form: RemittanceForm, title: str) -> dict[str, object]:
         "deduct_month": _month(form.deduct_month),
         "pay_kind": form.pay_kind_label,
         "status": form.status_label,
-        "requested": f"{t.requested_count:,}件　{_yen(t.requested_amount)}",
-        "held": f"{t.held_count:,}件　{_yen(t.held_amount)}",
-        "remitted": f"{t.remittance_count:,}件　{_yen(t.remittance_amount)}",
+        # One formatter for every count (issue 14 item 2): 解約 lines named apart.
+        "requested": figures.count_and_amount(t.requested_count, t.requested_amount,
+                                              ended=t.ended_count, ended_yen=t.ended_amount),
+        "held": figures.count_and_amount(t.held_count, t.held_amount),
+        "remitted": figures.count_and_amount(t.remittance_count, t.remittance_amount),
         "remittance_date": _day(form.remittance_date),
         "deadline": _day(form.deadline),
         "confirmed_by": form.confirmed_by or "（未確定）",

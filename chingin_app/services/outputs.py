@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from sqlmodel import Session
 
+from chingin_app.domain import figures
 from chingin_app.domain.clock import Clock, to_jst
 from chingin_app.domain.result import Err
 from chingin_app.reports.csv_writer import DEFAULT_CHUNK_ROWS, CsvEncodingError, iter_csv
@@ -55,6 +56,15 @@ class Preview:
 
     count: int
     amount: int
+    #: Lines listed but counted apart (a request's 解約 lines, issue 14 item 2).
+    ended: int = 0
+    ended_amount: int = 0
+
+    @property
+    def figures(self) -> str:
+        """「244件 6,447,900円（ほかに解約 2件 0円）」 (``domain.figures``)."""
+        return figures.count_and_amount(self.count, self.amount, ended=self.ended,
+                                        ended_yen=self.ended_amount)
 
 
 def page_of(total: int, page: int, page_size: int) -> tuple[int, int]:

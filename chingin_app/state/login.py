@@ -19,6 +19,7 @@ from chingin_app.domain.result import Err
 from chingin_app.services import batch_savings, contracts, login, notices, permissions
 from chingin_app.services.context import app_clock
 from chingin_app.services.rokin import cycle as rokin_cycle
+from chingin_app.services.rokin.workspace import WORKSPACE_MENUS
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.services.zaikei import latest_info as zaikei_latest_info
 from chingin_app.state.forms import FormMixin
@@ -200,6 +201,8 @@ class InfoState(SessionState):
 
     menu_groups: list[str] = []  # noqa: RUF012 (Reflex copies var defaults per client)
     menu_links: dict[str, list[list[str]]] = {}  # noqa: RUF012  group → [label, route]
+    # 今月の控除 (issue 14 item 1): for a user who may view any of its parts' menus.
+    cycle_link: bool = False
     schedule_rows: list[list[str]] = []  # noqa: RUF012  [cycle, 依頼データ作成日, 控除日, 期限]
     schedule_title: str = SCHEDULE_TITLES[False]
     latest_received: str = ""
@@ -237,6 +240,9 @@ class InfoState(SessionState):
             if route is not None and routes.is_built(route):
                 links.setdefault(item.group, []).append([item.label, route])
         self.menu_groups = [g for g in GROUPS if g in links]
+        self.cycle_link = routes.is_built(routes.ROKIN_CYCLE) and any(
+            item.key in WORKSPACE_MENUS for item, _level in visible
+        )
         self.menu_links = links
         self._load_schedule(info)
         self._load_zaikei_latest(info)

@@ -74,6 +74,11 @@ class OutputMixin(rx.State, mixin=True):
     @rx.event
     def download_output(self) -> EventSpec | None:
         """ダウンロード of the output just made (a fresh ticket each time)."""
+        return self._download_event()
+
+    def _download_event(self) -> EventSpec | None:
+        """The download of the output just made, on a fresh single-use ticket (also sent
+        right after the output by a screen that saves the click: 今月の控除)."""
         if not self._output_ref:
             return None
         ticket = self._download_ticket(  # type: ignore[attr-defined]

@@ -169,7 +169,8 @@ def test_rl_5_request_lists_on_screen_and_as_pdf(db: Session, cycle: Cycle,
     text = pdf_text(tmp_path, found.content)
     assert "賃控元帳控除依頼リスト" in text and f"契約番号：{cycle.no}" in text
     assert "入金グループ：001" in text and "控除年月：2026年4月" in text
-    assert re.search(r"合計\s+6件\s+13,500", text)
+    # One count everywhere (issue 14 item 2): the 解約 line listed, counted apart.
+    assert re.search(r"合計\s+5件（ほかに解約 1件）\s+13,500", text)
 
     s.choose_list("mismatch")
     assert [(r["staff_no"], r["difference"]) for r in s.rows] == [

@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 
 from chingin_app import routes
 from chingin_app.db import session_scope
+from chingin_app.domain import figures
 from chingin_app.domain.clock import MovableClock, SystemClock, to_jst
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Ok
@@ -227,6 +228,11 @@ def test_rk_4_request_choice_is_the_groups_cycles_newest_first(db: Session, org:
         "控除依頼異動分リスト"]
     lines = _lines(org, own[0].id)
     assert s.total == len(lines) and len(s.rows) == 50 and s.pages == -(-len(lines) // 50)
+    # Issue 14 item 2: the list's count as every screen writes it, 解約 lines apart.
+    totals = own[0].totals
+    assert s.preview_text == message("I-OUT-PREVIEW", figures=figures.count_and_amount(
+        totals.requested_count, totals.requested_amount, ended=totals.ended_count,
+        ended_yen=totals.ended_amount))
     assert s.rows[0]["staff_no"] == lines[0].staff_no
     assert s.rows[0]["amount"] == f"{lines[0].amount:,}"
     s.turn(1)
@@ -266,7 +272,11 @@ def test_rk_4_request_list_pdf_has_header_lines_and_totals(
     assert all(line.staff_no in text for line in lines)
     total = sum(line.amount for line in lines)
     assert total == view.totals.requested_amount
-    assert re.search(rf"合計\s+{len(lines):,}件\s+{total:,}\n", text)
+    # One count everywhere (issue 14 item 2): the 解約 lines are listed, counted apart.
+    ended = sum(1 for line in lines if line.change_kind == "解約")
+    counted = figures.count_only(len(lines) - ended, ended=ended)
+    assert counted.startswith(f"{view.totals.requested_count:,}件")
+    assert re.search(rf"合計\s+{re.escape(counted)}\s+{total:,}\n", text)
     assert "1 / " in text and "ページ" in text
     fonts = pdf_fonts(tmp_path, found.content)
     assert "IPAexGothic" in fonts and "Helvetica" not in fonts
@@ -346,8 +356,12 @@ def test_rk_7_company_export_all_or_changes_only(db: Session, org: Org, master: 
     s.choose_list("changes")
     s.count_lines()
     changes = _lines(org, request_id, "changes")
-    assert s.preview_text == message("I-OUT-PREVIEW", count=f"{len(changes):,}",
-                                     amount=f"{sum(c.amount for c in changes):,}")
+    # One count everywhere (issue 14 item 2): 解約 lines named apart, after the count.
+    ended = [c for c in changes if c.change_kind == "解約"]
+    counted = [c for c in changes if c.change_kind != "解約"]
+    assert s.preview_text == message("I-OUT-PREVIEW", figures=figures.count_and_amount(
+        len(counted), sum(c.amount for c in counted), ended=len(ended),
+        ended_yen=sum(c.amount for c in ended)))
     found = make(s, master)
     assert "異動分" in found.filename
     rows = _csv_rows(found.content, "cp932")

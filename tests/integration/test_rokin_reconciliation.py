@@ -124,7 +124,7 @@ def test_a_2_export_then_import_previewing_0_changes(db: Session, org: Org) -> N
     assert view.result.request_total == view.result.payroll_total == sum(x.amount for x in lines)
     assert (view.encoding, view.layout) == ("cp932", "export")
     assert view.request.deduct_month == "2026-04" and view.request.status == "依頼受信"
-    assert view.request.line_count == len(lines)
+    assert view.request.line_count + view.request.ended_count == len(lines)
     assert _request_fingerprint(db, org) == before
     assert _log_count(db, org, recon.ACTION_RECONCILE) == logged + 1
     assert oplog.verify_chain(db, oplog.chain_for(org.contract_no)) == []

@@ -23,6 +23,7 @@ from sqlmodel import Session
 from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.clock import Clock, to_jst
 from chingin_app.domain.deduction_cycle import RequestLine
+from chingin_app.domain.line_kinds import ChangeKind
 from chingin_app.domain.result import Err, Ok
 from chingin_app.domain.validation import parse_row_id
 from chingin_app.reports import rokin_csv, rokin_lists
@@ -204,7 +205,10 @@ def preview(
     lines = cycle.request_lines(
         db, contract_id=scope.contract_id, request_id=view.id, which=which  # type: ignore[arg-type]
     )
-    return Preview(len(lines), sum(line.amount for line in lines))
+    ended = [line for line in lines if line.change_kind == ChangeKind.ENDED.value]
+    counted = [line for line in lines if line.change_kind != ChangeKind.ENDED.value]
+    return Preview(len(counted), sum(line.amount for line in counted),
+                   len(ended), sum(line.amount for line in ended))
 
 
 # ---------------------------------------------------------------------------- files

@@ -24,6 +24,7 @@ from typing import Final
 from sqlmodel import Session
 
 from chingin_app.domain import deduction_cycle as cyc
+from chingin_app.domain import figures
 from chingin_app.domain import reconciliation as rec
 from chingin_app.domain.clock import Clock
 from chingin_app.domain.line_kinds import PayKind
@@ -66,8 +67,16 @@ class CurrentRequest:
     deduct_month: str
     pay_kind_label: str
     status: str
-    line_count: int
+    line_count: int  # the requested lines: 解約 lines apart (issue 14 item 2)
     requested_total: int
+    ended_count: int = 0
+    ended_amount: int = 0
+
+    @property
+    def figures(self) -> str:
+        """「244件 6,447,900円（ほかに解約 2件 0円）」: the count every screen shows."""
+        return figures.count_and_amount(self.line_count, self.requested_total,
+                                        ended=self.ended_count, ended_yen=self.ended_amount)
 
 
 @dataclass(frozen=True)
@@ -101,10 +110,10 @@ def _current(db: Session, session: TenantSession) -> tuple[int, CurrentRequest] 
         deduct_month=view.deduct_month,
         pay_kind_label=PayKind(view.pay_kind).label,
         status=cyc.CycleStatus(view.status).label,
-        line_count=cycle.count_request_lines(
-            db, contract_id=scope.contract_id, request_id=view.id
-        ),
+        line_count=view.totals.requested_count,
         requested_total=view.totals.requested_amount,
+        ended_count=view.totals.ended_count,
+        ended_amount=view.totals.ended_amount,
     )
 
 

@@ -87,6 +87,7 @@ class HoldLine:
     error_text: str | None
     hold: bool
     hold_reason: str | None
+    product_code: str = ""  # the 照合's key part (services/rokin/workspace.line_for_key)
 
     @property
     def ended(self) -> bool:
@@ -202,6 +203,7 @@ def hold_lines(
             error_text=r.error_text,
             hold=r.hold,
             hold_reason=r.hold_reason,
+            product_code=r.product_code,
         )
         for r in rows
     )

@@ -57,7 +57,7 @@ class _LedgerChoice(RequestChoiceMixin, mixin=True):
                                     results_only=self._results_only)
         if found is None:
             return None
-        return message("I-OUT-PREVIEW", count=f"{found.count:,}", amount=f"{found.amount:,}")
+        return message("I-OUT-PREVIEW", figures=found.figures)
 
 
 class _CombinedChoice(_LedgerChoice, mixin=True):

@@ -47,7 +47,7 @@ class _RequestChoice(RequestChoiceMixin, mixin=True):
                                     results_only=self._results_only)
         if found is None:
             return None
-        return message("I-OUT-PREVIEW", count=f"{found.count:,}", amount=f"{found.amount:,}")
+        return message("I-OUT-PREVIEW", figures=found.figures)
 
 
 class _ListScreen(ListChoiceMixin, _RequestChoice, mixin=True):
@@ -60,6 +60,12 @@ class RequestListsState(_ListScreen, SessionState):
 
     _menu_key: ClassVar[str] = "rokin.request_list"
     _list_choices: ClassVar[Mapping[str, str]] = _REQUEST_LIST_TITLES
+
+    def _after_choice(self, info: SessionInfo) -> None:
+        # One count everywhere (issue 14 item 2): the list's count with its 解約 lines apart,
+        # as 件数確認 writes it, above the rows (the pager counts the rows listed).
+        super()._after_choice(info)
+        self.preview_text = self._preview_text(info) or ""
 
     def _fetch(self, info: SessionInfo) -> LinePage | None:
         with session_scope(read_only=True) as db:

@@ -7,7 +7,7 @@ visible page is in state."""
 from __future__ import annotations
 
 import asyncio
-from typing import Final
+from typing import Any, Final
 
 import reflex as rx
 from reflex.event import EventSpec
@@ -42,8 +42,25 @@ LAYOUT_LABELS: Final = {
 }
 
 
+def diff_key(key: rec.LineKey) -> str:
+    """A difference's line key as one text (「職員番号|商品コード|口座番号」): what the client
+    sends back to name a difference (今月の控除's 「入金中止にする」)."""
+    return f"{key.staff_no}|{key.product_code}|{key.account_no}"
+
+
+def parse_diff_key(value: object) -> rec.LineKey | None:
+    """``diff_key``'s text back to a key; None for anything else (a crafted frame)."""
+    if not isinstance(value, str) or value.count("|") != 2 or len(value) > 60:
+        return None
+    staff_no, product_code, account_no = value.split("|")
+    return rec.LineKey(staff_no, product_code, account_no)
+
+
 def _diff_row(diff: rec.Difference) -> dict[str, str]:
     return {
+        "key": diff_key(diff.key),
+        # A difference with a request line not yet held can be held (給与データのみ cannot).
+        "can_hold": "" if diff.hold or diff.kind is rec.DiffKind.EXTRA else "1",
         "kind": diff.kind.value,
         "kind_label": diff.kind.label,
         "staff_no": diff.key.staff_no,
@@ -67,11 +84,11 @@ def _reconcile(
                                               ip=ip)
 
 
-class RokinReconciliationState(PagingMixin, FormMixin, MenuAccessMixin, SessionState):
-    """The request compared with, the counts, the file's problems and a page of differences."""
+class ReconcileMixin(PagingMixin, mixin=True):
+    """The 照合's result on a screen (給与控除データ照合, 今月の控除): the counts, the file's
+    problems and a page of differences; ``_reconcile_upload`` reads the upload in memory and
+    calls the service. The screen checks the menu first."""
 
-    request_text: str = ""
-    has_request: bool = False
     shown: bool = False
     file_name: str = ""
     read_note: str = ""
@@ -85,7 +102,7 @@ class RokinReconciliationState(PagingMixin, FormMixin, MenuAccessMixin, SessionS
     _diffs: list[dict[str, str]] = []  # noqa: RUF012
 
     def _forget_result(self) -> None:
-        self._clear_messages()
+        self._clear_messages()  # type: ignore[attr-defined]
         self.shown = False
         self.file_name = self.read_note = self.kind_filter = ""
         self.matched = self.different = self.missing = self.extra = self.differences = 0
@@ -118,6 +135,54 @@ class RokinReconciliationState(PagingMixin, FormMixin, MenuAccessMixin, SessionS
         self.page = 1
         self._show_diffs()
 
+    def _mark_held(self, key: str) -> None:
+        """A difference's line was held here: say so in its row (no second 入金中止)."""
+        for row in self._diffs:
+            if row["key"] == key:
+                row["note"], row["can_hold"] = HOLD_LABEL, ""
+        self._show_diffs()
+
+    async def _reconcile_upload(self, menu_key: str, chunks: Any) -> EventSpec | None:
+        """照合: read the chosen CSV in memory (at most MAX_BYTES) and compare (R-PLUS-1)."""
+        async with self:
+            info, redirect = self._menu_access(menu_key, "view")  # type: ignore[attr-defined]
+            if info is None:
+                return redirect  # type: ignore[no-any-return]
+            self._forget_result()
+            self.busy = True  # type: ignore[attr-defined]
+            ip = self._client_ip()  # type: ignore[attr-defined]
+        upload = await read_one_upload(chunks, MAX_BYTES)
+        if upload is None:
+            async with self:
+                self.busy = False  # type: ignore[attr-defined]
+                self.alert_text = message("E-RECON-FILE")  # type: ignore[attr-defined]
+            return None
+        data, name = upload
+        result = await asyncio.to_thread(_reconcile, info, data, ip)
+        async with self:
+            self.busy = False  # type: ignore[attr-defined]
+            if isinstance(result, Invalid):
+                self.file_errors = [message(e.code, **e.params) for e in result.errors]
+                self.alert_text = message("E-RECON-FILE-REFUSED")  # type: ignore[attr-defined]
+            elif isinstance(result, Err):
+                self.alert_text = message(result.code, **result.params)  # type: ignore[attr-defined]
+            else:
+                self._show_result(result.value, name)
+        return None
+
+    def _filter(self, kind: str) -> None:
+        if kind not in {value for value, _ in KIND_CHOICES}:
+            return
+        self.kind_filter, self.page = kind, 1
+        self._show_diffs()
+
+
+class RokinReconciliationState(ReconcileMixin, FormMixin, MenuAccessMixin, SessionState):
+    """The request compared with, the counts, the file's problems and a page of differences."""
+
+    request_text: str = ""
+    has_request: bool = False
+
     @rx.event
     def load(self) -> EventSpec | None:
         """Open the screen: the request an upload is compared with."""
@@ -136,38 +201,14 @@ class RokinReconciliationState(PagingMixin, FormMixin, MenuAccessMixin, SessionS
         self.request_text = message(
             "I-RECON-REQUEST", group_no=req.group_no, group_name=req.group_name,
             month=req.deduct_month, pay_kind=req.pay_kind_label, status=req.status,
-            lines=f"{req.line_count:,}", total=f"{req.requested_total:,}",
+            figures=req.figures,
         )
         return None
 
     @rx.event(background=True)
     async def reconcile(self, chunks: rx.UploadChunkIterator) -> EventSpec | None:
         """照合: read the chosen CSV in memory (at most MAX_BYTES) and compare (R-PLUS-1)."""
-        async with self:
-            info, redirect = self._menu_access(MENU, "view")
-            if info is None:
-                return redirect
-            self._forget_result()
-            self.busy = True
-            ip = self._client_ip()
-        upload = await read_one_upload(chunks, MAX_BYTES)
-        if upload is None:
-            async with self:
-                self.busy = False
-                self.alert_text = message("E-RECON-FILE")
-            return None
-        data, name = upload
-        result = await asyncio.to_thread(_reconcile, info, data, ip)
-        async with self:
-            self.busy = False
-            if isinstance(result, Invalid):
-                self.file_errors = [message(e.code, **e.params) for e in result.errors]
-                self.alert_text = message("E-RECON-FILE-REFUSED")
-            elif isinstance(result, Err):
-                self.alert_text = message(result.code, **result.params)
-            else:
-                self._show_result(result.value, name)
-        return None
+        return await self._reconcile_upload(MENU, chunks)
 
     @rx.event
     def filter_kind(self, kind: str) -> EventSpec | None:
@@ -175,10 +216,7 @@ class RokinReconciliationState(PagingMixin, FormMixin, MenuAccessMixin, SessionS
         info, redirect = self._menu_access(MENU, "view")
         if info is None:
             return redirect
-        if kind not in {value for value, _ in KIND_CHOICES}:
-            return None
-        self.kind_filter, self.page = kind, 1
-        self._show_diffs()
+        self._filter(kind)
         return None
 
     def _page_access(self) -> tuple[SessionInfo | None, EventSpec | None]:

@@ -44,10 +44,12 @@ def request_summary(view: RequestView) -> dict[str, str]:
         "deduction_date": f"{view.deduction_date:%Y/%m/%d}",
         "deadline": f"{view.deadline:%Y/%m/%d}",
         "remittance_date": f"{view.remittance_date:%Y/%m/%d}",
-        "requested": figures.count_and_amount(t.requested_count, t.requested_amount),
+        "requested": figures.count_and_amount(t.requested_count, t.requested_amount,
+                                              ended=t.ended_count, ended_yen=t.ended_amount),
         "held": figures.count_and_amount(t.held_count, t.held_amount),
         "remitted": figures.count_and_amount(t.remittance_count, t.remittance_amount),
         "errors": str(view.error_count),
+        "ended": figures.count_and_amount(t.ended_count, t.ended_amount),
         "unheld_errors": str(view.unheld_error_count),
         "confirmed_by": view.confirmed_by or "",
         "confirmed_at": "" if view.confirmed_at is None
@@ -101,6 +103,23 @@ class RemitRequestMixin(rx.State, mixin=True):
         with session_scope(read_only=True) as db:
             return rokin_remittance.scoped_request(db, session=info, request_id=rid)
 
+    def _send_confirmation(self, info: SessionInfo, *, undo: bool, ip: str | None) -> bool:
+        """確定 (or 確定解除) of the chosen request at the version its figures were read at
+        (the service refuses a stale one, an unheld error line, a passed deadline); the
+        figures and the choice's label read again either way. The caller checked the menu's
+        変更 right. True when it was done."""
+        rid = parse_row_id(self.request_id)
+        if rid is None or self._request_version == 0:
+            self.alert_text = message("E-CYCLE-NOT-FOUND")  # type: ignore[attr-defined]
+            return False
+        action = rokin_cycle.undo_confirmation if undo else rokin_cycle.confirm
+        with session_scope() as db:
+            result = action(db, session=info, clock=app_clock(), request_id=rid,
+                            version=self._request_version, ip=ip)
+        done = bool(self._settle(result))  # type: ignore[attr-defined]
+        self._show_request(info)
+        return done
+
     def _show_request(self, info: SessionInfo) -> RequestView | None:
         """Re-read the chosen request's figures (after every change: live totals)."""
         view = self._current(info)
@@ -109,6 +128,12 @@ class RemitRequestMixin(rx.State, mixin=True):
             self._request_version = 0
             return None
         self.summary = request_summary(view)
+        # The choice names the status (「…（依頼受信）」): relabel it after 確定 / 確定解除 so
+        # the dropdown never disagrees with the summary beside it (issue 14 item 2).
+        self.request_options = [
+            {"id": o["id"], "label": view.label} if o["id"] == str(view.id) else o
+            for o in self.request_options
+        ]
         self.request_status = view.status
         self._request_version = view.version
         self.open_for_change = view.status == cyc.CycleStatus.RECEIVED.value and (
@@ -117,7 +142,8 @@ class RemitRequestMixin(rx.State, mixin=True):
         return view
 
 
-def _line_row(line: HoldLine) -> dict[str, str]:
+def line_row(line: HoldLine) -> dict[str, str]:
+    """A request line as RK-8's table (and 今月の控除's error list) shows it."""
     return {
         "id": str(line.id),
         "department": line.department,
@@ -136,7 +162,54 @@ def _line_row(line: HoldLine) -> dict[str, str]:
     }
 
 
-class RemitHoldsState(RemitRequestMixin, PagingMixin, FormMixin, MenuAccessMixin, SessionState):
+class HoldDialogMixin(rx.State, mixin=True):
+    """The 入金中止 dialog (RK-8, and 今月の控除's 「入金中止にする」): the line, the 不能理由
+    choice or the typed reason, sent to ``cycle.set_hold`` with the version the line was read
+    at. The screen checks the menu's 変更 right before ``_send_hold``."""
+
+    dialog_open: bool = False
+    dialog_line: dict[str, str] = {}  # noqa: RUF012
+    reasons: list[str] = [*cyc.HOLD_REASONS, OTHER_REASON_LABEL]  # noqa: RUF012
+    reason_max: int = cyc.HOLD_REASON_MAX
+    _versions: dict[str, int] = {}  # noqa: RUF012 (the version each offered line was read at)
+
+    def _open_dialog(self, row: dict[str, str] | None) -> None:
+        """Open the dialog on a row the screen offered (its 入金中止 is possible)."""
+        if row is None or not row.get("can_hold"):
+            self.alert_text = message("E-CYCLE-ITEM-NOT-FOUND")  # type: ignore[attr-defined]
+            return
+        self.dialog_line, self.dialog_open = dict(row), True
+
+    def _close_dialog(self) -> None:
+        self.dialog_open, self.dialog_line = False, {}
+
+    def _send_hold(
+        self, info: SessionInfo, form: dict[str, Any], ip: str | None
+    ) -> Ok[Any] | Err | Invalid | None:
+        """入金中止 of the dialog's line with the reason chosen (or typed for その他); None
+        (with the message) when no offered line is in the dialog."""
+        item = self.dialog_line.get("id", "")
+        version = self._versions.get(item)
+        if not self.dialog_open or version is None:
+            self.alert_text = message("E-CYCLE-ITEM-NOT-FOUND")  # type: ignore[attr-defined]
+            return None
+        choice = text(form, "reason_choice")
+        reason = text(form, "reason_text") if choice in ("", OTHER_REASON_LABEL) else choice
+        with session_scope() as db:
+            result = rokin_cycle.set_hold(
+                db, session=info, clock=app_clock(), item_id=int(item), version=version,
+                reason=reason, ip=ip,
+            )
+        if isinstance(result, Invalid):  # the reason: shown at the typed field
+            result = Invalid(tuple(
+                Err(e.code, "reason_text" if e.field == "hold_reason" else e.field, e.params)
+                for e in result.errors
+            ))
+        return result
+
+
+class RemitHoldsState(RemitRequestMixin, HoldDialogMixin, PagingMixin, FormMixin, MenuAccessMixin,
+                      SessionState):
     """RK-8: the chosen request's lines, filtered and paged on the server; 入金中止 per line
     with a reason (a dialog), or its 解除; the totals after each change."""
 
@@ -147,11 +220,6 @@ class RemitHoldsState(RemitRequestMixin, PagingMixin, FormMixin, MenuAccessMixin
     f_errors: bool = False
     f_held: bool = False
     notice: str = ""
-    dialog_open: bool = False
-    dialog_line: dict[str, str] = {}  # noqa: RUF012
-    reasons: list[str] = [*cyc.HOLD_REASONS, OTHER_REASON_LABEL]  # noqa: RUF012
-    reason_max: int = cyc.HOLD_REASON_MAX
-    _versions: dict[str, int] = {}  # noqa: RUF012 (the version each visible row was read at)
 
     def _fetch(self, info: SessionInfo) -> None:
         rid = parse_row_id(self.request_id)
@@ -166,7 +234,7 @@ class RemitHoldsState(RemitRequestMixin, PagingMixin, FormMixin, MenuAccessMixin
                 db, session=info, request_id=rid, filters=filters, page=self.page
             )
         self._show_page(total=found.total, page=found.page, pages=found.pages,
-                        rows=[_line_row(line) for line in found.lines])
+                        rows=[line_row(line) for line in found.lines])
         self._versions = {str(line.id): line.version for line in found.lines}
 
     def _start(self, access: str) -> SessionInfo | EventSpec | None:
@@ -235,10 +303,7 @@ class RemitHoldsState(RemitRequestMixin, PagingMixin, FormMixin, MenuAccessMixin
         if not isinstance(got, SessionInfo):
             return got
         row = next((r for r in self.rows if r["id"] == str(parse_row_id(item_id))), None)
-        if row is None or not row["can_hold"]:
-            self.alert_text = message("E-CYCLE-ITEM-NOT-FOUND")
-            return None
-        self.dialog_line, self.dialog_open = dict(row), True
+        self._open_dialog(row)
         return None
 
     @rx.event
@@ -247,7 +312,7 @@ class RemitHoldsState(RemitRequestMixin, PagingMixin, FormMixin, MenuAccessMixin
         got = self._start("view")
         if not isinstance(got, SessionInfo):
             return got
-        self.dialog_open, self.dialog_line = False, {}
+        self._close_dialog()
         return None
 
     def _after_change(self, info: SessionInfo, result: Ok[Any] | Err | Invalid, done: str) -> None:
@@ -265,24 +330,9 @@ class RemitHoldsState(RemitRequestMixin, PagingMixin, FormMixin, MenuAccessMixin
         got = self._start("change")
         if not isinstance(got, SessionInfo):
             return got
-        item = self.dialog_line.get("id", "")
-        version = self._versions.get(item)
-        if not self.dialog_open or version is None:
-            self.alert_text = message("E-CYCLE-ITEM-NOT-FOUND")
-            return None
-        choice = text(form, "reason_choice")
-        reason = text(form, "reason_text") if choice in ("", OTHER_REASON_LABEL) else choice
-        with session_scope() as db:
-            result = rokin_cycle.set_hold(
-                db, session=got, clock=app_clock(), item_id=int(item), version=version,
-                reason=reason, ip=self._client_ip(),
-            )
-        if isinstance(result, Invalid):  # the reason: shown at the typed field
-            result = Invalid(tuple(
-                Err(e.code, "reason_text" if e.field == "hold_reason" else e.field, e.params)
-                for e in result.errors
-            ))
-        self._after_change(got, result, message("I-REMIT-HOLD-SET"))
+        result = self._send_hold(got, form, self._client_ip())
+        if result is not None:
+            self._after_change(got, result, message("I-REMIT-HOLD-SET"))
         return None
 
     @rx.event

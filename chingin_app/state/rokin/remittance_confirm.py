@@ -14,11 +14,9 @@ from chingin_app.db import session_scope
 from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.messages import message
 from chingin_app.domain.permissions import menu
-from chingin_app.domain.validation import parse_row_id
 from chingin_app.services import permissions
 from chingin_app.services.context import app_clock
 from chingin_app.services.prepared_files import PreparedFile
-from chingin_app.services.rokin import cycle as rokin_cycle
 from chingin_app.services.rokin import remittance as rokin_remittance
 from chingin_app.services.rokin.remittance import FormKind
 from chingin_app.services.sessions import SessionInfo
@@ -39,7 +37,7 @@ _OPEN: Final = (cyc.CycleStatus.RECEIVED.value, cyc.CycleStatus.CONFIRMED.value)
 _PRINTABLE: Final = (cyc.CycleStatus.CONFIRMED.value, cyc.CycleStatus.RESULTS.value)
 
 
-def _builder(info: SessionInfo, request_id: int, kind: FormKind, screen: str,
+def form_builder(info: SessionInfo, request_id: int, kind: FormKind, screen: str,
              ip: str | None) -> Any:
     """The worker-thread build of one form (state/outputs.py ``Build``); logged as a print."""
 
@@ -69,7 +67,7 @@ class _PrintMixin(RemitRequestMixin, OutputMixin, mixin=True):
             if view is None or view.status not in _PRINTABLE:
                 self.alert_text = message("E-REMIT-NOT-PRINTABLE")  # type: ignore[attr-defined]
                 return None
-            build = _builder(info, view.id, kind, screen,
+            build = form_builder(info, view.id, kind, screen,
                              self._client_ip())  # type: ignore[attr-defined]
         await run_output(self, build)
         return None
@@ -149,18 +147,9 @@ class RemitConfirmState(_PrintMixin, FormMixin, MenuAccessMixin, SessionState):
         got = self._begin(menu_key, "change")
         if not isinstance(got, SessionInfo):
             return got
-        rid = parse_row_id(self.request_id)
-        if rid is None or self._request_version == 0:
-            self.alert_text = message("E-CYCLE-NOT-FOUND")
-            return None
-        action = rokin_cycle.undo_confirmation if undo else rokin_cycle.confirm
-        with session_scope() as db:
-            result = action(db, session=got, clock=app_clock(), request_id=rid,
-                            version=self._request_version, ip=self._client_ip())
-        if self._settle(result):
+        if self._send_confirmation(got, undo=undo, ip=self._client_ip()):
             self.notice = message("I-REMIT-UNDONE" if undo else "I-REMIT-CONFIRMED")
             self._reset_output()
-        self._show_request(got)
         return None
 
     @rx.event

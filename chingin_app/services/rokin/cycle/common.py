@@ -183,6 +183,7 @@ def _sums(db: Session, request_id: int) -> tuple[cyc.CycleTotals, int, int]:
     without loading thousands of lines for a list of requests."""
     item = DeductionRequestItem
     counted = col(item.change_kind) != ChangeKind.ENDED.value
+    ended = col(item.change_kind) == ChangeKind.ENDED.value
     held = and_(counted, col(item.hold).is_(True))
     error = and_(counted, col(item.error_text).is_not(None))
 
@@ -200,10 +201,13 @@ def _sums(db: Session, request_id: int) -> tuple[cyc.CycleTotals, int, int]:
             amount(held),
             n(error),
             n(and_(error, col(item.hold).is_(False))),
+            n(ended),
+            amount(ended),
         ).where(col(item.request_id) == request_id)
     ).one()
     values = [int(v) for v in row]
-    return cyc.CycleTotals(*values[:4]), values[4], values[5]
+    req_n, req_amt, held_n, held_amt, errors, unheld, ended_n, ended_amt = values
+    return cyc.CycleTotals(req_n, req_amt, held_n, held_amt, ended_n, ended_amt), errors, unheld
 
 
 def _view(db: Session, request: DeductionRequest, group: PaymentGroup) -> RequestView:

@@ -56,6 +56,7 @@ def _jobs_run(args: argparse.Namespace, ctx: Context) -> int:
     if settings().is_production and (problem := ca_problem(settings())) is not None:
         # Never makes one (R-DEP-1).
         raise Refusal(message("E-NO-CA", problem=problem), EXIT_REFUSED, code="E-NO-CA")
+    _require_deployed_files()
     return run_jobs()
 
 
@@ -73,8 +74,20 @@ def _crl_sync(args: argparse.Namespace, ctx: Context) -> int:
     s = settings()
     if s.is_production and (problem := ca_problem(s)) is not None:
         raise Refusal(message("E-NO-CA", problem=problem), EXIT_REFUSED, code="E-NO-CA")
+    _require_deployed_files()
     crl.scheduled_refresh(s)
     return EXIT_OK
+
+
+def _require_deployed_files() -> None:
+    """R-DEP-5: in production, refuse on a VM whose CA files, secret-box key or proxy secret
+    are not the ones the database recorded (the timers must not sign or seal with others)."""
+    from chingin_app.runtime.preflight import deployment_problems
+    from chingin_app.settings import settings
+
+    if settings().is_production and (problems := deployment_problems(settings())):
+        raise Refusal(message("E-DEPLOYED-FILES", problems="\n".join(problems)), EXIT_REFUSED,
+                      code="E-DEPLOYED-FILES")
 
 
 def _inbox(args: argparse.Namespace, ctx: Context) -> int:

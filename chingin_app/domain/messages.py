@@ -145,6 +145,9 @@ CLI_MESSAGES: Final[dict[str, str]] = {
     ),
     "E-SCHEMA": "{problem} 何も変更していません。",
     "E-NO-CA": "{problem} 何も変更していません。",
+    "E-DEPLOYED-FILES": (
+        "この VM のファイルが他の VM と合いません。何も変更していません。\n{problems}"
+    ),
     "E-BUILD-FAILED": "フロントエンドのビルドに失敗しました（{reason}）。",
     "I-BUILD-DONE": (
         "フロントエンドをビルドしました：{web_dir}（公開URL {base_url}、"

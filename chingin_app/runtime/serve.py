@@ -33,7 +33,7 @@ from chingin_app.runtime.build import BuildStamp, build_front_end, build_problem
 from chingin_app.runtime.children import bound_command, stop_all
 from chingin_app.runtime.devmail import start_dev_smtp
 from chingin_app.runtime.private_files import make_private_dir, secure_tree
-from chingin_app.services import manuals
+from chingin_app.services import deployment, manuals
 from chingin_app.services.certs import ca, crl
 from chingin_app.services.context import app_clock
 from chingin_app.settings import Settings, settings
@@ -97,6 +97,9 @@ def prepare_data(s: Settings) -> BuildStamp:
         migrate(s.database_url)
     stamp = _release_build(s)
     nginx.ensure_proxy_secret(s)
+    if s.is_production:  # R-DEP-5: an install older than the records adds them (first VM)
+        with session_scope() as db:
+            deployment.record(s, db, now=datetime.now(UTC))
     return stamp
 
 

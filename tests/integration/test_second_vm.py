@@ -64,7 +64,7 @@ def test_r_dep_5_serve_refuses_until_the_files_are_the_first_vms(
     """R-DEP-5: with only the CA copied, serve's checks name the missing secret-box key and
     proxy secret; a different key is refused; once all are copied nothing stands in the
     way."""
-    a, b = two_vms
+    a, _ = two_vms
     s = settings()
     fake_build()  # B's release build (R-DEP-2), so only the deployed files are missing
     shutil.copytree(a / "data" / "pki", s.pki_dir)

@@ -153,6 +153,8 @@ CLI_MESSAGES: Final[dict[str, str]] = {
         "フロントエンドをビルドしました：{web_dir}（公開URL {base_url}、"
         "インラインスクリプト {scripts} 件を CSP に登録）"
     ),
+    "E-BUILD-NEEDED": "{problem}`chingin build` を実行してください。",
+    "I-BUILD-CURRENT": "このリリースのビルドがあります：{web_dir}",
     "I-MIGRATE-DONE": "スキーマを更新しました：{before} → {after}",
     "I-MIGRATE-CURRENT": "スキーマは最新です：{after}",
     "I-CA-CREATED": "CA を作成しました：{directory}",

@@ -71,7 +71,8 @@ def init_cas(s: Settings, *, now: datetime) -> list[Path]:
         with session_scope(read_only=True) as db:
             taken = deployment.initialised(db)
         if taken:  # R-DEP-5: a second VM copies the first one's files, never makes its own
-            files = "、".join(str(f.copy) for f in deployment.deployed_files(s))
+            files = "、".join([*(str(f.copy) for f in deployment.deployed_files(s)),
+                              f"CA パスフレーズファイル {s.ca_passphrase_file}"])
             raise PkiInitRefused(
                 "このデータベースは別の VM で初期化済みです。CA・鍵を新しく作ると他の VM と"
                 f"合わなくなるため作成しません。最初の VM から次をコピーしてください：{files}。"

@@ -159,7 +159,7 @@ CLI_MESSAGES: Final[dict[str, str]] = {
     "I-MIGRATE-CURRENT": "スキーマは最新です：{after}",
     "I-CA-CREATED": "CA を作成しました：{directory}",
     # Backup and restore (R-DEP-6); ``reason`` is runtime.backup's sentence.
-    "E-BACKUP": "{reason}",
+    "E-BACKUP": "バックアップ・復元をしませんでした：{reason}",
     "I-BACKUP-DONE": (
         "バックアップしました：{path}\n"
         "  CA パスフレーズファイル・secretbox.key・proxy-secret は含みません。"
@@ -171,7 +171,7 @@ CLI_MESSAGES: Final[dict[str, str]] = {
         "  CA パスフレーズファイル・secretbox.key・proxy-secret は復元していません。"
         "保管してあるものを元の場所に置いてください。"
     ),
-    "W-RESTORE-PUT-BACK": "  - {problem}",
+    "W-RESTORE-PUT-BACK": "・{problem}",
     "E-USAGE": (
         "コマンドの指定に誤りがあります（{detail}）。何も変更していません。"
         "「chingin -h」で使い方を確認してください。"

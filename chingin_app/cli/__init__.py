@@ -9,9 +9,11 @@ sub-commands through ``register(subparsers)``:
                        chingin notice
     contract_changes   chingin contract change|suspend|resume|terminate (R-OPS-5, R-OPS-6)
     calendar           chingin maintenance add|list|remove, chingin holiday add|remove|list
-    runtime            chingin serve, demo, jobs run, inbox [--limit N] (dispatch only)
+    runtime            chingin serve, demo, jobs run, crl sync, inbox [--limit N] (dispatch
+                       only)
     release            chingin build, migrate, pki init (the release steps before serve,
                        R-DEP-1..3)
+    backup             chingin backup DIR, chingin restore DIR [--force] (R-DEP-6)
     user               chingin user unblock|init-master (R-OPS-2)
     cert               chingin cert revoke (R-OPS-2, R-CERT-7)
     manual             chingin manual add|list (R-OPS-3)
@@ -41,8 +43,8 @@ from __future__ import annotations
 import os
 import sys
 
-from chingin_app.cli import bank as bank_family
 from chingin_app.cli import (
+    backup,
     calendar,
     cert,
     contract,
@@ -52,6 +54,7 @@ from chingin_app.cli import (
     runtime,
     user,
 )
+from chingin_app.cli import bank as bank_family
 from chingin_app.cli import log as log_family
 from chingin_app.cli import operator_account as operator_account_family
 from chingin_app.cli.common import (
@@ -90,6 +93,7 @@ def _build_parser() -> Parser:
     calendar.register(top)
     runtime.register(top)
     release.register(top)
+    backup.register(top)
     user.register(top)
     cert.register(top)
     manual.register(top)

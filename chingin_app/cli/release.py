@@ -23,17 +23,27 @@ EMPTY_SCHEMA_LABEL = "（空）"
 
 def register(top: Subparsers) -> None:
     """Add ``build``, ``migrate`` and ``pki init``."""
-    leaf(top, "build", _build, "フロントエンドをビルドします（リリースごとに1回）")
-    leaf(top, "migrate", _migrate, "データベースのスキーマを更新します（ロックを取って実行）")
+    p = leaf(top, "build", _build, "フロントエンドをビルドします（リリースごとに1回）")
+    p.add_argument("--check", action="store_true",
+                   help="ビルドせず、このリリースのビルドがあれば 0、なければ 1 で終了します")
+    p = leaf(top, "migrate", _migrate, "データベースのスキーマを更新します（ロックを取って実行）")
+    p.add_argument("--check", action="store_true",
+                   help="更新せず、スキーマが最新なら 0、そうでなければ 1 で終了します")
     pki = branch(top, "pki", "認証局（CA）")
     leaf(pki, "init", _pki_init, "顧客用とオペレーター用の CA を作成します（1回だけ）")
 
 
 def _build(args: argparse.Namespace, ctx: Context) -> int:
-    from chingin_app.runtime.build import BuildError, build_front_end
+    from chingin_app.runtime.build import BuildError, build_front_end, build_problem
     from chingin_app.settings import settings
 
     s = settings()
+    if args.check:  # deploy/install builds only when needed (R-DEP-7: a second run is a no-op)
+        if (problem := build_problem(s)) is not None:
+            print(message("E-BUILD-NEEDED", problem=problem), file=sys.stderr)
+            return EXIT_REFUSED
+        out(message("I-BUILD-CURRENT", web_dir=s.web_dir))
+        return EXIT_OK
     try:
         stamp = build_front_end(s)
     except BuildError as exc:
@@ -50,6 +60,14 @@ def _migrate(args: argparse.Namespace, ctx: Context) -> int:
     from chingin_app.settings import settings
 
     s = settings()
+    if args.check:  # deploy/install migrates only when needed (R-DEP-7); creates nothing
+        from chingin_app.runtime.preflight import schema_problem
+
+        if (problem := schema_problem(s)) is not None:
+            print(message("E-SCHEMA", problem=problem), file=sys.stderr)
+            return EXIT_REFUSED
+        out(message("I-MIGRATE-CURRENT", after=_code_head(s.database_url)))
+        return EXIT_OK
     make_private_dir(s.data_dir)  # the SQLite file and its lock file live there
     done = migrate(s.database_url)
     if done.upgraded:
@@ -57,6 +75,13 @@ def _migrate(args: argparse.Namespace, ctx: Context) -> int:
     else:
         out(message("I-MIGRATE-CURRENT", after=done.after))
     return EXIT_OK
+
+
+def _code_head(url: str) -> str:
+    """The code's schema revision (also the database's once ``--check`` found it current)."""
+    from chingin_app.db import schema_status
+
+    return schema_status(url).head
 
 
 def _pki_init(args: argparse.Namespace, ctx: Context) -> int:

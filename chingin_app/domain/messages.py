@@ -145,14 +145,33 @@ CLI_MESSAGES: Final[dict[str, str]] = {
     ),
     "E-SCHEMA": "{problem} 何も変更していません。",
     "E-NO-CA": "{problem} 何も変更していません。",
+    "E-DEPLOYED-FILES": (
+        "この VM のファイルが他の VM と合いません。何も変更していません。\n{problems}"
+    ),
     "E-BUILD-FAILED": "フロントエンドのビルドに失敗しました（{reason}）。",
     "I-BUILD-DONE": (
         "フロントエンドをビルドしました：{web_dir}（公開URL {base_url}、"
         "インラインスクリプト {scripts} 件を CSP に登録）"
     ),
+    "E-BUILD-NEEDED": "{problem}`chingin build` を実行してください。",
+    "I-BUILD-CURRENT": "このリリースのビルドがあります：{web_dir}",
     "I-MIGRATE-DONE": "スキーマを更新しました：{before} → {after}",
     "I-MIGRATE-CURRENT": "スキーマは最新です：{after}",
     "I-CA-CREATED": "CA を作成しました：{directory}",
+    # Backup and restore (R-DEP-6); ``reason`` is runtime.backup's sentence.
+    "E-BACKUP": "バックアップ・復元をしませんでした：{reason}",
+    "I-BACKUP-DONE": (
+        "バックアップしました：{path}\n"
+        "  CA パスフレーズファイル・secretbox.key・proxy-secret は含みません。"
+        "別の場所に保管してください。"
+    ),
+    "I-RESTORE-DONE": (
+        "復元しました（{database}、スキーマ {schema}）。"
+        "スキーマが古い場合は `chingin migrate` を実行してください。\n"
+        "  CA パスフレーズファイル・secretbox.key・proxy-secret は復元していません。"
+        "保管してあるものを元の場所に置いてください。"
+    ),
+    "W-RESTORE-PUT-BACK": "・{problem}",
     "E-USAGE": (
         "コマンドの指定に誤りがあります（{detail}）。何も変更していません。"
         "「chingin -h」で使い方を確認してください。"

@@ -8,6 +8,7 @@ from chingin_app.models.batch_savings import BatchSavingsItem, BatchSavingsState
 from chingin_app.models.calendar import ClosedDay, MaintenanceWindowRecord
 from chingin_app.models.certificates import Certificate, CertificateStatus, RevocationReason
 from chingin_app.models.contracts import Contract, ContractStatus, PaymentGroup
+from chingin_app.models.deployment import DeploymentFile, StoredCrl
 from chingin_app.models.ledger import (
     LedgerDetail,
     LedgerDetailHistory,
@@ -71,6 +72,7 @@ __all__ = [
     "DeductionRequest",
     "DeductionRequestItem",
     "DeductionResultItem",
+    "DeploymentFile",
     "Employee",
     "EmployeeHistory",
     "LedgerDetail",
@@ -95,6 +97,7 @@ __all__ = [
     "PaymentGroup",
     "RevocationReason",
     "RokinProduct",
+    "StoredCrl",
     "TabBinding",
     "UTCDateTime",
     "User",

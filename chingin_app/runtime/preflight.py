@@ -14,14 +14,16 @@ from typing import Final
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from chingin_app.db import schema_status
+from chingin_app.db import make_engine, schema_status, session_scope
 from chingin_app.runtime.build import build_problem
+from chingin_app.services import deployment
 from chingin_app.services.certs import ca
 from chingin_app.settings import Settings
 
 __all__ = [
     "CA_FILES",
     "ca_problem",
+    "deployment_problems",
     "passphrase_problem",
     "production_problems",
     "schema_problem",
@@ -100,6 +102,19 @@ def schema_problem(s: Settings) -> str | None:
     )
 
 
+def deployment_problems(s: Settings) -> list[str]:
+    """R-DEP-5: the CA files, secret-box key and proxy secret this VM holds must be those the
+    database recorded (the first VM's); each line names the file to copy. Reads only; call it
+    on a schema that is up to date. Its own engine, closed at once: a refused start leaves no
+    SQLite journal behind."""
+    eng = make_engine(s.database_url)
+    try:
+        with session_scope(read_only=True, bind=eng) as db:
+            return deployment.mismatches(s, db)
+    finally:
+        eng.dispose()
+
+
 def _tls_problem(s: Settings) -> str | None:
     if not (s.tls_cert and s.tls_key):
         return (
@@ -134,4 +149,6 @@ def production_problems(s: Settings, env: dict[str, str]) -> list[str]:
         problems.append(problem + "`chingin build` を実行してください。")
     if (problem := schema_problem(s)) is not None:  # a missing SQLite file is not created
         problems.append(problem)
+    else:
+        problems.extend(deployment_problems(s))
     return problems

@@ -36,13 +36,12 @@ from chingin_app.runtime.children import bound_command, stop_all
 from chingin_app.runtime.devmail import start_dev_smtp
 from chingin_app.runtime.private_files import make_private_dir, secure_tree
 from chingin_app.runtime.workers import AppWorkers, workers_problem
-from chingin_app.services import manuals
+from chingin_app.services import deployment, manuals
 from chingin_app.services.certs import ca, crl
 from chingin_app.services.context import app_clock
 from chingin_app.settings import Settings, settings
 
 log = logging.getLogger("chingin.serve")
-JOBS_INTERVAL_SECONDS = 600
 #: The app imports and forks its workers; no compile happens here any more (R-DEP-2).
 APP_START_TIMEOUT_SECONDS = 120
 REFUSED = 1
@@ -101,6 +100,9 @@ def prepare_data(s: Settings) -> BuildStamp:
         migrate(s.database_url)
     stamp = _release_build(s)
     nginx.ensure_proxy_secret(s)
+    if s.is_production:  # R-DEP-5: an install older than the records adds them (first VM)
+        with session_scope() as db:
+            deployment.record(s, db, now=datetime.now(UTC))
     return stamp
 
 
@@ -124,12 +126,14 @@ def prepare_proxy(s: Settings, stamp: BuildStamp) -> nginx.NginxFiles:
     )
 
 
-def _jobs_loop(stop: threading.Event, s: Settings) -> None:
-    while not stop.wait(JOBS_INTERVAL_SECONDS):
+def _crl_sync_loop(stop: threading.Event, s: Settings) -> None:
+    """R-DEP-5: this VM's CRL files follow the database within a minute of a revocation made
+    on another VM (nginx reloaded only when they changed); what is due is signed here too."""
+    while not stop.wait(crl.SYNC_INTERVAL_SECONDS):
         try:
             crl.scheduled_refresh(s)  # both hierarchies; reloads nginx when they changed
         except Exception:
-            log.exception("scheduled jobs failed")
+            log.exception("CRL sync failed")
 
 
 MAIL_INTERVAL_SECONDS = 2.0
@@ -197,7 +201,7 @@ def serve() -> int:
         wait_for_nginx(s.port, web, files, timeout=30)
         # Reflex and nginx have written what they write at start; none of it for others.
         secure_tree(s.data_dir)
-        threading.Thread(target=_jobs_loop, args=(stop, s), daemon=True).start()
+        threading.Thread(target=_crl_sync_loop, args=(stop, s), daemon=True).start()
         threading.Thread(target=_mail_loop, args=(stop,), daemon=True).start()
         _, _, tls_ca = ca.tls_files(s, now=datetime.now(UTC))
         print(_banner(s, info, tls_ca), flush=True)

@@ -1,8 +1,8 @@
 """Scheduled jobs (R-OPS-4, DESIGN §3), run once by ``chingin jobs run`` (production: a systemd
 timer): the CRLs of both CAs (``certs.crl``, with the checks an operator needs); certificate
 expiry notices (R-CERT-6); the まとめ入金期限 notices (R-PLUS-7, ``services.notices``); purge of
-expired issuance attempts and old outbox rows; the outbox flush. ``chingin serve`` runs the CRL
-job itself every 10 minutes and sends the outbox in the background."""
+expired issuance attempts and old outbox rows; the outbox flush. ``chingin serve`` syncs the CRLs
+itself every ``crl.SYNC_INTERVAL_SECONDS`` (R-DEP-5) and sends the outbox in the background."""
 
 from __future__ import annotations
 

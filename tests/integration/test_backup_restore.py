@@ -1,11 +1,9 @@
-"""deploy/backup (DESIGN §3): the database and the data dir are saved without the CA
+"""`chingin backup` (DESIGN §3, R-DEP-6): the database and the data dir are saved without the CA
 passphrase; after a restore an old certificate still verifies and a revocation still works."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
 import tarfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -18,8 +16,9 @@ import pki
 from chingin_app.db import migrate, session_scope
 from chingin_app.domain.clock import SystemClock
 from chingin_app.domain.result import Ok
+from chingin_app.runtime import backup
 from chingin_app.services.certs import ca, certificates, crl, revocation
-from chingin_app.settings import PROJECT_ROOT, settings
+from chingin_app.settings import settings
 from tests import factories
 
 
@@ -61,15 +60,10 @@ def test_backup_restore_keeps_certificates_working(sqlite_env: Path, tmp_path: P
         user_id = user.user_id
     crl.refresh(s, force=True)
 
-    backups = tmp_path / "backups"
-    out = subprocess.run(
-        [str(PROJECT_ROOT / "deploy" / "backup"), str(backups)],
-        capture_output=True, text=True, check=True, env=dict(os.environ),
-    ).stdout.strip()
-    saved = Path(out)
+    saved = backup.backup(s, tmp_path / "backups")
     with tarfile.open(saved / "data.tar.gz") as tar:
         names = tar.getnames()
-    assert "./pki/issuing.key" in names
+    assert "pki/issuing.key" in names
     passphrase = s.ca_passphrase_file.read_bytes().strip()
     assert not any("passphrase" in n for n in names)
     for member in names:  # the passphrase itself is never in the archive
@@ -83,7 +77,7 @@ def test_backup_restore_keeps_certificates_working(sqlite_env: Path, tmp_path: P
     restored.mkdir()
     with tarfile.open(saved / "data.tar.gz") as tar:
         tar.extractall(restored, filter="data")
-    sqlite3.connect(saved / "chingin.db").backup(sqlite3.connect(restored / "chingin.db"))
+    sqlite3.connect(saved / backup.SQLITE_PART).backup(sqlite3.connect(restored / "chingin.db"))
     monkeypatch.setenv("CHINGIN_DATA_DIR", str(restored))
     monkeypatch.setenv("CHINGIN_DATABASE_URL", f"sqlite:///{restored / 'chingin.db'}")
     settings.cache_clear()

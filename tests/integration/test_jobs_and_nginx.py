@@ -124,8 +124,9 @@ def test_r_ops_4_jobs_run_fails_when_a_crl_expires_within_48_hours(
     short = pki.build_crl(
         hierarchy.issuing, [], now=datetime.now(UTC), next_update=timedelta(days=1)
     )
-    (directory / "issuing.crl.pem").write_bytes(short.public_bytes(Encoding.PEM))
+    crl.store_signed(hierarchy.issuing.cert, short)  # R-DEP-5: the signed CRL lives there
     assert crl.refresh(s).expiring == (which,)
+    assert (directory / "issuing.crl.pem").read_bytes() == short.public_bytes(Encoding.PEM)
     caplog.clear()
     assert jobs.run_jobs() == 1
     assert any(r.levelname == "ERROR" and "within 48 hours" in r.getMessage()

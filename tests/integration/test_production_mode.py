@@ -8,7 +8,6 @@ from __future__ import annotations
 import getpass
 import io
 import os
-import subprocess
 import sys
 import tarfile
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from chingin_app.cli import main
 from chingin_app.db import alembic_config, make_engine, schema_status
 from chingin_app.runtime.private_files import secure_tree
 from chingin_app.services.certs import ca, crl
-from chingin_app.settings import PROJECT_ROOT, settings
+from chingin_app.settings import settings
 from tests.integration.production_support import (
     fresh_database,
     not_private,
@@ -278,10 +277,10 @@ def test_r_sec_5_secure_tree_takes_group_and_other_bits_off(tmp_path: Path) -> N
 
 
 def test_r_sec_5_backup_keeps_the_secretbox_key_apart_from_the_database(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """R-SEC-5 (issue 11): `deploy/backup` no longer puts secretbox.key beside the database (the
-    key opens the sealed columns); what it writes is private."""
+    """R-SEC-5 (issue 11), R-DEP-6: `chingin backup` never puts secretbox.key beside the
+    database (the key opens the sealed columns); what it writes is private."""
     from chingin_app.db import migrate
     from chingin_app.services import secretbox
 
@@ -290,16 +289,16 @@ def test_r_sec_5_backup_keeps_the_secretbox_key_apart_from_the_database(
     use_env(monkeypatch, env)
     migrate(settings().database_url)
     key = secretbox.ensure_key()
-    result = subprocess.run(
-        [str(PROJECT_ROOT / "deploy" / "backup"), str(tmp_path / "backups")],
-        capture_output=True, text=True, check=True, env=dict(os.environ),
-    )
-    saved = Path(result.stdout.strip())
+    capsys.readouterr()
+    assert main(["backup", str(tmp_path / "backups")]) == 0
+    said = capsys.readouterr().out
+    [saved] = list((tmp_path / "backups").iterdir())
     with tarfile.open(saved / "data.tar.gz") as tar:
         names = tar.getnames()
         contents = [tar.extractfile(m) for m in tar.getmembers()]
         blobs = [f.read() for f in contents if f is not None]
+    blobs += [p.read_bytes() for p in saved.iterdir()]
     assert not any("secretbox" in name for name in names)
     assert not any(key.read_bytes() in blob for blob in blobs)
-    assert "secretbox.key" in result.stderr
+    assert "secretbox.key" in said
     assert not_private(tmp_path / "backups") == []

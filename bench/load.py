@@ -485,15 +485,16 @@ async def run_level(base_url: str, clerks: Sequence[Clerk], args: argparse.Names
     end = start + args.duration
     gen0, (_, app0) = time.process_time(), app_usage(svc)
 
-    async def clerk_loop(tab: Clerking, offset: int) -> None:
-        # Tabs start at different points of the mix and after a random pause, as people do.
+    async def clerk_loop(tab: Clerking) -> None:
+        # Every tab starts the mix at the top (次へ needs the 検索 before it), after a random
+        # pause so the clicks do not come all at once.
         await asyncio.sleep(rng.uniform(0, args.think))
-        step = offset
+        step = 0
         while True:
             action = ACTIONS[step % len(ACTIONS)]
             step += 1
             began = time.perf_counter()
-            if began >= end or (args.smoke and step - offset > len(ACTIONS)):
+            if began >= end or (args.smoke and step > len(ACTIONS)):
                 return
             try:
                 await tab.act(action)
@@ -507,7 +508,7 @@ async def run_level(base_url: str, clerks: Sequence[Clerk], args: argparse.Names
                     level.times[action].append(time.perf_counter() - began)
             await asyncio.sleep(args.think * rng.uniform(0.5, 1.5))
 
-    await asyncio.gather(*(clerk_loop(t, i) for i, t in enumerate(live)))
+    await asyncio.gather(*(clerk_loop(t) for t in live))
     level.window = min(time.perf_counter(), end) - start if not args.smoke else \
         time.perf_counter() - start
     level.gen_cpu = time.process_time() - gen0
@@ -541,7 +542,8 @@ def report(variant: str, level: Level) -> None:
           f"({level.rss_after / kib / n:.0f} KiB total / N)"
           + (f"; Redis +{(level.redis_after - level.redis_before) / kib / n:.0f} KiB per client"
              if level.redis_after else ""))
-    print(f"  CPU: app {level.app_cpu / max(level.window, 1e-9):.0%} of one core, "
+    print(f"  CPU: app {level.app_cpu / max(level.window, 1e-9):.0%} of one core "
+          f"({level.app_cpu * 1000 / max(level.completed, 1):.0f} ms per completed action), "
           f"load generator {level.gen_cpu / max(level.window, 1e-9):.0%} of one core")
 
 
@@ -549,7 +551,7 @@ def summary(results: dict[str, list[Level]]) -> None:
     """The table the issue's goals are read from."""
     print("\nsummary (p95 = worst action's p95; KiB/client = RSS growth per connected client)")
     print(f"{'variant':<11}{'N':>5}{'actions/s':>11}{'worst p95':>11}{'errors':>8}"
-          f"{'KiB/client':>12}{'gen CPU':>9}")
+          f"{'KiB/client':>12}{'gen CPU':>9}{'app ms/action':>15}")
     for variant, levels in results.items():
         for lv in levels:
             worst = max((pct(v, 95) for v in lv.times.values() if v), default=float("nan"))
@@ -557,7 +559,8 @@ def summary(results: dict[str, list[Level]]) -> None:
             print(f"{variant:<11}{lv.clients:>5}{lv.completed / max(lv.window, 1e-9):>11.1f}"
                   f"{worst:>11.1f}{errors:>8}"
                   f"{(lv.rss_after - lv.rss_before) / 1024 / lv.clients:>12.0f}"
-                  f"{lv.gen_cpu / max(lv.window, 1e-9):>9.0%}")
+                  f"{lv.gen_cpu / max(lv.window, 1e-9):>9.0%}"
+                  f"{lv.app_cpu * 1000 / max(lv.completed, 1):>15.0f}")
     one, two = results.get("1 worker"), results.get("2 workers")
     if one and two:
         ratios = [

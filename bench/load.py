@@ -16,9 +16,10 @@ contract: the SPEC allows one master and ten general users per contract, but pub
 10,000-line request takes a minute or more on a busy two-core machine, and the mix only reads,
 so each click reads what it would read in twenty contracts of ten (``--users-per-contract 10``
 seeds those). Then, for each worker variant, it starts ``chingin serve`` (service hours
-``always``), lets one clerk per worker click through the mix once (so imports and caches are not
-counted per client), and measures every N of ``--clients``: N clerks sign in (untimed), then
-click for ``--duration`` seconds.
+``always``) afresh for every N and variant (N by N, the variants alternating, so drift in the
+machine's other work spreads over both), lets two clerks per worker click through the mix once
+(so imports and caches are not counted per client), and measures: N clerks sign in (untimed),
+then click for ``--duration`` seconds.
 
 * variant "1 worker": no Redis (Reflex's disk state manager), ``CHINGIN_WORKERS=1``;
 * variant "2 workers": ``CHINGIN_REDIS_URL`` and ``CHINGIN_WORKERS=2``. Until ``chingin serve``
@@ -448,8 +449,10 @@ def _redirects(update: dict[str, Any], to: str | None = None) -> bool:
 
 
 async def warm_up(base_url: str, clerks: Sequence[Clerk], timeout: float) -> None:
-    """One round of the mix per clerk, untimed, then sign out of the socket."""
-    for clerk in clerks:
+    """One round of the mix per clerk, untimed, all at once (so that with several workers
+    each is likely to get one), then close the sockets."""
+
+    async def one(clerk: Clerk) -> None:
         tab = Clerking(base_url, clerk, timeout)
         try:
             await tab.sign_in()
@@ -457,6 +460,8 @@ async def warm_up(base_url: str, clerks: Sequence[Clerk], timeout: float) -> Non
                 await tab.act(action)
         finally:
             await tab.client.close()
+
+    await asyncio.gather(*(one(c) for c in clerks))
 
 
 async def run_level(base_url: str, clerks: Sequence[Clerk], args: argparse.Namespace,
@@ -564,8 +569,10 @@ def summary(results: dict[str, list[Level]]) -> None:
     one, two = results.get("1 worker"), results.get("2 workers")
     if one and two:
         ratios = [
-            f"N={b.clients}: {(b.completed / b.window) / max(a.completed / a.window, 1e-9):.2f}×"
-            for a, b in zip(one, two, strict=False) if a.window and b.window
+            f"N={b.clients}: " + (f"{b.completed / a.completed * a.window / b.window:.2f}×"
+                                  if a.completed and a.window and b.window
+                                  else "— (one worker completed nothing)")
+            for a, b in zip(one, two, strict=False)
         ]
         print("throughput 2 workers / 1 worker: " + ", ".join(ratios))
 
@@ -619,32 +626,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="chingin-bench-load-") as tmpdir:
             clerks: list[Clerk] = []
-            for workers in variants:
-                redis_url = args.redis_url if workers > 1 else None
-                variant = f"{workers} worker" + ("s" if workers > 1 else "")
-                started = time.perf_counter()
-                svc = start_service(env, workers, redis_url)
-                print(f"\n{variant}: serving after {time.perf_counter() - started:.0f} s "
-                      f"({len(app_processes(svc))} app processes)")
-                try:
-                    if not clerks:  # the migrations ran at the first start
-                        started = time.perf_counter()
-                        clerks = seed(max(counts), args.users_per_contract, args.details,
-                                      Path(tmpdir))
-                        print(f"seeded {len(clerks)} users with certificates, "
-                              f"{math.ceil(len(clerks) / args.users_per_contract)} contracts × "
-                              f"{args.details} details in {time.perf_counter() - started:.0f} s")
-                    # Every worker's first events import and cache what the mix needs: one
-                    # clerk per worker signs in and clicks once round first, so that growth is
-                    # not counted per client.
-                    asyncio.run(warm_up(svc.base_url, clerks[:workers], args.timeout))
-                    for n in counts:
+            # N by N, the variants one after the other, each on a fresh start: the machine's
+            # other work drifts over a run, and alternating spreads that drift over both
+            # variants; a fresh start also keeps one N's sessions out of the next N's memory.
+            for n in counts:
+                for workers in variants:
+                    redis_url = args.redis_url if workers > 1 else None
+                    variant = f"{workers} worker" + ("s" if workers > 1 else "")
+                    started = time.perf_counter()
+                    svc = start_service(env, workers, redis_url)
+                    print(f"\n{variant}: serving after {time.perf_counter() - started:.0f} s "
+                          f"({len(app_processes(svc))} app processes)")
+                    try:
+                        if not clerks:  # the migrations ran at the first start
+                            started = time.perf_counter()
+                            clerks = seed(max(counts), args.users_per_contract, args.details,
+                                          Path(tmpdir))
+                            print(f"seeded {len(clerks)} users with certificates, "
+                                  f"{math.ceil(len(clerks) / args.users_per_contract)} "
+                                  f"contracts × {args.details} details in "
+                                  f"{time.perf_counter() - started:.0f} s")
+                        # A worker's first events import and cache what the mix needs: two
+                        # clerks per worker click through it once first, so that growth is not
+                        # counted per client.
+                        asyncio.run(warm_up(svc.base_url, clerks[:2 * workers], args.timeout))
                         level = asyncio.run(run_level(svc.base_url, clerks[:n], args, svc,
                                                       redis_url))
                         results.setdefault(variant, []).append(level)
                         report(variant, level)
-                finally:
-                    stop(svc)
+                    finally:
+                        stop(svc)
     finally:
         drop_database(db_name)
     summary(results)

@@ -25,3 +25,15 @@ def test_detail_list_bench_smoke(service: Service) -> None:
     assert "検索「ｻ」:" in out
     kinds = {line.split()[0] for line in out.splitlines()[-4:]}
     assert kinds == {"heartbeat", "search", "next_page", "sort"}
+
+
+def test_load_bench_smoke() -> None:
+    """Issue 12's load bench (R-DEP-4) starts its own services — one worker, then two workers
+    with Redis — on a PostgreSQL database of its own, and three signed-in clerks (each with a
+    certificate and a session over the websocket) click through the mix once on each: one
+    summary row per variant, and no errors (the script exits 1 on any in smoke mode)."""
+    out = run_bench("load.py")
+    rows = [line.split() for line in out.splitlines()
+            if line.startswith(("1 worker ", "2 workers "))]
+    assert [(row[0], row[2]) for row in rows] == [("1", "3"), ("2", "3")]
+    assert [row[5] for row in rows] == ["0", "0"]  # errors

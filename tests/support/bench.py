@@ -16,6 +16,10 @@ BENCH_DIR = ROOT / "bench"
 #: The benches that need the running service (nginx + app): tests/e2e/test_bench_smoke.py runs
 #: them against the shared session service; the others run from tests/integration.
 SERVICE_BENCHES = frozenset({"event_latency.py", "detail_list.py"})
+#: Benches that start services of their own (``chingin serve`` on one and on two workers, with
+#: nginx, a front-end build, PostgreSQL and Redis): tests/e2e/test_bench_smoke.py runs them too,
+#: beside the end-to-end tests that build and serve the same way.
+SELF_SERVING_BENCHES = frozenset({"load.py"})
 #: Bounds a smoke run on a busy machine; never reached unless the bench hangs.
 TIMEOUT = 600.0
 

@@ -22,9 +22,8 @@ machine's other work spreads over both), lets two clerks per worker click throug
 then click for ``--duration`` seconds.
 
 * variant "1 worker": no Redis (Reflex's disk state manager), ``CHINGIN_WORKERS=1``;
-* variant "2 workers": ``CHINGIN_REDIS_URL`` and ``CHINGIN_WORKERS=2``. Until ``chingin serve``
-  runs ``CHINGIN_WORKERS`` itself (R-DEP-4), Reflex's own launcher decides: with Redis it starts
-  granian workers by itself, and ``GRANIAN_WORKERS=2`` (passed too) makes that two.
+* variant "2 workers": ``CHINGIN_REDIS_URL`` and ``CHINGIN_WORKERS=2`` (R-DEP-4: two app
+  processes behind one nginx upstream).
 
 Per N: p50 / p95 per action, errors (a timeout, a lost socket, or a reply without what the
 screen shows), completed actions per second, the app's RSS (every process of the app: the
@@ -122,7 +121,6 @@ def start_service(env: dict[str, str], workers: int, redis_url: str | None) -> S
     full["CHINGIN_WORKERS"] = str(workers)
     if redis_url:
         full["CHINGIN_REDIS_URL"] = redis_url
-        full["GRANIAN_WORKERS"] = str(workers)  # Reflex's launcher (until serve does it)
     chingin = str(Path(sys.executable).parent / "chingin")
     proc = subprocess.Popen([chingin, "serve"], env=full, text=True, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)

@@ -126,7 +126,8 @@ def render_floor_nginx(prefix: Path, *, listen_port: int, echo_port: int, tls_ce
     """Write an nginx config under `prefix` proxying /echo like the service's /_event."""
     for sub in ("logs", "tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
         (prefix / sub).mkdir(parents=True, exist_ok=True)
-    values = {"prefix": str(prefix), "app_port": str(echo_port)}
+    values = {"prefix": str(prefix), "app_port": str(echo_port),
+              "app_servers": f"server 127.0.0.1:{echo_port};"}
     service_conf = fill_known((TEMPLATES / "chingin.conf.template").read_text(encoding="utf-8"),
                               values)
     upstream = _block(service_conf, "upstream chingin_app").replace("chingin_app", "floor_echo")

@@ -770,6 +770,10 @@ ROKIN_OUTPUT_MESSAGES: Final[dict[str, str]] = {
         "{row}行目{column}列目の文字「{char}」はこの文字コードで出力できません。何も出力して"
         "いません。文字コードに「UTF-8（BOM付き）」を選んで、もう一度出力してください。"
     ),
+    "E-OUT-XLSX-CHAR": (
+        "{row}行目{column}列目に、Excelのファイルに入れられない制御文字（{char}）があります。"
+        "何も出力していません。その明細を直してから、もう一度出力してください。"
+    ),
     "I-OUT-NO-REQUEST": "出力できる控除依頼がありません。",
     "I-OUT-NO-RESULTS": "控除結果を受信済みの控除依頼がありません。",
     "I-OUT-PREVIEW": "対象の明細は{count}件、依頼額の合計は{amount}円です。",

@@ -30,11 +30,19 @@ from chingin_app.domain.result import Err, Ok
 from chingin_app.domain.validation import parse_row_id
 from chingin_app.models import BatchSavingsItem, BatchSavingsStatement, Contract, PaymentGroup
 from chingin_app.reports import batch_savings_lists as lists
-from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.reports.list_pdf import format_cell
 from chingin_app.reports.lists import month_label
 from chingin_app.services.collation import code_point
-from chingin_app.services.outputs import Progress, csv_bytes, file_name, log_output, prepared
+from chingin_app.services.outputs import (
+    EXPORT_FORMATS,
+    Progress,
+    export_bytes,
+    export_ext,
+    export_media_type,
+    file_name,
+    log_output,
+    prepared,
+)
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.tenant import OutputSession, Scope, scope_of
 from chingin_app.settings import settings
@@ -338,11 +346,11 @@ def export_csv(
         return _NOT_FOUND
     if not isinstance(which, str) or which not in LIST_TITLES:
         return _NO_LIST
-    if encoding not in ENCODING_CHOICES:
+    if encoding not in EXPORT_FORMATS:
         return Err("E-OUT-ENCODING", field="encoding")
     scope, view = found
     lines = _lines(db, scope, view, which)
-    data = csv_bytes(lists.CSV_COLUMNS, lists.csv_rows(_header(session, view), lines),
+    data = export_bytes(lists.CSV_COLUMNS, lists.csv_rows(_header(session, view), lines),
                      encoding=encoding, free_text_columns=lists.CSV_FREE_TEXT,
                      total=len(lines), on_progress=on_progress)
     if isinstance(data, Err):
@@ -350,4 +358,5 @@ def export_csv(
     _log(db, session, action=ACTION_DETAIL_EXPORT, view=view, clock=clock, ip=ip,
          detail={"list": LIST_TITLES[which], "rows": len(lines), "encoding": encoding})
     title = "一斉積立内訳明細データ" if which == "detail" else "一斉積立変更明細データ"
-    return Ok(prepared(session, _file_name(title, view, clock, "csv"), data, "text/csv"))
+    name = _file_name(title, view, clock, export_ext(encoding))
+    return Ok(prepared(session, name, data, export_media_type(encoding)))

@@ -43,10 +43,18 @@ from chingin_app.models import (
     ZaikeiDeposit,
     ZaikeiDepositItem,
 )
-from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.reports.list_pdf import Column, ListSpec, render_list
 from chingin_app.services.collation import code_point
-from chingin_app.services.outputs import Progress, csv_bytes, file_name, log_output, prepared
+from chingin_app.services.outputs import (
+    EXPORT_FORMATS,
+    Progress,
+    export_bytes,
+    export_ext,
+    export_media_type,
+    file_name,
+    log_output,
+    prepared,
+)
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.tenant import OutputSession
 from chingin_app.settings import settings
@@ -446,7 +454,7 @@ def export_csv(
         return Err("E-ZAIKEI-DEPOSIT", field="request_id")
     if which not in LISTS:
         return Err("E-OUT-LIST", field="list_kind")
-    if encoding not in ENCODING_CHOICES:
+    if encoding not in EXPORT_FORMATS:
         return Err("E-OUT-ENCODING", field="encoding")
     scope, view = found
     columns = _columns(which)
@@ -458,14 +466,15 @@ def export_csv(
              f"{view.deposit_date:%Y-%m-%d}", line[keys[0]], line[keys[1]],
              *(line[k] for _t, k in _CSV_EXTRA), *(line[k] for k in keys[2:])]
             for line in lines]
-    data = csv_bytes(header, rows, encoding=encoding, free_text_columns=(5, 6, 7),
+    data = export_bytes(header, rows, encoding=encoding, free_text_columns=(5, 6, 7),
                      total=len(rows), on_progress=on_progress)
     if isinstance(data, Err):
         return data
     _log(db, session, action=ACTION_EXPORT, view=view, clock=clock, ip=ip, scope=scope,
          detail={"list": LISTS[which], "rows": len(lines), "encoding": encoding})
     title = "財形積立明細データ" + ("_変更分" if which == "changes" else "")
-    return Ok(prepared(session, _file_name(title, scope, view, clock, "csv"), data, "text/csv"))
+    name = _file_name(title, scope, view, clock, export_ext(encoding))
+    return Ok(prepared(session, name, data, export_media_type(encoding)))
 
 
 # ---------------------------------------------------------------------------- R-INFO-1

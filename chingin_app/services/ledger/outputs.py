@@ -24,16 +24,18 @@ from chingin_app.domain.result import Err, Ok
 from chingin_app.domain.validation import parse_row_id
 from chingin_app.reports import csv_columns
 from chingin_app.reports import ledger_cycle_lists as lists
-from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.reports.lists import ListHeader, ListKind, month_label, screen_rows
 from chingin_app.services.ledger import cycle
 from chingin_app.services.ledger.cycle import LedgerRequestView
 from chingin_app.services.outputs import (
+    EXPORT_FORMATS,
     PAGE_SIZE,
     LinePage,
     Preview,
     Progress,
-    csv_bytes,
+    export_bytes,
+    export_ext,
+    export_media_type,
     file_name,
     log_output,
     page_of,
@@ -285,12 +287,12 @@ def request_csv(
     found = resolve(db, session, request_id)
     if found is None:
         return _NOT_FOUND
-    if encoding not in ENCODING_CHOICES:
+    if encoding not in EXPORT_FORMATS:
         return Err("E-OUT-ENCODING", field="encoding")
     scope, request = found
     total = cycle.count_ledger_lines(db, contract_id=scope.contract_id, request_id=request.id)
     columns = lists.LEDGER_REQUEST_COLUMNS
-    data = csv_bytes(
+    data = export_bytes(
         csv_columns.header(columns), csv_columns.rows(columns, _streamed(db, scope, request)),
         encoding=encoding, free_text_columns=csv_columns.free_text_indexes(columns),
         total=total, on_progress=on_progress,
@@ -299,5 +301,5 @@ def request_csv(
         return data
     log(db, session, action=ACTION_REQUEST_EXPORT, request=request, clock=clock, ip=ip,
         detail={"rows": total, "encoding": encoding})
-    return Ok(prepared(session, target_file_name("賃控元帳控除依頼データ", request, clock, "csv"),
-                       data, "text/csv"))
+    name = target_file_name("賃控元帳控除依頼データ", request, clock, export_ext(encoding))
+    return Ok(prepared(session, name, data, export_media_type(encoding)))

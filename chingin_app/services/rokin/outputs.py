@@ -26,7 +26,6 @@ from chingin_app.domain.deduction_cycle import RequestLine
 from chingin_app.domain.result import Err, Ok
 from chingin_app.domain.validation import parse_row_id
 from chingin_app.reports import rokin_csv, rokin_lists
-from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.reports.lists import ListKind, month_label, screen_rows
 from chingin_app.reports.rokin_company_request import (
     TITLE as COMPANY_REQUEST_TITLE,
@@ -38,11 +37,14 @@ from chingin_app.reports.rokin_company_request import (
 )
 from chingin_app.reports.rokin_lists import REQUEST_LISTS, RESULT_LISTS, ListHeader
 from chingin_app.services.outputs import (
+    EXPORT_FORMATS,
     PAGE_SIZE,
     LinePage,
     Preview,
     Progress,
-    csv_bytes,
+    export_bytes,
+    export_ext,
+    export_media_type,
     file_name,
     log_output,
     page_of,
@@ -347,14 +349,14 @@ def request_csv(
     allowed = COMPANY_EXPORT_LISTS if company else {"all": ""}
     if not isinstance(which, str) or which not in allowed:
         return _NO_LIST
-    if encoding not in ENCODING_CHOICES:
+    if encoding not in EXPORT_FORMATS:
         return Err("E-OUT-ENCODING", field="encoding")
     scope, view = found
     total = cycle.count_request_lines(
         db, contract_id=scope.contract_id, request_id=view.id, which=which  # type: ignore[arg-type]
     )
     columns = rokin_csv.REQUEST_COLUMNS
-    data = csv_bytes(
+    data = export_bytes(
         rokin_csv.header(columns),
         rokin_csv.rows(columns, _streamed_lines(db, scope, view, which)),
         encoding=encoding, free_text_columns=rokin_csv.free_text_indexes(columns),
@@ -368,5 +370,6 @@ def request_csv(
     title = "企業宛控除依頼データ" if company else "労金控除依頼データ"
     if company and which == "changes":
         title += "_異動分"
-    return Ok(prepared(session, _file_name(title, view, clock, "csv"), data, "text/csv"))
+    name = _file_name(title, view, clock, export_ext(encoding))
+    return Ok(prepared(session, name, data, export_media_type(encoding)))
 

@@ -123,11 +123,20 @@ def write_xlsx(
         sheet.column_dimensions[get_column_letter(column)].width = max(10, 2 * len(title) + 4)
     sheet.freeze_panes = "A2"
     sheet.append(list(_header_cells(sheet, header)))
-    for row_no, values in enumerate(rows, start=2):
-        sheet.append([
-            _cell(sheet, value, free=index in free, row=row_no, column=index + 1)
-            for index, value in enumerate(values)
-        ])
+    try:
+        for row_no, values in enumerate(rows, start=2):
+            sheet.append([
+                _cell(sheet, value, free=index in free, row=row_no, column=index + 1)
+                for index, value in enumerate(values)
+            ])
+    except BaseException:
+        # Nothing is delivered: finish the half-written sheet and remove its temporary file
+        # now rather than leave both to the garbage collector.
+        sheet.close()
+        writer = getattr(sheet, "_writer", None)
+        if writer is not None:
+            writer.cleanup()
+        raise
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

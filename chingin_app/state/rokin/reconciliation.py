@@ -38,6 +38,7 @@ KIND_CHOICES: Final[tuple[tuple[str, str], ...]] = (
 )
 LAYOUT_LABELS: Final = {
     "export": "労金控除依頼データ形式", "minimal": "職員番号・商品コード・口座番号・控除額",
+    "named": "見出し名で読み取り（ほかの列は読み飛ばし）",
 }
 
 
@@ -74,6 +75,8 @@ class RokinReconciliationState(PagingMixin, FormMixin, MenuAccessMixin, SessionS
     shown: bool = False
     file_name: str = ""
     read_note: str = ""
+    # Why codes were padded before matching (Excel strips leading zeros; issue 14 item 5).
+    zeros_note: str = ""
     matched: int = 0
     different: int = 0
     missing: int = 0
@@ -86,7 +89,7 @@ class RokinReconciliationState(PagingMixin, FormMixin, MenuAccessMixin, SessionS
     def _forget_result(self) -> None:
         self._clear_messages()
         self.shown = False
-        self.file_name = self.read_note = self.kind_filter = ""
+        self.file_name = self.read_note = self.kind_filter = self.zeros_note = ""
         self.matched = self.different = self.missing = self.extra = self.differences = 0
         self.file_errors = []
         self._diffs = []
@@ -109,6 +112,11 @@ class RokinReconciliationState(PagingMixin, FormMixin, MenuAccessMixin, SessionS
             "I-RECON-READ", encoding=ENCODING_LABELS.get(view.encoding, view.encoding),
             layout=LAYOUT_LABELS.get(view.layout, view.layout), lines=f"{result.payroll_lines:,}",
             total=f"{result.payroll_total:,}",
+        )
+        example = view.zeros_example
+        self.zeros_note = "" if not view.zeros_restored or example is None else message(
+            "I-RECON-ZEROS", count=f"{view.zeros_restored:,}",
+            columns="・".join(view.zeros_columns), before=example[0], after=example[1],
         )
         self.matched, self.different = result.matched, result.different
         self.missing, self.extra = result.missing, result.extra

@@ -46,6 +46,7 @@ __all__ = [
     "Reconciliation",
     "RequestEntry",
     "RestoredZeros",
+    "column_names",
     "compare",
     "find_columns",
     "payroll_lines",
@@ -349,6 +350,11 @@ def _code_restorer(known: Iterable[str]) -> Callable[[str], str]:
         return code
 
     return restore
+
+
+def column_names(names: Iterable[str]) -> str:
+    """Column names as one phrase for a message (職員番号・商品コード)."""
+    return "・".join(names)
 
 
 def restore_zeros(

@@ -116,7 +116,7 @@ class RokinReconciliationState(PagingMixin, FormMixin, MenuAccessMixin, SessionS
         example = view.zeros_example
         self.zeros_note = "" if not view.zeros_restored or example is None else message(
             "I-RECON-ZEROS", count=f"{view.zeros_restored:,}",
-            columns="・".join(view.zeros_columns), before=example[0], after=example[1],
+            columns=rec.column_names(view.zeros_columns), before=example[0], after=example[1],
         )
         self.matched, self.different = result.matched, result.different
         self.missing, self.extra = result.missing, result.extra

@@ -19,6 +19,7 @@ from typing import Any, Final
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from chingin_app.domain import dates
 from chingin_app.domain.batch_savings import (
     kind_label,
 )
@@ -131,14 +132,14 @@ class Preview:
 def statement_label(view: StatementView) -> str:
     """The statement in a choice list: 2026年10月 月例（2026/10/20 受信）."""
     return (f"{month_label(view.savings_month)} {view.kind_label}"
-            f"（{to_jst(view.received_at):%Y/%m/%d} 受信）")
+            f"（{dates.date_label(view.received_at)} 受信）")
 
 
 def info_text(view: StatementView) -> str:
     """The information screen's line (R-INFO-1):
-    2026-10 月例 一斉積立内訳明細（2026/10/20 受信）."""
-    return (f"{view.savings_month} {view.kind_label} 一斉積立内訳明細"
-            f"（{to_jst(view.received_at):%Y/%m/%d} 受信）")
+    2026年10月 月例 一斉積立内訳明細（2026/10/20 受信）."""
+    return (f"{month_label(view.savings_month)} {view.kind_label} 一斉積立内訳明細"
+            f"（{dates.date_label(view.received_at)} 受信）")
 
 
 # ---------------------------------------------------------------------------- the screens
@@ -292,8 +293,10 @@ def _header(session: OutputSession, view: StatementView) -> lists.StatementHeade
                                  view.received_at)
 
 
-def _file_name(title: str, view: StatementView, clock: Clock, ext: str) -> str:
-    return file_name(title, group_no=view.group_no, month=view.savings_month,
+def _file_name(title: str, contract_no: str, view: StatementView, clock: Clock,
+               ext: str) -> str:
+    return file_name(title, contract_no=contract_no,
+                     group_no=view.group_no, month=view.savings_month,
                      kind=view.kind_label, clock=clock, ext=ext)
 
 
@@ -330,7 +333,7 @@ def list_pdf(
                         output_date=to_jst(clock.now()).date(), on_progress=on_progress)
     _log(db, session, action=ACTION_DETAIL_LIST, view=view, clock=clock, ip=ip,
          detail={"list": kind.title, "rows": len(lines)})
-    name = _file_name(kind.title, view, clock, "pdf")
+    name = _file_name(kind.title, session.contract_no, view, clock, "pdf")
     return Ok(prepared(session, name, data, "application/pdf"))
 
 
@@ -358,5 +361,5 @@ def export_csv(
     _log(db, session, action=ACTION_DETAIL_EXPORT, view=view, clock=clock, ip=ip,
          detail={"list": LIST_TITLES[which], "rows": len(lines), "encoding": encoding})
     title = "一斉積立内訳明細データ" if which == "detail" else "一斉積立変更明細データ"
-    name = _file_name(title, view, clock, export_ext(encoding))
+    name = _file_name(title, session.contract_no, view, clock, export_ext(encoding))
     return Ok(prepared(session, name, data, export_media_type(encoding)))

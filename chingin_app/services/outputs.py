@@ -14,7 +14,8 @@ from typing import Any, Final
 
 from sqlmodel import Session
 
-from chingin_app.domain.clock import Clock, to_jst
+from chingin_app.domain import dates
+from chingin_app.domain.clock import Clock
 from chingin_app.domain.result import Err
 from chingin_app.reports import xlsx_writer
 from chingin_app.reports.csv_writer import (
@@ -80,19 +81,15 @@ def page_of(total: int, page: int, page_size: int) -> tuple[int, int]:
 
 
 def file_name(
-    title: str, *, group_no: str, month: str | None = None, kind: str | None = None,
-    clock: Clock, ext: str,
+    title: str, *, contract_no: str, group_no: str, month: str | None = None,
+    kind: str | None = None, clock: Clock, ext: str,
 ) -> str:
-    """The delivered file's name: title, 入金グループ, the month as ``YYYYMM`` and the kind
-    (月例 / 一時金 …) when the output has them, and the time it was made (Japan time), e.g.
-    ``控除依頼リスト_001_202604_月例_20260420103000.pdf``."""
-    parts = [title, group_no]
-    if month is not None:
-        parts.append(month.replace("-", ""))
-    if kind is not None:
-        parts.append(kind)
-    parts.append(f"{to_jst(clock.now()):%Y%m%d%H%M%S}")
-    return "_".join(parts) + f".{ext}"
+    """The delivered file's name (``domain.dates.output_file_name``, one pattern for every
+    output): title, 契約番号, 入金グループ, the month as ``YYYYMM`` and the kind (月例 / 一時金 …)
+    when the output has them, and the time it was made (Japan time), e.g.
+    ``控除依頼リスト_12345678_001_202604_月例_20260420103000.pdf``."""
+    return dates.output_file_name(title, contract_no=contract_no, group_no=group_no,
+                                  month=month, kind=kind, made_at=clock.now(), ext=ext)
 
 
 def log_output(

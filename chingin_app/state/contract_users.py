@@ -15,7 +15,7 @@ from reflex.event import EventSpec
 
 from chingin_app import routes
 from chingin_app.db import session_scope
-from chingin_app.domain.clock import to_jst
+from chingin_app.domain import dates
 from chingin_app.domain.messages import message
 from chingin_app.domain.permissions import (
     UNSET_LABEL,
@@ -83,7 +83,7 @@ class ContractUsersState(FormMixin, SessionState):
                 "user_name": r.user_name,
                 "role": r.role_label,
                 "status": r.status,
-                "cert": (f"{to_jst(r.cert_not_after):%Y/%m/%d}" if r.cert_not_after
+                "cert": (dates.date_label(r.cert_not_after) if r.cert_not_after
                          else NO_CERT_LABEL),
                 "general": "1" if r.role == "general" else "",
                 # The master's own row: 更新へ for name and e-mail (R-USER-2).

@@ -9,7 +9,7 @@ from reflex.event import EventSpec
 
 from chingin_app import routes
 from chingin_app.db import session_scope
-from chingin_app.domain.clock import to_jst
+from chingin_app.domain import dates
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err
 from chingin_app.services import oplog_query
@@ -53,7 +53,7 @@ class OperationLogState(PagingMixin, FormMixin, SessionState):
                 page=self.page,
             )
         self._show_page(total=found.total, page=found.page, pages=found.pages, rows=[
-            {"at": f"{to_jst(e.at):%Y/%m/%d %H:%M:%S}", "actor": e.actor, "ip": e.ip,
+            {"at": dates.datetime_label(e.at, seconds=True), "actor": e.actor, "ip": e.ip,
              "screen": e.screen, "action": e.action, "target": e.target, "result": e.result}
             for e in found.entries
         ])
@@ -110,10 +110,9 @@ class OperationLogState(PagingMixin, FormMixin, SessionState):
                 return None
             oplog_query.log_export(db, contract_no=info.contract_no, actor=info.user_id,
                                    ip=self._client_ip(), clock=app_clock(), rows=self.total)
-        stamp = f"{to_jst(app_clock().now()):%Y%m%d%H%M%S}"
-        return rx.download(data=result.value,
-                           filename=f"{EXPORT_FILE_LABEL}_{info.contract_no}_{stamp}."
-                                    f"{export_ext(encoding)}",
+        name = dates.output_file_name(EXPORT_FILE_LABEL, contract_no=info.contract_no,
+                                      made_at=app_clock().now(), ext=export_ext(encoding))
+        return rx.download(data=result.value, filename=name,
                            mime_type=export_media_type(encoding))
 
     @rx.event

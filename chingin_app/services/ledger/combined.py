@@ -134,7 +134,8 @@ def combined_list_pdf(
     log(db, session, action=ACTION_COMBINED_LIST, request=request, clock=clock, ip=ip,
         detail={"list": lists.COMBINED.title, "employees": len(combined.employees),
                 "rows": combined.line_count})
-    return Ok(prepared(session, target_file_name(lists.COMBINED.title, request, clock, "pdf"),
+    return Ok(prepared(session, target_file_name(lists.COMBINED.title, request, clock, "pdf",
+                           contract_no=session.contract_no),
                        data, "application/pdf"))
 
 
@@ -191,5 +192,6 @@ def combined_csv(
     log(db, session, action=ACTION_COMBINED_EXPORT, request=request, clock=clock, ip=ip,
         detail={"form": form, "rows": rows, "encoding": encoding})
     title = "労金控除賃控元帳依頼データ" + ("" if form == "wide" else "_明細")
-    name = target_file_name(title, request, clock, export_ext(encoding))
+    name = target_file_name(title, request, clock, export_ext(encoding),
+                           contract_no=session.contract_no)
     return Ok(prepared(session, name, data, export_media_type(encoding)))

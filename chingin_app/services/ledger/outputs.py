@@ -206,9 +206,13 @@ def header(session: OutputSession, request: LedgerRequestView) -> ListHeader:
     )
 
 
-def target_file_name(title: str, request: LedgerRequestView, clock: Clock, ext: str) -> str:
-    """The delivered file's name: title, group, month, kind and the time it was made."""
-    return file_name(title, group_no=request.group_no, month=request.deduct_month,
+def target_file_name(
+    title: str, request: LedgerRequestView, clock: Clock, ext: str, *, contract_no: str
+) -> str:
+    """The delivered file's name: title, contract, group, month, kind and the time it was
+    made."""
+    return file_name(title, contract_no=contract_no,
+                     group_no=request.group_no, month=request.deduct_month,
                      kind=request.pay_kind_label, clock=clock, ext=ext)
 
 
@@ -242,7 +246,8 @@ def _list_pdf(
                         output_date=to_jst(clock.now()).date(), on_progress=on_progress)
     log(db, session, action=ACTION_RESULT_LIST if results else ACTION_REQUEST_LIST,
         request=request, clock=clock, ip=ip, detail={"list": kind.title, "rows": len(got)})
-    return Ok(prepared(session, target_file_name(kind.title, request, clock, "pdf"), data,
+    return Ok(prepared(session, target_file_name(kind.title, request, clock, "pdf",
+                           contract_no=session.contract_no), data,
                        "application/pdf"))
 
 
@@ -301,5 +306,6 @@ def request_csv(
         return data
     log(db, session, action=ACTION_REQUEST_EXPORT, request=request, clock=clock, ip=ip,
         detail={"rows": total, "encoding": encoding})
-    name = target_file_name("賃控元帳控除依頼データ", request, clock, export_ext(encoding))
+    name = target_file_name("賃控元帳控除依頼データ", request, clock, export_ext(encoding),
+                           contract_no=session.contract_no)
     return Ok(prepared(session, name, data, export_media_type(encoding)))

@@ -120,7 +120,8 @@ def export_csv(
     group = session.group_no or "all"
     log_output(db, session, action=ACTION_EXPORT, screen=_SCREEN_EXPORT, clock=clock, ip=ip,
                target=f"入金グループ{group}", detail={"rows": len(rows), "encoding": encoding})
-    name = file_name("賃控元帳明細データ", group_no=group, clock=clock, ext=export_ext(encoding))
+    name = file_name("賃控元帳明細データ", contract_no=session.contract_no, group_no=group,
+                     clock=clock, ext=export_ext(encoding))
     name = name
     return Ok(prepared(session, name, data, export_media_type(encoding)))
 

@@ -221,6 +221,7 @@ def export_file(
         data = export_csv(rows)
     log_output(db, session, action=ACTION_EXPORT, screen=SCREEN, clock=clock, ip=ip,
                target=session.group_no or "", detail={"rows": len(rows), "encoding": encoding})
-    name = file_name(SCREEN, group_no=session.group_no or "", clock=clock,
+    name = file_name(SCREEN, contract_no=session.contract_no,
+                     group_no=session.group_no or "", clock=clock,
                      ext=export_ext(encoding))
     return Ok(prepared(session, name, data, export_media_type(encoding)))

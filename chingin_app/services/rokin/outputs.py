@@ -225,8 +225,9 @@ def _header(session: OutputSession, view: RequestView) -> ListHeader:
     )
 
 
-def _file_name(title: str, view: RequestView, clock: Clock, ext: str) -> str:
-    return file_name(title, group_no=view.group_no, month=view.deduct_month,
+def _file_name(title: str, contract_no: str, view: RequestView, clock: Clock, ext: str) -> str:
+    return file_name(title, contract_no=contract_no, group_no=view.group_no,
+                     month=view.deduct_month,
                      kind=view.pay_kind_label, clock=clock, ext=ext)
 
 
@@ -267,7 +268,7 @@ def request_list_pdf(
                               output_date=to_jst(clock.now()).date(), on_progress=on_progress)
     _log(db, session, action=ACTION_REQUEST_LIST, view=view, clock=clock, ip=ip,
          detail={"list": kind.title, "rows": len(lines)})
-    name = _file_name(kind.title, view, clock, "pdf")
+    name = _file_name(kind.title, session.contract_no, view, clock, "pdf")
     return Ok(prepared(session, name, data, "application/pdf"))
 
 
@@ -289,7 +290,7 @@ def result_list_pdf(
                               output_date=to_jst(clock.now()).date(), on_progress=on_progress)
     _log(db, session, action=ACTION_RESULT_LIST, view=view, clock=clock, ip=ip,
          detail={"list": kind.title, "rows": len(lines)})
-    name = _file_name(kind.title, view, clock, "pdf")
+    name = _file_name(kind.title, session.contract_no, view, clock, "pdf")
     return Ok(prepared(session, name, data, "application/pdf"))
 
 
@@ -313,7 +314,7 @@ def company_request_pdf(
         on_progress(2, 3)
     _log(db, session, action=ACTION_COMPANY_REQUEST, view=view, clock=clock, ip=ip,
          detail={"count": form.count, "amount": form.amount})
-    name = _file_name(COMPANY_REQUEST_TITLE, view, clock, "pdf")
+    name = _file_name(COMPANY_REQUEST_TITLE, session.contract_no, view, clock, "pdf")
     return Ok(prepared(session, name, data, "application/pdf"))
 
 
@@ -370,6 +371,6 @@ def request_csv(
     title = "企業宛控除依頼データ" if company else "労金控除依頼データ"
     if company and which == "changes":
         title += "_異動分"
-    name = _file_name(title, view, clock, export_ext(encoding))
+    name = _file_name(title, session.contract_no, view, clock, export_ext(encoding))
     return Ok(prepared(session, name, data, export_media_type(encoding)))
 

@@ -16,6 +16,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from chingin_app.db import session_scope
+from chingin_app.domain import dates
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.reports.csv_reader import CONVERTED, ENCODING_LABELS
@@ -107,7 +108,7 @@ def _values(values: tuple[int, int, str, str | None] | None) -> tuple[str, str, 
     if values is None:
         return "", "", "", ""
     monthly, bonus, start, end = values
-    return f"{monthly:,}", f"{bonus:,}", start, end or ""
+    return f"{monthly:,}", f"{bonus:,}", dates.month_label(start), dates.month_label(end)
 
 
 def _line_row(line: ImportLine) -> dict[str, str]:

@@ -11,6 +11,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from chingin_app.db import session_scope
+from chingin_app.domain import dates
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err
 from chingin_app.services.context import app_clock
@@ -55,8 +56,10 @@ class RokinKanaCheckState(PagingMixin, FormMixin, MenuAccessMixin, SessionState)
             self._show_page(total=0, page=1, pages=1, rows=[])
             return
         rows, month = found.value
-        self.results_note = (message("I-KANA-CHECK-RESULTS", month=month) if month
-                             else message("I-KANA-CHECK-NO-RESULTS"))
+        self.results_note = (
+            message("I-KANA-CHECK-RESULTS", month=dates.month_label(month)) if month
+            else message("I-KANA-CHECK-NO-RESULTS")
+        )
         shown = rokin_kana_check.page_of(rows, page=self.page, page_size=PAGE_SIZE)
         self._show_page(total=shown.total, page=shown.page, pages=shown.pages,
                         rows=[_row(r) for r in shown.rows])

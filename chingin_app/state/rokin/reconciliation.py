@@ -12,7 +12,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from chingin_app.db import session_scope
-from chingin_app.domain import figures
+from chingin_app.domain import dates, figures
 from chingin_app.domain import reconciliation as rec
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
@@ -142,7 +142,8 @@ class RokinReconciliationState(PagingMixin, FormMixin, MenuAccessMixin, SessionS
         self.has_request = True
         self.request_text = message(
             "I-RECON-REQUEST", group_no=req.group_no, group_name=req.group_name,
-            month=req.deduct_month, pay_kind=req.pay_kind_label, status=req.status,
+            month=dates.month_label(req.deduct_month), pay_kind=req.pay_kind_label,
+            status=req.status,
             lines=f"{req.line_count:,}", total=f"{req.requested_total:,}",
         )
         return None

@@ -253,7 +253,7 @@ def test_rk_4_request_list_pdf_has_header_lines_and_totals(
     before = len(logged(db, org.contract_no, rokin_outputs.ACTION_REQUEST_LIST))
     found = make(s, master)
     assert found.media_type == "application/pdf"
-    assert found.filename.startswith("控除依頼リスト_001_")
+    assert found.filename.startswith(f"控除依頼リスト_{org.contract_no}_001_")
     assert s.output_view_url.startswith("/dl/")  # 表示 for a PDF
     text = pdf_text(tmp_path, found.content)
     assert "控除依頼リスト" in text
@@ -261,7 +261,7 @@ def test_rk_4_request_list_pdf_has_header_lines_and_totals(
     assert "入金グループ：001" in text and "本社" in text
     year, month = view.deduct_month.split("-")
     assert f"控除年月：{year}年{int(month)}月" in text and "支給区分：月例" in text
-    assert f"控除日：{view.deduction_date.year}年" in text
+    assert f"控除日：{view.deduction_date:%Y/%m/%d}" in text  # one date style (issue 14)
     lines = _lines(org, view.id)
     assert all(line.staff_no in text for line in lines)
     total = sum(line.amount for line in lines)

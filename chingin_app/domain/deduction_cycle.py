@@ -177,10 +177,10 @@ _MONTH_RE: Final = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 
 
 def check_month(text: str, *, field: str = "deduct_month") -> Ok[str] | Err:
-    """A 控除年月 as typed (2026-05, 2026/05, 202605 …; ``dates.parse_month``) in its stored
-    form ``YYYY-MM``; E-MONTH-FORMAT otherwise."""
-    value = dates.parse_month(text)
-    if value is None or not "2000" <= value[:4] <= "2999":
+    """A 控除年月 as ``YYYY-MM`` (the models' month form); E-MONTH-FORMAT otherwise."""
+    value = text.strip()
+    match = _MONTH_RE.fullmatch(value)
+    if match is None or not 2000 <= int(match.group(1)) <= 2999:
         return Err("E-MONTH-FORMAT", field, {"label": "控除年月"})
     return Ok(value)
 

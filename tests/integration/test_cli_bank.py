@@ -169,7 +169,7 @@ def test_rk4_cli_publish_request_every_group_then_refuses_a_second(
 @pytest.mark.parametrize(
     ("argv", "status", "text"),
     [
-        (["--month", "2026/13"], 2, "「控除年月」は年月"),
+        (["--month", "2026/04"], 2, "「控除年月」は半角の年月"),
         (["--month", "2026-04", "--pay-kind", "yearly"], 2, "「支給区分」は monthly"),
         (["--month", "2026-04", "--group", "777"], 1, "入金グループの番号777は登録されていません"),
     ],

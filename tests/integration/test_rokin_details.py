@@ -312,8 +312,7 @@ def test_rk_2_bad_input_gives_every_field_message_and_changes_nothing(
     assert texts["monthly_amount"] == (
         "「月例額」は半角数字（カンマなし）で0～9,999,999の範囲で入力してください。"
     )
-    assert texts["start_month"] == (
-        "「開始年月」は年月（例：2026-04、2026/04、202604）で入力してください。")
+    assert texts["start_month"] == "「開始年月」は半角の年月（例：2026-04）で入力してください。"
     assert _count(db, Employee, contract) == 0
     assert _count(db, DeductionDetail, contract) == 0
     assert _count(db, DeductionDetailHistory, contract) == 0

@@ -10,7 +10,9 @@ the CSV writer gets):
 - ``int``/``float``/``Decimal`` (not ``bool``) → a number: amounts add up in Excel;
 - ``date`` → a date shown ``yyyy/mm/dd``, ``datetime`` ``yyyy/mm/dd hh:mm:ss`` (the one date
   style of issue 14 item 6);
-- ``None`` → an empty cell; ``bool`` → text ``1``/``0`` as in the CSV.
+- ``None`` → an empty cell; ``bool`` → text ``1``/``0`` as in the CSV;
+- a bare integer given as text (``"12000"``) in one of the ``number_columns`` → a number (an
+  export whose rows are text cells, e.g. RL-9's 月例額, still gives Excel numbers).
 
 Formula injection is neutralised as in ``csv_writer``: a ``free_text_columns`` value starting
 with ``= + - @``, tab or CR gets a leading ``'`` (so both files read the same), and no string
@@ -25,6 +27,7 @@ does not hold every cell object at once.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -48,6 +51,7 @@ DATE_FORMAT: Final = "yyyy/mm/dd"
 DATETIME_FORMAT: Final = "yyyy/mm/dd hh:mm:ss"
 
 _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+_BARE_INTEGER: Final = re.compile(r"-?(?:0|[1-9][0-9]{0,14})")
 _BOLD: Final = Font(bold=True)
 
 
@@ -69,11 +73,13 @@ def _checked_text(text: str, row: int, column: int) -> str:
     return text
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: object, *, free: bool, row: int,
+def _cell(sheet: WriteOnlyWorksheet, value: object, *, free: bool, number: bool, row: int,
           column: int) -> WriteOnlyCell:
     """One typed cell (see the module docstring)."""
     if value is None:
         return WriteOnlyCell(sheet, value=None)
+    if number and isinstance(value, str) and _BARE_INTEGER.fullmatch(value):
+        value = int(value)
     if isinstance(value, bool):
         value = "1" if value else "0"
     if isinstance(value, int | float | Decimal):
@@ -109,12 +115,15 @@ def write_xlsx(
     *,
     sheet_title: str = "データ",
     free_text_columns: Collection[int] = (),
+    number_columns: Collection[int] = (),
 ) -> bytes:
     """The workbook as bytes: one sheet, ``header`` in row 1 (frozen), then ``rows``, each cell
     typed by its value (codes text, amounts numbers). ``free_text_columns`` are 0-based column
-    indexes neutralised against formula injection as in the CSV. Raises ``XlsxCharError`` (row,
+    indexes neutralised against formula injection as in the CSV; ``number_columns`` those
+    whose bare-integer texts are numbers. Raises ``XlsxCharError`` (row,
     column) for a character an .xlsx cannot hold."""
     free = frozenset(free_text_columns)
+    numbers = frozenset(number_columns)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=sheet_title[:31])
     # Width from the header (a Japanese character is about two Excel units), so the codes and
@@ -126,7 +135,8 @@ def write_xlsx(
     try:
         for row_no, values in enumerate(rows, start=2):
             sheet.append([
-                _cell(sheet, value, free=index in free, row=row_no, column=index + 1)
+                _cell(sheet, value, free=index in free, number=index in numbers, row=row_no,
+                      column=index + 1)
                 for index, value in enumerate(values)
             ])
     except BaseException:

@@ -354,8 +354,8 @@ def export_csv(
     scope, view = found
     lines = _lines(db, scope, view, which)
     data = export_bytes(lists.CSV_COLUMNS, lists.csv_rows(_header(session, view), lines),
-                     encoding=encoding, free_text_columns=lists.CSV_FREE_TEXT,
-                     total=len(lines), on_progress=on_progress)
+                        encoding=encoding, free_text_columns=lists.CSV_FREE_TEXT,
+                        total=len(lines), on_progress=on_progress)
     if isinstance(data, Err):
         return data
     _log(db, session, action=ACTION_DETAIL_EXPORT, view=view, clock=clock, ip=ip,

@@ -160,10 +160,12 @@ def export_bytes(
     free_text_columns: Collection[int],
     total: int | None = None,
     on_progress: Progress | None = None,
+    number_columns: Collection[int] = (),
 ) -> bytes | Err:
     """An export's file from its header and rows: the CSV of ``csv_bytes`` or, for ``encoding``
     ``xlsx``, the same columns as an Excel workbook (``reports/xlsx_writer``: codes as text,
-    amounts as numbers, free text neutralised as in the CSV). A character the file cannot hold
+    amounts as numbers — also the bare-integer texts of ``number_columns`` —, free text
+    neutralised as in the CSV). A character the file cannot hold
     is Err naming its row and column: nothing is delivered."""
     if encoding != XLSX:
         return csv_bytes(header, rows, encoding=encoding, free_text_columns=free_text_columns,
@@ -179,7 +181,8 @@ def export_bytes(
                 on_progress(min(done, total), max(1, total))
 
     try:
-        return xlsx_writer.write_xlsx(header, counted(), free_text_columns=free_text_columns)
+        return xlsx_writer.write_xlsx(header, counted(), free_text_columns=free_text_columns,
+                                      number_columns=number_columns)
     except xlsx_writer.XlsxCharError as exc:
         return Err("E-OUT-XLSX-CHAR", params={"row": exc.row, "column": exc.column,
                                               "char": f"U+{ord(exc.char):04X}"})

@@ -468,7 +468,7 @@ def export_csv(
              *(line[k] for _t, k in _CSV_EXTRA), *(line[k] for k in keys[2:])]
             for line in lines]
     data = export_bytes(header, rows, encoding=encoding, free_text_columns=(5, 6, 7),
-                     total=len(rows), on_progress=on_progress)
+                        total=len(rows), on_progress=on_progress)
     if isinstance(data, Err):
         return data
     _log(db, session, action=ACTION_EXPORT, view=view, clock=clock, ip=ip, scope=scope,

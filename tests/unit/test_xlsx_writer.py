@@ -5,10 +5,13 @@ columns as the CSV, free text neutralised as in the CSV and no text cell ever a 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import date, datetime
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
+from openpyxl.cell.cell import Cell
 
 from chingin_app.domain.deduction_cycle import RequestLine
 from chingin_app.domain.result import Err
@@ -30,7 +33,7 @@ from chingin_app.services.outputs import (
 )
 
 
-def _cells(data: bytes) -> list[list[openpyxl.cell.cell.Cell]]:
+def _cells(data: bytes) -> list[list[Cell]]:
     assert data.startswith(b"PK")  # an .xlsx is a zip
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     assert sheet is not None
@@ -126,3 +129,86 @@ def test_export_bytes_dispatches_on_the_format() -> None:
     assert progress == [(2000, 4001), (4000, 4001)]
     csv = export_bytes(["職員番号"], [["001006"]], encoding="cp932", free_text_columns=())
     assert csv == "職員番号\r\n001006\r\n".encode("cp932")
+
+
+def _typed(header: list[str], row: Sequence[object], free: tuple[int, ...]) -> dict[str, Cell]:
+    """One export row through the workbook writer, its cells by header."""
+    head, cells = _cells(write_xlsx(header, [row], free_text_columns=free))
+    assert [c.value for c in head] == header
+    return dict(zip(header, cells, strict=True))
+
+
+def _assert_typed(cells: dict[str, Cell], *, texts: tuple[str, ...], numbers: tuple[str, ...]
+                  ) -> None:
+    for title in texts:
+        assert cells[title].data_type == "s" and cells[title].number_format == TEXT_FORMAT, title
+        assert str(cells[title].value).startswith("0"), title  # the zeros Excel used to eat
+    for title in numbers:
+        assert cells[title].data_type == "n" and isinstance(cells[title].value, int), title
+
+
+def test_rl_6_and_rl_13_ledger_exports_keep_codes_text_and_amounts_numbers() -> None:
+    """賃控元帳控除依頼データ (RL-6) and 労金控除賃控元帳依頼データ's long form (RL-13): the same
+    column models as their CSVs, codes text, 依頼額 a number."""
+    from chingin_app.reports import csv_columns
+    from chingin_app.reports.ledger_cycle_lists import (
+        COMBINED_LONG_COLUMNS,
+        LEDGER_REQUEST_COLUMNS,
+    )
+
+    line = SimpleNamespace(
+        deduct_month="2026-12", pay_kind="monthly", group_no="001", department="人事部",
+        staff_no="001006", name_kana="ﾅｶﾑﾗ", name_kanji="中村", item_code="0002",
+        item_name="互助会費", amount=3000, change_kind="継続", deduction_date=date(2026, 12, 25),
+    )
+    columns = LEDGER_REQUEST_COLUMNS
+    row = next(csv_columns.rows(columns, [line]))
+    cells = _typed(csv_columns.header(columns), row, csv_columns.free_text_indexes(columns))
+    _assert_typed(cells, texts=("入金グループ", "職員番号", "種目コード"), numbers=("依頼額",))
+    combined = SimpleNamespace(
+        deduct_month="2026-12", pay_kind="monthly", group_no="001",
+        line=SimpleNamespace(department="人事部", staff_no="001006", name_kana="ﾅｶﾑﾗ",
+                             name_kanji="中村", source=SimpleNamespace(label="労金"),
+                             code="0002", name="財形", amount=12000),
+    )
+    columns = COMBINED_LONG_COLUMNS
+    row = next(csv_columns.rows(columns, [combined]))
+    cells = _typed(csv_columns.header(columns), row, csv_columns.free_text_indexes(columns))
+    _assert_typed(cells, texts=("入金グループ", "職員番号", "商品・種目コード"),
+                  numbers=("依頼額",))
+
+
+def test_rs_3_batch_savings_export_keeps_codes_text_and_amounts_numbers() -> None:
+    """一斉積立内訳明細データ (RS-3): 入金グループ, 職員番号, 店番, 口座番号 text; 積立額 and
+    前回積立額 numbers."""
+    from chingin_app.reports import batch_savings_lists as lists
+
+    header = lists.StatementHeader(
+        contract_no="12345678", contract_name="労組", group_no="001", group_name="本社",
+        savings_month="2026-10", kind="monthly", received_at=datetime(2026, 10, 20),
+    )
+    line = SimpleNamespace(staff_no="0000002", name_kana="ｽｽﾞｷ", name_kanji="鈴木",
+                           department="総務部", branch_no="012", account_no="0012345",
+                           product_name="積立", amount=8000, previous_amount=7000,
+                           change_kind="変更")
+    row = next(iter(lists.csv_rows(header, [line])))
+    cells = _typed(list(lists.CSV_COLUMNS), row, lists.CSV_FREE_TEXT)
+    _assert_typed(cells, texts=("入金グループ", "職員番号", "店番", "口座番号"),
+                  numbers=("積立額", "前回積立額"))
+    assert cells["積立年月"].value == "2026-10" and cells["積立年月"].data_type == "s"
+
+
+def test_rl_9_text_amounts_become_numbers_in_their_columns_only() -> None:
+    """RL-9's rows are text cells (the CSV the import reads back): in the workbook its 月例額 and
+    一時金額 are numbers, while 明細ID, 職員番号 and 種目コード stay text."""
+    from chingin_app.services.ledger.transfer import FREE_TEXT, HEADER
+
+    row = ("17", "001006", "ﾅｶﾑﾗ", "中村", "人事部", "0002", "互助会費", "3000", "0",
+           "2026-04", "", "有効")
+    head, cells = _cells(write_xlsx(HEADER, [row], free_text_columns=FREE_TEXT,
+                                    number_columns=(HEADER.index("月例額"),
+                                                    HEADER.index("一時金額"))))
+    by_title = dict(zip([c.value for c in head], cells, strict=True))
+    _assert_typed(by_title, texts=("職員番号", "種目コード"), numbers=("月例額", "一時金額"))
+    assert by_title["明細ID"].value == "17" and by_title["明細ID"].data_type == "s"
+    assert by_title["開始年月"].value == "2026-04" and by_title["開始年月"].data_type == "s"

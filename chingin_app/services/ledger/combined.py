@@ -173,8 +173,8 @@ def combined_csv(
     if form == "wide":
         columns = wide_columns(combined, _defined_columns(db, scope.contract_id))
         data = export_bytes(lists.wide_header(columns), lists.wide_rows(combined, columns),
-                         encoding=encoding, free_text_columns=lists.WIDE_FREE_TEXT,
-                         total=len(combined.employees), on_progress=on_progress)
+                            encoding=encoding, free_text_columns=lists.WIDE_FREE_TEXT,
+                            total=len(combined.employees), on_progress=on_progress)
         rows = len(combined.employees)
     else:
         layout = lists.COMBINED_LONG_COLUMNS

@@ -114,7 +114,8 @@ def export_csv(
         return Err("E-RL-DETAIL-NOT-FOUND")
     rows = export_rows(db, scope, current_month(clock))
     data = export_bytes(HEADER, rows, encoding=encoding, free_text_columns=FREE_TEXT,
-                     total=len(rows), on_progress=on_progress)
+                        total=len(rows), on_progress=on_progress,
+                        number_columns=(_COL["月例額"], _COL["一時金額"]))
     if isinstance(data, Err):
         return data
     group = session.group_no or "all"

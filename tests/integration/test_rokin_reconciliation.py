@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func
@@ -209,6 +210,16 @@ def test_r_plus_1_excel_saved_payroll_file_with_an_extra_column_matches(
                    columns="・".join(view.zeros_columns), before=view.zeros_example[0],
                    after=view.zeros_example[1])
     assert "先頭の0" in text and "Excel出力" in text
+    # The screen shows that sentence above the counts, and 0 differences.
+    import reflex as rx
+
+    from chingin_app.state.rokin.reconciliation import RokinReconciliationState
+
+    root = rx.State()
+    state: Any = root.get_substate(RokinReconciliationState.get_full_name().split("."))
+    state._show_result(view, "給与.csv")
+    assert state.zeros_note == text and state.differences == 0
+    assert "見出し名で読み取り" in state.read_note
 
 
 def test_r_plus_1_unholdable_character_is_an_error_by_row_and_column(

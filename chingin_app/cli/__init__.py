@@ -9,7 +9,7 @@ sub-commands through ``register(subparsers)``:
                        chingin notice
     contract_changes   chingin contract change|suspend|resume|terminate (R-OPS-5, R-OPS-6)
     calendar           chingin maintenance add|list|remove, chingin holiday add|remove|list
-    runtime            chingin serve, demo, jobs run, inbox [--limit N] (dispatch only)
+    runtime            chingin serve, demo, jobs run, inbox [--limit N|--latest] (dispatch)
     release            chingin build, migrate, pki init (the release steps before serve,
                        R-DEP-1..3)
     user               chingin user unblock|init-master (R-OPS-2)

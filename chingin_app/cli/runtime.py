@@ -1,5 +1,5 @@
 """The service's entry points, dispatch only (DESIGN §2): ``chingin serve``, ``chingin demo``,
-``chingin jobs run``, ``chingin inbox [--limit N]``."""
+``chingin jobs run``, ``chingin inbox [--limit N] [--latest]``."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ def register(top: Subparsers) -> None:
     leaf(jobs, "run", _jobs_run, "定期処理を1回実行します")
     p = leaf(top, "inbox", _inbox, "開発用受信箱のメールを表示します")
     p.add_argument("--limit", type=int, default=10, help="表示する件数（既定 10）")
+    p.add_argument("--latest", action="store_true",
+                   help="最新の認証コードだけを表示します")
 
 
 def _serve(args: argparse.Namespace, ctx: Context) -> int:
@@ -56,6 +58,8 @@ def _jobs_run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _inbox(args: argparse.Namespace, ctx: Context) -> int:
-    from chingin_app.runtime.devmail import show_inbox
+    from chingin_app.runtime.devmail import show_inbox, show_latest_code
 
+    if args.latest:
+        return show_latest_code()
     return show_inbox(args.limit)

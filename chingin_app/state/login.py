@@ -256,7 +256,7 @@ class InfoState(SessionState):
         """The signed-in user's business notices (R-PLUS-7), newest first."""
         with session_scope(read_only=True) as db:
             lines = notices.list_for_user(db, session=info)
-        self.notices = [[f"{to_jst(line.created_at):%Y/%m/%d}", notices.text_of(line)]
+        self.notices = [[dates.date_label(line.created_at), notices.text_of(line)]
                         for line in lines]
 
     def _link_latest(self, visible: set[str]) -> None:

@@ -16,6 +16,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from chingin_app.db import session_scope
+from chingin_app.domain import dates
 from chingin_app.domain.figures import amount
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
@@ -137,7 +138,7 @@ class RokinEmployeesState(PagingMixin, FormMixin, MenuAccessMixin, SessionState)
         self.target = _employee_row(row)
         self._target_id, self._target_version = row.id, row.version
         self.history = [
-            {"changed_at": f"{h.changed_at:%Y/%m/%d %H:%M}", "actor": h.actor,
+            {"changed_at": dates.datetime_label(h.changed_at), "actor": h.actor,
              "action": h.action,
              "changes": history_changes(h.action, h.changes)}
             for h in history

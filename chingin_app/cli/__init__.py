@@ -9,8 +9,8 @@ sub-commands through ``register(subparsers)``:
                        chingin notice
     contract_changes   chingin contract change|suspend|resume|terminate (R-OPS-5, R-OPS-6)
     calendar           chingin maintenance add|list|remove, chingin holiday add|remove|list
-    runtime            chingin serve, demo, jobs run, crl sync, inbox [--limit N] (dispatch
-                       only)
+    runtime            chingin serve, demo, jobs run, crl sync, inbox [--limit N|--latest]
+                       (dispatch only)
     release            chingin build, migrate, pki init (the release steps before serve,
                        R-DEP-1..3)
     backup             chingin backup DIR, chingin restore DIR [--force] (R-DEP-6)

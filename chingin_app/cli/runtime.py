@@ -1,5 +1,5 @@
 """The service's entry points, dispatch only (DESIGN §2): ``chingin serve``, ``chingin demo``,
-``chingin jobs run``, ``chingin crl sync``, ``chingin inbox [--limit N]``."""
+``chingin jobs run``, ``chingin crl sync``, ``chingin inbox [--limit N] [--latest]``."""
 
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ def register(top: Subparsers) -> None:
          "データベースの CRL をこの VM のファイルに書き、変わったときだけ nginx を再読込します")
     p = leaf(top, "inbox", _inbox, "開発用受信箱のメールを表示します")
     p.add_argument("--limit", type=int, default=10, help="表示する件数（既定 10）")
+    p.add_argument("--latest", action="store_true",
+                   help="最新の認証コードだけを表示します")
 
 
 def _serve(args: argparse.Namespace, ctx: Context) -> int:
@@ -91,6 +93,8 @@ def _require_deployed_files() -> None:
 
 
 def _inbox(args: argparse.Namespace, ctx: Context) -> int:
-    from chingin_app.runtime.devmail import show_inbox
+    from chingin_app.runtime.devmail import show_inbox, show_latest_code
 
+    if args.latest:
+        return show_latest_code()
     return show_inbox(args.limit)

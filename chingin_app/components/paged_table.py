@@ -13,12 +13,14 @@ import reflex as rx
 @dataclass(frozen=True)
 class Column:
     """One column: header text, the row key, right-aligned for amounts, sortable on the
-    server under ``key``."""
+    server under ``key``; ``shown`` is the row key of the text shown when it differs from the
+    sort key's value (a month stored 2026-05 shown 2026年5月, issue 14 item 6)."""
 
     header: str
     key: str
     numeric: bool = False
     sortable: bool = False
+    shown: str | None = None
 
 
 def pager(
@@ -70,7 +72,7 @@ def data_table(
 
     def row(r: Any) -> rx.Component:
         cells = [
-            rx.table.cell(r[c.key], style={"textAlign": "right"} if c.numeric else {})
+            rx.table.cell(r[c.shown or c.key], style={"textAlign": "right"} if c.numeric else {})
             for c in columns
         ]
         if row_actions is not None:

@@ -14,7 +14,7 @@ from typing import Any
 import reflex as rx
 
 from chingin_app.components.form import alert, info
-from chingin_app.components.output_panel import output_panel
+from chingin_app.components.output_panel import excel_button, output_panel
 from chingin_app.components.paged_table import Column, data_table, pager
 from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.reports.lists import ListKind
@@ -75,7 +75,8 @@ def request_picker(
     list_label: str = "出力するリスト",
 ) -> rx.Component:
     """The whole choice: messages, 控除依頼, 出力するリスト, 文字コード (``csv``), 件数確認
-    (``preview``), the output button (``output_label``: 「PDF出力」, 「CSV出力」; None for a
+    (``preview``), the output button (``output_label``: 「PDF出力」, 「CSV出力」 and, with ``csv``,
+    「Excel出力」 beside it; None for a
     screen that only shows what was chosen) and the output's progress and 表示 / ダウンロード.
     ``choice_label`` names the choice (一斉積立's screens choose a statement, 財形's a
     預入依頼書, not a 控除依頼)."""
@@ -93,6 +94,8 @@ def request_picker(
                                      size="3"))
         buttons.append(rx.button(output_label, on_click=state.make_output, size="3",
                                  disabled=state.output_running, loading=state.output_running))
+        if csv:
+            buttons.append(excel_button(state.make_excel, size="3", disabled=state.output_running))
         output = [
             rx.hstack(*buttons, spacing="3", margin_top="12px", align="center"),
             rx.cond(

@@ -66,6 +66,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Final, Generic, TypeVar
 
+from chingin_app.domain import dates
 from chingin_app.domain.calendar import add_business_days, previous_business_day
 from chingin_app.domain.clock import JST, to_jst
 from chingin_app.domain.line_kinds import ChangeKind, PayKind
@@ -431,7 +432,7 @@ def transition(
 
 
 def _jp_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+    return dates.date_label(day)
 
 
 # ---------------------------------------------------------------------------- change kinds

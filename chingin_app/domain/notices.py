@@ -20,6 +20,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Final
 
+from chingin_app.domain import dates
 from chingin_app.domain.calendar import add_business_days
 
 __all__ = [
@@ -100,5 +101,4 @@ def deadline_notice_due(today: date, deadline: date, *, extra_closed: Container[
 
 def month_label(month: str) -> str:
     """``2026-12`` → ``2026年12月`` (the one month style of the screens, issue 14)."""
-    year, _, mm = month.partition("-")
-    return f"{year}年{int(mm)}月" if year.isdigit() and mm.isdigit() else month
+    return dates.month_label(month)

@@ -13,15 +13,22 @@ of the request (amount 0) that the payroll data leaves out, or a payroll line of
 request does not have, agrees. It is a preview: nothing is changed anywhere.
 
 The payroll rows come as text cells (``reports.csv_reader``); ``payroll_lines`` finds the
-columns by their header names, so both the RK-5/RK-7 export layout (amount column 依頼額) and
-the minimal layout (職員番号, 商品コード, 口座番号, 控除額) are read. Problems are ``Err`` values
-naming the row (header = row 1) and the column (from 1), as Excel shows them.
+columns by their header names, in any order and among any other columns (氏名, 所属 … are
+ignored), so the RK-5/RK-7 export layout (amount column 依頼額), the minimal layout (職員番号,
+商品コード, 口座番号, 控除額) and a payroll system's own file with extra columns are read; a
+missing required column is named. Problems are ``Err`` values naming the row (header = row 1)
+and the column (from 1), as Excel shows them.
+
+A file opened and saved in Excel has lost its codes' leading zeros (職員番号 001006 → 1006,
+商品コード 0002 → 2; issue 14 "Excel eats the codes"). ``restore_zeros`` pads such codes back to
+the request's widths before the comparison and says how many it restored, so the screen can
+tell why (rather than 244 依頼のみ and 244 給与データのみ).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
@@ -38,9 +45,12 @@ __all__ = [
     "PayrollLine",
     "Reconciliation",
     "RequestEntry",
+    "RestoredZeros",
+    "column_names",
     "compare",
     "find_columns",
     "payroll_lines",
+    "restore_zeros",
 ]
 
 #: The columns that identify a line, by their header names (the RK-5/RK-7 export's).
@@ -163,19 +173,31 @@ class Columns:
     amount_header: str
 
 
+def _header_name(cell: str) -> str:
+    # Spaces (also full-width ones a payroll system pads with) never make a name differ.
+    return cell.strip().replace("\u3000", "").replace(" ", "")
+
+
 def find_columns(header: Sequence[str]) -> Columns | Err:
-    """The key and amount columns of ``header`` by name (each exactly once; one amount column,
-    依頼額 or 控除額). Err E-RECON-COLUMN (``name``) for a missing or repeated column."""
+    """The key and amount columns of ``header`` by name, in any order; other columns are
+    ignored. Each key column must be there exactly once, and one amount column (依頼額 or
+    控除額: with both, which one is the payroll's is not clear). Err E-RECON-COLUMN (``name``:
+    every missing or repeated required column, 「」-joined) otherwise."""
+    names = [_header_name(cell) for cell in header]
     indexes: list[int] = []
+    wrong: list[str] = []
     for name in KEY_HEADERS:
-        found = [i for i, cell in enumerate(header) if cell.strip() == name]
+        found = [i for i, cell in enumerate(names) if cell == name]
         if len(found) != 1:
-            return Err("E-RECON-COLUMN", None, {"name": name})
-        indexes.append(found[0])
-    amounts = [i for i, cell in enumerate(header) if cell.strip() in AMOUNT_HEADERS]
-    if len(amounts) != 1:
-        return Err("E-RECON-COLUMN", None, {"name": "／".join(AMOUNT_HEADERS)})
-    return Columns(indexes[0], indexes[1], indexes[2], amounts[0], header[amounts[0]].strip())
+            wrong.append(name)
+        indexes.append(found[0] if found else -1)
+    amounts = [i for i, cell in enumerate(names) if cell in AMOUNT_HEADERS]
+    amount = amounts[0] if len(amounts) == 1 else None
+    if amount is None:
+        wrong.append("／".join(AMOUNT_HEADERS))
+    if wrong or amount is None:
+        return Err("E-RECON-COLUMN", None, {"name": "」「".join(wrong)})
+    return Columns(indexes[0], indexes[1], indexes[2], amount, names[amount])
 
 
 def payroll_lines(
@@ -288,4 +310,85 @@ def compare(requested: Iterable[RequestEntry], payroll: Iterable[PayrollLine]) -
         payroll_lines=payroll_count,
         request_total=request_total,
         payroll_total=payroll_total,
+    )
+
+
+@dataclass(frozen=True)
+class RestoredZeros:
+    """The payroll lines with codes padded back to the request's widths, and what was done:
+    how many lines had a code restored, which columns, and a first example (as in the file →
+    as restored) for the screen's hint."""
+
+    lines: tuple[PayrollLine, ...]
+    restored: int
+    columns: tuple[str, ...]
+    example: tuple[str, str] | None
+
+
+def _code_restorer(known: Iterable[str]) -> Callable[[str], str]:
+    """How one key column's payroll codes are padded: a code the request has is kept; a code
+    of ASCII digits that is the zero-stripped form of exactly one request code becomes that
+    code; otherwise, when every request code of the column has one width, it is zero-padded to
+    it (a line only the payroll has keeps the request's width too)."""
+    values = set(known)
+    by_stripped: dict[str, str | None] = {}
+    for value in values:
+        if value.isascii() and value.isdigit():
+            stripped = value.lstrip("0") or "0"
+            by_stripped[stripped] = None if stripped in by_stripped else value
+    widths = {len(v) for v in values if v.isascii() and v.isdigit()}
+    width = widths.pop() if len(widths) == 1 else None
+
+    def restore(code: str) -> str:
+        if code in values or not (code.isascii() and code.isdigit()):
+            return code
+        found = by_stripped.get(code.lstrip("0") or "0")
+        if found is not None:
+            return found
+        if width is not None and len(code) < width:
+            return code.zfill(width)
+        return code
+
+    return restore
+
+
+def column_names(names: Iterable[str]) -> str:
+    """Column names as one phrase for a message (職員番号・商品コード)."""
+    return "・".join(names)
+
+
+def restore_zeros(
+    payroll: Sequence[PayrollLine], requested: Sequence[RequestEntry]
+) -> RestoredZeros:
+    """``payroll`` with 職員番号, 商品コード and 口座番号 padded back to the request's widths
+    where they look zero-stripped (Excel turned 001006 into 1006). A line whose restored key
+    another payroll line already has keeps its codes as written (no two lines merge)."""
+    restorers = (
+        _code_restorer(e.key.staff_no for e in requested),
+        _code_restorer(e.key.product_code for e in requested),
+        _code_restorer(e.key.account_no for e in requested),
+    )
+    taken = {line.key for line in payroll}
+    out: list[PayrollLine] = []
+    columns: set[str] = set()
+    restored = 0
+    example: tuple[str, str] | None = None
+    for line in payroll:
+        codes = (line.key.staff_no, line.key.product_code, line.key.account_no)
+        padded = tuple(fix(code) for fix, code in zip(restorers, codes, strict=True))
+        key = LineKey(*padded)
+        if padded == codes or key in taken:
+            out.append(line)
+            continue
+        taken.add(key)
+        restored += 1
+        for name, before, after in zip(KEY_HEADERS, codes, padded, strict=True):
+            if before != after:
+                columns.add(name)
+                if example is None:
+                    example = (before, after)
+        out.append(PayrollLine(key, line.amount, line.row))
+    return RestoredZeros(
+        lines=tuple(out), restored=restored,
+        columns=tuple(name for name in KEY_HEADERS if name in columns), example=example,
     )

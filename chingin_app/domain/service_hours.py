@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final, Literal
 
+from chingin_app.domain import dates
 from chingin_app.domain.calendar import is_bank_holiday
 from chingin_app.domain.clock import JST, to_jst
 
@@ -117,7 +118,7 @@ class HoursStatus:
 
 def format_jst_datetime(when: datetime) -> str:
     """``YYYY/MM/DD HH:MM`` in Japan time, as screens show times (SPEC "All times … JST")."""
-    return f"{to_jst(when):%Y/%m/%d %H:%M}"
+    return dates.datetime_label(to_jst(when))
 
 
 def hours_status(

@@ -6,6 +6,7 @@ import reflex as rx
 
 from chingin_app.components.form import alert, period_fields
 from chingin_app.components.layout import signed_in_shell
+from chingin_app.components.output_panel import excel_button
 from chingin_app.components.paged_table import Column, data_table, pager
 from chingin_app.state.operation_log import OperationLogState as S
 
@@ -44,6 +45,7 @@ def operation_log_page() -> rx.Component:
             reset_on_submit=False,
         ),
         pager(total=S.total, page=S.page, pages=S.pages, on_turn=S.turn, test_id="log-count",
-              extra=[rx.button("CSV出力", on_click=S.export)]),
+              extra=[rx.button("CSV出力", on_click=S.export),
+                     excel_button(S.export_excel)]),
         data_table(COLUMNS, S.rows, label="操作ログ"),
     )

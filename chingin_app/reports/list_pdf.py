@@ -37,7 +37,7 @@ from reportlab.platypus.doctemplate import BaseDocTemplate, PageTemplate
 from reportlab.platypus.flowables import Flowable
 from reportlab.platypus.frames import Frame
 
-from chingin_app.domain import figures
+from chingin_app.domain import dates, figures
 from chingin_app.reports.pdf import FONT_FILE, FONT_NAME
 
 __all__ = [
@@ -138,9 +138,9 @@ def format_cell(value: object, *, amount: bool = False) -> str:
     if amount and isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     if isinstance(value, datetime):
-        return value.strftime("%Y/%m/%d %H:%M")
+        return dates.datetime_label(value)
     if isinstance(value, date):
-        return value.strftime("%Y/%m/%d")
+        return dates.date_label(value)
     return str(value)
 
 
@@ -289,7 +289,7 @@ def _layout(
 
 
 def _output_date(day: date) -> str:
-    return f"出力日：{day.year}年{day.month}月{day.day}日"
+    return f"出力日：{dates.date_label(day)}"
 
 
 def render_list(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from chingin_app.domain import dates
 from chingin_app.domain.line_kinds import ChangeKind
 from chingin_app.reports.list_pdf import Column, ListSpec, format_cell
 
@@ -57,14 +58,13 @@ class ListKind:
 
 
 def month_label(month: str) -> str:
-    """``2026-04`` → 2026年4月."""
-    year, _, mm = month.partition("-")
-    return f"{year}年{int(mm)}月" if mm.isdigit() else month
+    """``2026-04`` → 2026年4月 (``domain.dates``: one date style, issue 14 item 6)."""
+    return dates.month_label(month)
 
 
 def date_label(day: date | None) -> str:
-    """2026年4月24日 (empty for None)."""
-    return "" if day is None else f"{day.year}年{day.month}月{day.day}日"
+    """2026/04/24 (empty for None; ``domain.dates``)."""
+    return dates.date_label(day)
 
 
 def contract_lines(

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
+from chingin_app.domain import dates
 from chingin_app.domain.contract import ContractKind, Service
 from chingin_app.reports.pdf import Markup, render_form
 
@@ -138,7 +139,7 @@ def render_notice(
     context: dict[str, object] = {
         "title": title,
         "lead": lead,
-        "issued_on": f"{issued_on.year}年{issued_on.month}月{issued_on.day}日",
+        "issued_on": dates.date_label(issued_on),
         "contract_no": view.contract_no,
         "name": view.name,
         "name_label": _NAME_LABELS.get(view.kind, "団体名"),

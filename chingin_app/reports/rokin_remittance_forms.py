@@ -19,8 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Final
 
-from chingin_app.domain import figures
-from chingin_app.domain.clock import to_jst
+from chingin_app.domain import dates, figures
 from chingin_app.domain.deduction_cycle import CycleTotals
 from chingin_app.reports.pdf import Markup, render_form
 
@@ -80,16 +79,15 @@ def _yen(amount: int) -> str:
 
 
 def _month(month: str) -> str:
-    year, mon = month.split("-")
-    return f"{year}年{int(mon)}月"
+    return dates.month_label(month)
 
 
 def _day(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+    return dates.date_label(day)
 
 
 def _stamp(at: datetime | None) -> str:
-    return "" if at is None else f"{to_jst(at):%Y/%m/%d %H:%M}"
+    return dates.datetime_label(at)
 
 
 def _common(form: RemittanceForm, title: str) -> dict[str, object]:
@@ -154,10 +152,10 @@ def render_update_statement(form: RemittanceForm) -> bytes:
     return render_form(template, context)
 
 
-def form_filename(title: str, form: RemittanceForm) -> str:
-    """``まとめ入金依頼書_12345678_001_2026-04_月例.pdf``."""
-    name = title.replace("(", "").replace(")", "")
-    return (
-        f"{name}_{form.contract_no}_{form.group_no}_{form.deduct_month}_"
-        f"{form.pay_kind_label}.pdf"
+def form_filename(title: str, form: RemittanceForm, made_at: datetime) -> str:
+    """``まとめ入金依頼書_12345678_001_202604_月例_20260420103000.pdf``: the one pattern of
+    every output (``domain.dates.output_file_name``)."""
+    return dates.output_file_name(
+        title, contract_no=form.contract_no, group_no=form.group_no, month=form.deduct_month,
+        kind=form.pay_kind_label, made_at=made_at, ext="pdf",
     )

@@ -14,7 +14,9 @@ package registry.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +26,9 @@ from chingin_app.logs import configure_logging
 from chingin_app.runtime.children import PARENT_ENV, bind_to_parent
 from chingin_app.settings import PROJECT_ROOT, Settings, settings
 
-__all__ = ["PORT_ENV", "WORKERS_KILL_SECONDS", "main", "reflex_env", "start_app"]
+__all__ = [
+    "PORT_ENV", "WORKERS_KILL_SECONDS", "InternalAddressFilter", "main", "reflex_env", "start_app",
+]
 
 #: The port one app worker listens on (R-DEP-4: ``runtime.workers`` gives each its own).
 PORT_ENV: Final = "CHINGIN_WORKER_PORT"
@@ -79,11 +83,32 @@ def start_app(s: Settings, port: int | None = None) -> subprocess.Popen[bytes]:
     )
 
 
+_LISTENING: Final = re.compile(r"^(?:Listening|App running|Backend running) at:?\s*(\S+)")
+
+
+class InternalAddressFilter(logging.Filter):
+    """The start banner of ``chingin serve`` is the only URL a person is shown (issue 14 item
+    11). The app process's server announces its own loopback address ("Listening at:
+    http://127.0.0.1:8000"); opened in a browser that address bypasses nginx and shows an
+    English websocket error. The record is kept for the operator (R-DEP-8) but relabelled as
+    the internal address it is, without a URL to click."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        found = _LISTENING.match(record.getMessage())
+        if found is not None:
+            address = re.sub(r"^[a-z]+://", "", found.group(1)).rstrip("/")
+            record.msg = (f"internal app process listening on {address} (behind nginx; "
+                          "not for browsers: use the URL of the start banner)")
+            record.args = ()
+        return True
+
+
 def _granian_with_kill_timeout() -> None:
     """Reflex builds granian's server without ``workers_kill_timeout``, so granian would wait
     for its workers (open websockets) without limit after SIGTERM; give it one. And without
     ``respawn_failed_workers``, so a worker killed with SIGKILL stopped the whole server
-    (issue 12): granian now starts it again itself (R-DEP-4)."""
+    (issue 12): granian now starts it again itself (R-DEP-4). Its start record is relabelled
+    (``InternalAddressFilter``) once it has configured its logging."""
     import granian.server
 
     base: Any = granian.server.Server
@@ -93,8 +118,13 @@ def _granian_with_kill_timeout() -> None:
             kwargs.setdefault("workers_kill_timeout", WORKERS_KILL_SECONDS)
             kwargs.setdefault("respawn_failed_workers", True)
             super().__init__(*args, **kwargs)
+            logging.getLogger("_granian").addFilter(InternalAddressFilter())
 
     granian.server.Server = Server  # type: ignore[misc]
+
+
+def _silent(*args: object, **kwargs: object) -> None:
+    """Stands in for Reflex's start notices in the app process."""
 
 
 def main() -> int:
@@ -114,6 +144,10 @@ def main() -> int:
     environment.REFLEX_SKIP_COMPILE.set(True)
     reset_disk_state_manager()  # as `reflex run` does at every start
     _granian_with_kill_timeout()
+    # Reflex's own "App running at …" / "Backend running at …" lines name the internal
+    # address as if it were the app's URL (issue 14 item 11): the banner is the only URL.
+    for name in ("notify_app_running", "notify_frontend", "notify_backend"):
+        setattr(reflex_exec, name, _silent)
     reflex_exec.run_backend_prod(
         "127.0.0.1", int(os.environ.get(PORT_ENV) or s.app_port),
         get_config().loglevel.subprocess_level(), mount_frontend_compiled_app=True,

@@ -19,6 +19,7 @@ from typing import Any, Final
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from chingin_app.domain import dates
 from chingin_app.domain.batch_savings import (
     kind_label,
 )
@@ -30,12 +31,20 @@ from chingin_app.domain.result import Err, Ok
 from chingin_app.domain.validation import parse_row_id
 from chingin_app.models import BatchSavingsItem, BatchSavingsStatement, Contract, PaymentGroup
 from chingin_app.reports import batch_savings_lists as lists
-from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.reports.list_pdf import format_cell
 from chingin_app.reports.lists import month_label
 from chingin_app.services.collation import code_point
 from chingin_app.services.detail_rules import kanji_name_clauses
-from chingin_app.services.outputs import Progress, csv_bytes, file_name, log_output, prepared
+from chingin_app.services.outputs import (
+    EXPORT_FORMATS,
+    Progress,
+    export_bytes,
+    export_ext,
+    export_media_type,
+    file_name,
+    log_output,
+    prepared,
+)
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.tenant import OutputSession, Scope, scope_of
 from chingin_app.settings import settings
@@ -124,14 +133,14 @@ class Preview:
 def statement_label(view: StatementView) -> str:
     """The statement in a choice list: 2026年10月 月例（2026/10/20 受信）."""
     return (f"{month_label(view.savings_month)} {view.kind_label}"
-            f"（{to_jst(view.received_at):%Y/%m/%d} 受信）")
+            f"（{dates.date_label(view.received_at)} 受信）")
 
 
 def info_text(view: StatementView) -> str:
     """The information screen's line (R-INFO-1):
-    2026-10 月例 一斉積立内訳明細（2026/10/20 受信）."""
-    return (f"{view.savings_month} {view.kind_label} 一斉積立内訳明細"
-            f"（{to_jst(view.received_at):%Y/%m/%d} 受信）")
+    2026年10月 月例 一斉積立内訳明細（2026/10/20 受信）."""
+    return (f"{month_label(view.savings_month)} {view.kind_label} 一斉積立内訳明細"
+            f"（{dates.date_label(view.received_at)} 受信）")
 
 
 # ---------------------------------------------------------------------------- the screens
@@ -288,8 +297,10 @@ def _header(session: OutputSession, view: StatementView) -> lists.StatementHeade
                                  view.received_at)
 
 
-def _file_name(title: str, view: StatementView, clock: Clock, ext: str) -> str:
-    return file_name(title, group_no=view.group_no, month=view.savings_month,
+def _file_name(title: str, contract_no: str, view: StatementView, clock: Clock,
+               ext: str) -> str:
+    return file_name(title, contract_no=contract_no,
+                     group_no=view.group_no, month=view.savings_month,
                      kind=view.kind_label, clock=clock, ext=ext)
 
 
@@ -326,7 +337,7 @@ def list_pdf(
                         output_date=to_jst(clock.now()).date(), on_progress=on_progress)
     _log(db, session, action=ACTION_DETAIL_LIST, view=view, clock=clock, ip=ip,
          detail={"list": kind.title, "rows": len(lines)})
-    name = _file_name(kind.title, view, clock, "pdf")
+    name = _file_name(kind.title, session.contract_no, view, clock, "pdf")
     return Ok(prepared(session, name, data, "application/pdf"))
 
 
@@ -342,16 +353,17 @@ def export_csv(
         return _NOT_FOUND
     if not isinstance(which, str) or which not in LIST_TITLES:
         return _NO_LIST
-    if encoding not in ENCODING_CHOICES:
+    if encoding not in EXPORT_FORMATS:
         return Err("E-OUT-ENCODING", field="encoding")
     scope, view = found
     lines = _lines(db, scope, view, which)
-    data = csv_bytes(lists.CSV_COLUMNS, lists.csv_rows(_header(session, view), lines),
-                     encoding=encoding, free_text_columns=lists.CSV_FREE_TEXT,
-                     total=len(lines), on_progress=on_progress)
+    data = export_bytes(lists.CSV_COLUMNS, lists.csv_rows(_header(session, view), lines),
+                        encoding=encoding, free_text_columns=lists.CSV_FREE_TEXT,
+                        total=len(lines), on_progress=on_progress)
     if isinstance(data, Err):
         return data
     _log(db, session, action=ACTION_DETAIL_EXPORT, view=view, clock=clock, ip=ip,
          detail={"list": LIST_TITLES[which], "rows": len(lines), "encoding": encoding})
     title = "一斉積立内訳明細データ" if which == "detail" else "一斉積立変更明細データ"
-    return Ok(prepared(session, _file_name(title, view, clock, "csv"), data, "text/csv"))
+    name = _file_name(title, session.contract_no, view, clock, export_ext(encoding))
+    return Ok(prepared(session, name, data, export_media_type(encoding)))

@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, and_, func, or_
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
+from chingin_app.domain import dates
 from chingin_app.domain.clock import Clock, to_jst
 from chingin_app.domain.kana import check_name_kana
 from chingin_app.domain.result import Err, Invalid
@@ -91,7 +92,6 @@ MAX_PAGE_SIZE: Final = 200
 STAFF_NO_RE: Final = re.compile(r"[0-9]{1,10}")
 # Bare integers: no sign, no comma, no leading zero (SPEC A.2 "amounts are bare integers").
 AMOUNT_RE: Final = re.compile(r"0|[1-9][0-9]*")
-_MONTH_RE: Final = re.compile(r"(20[0-9]{2})[-/](0[1-9]|1[0-2])")
 
 T = TypeVar("T")
 
@@ -114,9 +114,10 @@ def current_month(clock: Clock) -> str:
 
 
 def normalise_month(value: str) -> str | None:
-    """``YYYY-MM`` for ``YYYY-MM`` or ``YYYY/MM`` (years 2000–2099), else None."""
-    match = _MONTH_RE.fullmatch(value)
-    return None if match is None else f"{match.group(1)}-{match.group(2)}"
+    """``YYYY-MM`` for a month as typed — 2026-05, 2026/05, 202605, 2026年5月
+    (``domain.dates.parse_month``, issue 14 item 6) — in the years 2000–2099, else None."""
+    month = dates.parse_month(value)
+    return month if month is not None and "2000" <= month[:4] <= "2099" else None
 
 
 # --- fields -----------------------------------------------------------------------------

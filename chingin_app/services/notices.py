@@ -28,6 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from chingin_app.db import session_scope
+from chingin_app.domain import dates
 from chingin_app.domain.clock import Clock, to_jst
 from chingin_app.domain.deduction_cycle import CycleStatus
 from chingin_app.domain.line_kinds import PayKind
@@ -314,7 +315,7 @@ def text_of(line: NoticeLine) -> str:
     common = {"what": line.request_kind.label, "month": line.month_text,
               "pay_kind": line.pay_kind_label, "group": line.group_no}
     if line.kind is NoticeKind.DEADLINE:
-        deadline = f"{line.deadline:%Y/%m/%d}" if line.deadline else ""
+        deadline = dates.date_label(line.deadline)
         return message("I-NOTICE-DEADLINE", deadline=deadline, **common)
     if line.kind is NoticeKind.RESULTS:
         return message("I-NOTICE-RESULTS", count=line.not_deducted or 0, **common)

@@ -18,7 +18,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlmodel import Session
@@ -27,6 +27,7 @@ from chingin_app.domain.clock import Clock, to_jst
 from chingin_app.domain.result import Err, Ok, Result
 from chingin_app.models import ActorKind, LogResult, OperationLog
 from chingin_app.reports.csv_writer import CsvEncoding, CsvEncodingError, write_csv
+from chingin_app.reports.xlsx_writer import XlsxCharError, write_xlsx
 from chingin_app.services import oplog
 
 __all__ = [
@@ -324,14 +325,15 @@ def export_csv(
     end: datetime | None,
     user_id: str | None,
     action: str | None,
-    encoding: CsvEncoding = "cp932",
+    encoding: CsvEncoding | Literal["xlsx"] = "cp932",
     max_rows: int = EXPORT_MAX_ROWS,
 ) -> Result[bytes]:
     """The search's entries as a CSV file, newest first (R-LOG-1 "exportable", R-ENV-3).
 
     Err ``E-LOG-EXPORT-LIMIT`` (``limit``, ``count``) when more than ``max_rows`` entries
     match; Err ``E-LOG-CSV-ENCODING`` (``row``, ``column``) when an entry holds a character
-    CP932 cannot (the UTF-8 file can). Nothing is logged here: see ``log_export``.
+    CP932 cannot (the UTF-8 file can). ``encoding`` ``xlsx``: the same columns as an Excel
+    workbook (issue 14 item 5). Nothing is logged here: see ``log_export``.
     """
     _check_times(start, end)
     where = _where(contract_no, start, end, user_id, action)
@@ -345,10 +347,13 @@ def export_csv(
             yield _view(row).csv_row()
 
     try:
-        data = write_csv(
-            CSV_HEADER, rows(), encoding=encoding, free_text_columns=_FREE_TEXT_COLUMNS
-        )
-    except CsvEncodingError as exc:
+        if encoding == "xlsx":
+            data = write_xlsx(CSV_HEADER, rows(), free_text_columns=_FREE_TEXT_COLUMNS)
+        else:
+            data = write_csv(
+                CSV_HEADER, rows(), encoding=encoding, free_text_columns=_FREE_TEXT_COLUMNS
+            )
+    except (CsvEncodingError, XlsxCharError) as exc:
         return Err("E-LOG-CSV-ENCODING", params={"row": exc.row, "column": exc.column})
     return Ok(data)
 

@@ -14,20 +14,31 @@ from typing import Any, Final
 
 from sqlmodel import Session
 
-from chingin_app.domain import figures
-from chingin_app.domain.clock import Clock, to_jst
+from chingin_app.domain import dates, figures
+from chingin_app.domain.clock import Clock
 from chingin_app.domain.result import Err
-from chingin_app.reports.csv_writer import DEFAULT_CHUNK_ROWS, CsvEncodingError, iter_csv
+from chingin_app.reports import xlsx_writer
+from chingin_app.reports.csv_writer import (
+    DEFAULT_CHUNK_ROWS,
+    ENCODING_CHOICES,
+    CsvEncodingError,
+    iter_csv,
+)
 from chingin_app.services import oplog
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.tenant import TenantSession
 
 __all__ = [
+    "EXPORT_FORMATS",
     "PAGE_SIZE",
+    "XLSX",
     "LinePage",
     "Preview",
     "Progress",
     "csv_bytes",
+    "export_bytes",
+    "export_ext",
+    "export_media_type",
     "file_name",
     "log_output",
     "page_of",
@@ -36,6 +47,11 @@ __all__ = [
 
 #: ``on_progress(done, total)`` of a builder: the screen's progress bar.
 Progress = Callable[[int, int], None]
+#: The ``encoding`` value that asks an export for an Excel workbook instead of a CSV (its own
+#: button 「Excel出力」, issue 14 item 5).
+XLSX: Final = "xlsx"
+#: What an export's ``encoding`` may be: a CSV 文字コード (R-ENV-3) or the workbook.
+EXPORT_FORMATS: Final = frozenset({*ENCODING_CHOICES, XLSX})
 #: Rows of an on-screen list per page.
 PAGE_SIZE: Final = 50
 
@@ -74,19 +90,15 @@ def page_of(total: int, page: int, page_size: int) -> tuple[int, int]:
 
 
 def file_name(
-    title: str, *, group_no: str, month: str | None = None, kind: str | None = None,
-    clock: Clock, ext: str,
+    title: str, *, contract_no: str, group_no: str, month: str | None = None,
+    kind: str | None = None, clock: Clock, ext: str,
 ) -> str:
-    """The delivered file's name: title, 入金グループ, the month as ``YYYYMM`` and the kind
-    (月例 / 一時金 …) when the output has them, and the time it was made (Japan time), e.g.
-    ``控除依頼リスト_001_202604_月例_20260420103000.pdf``."""
-    parts = [title, group_no]
-    if month is not None:
-        parts.append(month.replace("-", ""))
-    if kind is not None:
-        parts.append(kind)
-    parts.append(f"{to_jst(clock.now()):%Y%m%d%H%M%S}")
-    return "_".join(parts) + f".{ext}"
+    """The delivered file's name (``domain.dates.output_file_name``, one pattern for every
+    output): title, 契約番号, 入金グループ, the month as ``YYYYMM`` and the kind (月例 / 一時金 …)
+    when the output has them, and the time it was made (Japan time), e.g.
+    ``控除依頼リスト_12345678_001_202604_月例_20260420103000.pdf``."""
+    return dates.output_file_name(title, contract_no=contract_no, group_no=group_no,
+                                  month=month, kind=kind, made_at=clock.now(), ext=ext)
 
 
 def log_output(
@@ -137,3 +149,49 @@ def csv_bytes(
         return Err("E-OUT-CSV-CHAR", params={"row": exc.row, "column": exc.column,
                                              "char": exc.char})
     return bytes(out)
+
+
+def export_ext(encoding: str) -> str:
+    """The delivered file's extension for an export ``encoding`` (``xlsx`` or a CSV's)."""
+    return "xlsx" if encoding == XLSX else "csv"
+
+
+def export_media_type(encoding: str) -> str:
+    """The delivered file's media type for an export ``encoding``."""
+    return xlsx_writer.MEDIA_TYPE if encoding == XLSX else "text/csv"
+
+
+def export_bytes(
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    encoding: str,
+    free_text_columns: Collection[int],
+    total: int | None = None,
+    on_progress: Progress | None = None,
+    number_columns: Collection[int] = (),
+) -> bytes | Err:
+    """An export's file from its header and rows: the CSV of ``csv_bytes`` or, for ``encoding``
+    ``xlsx``, the same columns as an Excel workbook (``reports/xlsx_writer``: codes as text,
+    amounts as numbers — also the bare-integer texts of ``number_columns`` —, free text
+    neutralised as in the CSV). A character the file cannot hold
+    is Err naming its row and column: nothing is delivered."""
+    if encoding != XLSX:
+        return csv_bytes(header, rows, encoding=encoding, free_text_columns=free_text_columns,
+                         total=total, on_progress=on_progress)
+    done = 0
+
+    def counted() -> Iterable[Sequence[object]]:
+        nonlocal done
+        for row in rows:
+            yield row
+            done += 1
+            if on_progress is not None and total is not None and done % DEFAULT_CHUNK_ROWS == 0:
+                on_progress(min(done, total), max(1, total))
+
+    try:
+        return xlsx_writer.write_xlsx(header, counted(), free_text_columns=free_text_columns,
+                                      number_columns=number_columns)
+    except xlsx_writer.XlsxCharError as exc:
+        return Err("E-OUT-XLSX-CHAR", params={"row": exc.row, "column": exc.column,
+                                              "char": f"U+{ord(exc.char):04X}"})

@@ -19,7 +19,7 @@ from typing import Any, Final
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from chingin_app.domain import figures
+from chingin_app.domain import dates, figures
 from chingin_app.domain.clock import Clock, to_jst
 from chingin_app.domain.contract import Service
 from chingin_app.domain.kana import normalise_kana
@@ -43,11 +43,19 @@ from chingin_app.models import (
     ZaikeiDeposit,
     ZaikeiDepositItem,
 )
-from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.reports.list_pdf import Column, ListSpec, render_list
 from chingin_app.services.collation import code_point
 from chingin_app.services.detail_rules import kanji_name_clauses
-from chingin_app.services.outputs import Progress, csv_bytes, file_name, log_output, prepared
+from chingin_app.services.outputs import (
+    EXPORT_FORMATS,
+    Progress,
+    export_bytes,
+    export_ext,
+    export_media_type,
+    file_name,
+    log_output,
+    prepared,
+)
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.tenant import OutputSession
 from chingin_app.settings import settings
@@ -119,9 +127,8 @@ class DepositView:
     @property
     def label(self) -> str:
         """2026年4月 月例（入金予定日 2026/04/24）."""
-        year, month = self.deposit_month.split("-")
-        return (f"{int(year)}年{int(month)}月 {PayKind(self.pay_kind).label}"
-                f"（入金予定日 {self.deposit_date:%Y/%m/%d}）")
+        return (f"{dates.month_label(self.deposit_month)} {PayKind(self.pay_kind).label}"
+                f"（入金予定日 {dates.date_label(self.deposit_date)}）")
 
 
 @dataclass(frozen=True)
@@ -394,8 +401,10 @@ def _lines(db: Session, scope: _Scope, view: DepositView, which: str) -> list[di
             for i in items]
 
 
-def _file_name(title: str, scope: _Scope, view: DepositView, clock: Clock, ext: str) -> str:
-    return file_name(title, group_no=scope.group_no, month=view.deposit_month,
+def _file_name(title: str, contract_no: str, scope: _Scope, view: DepositView, clock: Clock,
+               ext: str) -> str:
+    return file_name(title, contract_no=contract_no,
+                     group_no=scope.group_no, month=view.deposit_month,
                      kind=PayKind(view.pay_kind).label, clock=clock, ext=ext)
 
 
@@ -434,7 +443,7 @@ def statement_pdf(
                        on_progress=on_progress)
     _log(db, session, action=ACTION_STATEMENT, view=view, clock=clock, ip=ip, scope=scope,
          detail={"list": LISTS[which], "rows": len(lines)})
-    name = _file_name(LISTS[which], scope, view, clock, "pdf")
+    name = _file_name(LISTS[which], session.contract_no, scope, view, clock, "pdf")
     return Ok(prepared(session, name, data, "application/pdf"))
 
 
@@ -449,7 +458,7 @@ def export_csv(
         return Err("E-ZAIKEI-DEPOSIT", field="request_id")
     if which not in LISTS:
         return Err("E-OUT-LIST", field="list_kind")
-    if encoding not in ENCODING_CHOICES:
+    if encoding not in EXPORT_FORMATS:
         return Err("E-OUT-ENCODING", field="encoding")
     scope, view = found
     columns = _columns(which)
@@ -461,14 +470,15 @@ def export_csv(
              f"{view.deposit_date:%Y-%m-%d}", line[keys[0]], line[keys[1]],
              *(line[k] for _t, k in _CSV_EXTRA), *(line[k] for k in keys[2:])]
             for line in lines]
-    data = csv_bytes(header, rows, encoding=encoding, free_text_columns=(5, 6, 7),
-                     total=len(rows), on_progress=on_progress)
+    data = export_bytes(header, rows, encoding=encoding, free_text_columns=(5, 6, 7),
+                        total=len(rows), on_progress=on_progress)
     if isinstance(data, Err):
         return data
     _log(db, session, action=ACTION_EXPORT, view=view, clock=clock, ip=ip, scope=scope,
          detail={"list": LISTS[which], "rows": len(lines), "encoding": encoding})
     title = "財形積立明細データ" + ("_変更分" if which == "changes" else "")
-    return Ok(prepared(session, _file_name(title, scope, view, clock, "csv"), data, "text/csv"))
+    name = _file_name(title, session.contract_no, scope, view, clock, export_ext(encoding))
+    return Ok(prepared(session, name, data, export_media_type(encoding)))
 
 
 # ---------------------------------------------------------------------------- R-INFO-1
@@ -499,7 +509,7 @@ def latest_info(db: Session, *, contract_no: str, group_no: str | None) -> Lates
             count = db.exec(select(func.count()).where(
                 ZaikeiDepositItem.deposit_id == latest.id)).one()
             deposit_text = (f"預入依頼書：{view.label} {count}件"
-                            f"（{to_jst(latest.received_at):%Y/%m/%d} 受信）")
+                            f"（{dates.date_label(latest.received_at)} 受信）")
         if has_balance:
             head = db.exec(
                 select(ZaikeiBalance)
@@ -510,8 +520,8 @@ def latest_info(db: Session, *, contract_no: str, group_no: str | None) -> Lates
             if head is not None:
                 count = db.exec(select(func.count()).where(
                     ZaikeiBalanceItem.balance_id == head.id)).one()
-                balance_text = (f"加入者残高一覧表：基準日 {head.as_of:%Y/%m/%d} {count}件"
-                                f"（{to_jst(head.received_at):%Y/%m/%d} 受信）")
+                balance_text = (f"加入者残高一覧表：基準日 {dates.date_label(head.as_of)} {count}件"
+                                f"（{dates.date_label(head.received_at)} 受信）")
         if has_incentive:
             row = db.exec(
                 select(ZaikeiDeposit, func.sum(ZaikeiDepositItem.incentive),
@@ -531,7 +541,7 @@ def latest_info(db: Session, *, contract_no: str, group_no: str | None) -> Lates
                 view = DepositView(dep.id, dep.deposit_month, dep.pay_kind, dep.deposit_date,
                                    dep.received_at)
                 incentive_text = (f"奨励金：{view.label} {count}件 合計 {amount:,}円"
-                                  f"（{to_jst(dep.received_at):%Y/%m/%d} 受信）")
+                                  f"（{dates.date_label(dep.received_at)} 受信）")
     return LatestInfo(deposit_text, has_balance, balance_text, has_incentive, incentive_text)
 
 

@@ -22,7 +22,7 @@ from typing import Final
 
 from sqlmodel import Session, select
 
-from chingin_app.domain import calendar
+from chingin_app.domain import calendar, dates
 from chingin_app.domain.clock import Clock
 from chingin_app.domain.contract import Service
 from chingin_app.domain.kana import check_name_kana
@@ -262,7 +262,7 @@ def parse_deposit_rows(
                                   {"row": c.row_no, "first": first_row}))
         elif not is_business_day(deposit_date):
             errors.append(Err("E-ZAIKEI-HOLIDAY", "入金予定日",
-                              {"row": c.row_no, "date": f"{deposit_date:%Y/%m/%d}"}))
+                              {"row": c.row_no, "date": f"{dates.date_label(deposit_date)}"}))
             first_date[key] = (c.row_no, deposit_date)
         else:
             first_date[key] = (c.row_no, deposit_date)
@@ -454,7 +454,7 @@ def load_balances(
     for line in lines:
         parts.setdefault((line.group_no, line.as_of), []).append(line)
     for (group_no, as_of), part in parts.items():
-        label = {"row": part[0].row, "group": group_no, "as_of": f"{as_of:%Y/%m/%d}"}
+        label = {"row": part[0].row, "group": group_no, "as_of": f"{dates.date_label(as_of)}"}
         group_id = groups.get(group_no)
         if group_id is None:
             errors.append(Err("E-ZAIKEI-GROUP", "入金グループ", label))
@@ -486,9 +486,10 @@ def load_balances(
         ])
         oplog.operator_success(
             db, contract_no=contract.contract_no, at=now, actor=oplog.operator_actor(actor),
-            action=ACTION_LOAD_BALANCE, target=f"入金グループ{group_no} 基準日{as_of:%Y/%m/%d}",
+            action=ACTION_LOAD_BALANCE,
+            target=f"入金グループ{group_no} 基準日{dates.date_label(as_of)}",
             ticket=ticket, detail={"rows": len(part)},
         )
-        stored.append((group_no, f"基準日 {as_of:%Y/%m/%d}", len(part)))
+        stored.append((group_no, f"基準日 {dates.date_label(as_of)}", len(part)))
     db.commit()
     return Ok(Loaded(tuple(stored)))

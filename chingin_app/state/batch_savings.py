@@ -194,4 +194,4 @@ class BatchDetailExportState(_StatementOutput, SessionState):
             return None
         return service_build(info, self._client_ip(), batch_savings.export_csv,
                         statement_id=self.request_id, which=self.list_kind,
-                        encoding=self.encoding)
+                        encoding=self._export_encoding())

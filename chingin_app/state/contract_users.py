@@ -15,7 +15,7 @@ from reflex.event import EventSpec
 
 from chingin_app import routes
 from chingin_app.db import session_scope
-from chingin_app.domain.clock import to_jst
+from chingin_app.domain import dates
 from chingin_app.domain.messages import message
 from chingin_app.domain.permissions import (
     UNSET_LABEL,
@@ -86,7 +86,7 @@ class ContractUsersState(FormMixin, SessionState):
                 "user_name": r.user_name,
                 "role": r.role_label,
                 "status": r.status,
-                "cert": (f"{to_jst(r.cert_not_after):%Y/%m/%d}" if r.cert_not_after
+                "cert": (dates.date_label(r.cert_not_after) if r.cert_not_after
                          else NO_CERT_LABEL),
                 "general": "1" if r.role == "general" else "",
                 # The master's own row: 更新へ for name and e-mail (R-USER-2).
@@ -101,7 +101,7 @@ class ContractUsersState(FormMixin, SessionState):
             "email": own.email,
             "role": own.role_label,
             "status": own.status,
-            "cert": (f"{to_jst(own.cert_not_after):%Y/%m/%d}" if own.cert_not_after
+            "cert": (dates.date_label(own.cert_not_after) if own.cert_not_after
                      else NO_CERT_LABEL),
         }
 

@@ -17,6 +17,7 @@ from reflex.event import EventSpec
 from sqlmodel import Session
 
 from chingin_app.db import session_scope
+from chingin_app.domain import dates
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err
 from chingin_app.domain.validation import parse_row_id
@@ -43,7 +44,7 @@ def history_row(row: Any, what_key: str, what: str) -> dict[str, str]:
     """One history row (a service's history row; ``what`` is its 商品 / 種目 name, shown under
     the screen's own ``what_key``)."""
     return {
-        "at": f"{row.changed_at:%Y/%m/%d %H:%M}",
+        "at": dates.datetime_label(row.changed_at),
         "actor": row.actor,
         "action": row.action,
         "staff_no": row.staff_no,

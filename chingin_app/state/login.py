@@ -11,6 +11,7 @@ from reflex.event import EventSpec
 
 from chingin_app import routes
 from chingin_app.db import session_scope
+from chingin_app.domain import dates
 from chingin_app.domain.clock import to_jst
 from chingin_app.domain.contract import Service
 from chingin_app.domain.messages import message
@@ -33,7 +34,7 @@ from chingin_app.state.software_keyboard import (
 
 
 def _day(d: date) -> str:
-    return f"{d:%Y/%m/%d}"
+    return dates.date_label(d)
 
 
 RESULT_LABELS: Final = {"success": "成功", "failure": "失敗", "refused": "拒否"}
@@ -91,7 +92,7 @@ class LoginState(SoftwareKeyboardMixin, FormMixin, SessionState):
         ok = result.value
         self._start_session(ok.session_token)
         self.last_signins = [
-            f"{to_jst(s.at):%Y/%m/%d %H:%M}　{s.ip or '―'}　{RESULT_LABELS.get(s.result, s.result)}"
+            f"{dates.datetime_label(s.at)}　{s.ip or '―'}　{RESULT_LABELS.get(s.result, s.result)}"
             for s in ok.last_signins
         ]
         if ok.must_change_password:
@@ -255,7 +256,7 @@ class InfoState(SessionState):
         """The signed-in user's business notices (R-PLUS-7), newest first."""
         with session_scope(read_only=True) as db:
             lines = notices.list_for_user(db, session=info)
-        self.notices = [[f"{to_jst(line.created_at):%Y/%m/%d}", notices.text_of(line)]
+        self.notices = [[dates.date_label(line.created_at), notices.text_of(line)]
                         for line in lines]
 
     def _link_latest(self, visible: set[str]) -> None:
@@ -320,6 +321,7 @@ class InfoState(SessionState):
             for label, e in zip(CYCLE_LABELS, (plan.current, plan.next), strict=True)
         ]
         self.latest_received = "" if latest is None else message(
-            "I-INFO-LATEST-REQUEST", month=latest.deduct_month, pay_kind=latest.pay_kind_label,
-            received=f"{to_jst(latest.received_at):%Y/%m/%d}", status=latest.status_label,
+            "I-INFO-LATEST-REQUEST", month=dates.month_label(latest.deduct_month),
+            pay_kind=latest.pay_kind_label, received=dates.date_label(latest.received_at),
+            status=latest.status_label,
         )

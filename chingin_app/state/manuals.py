@@ -7,7 +7,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from chingin_app.db import session_scope
-from chingin_app.domain.clock import to_jst
+from chingin_app.domain import dates
 from chingin_app.services import manuals
 from chingin_app.state.session import SessionState
 
@@ -32,7 +32,7 @@ class ManualsState(SessionState):
             found = manuals.list_manuals(db, contract_kind=info.contract_kind)
         self.manuals = [
             {"id": str(m.manual_id), "title": m.title,
-             "registered": f"{to_jst(m.registered_at):%Y/%m/%d}"}
+             "registered": dates.date_label(m.registered_at)}
             for m in found
         ]
         return None

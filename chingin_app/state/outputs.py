@@ -21,7 +21,7 @@ from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Ok
 from chingin_app.services import prepared_files
 from chingin_app.services.context import app_clock
-from chingin_app.services.outputs import Progress
+from chingin_app.services.outputs import XLSX, Progress
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.sessions import SessionInfo
 
@@ -63,6 +63,15 @@ class OutputMixin(rx.State, mixin=True):
     output_error: str = ""
     output_view_url: str = ""
     _output_ref: str = ""
+    # True while 「Excel出力」's build is being set up: the export asks for the workbook (.xlsx)
+    # instead of the CSV of the chosen 文字コード (issue 14 item 5).
+    _excel: bool = False
+
+    def _export_encoding(self) -> str:
+        """What the export is asked for: ``xlsx`` for 「Excel出力」, else the 文字コード."""
+        if self._excel:
+            return XLSX
+        return str(getattr(self, "encoding", "cp932"))
 
     def _reset_output(self) -> None:
         """Forget the last output (a new visit or new criteria)."""

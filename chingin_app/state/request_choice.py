@@ -198,10 +198,9 @@ class RequestChoiceMixin(OutputMixin, MenuAccessMixin, FormMixin, mixin=True):
         self.preview_text = text
         return None
 
-    @rx.event(background=True)
-    async def make_output(self) -> EventSpec | None:
-        """PDF出力 / CSV出力: checked here, made in a worker thread with progress, then offered
-        as 表示 / ダウンロード (the screen's ``_build``)."""
+    async def _make(self, *, excel: bool) -> EventSpec | None:
+        """Check, then make the screen's file in a worker thread with progress and offer it
+        (``excel``: the export as a workbook instead of a CSV)."""
         async with self:
             if self.output_running:
                 return None  # one output at a time per screen
@@ -209,12 +208,28 @@ class RequestChoiceMixin(OutputMixin, MenuAccessMixin, FormMixin, mixin=True):
             if info is None:
                 return redirect
             self._clear_messages()
-            build = self._build(info)
-            inline = self._inline
+            self._excel = excel
+            try:
+                build = self._build(info)
+            finally:
+                self._excel = False
+            inline = self._inline and not excel
         if build is None:
             return None
         await run_output(self, build, inline=inline)
         return None
+
+    @rx.event(background=True)
+    async def make_output(self) -> EventSpec | None:
+        """PDF出力 / CSV出力: checked here, made in a worker thread with progress, then offered
+        as 表示 / ダウンロード (the screen's ``_build``)."""
+        return await self._make(excel=False)
+
+    @rx.event(background=True)
+    async def make_excel(self) -> EventSpec | None:
+        """Excel出力 (issue 14 item 5): the same export as an .xlsx workbook — codes as text,
+        amounts as numbers — offered through the same ダウンロード."""
+        return await self._make(excel=True)
 
 
 class ShownPage(Protocol):

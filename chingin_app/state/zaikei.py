@@ -168,4 +168,4 @@ class ZaikeiExportState(_DepositChoice, SessionState):
             return None
         return service_build(info, self._client_ip(), zaikei.export_csv,
                         deposit_id=self.request_id, which=self.list_kind,
-                        encoding=self.encoding)
+                        encoding=self._export_encoding())

@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import col, select
 
 from chingin_app.db import session_scope
+from chingin_app.domain import dates
 from chingin_app.domain.clock import to_jst
 from chingin_app.models import BatchSavingsItem, BatchSavingsStatement, Contract, PaymentGroup
 from chingin_app.runtime import demo_batch
@@ -79,7 +80,7 @@ def test_r_info_1_rs_1_rs_2_rs_3_batch_savings(browser: Browser, service: Servic
     with context:
         expect(page.get_by_role("heading", name="最新受信情報（一斉積立）")).to_be_visible()
         expect(page.get_by_test_id("batch-latest")).to_have_text(
-            f"{latest.month} 月例 一斉積立内訳明細（{latest.received} 受信）")
+            f"{dates.month_label(latest.month)} 月例 一斉積立内訳明細（{latest.received} 受信）")
         # R-INFO-3: the entry opens its list (一斉積立内訳明細表出力).
         expect(page.get_by_test_id("batch-latest")).to_have_attribute(
             "href", "/batch/detail-lists")

@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import col, select
 
 from chingin_app.db import session_scope
+from chingin_app.domain import dates
 from chingin_app.domain.clock import to_jst
 from chingin_app.domain.messages import message
 from chingin_app.models import (
@@ -146,7 +147,8 @@ def test_rk_12_clerk_retires_an_employee_and_both_kinds_end(
         form.get_by_role("button", name="確認").click()
         preview = page.get_by_test_id("retire-preview")
         expect(preview).to_contain_text(message(
-            "I-EMPLOYEE-RETIRE-PREVIEW", staff_no=staff_no, name_kana=kana, month=THIS_MONTH,
+            "I-EMPLOYEE-RETIRE-PREVIEW", staff_no=staff_no, name_kana=kana,
+            month=dates.month_label(THIS_MONTH),
             rokin=len(rokin_before), ledger=len(ledger_before)))
         table = preview.get_by_role("table")
         expect(table).to_contain_text("労金控除明細")
@@ -155,7 +157,7 @@ def test_rk_12_clerk_retires_an_employee_and_both_kinds_end(
         preview.get_by_role("button", name="退職を登録").click()
         page.get_by_role("alertdialog").get_by_role("button", name="はい").click()
         expect(page.get_by_role("status").filter(has_text=message(
-            "I-EMPLOYEE-RETIRED", staff_no=staff_no, month=THIS_MONTH,
+            "I-EMPLOYEE-RETIRED", staff_no=staff_no, month=dates.month_label(THIS_MONTH),
             rokin=len(rokin_before), ledger=len(ledger_before)))).to_be_visible()
     with session_scope(read_only=True) as db:
         for model, before in ((DeductionDetail, rokin_before), (LedgerDetail, ledger_before)):

@@ -105,7 +105,7 @@ def test_rl_5_rl_12_rl_13_the_clerk_downloads_and_the_totals_agree(
         expect(choice.locator("option").first).to_have_text(current.label)
         expect(page.get_by_test_id("list-count")).to_contain_text(f"{listed} 件")
         request_list = _pdf_text(_download(page, tmp_path, "PDF出力", "rl5.pdf",
-                                           f"賃控元帳控除依頼リスト_001_{year}{month}_"))
+                                           f"賃控元帳控除依頼リスト_{org.contract_no}_001_{year}{month}_"))
         assert f"契約番号：{org.contract_no}" in request_list
         assert "入金グループ：001" in request_list
         found = re.search(r"合計\s+([\d,]+)件\s+([\d,]+)", request_list)
@@ -122,7 +122,7 @@ def test_rl_5_rl_12_rl_13_the_clerk_downloads_and_the_totals_agree(
         expect(table.locator("tbody tr").last).to_contain_text(
             f"{rokin.totals.requested_amount + ledger_total:,}")
         combined = _pdf_text(_download(page, tmp_path, "PDF出力", "rl12.pdf",
-                                       f"労金控除賃控元帳依頼リスト_001_{year}{month}_"))
+                                       f"労金控除賃控元帳依頼リスト_{org.contract_no}_001_{year}{month}_"))
         assert "本人合計" in combined and "小計" in combined
         grand = re.search(r"合計\s+[\d,]+件\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)", combined)
         assert grand is not None
@@ -138,7 +138,7 @@ def test_rl_5_rl_12_rl_13_the_clerk_downloads_and_the_totals_agree(
                ).to_be_visible()
         expect(page.get_by_label("出力形式")).to_have_value("wide")
         raw = _download(page, tmp_path, "CSV出力", "rl13.csv",
-                        f"労金控除賃控元帳依頼データ_001_{year}{month}_").read_bytes()
+                        f"労金控除賃控元帳依頼データ_{org.contract_no}_001_{year}{month}_").read_bytes()
         rows = list(csv.reader(io.StringIO(raw.decode("cp932"), newline="")))
         assert rows[0][:4] == ["職員番号", "カナ氏名", "漢字氏名", "所属"] and rows[0][-1] == "合計"
         assert sum(int(r[-1]) for r in rows[1:]) == total

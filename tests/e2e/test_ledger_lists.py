@@ -78,7 +78,7 @@ def test_rl_3_item_totals_pdf_in_the_browser(
 
         page.get_by_role("button", name="PDF出力").click()
         expect(page.get_by_test_id("output-name")).to_contain_text(
-            f"賃控元帳種目合計リスト_001_{year}{mon}_", timeout=60_000)
+            f"賃控元帳種目合計リスト_{org.contract_no}_001_{year}{mon}_", timeout=60_000)
         expect(page.get_by_role("link", name="表示")).to_be_visible()
         with page.expect_download() as info:
             page.get_by_role("button", name="ダウンロード").click()

@@ -44,7 +44,8 @@ def test_rl_9_rl_10_r_plus_5_export_edit_import_preview_and_apply(
             expect(page.get_by_role("heading", name="賃控元帳明細データエクスポート")
                    ).to_be_visible()
             page.get_by_role("button", name="CSV出力").click()
-            expect(page.get_by_test_id("output-name")).to_contain_text("賃控元帳明細データ_001")
+            expect(page.get_by_test_id("output-name")).to_contain_text(
+                f"賃控元帳明細データ_{org.contract_no}_001")
             with page.expect_download() as info:
                 page.get_by_role("button", name="ダウンロード").click()
             exported = tmp_path / "export.csv"

@@ -10,6 +10,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import openpyxl
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
@@ -79,7 +80,7 @@ def test_rk_4_and_rk_7_request_list_pdf_and_company_csv(
         page.get_by_role("button", name="次へ").click()
         expect(table).to_contain_text(lines[50].staff_no)
 
-        _make(page, "PDF出力", "控除依頼リスト_001_")
+        _make(page, "PDF出力", f"控除依頼リスト_{org.contract_no}_001_")
         expect(page.get_by_role("link", name="表示")).to_be_visible()
         data = _download(page, tmp_path, "request-list.pdf")
         assert data.startswith(b"%PDF-")
@@ -94,7 +95,7 @@ def test_rk_4_and_rk_7_request_list_pdf_and_company_csv(
         page.get_by_role("link", name="企業宛控除依頼データエクスポート").click()
         expect(page.get_by_role("heading", name="企業宛控除依頼データエクスポート")).to_be_visible()
         expect(page.get_by_label("文字コード")).to_have_value("cp932")
-        _make(page, "CSV出力", "企業宛控除依頼データ_001_")
+        _make(page, "CSV出力", f"企業宛控除依頼データ_{org.contract_no}_001_")
         raw = _download(page, tmp_path, "company.csv")
         assert not raw.startswith(b"\xef\xbb\xbf")
         decoded = raw.decode("cp932")
@@ -103,6 +104,19 @@ def test_rk_4_and_rk_7_request_list_pdf_and_company_csv(
         assert rows[0] == rokin_csv.header(rokin_csv.REQUEST_COLUMNS)
         assert len(rows) == len(lines) + 1
         assert rows[1][4] == lines[0].staff_no
+
+        # Issue 14 item 5: 「Excel出力」 beside the CSV, the same rows as an .xlsx through the
+        # one ダウンロード — 職員番号 as text with its zeros, 依頼額 as a number.
+        expect(page.get_by_role("button", name="ダウンロード")).to_have_count(1)
+        _make(page, "Excel出力", f"企業宛控除依頼データ_{org.contract_no}_001_")
+        expect(page.get_by_test_id("output-name")).to_contain_text(".xlsx")
+        book = openpyxl.load_workbook(io.BytesIO(_download(page, tmp_path, "company.xlsx")))
+        sheet = book.active
+        assert sheet is not None
+        cells = [list(row) for row in sheet.iter_rows()]
+        assert [c.value for c in cells[0]] == rows[0] and len(cells) == len(rows)
+        assert cells[1][4].value == rows[1][4] and cells[1][4].data_type == "s"
+        assert cells[1][11].value == int(rows[1][11]) and cells[1][11].data_type == "n"
 
 
 def test_rk_11_result_lists_of_a_past_cycle(
@@ -145,7 +159,7 @@ def test_rk_11_result_lists_of_a_past_cycle(
             expect(table).to_contain_text(result.line.name_kana)
             expect(table).to_contain_text(result.bank_name_kana)
 
-        _make(page, "PDF出力", "カナ氏名不一致リスト_001_")
+        _make(page, "PDF出力", f"カナ氏名不一致リスト_{org.contract_no}_001_")
         _download(page, tmp_path, "kana.pdf")
         text = _pdf_text(tmp_path / "kana.pdf")
         assert "カナ氏名不一致リスト" in text

@@ -165,7 +165,7 @@ def test_rl_5_request_lists_on_screen_and_as_pdf(db: Session, cycle: Cycle,
     assert rows[("00003", "0001 組合費")]["change_kind"] == ""  # 継続 prints blank
 
     found = _file(s, cycle, cycle.master)
-    assert found.filename.startswith("賃控元帳控除依頼リスト_001_202604_月例_")
+    assert found.filename.startswith(f"賃控元帳控除依頼リスト_{cycle.no}_001_202604_月例_")
     text = pdf_text(tmp_path, found.content)
     assert "賃控元帳控除依頼リスト" in text and f"契約番号：{cycle.no}" in text
     assert "入金グループ：001" in text and "控除年月：2026年4月" in text

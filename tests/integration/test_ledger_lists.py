@@ -297,7 +297,7 @@ def test_rl_3_pdfs_have_header_month_rows_and_totals_and_are_logged(
     state.choose_list("changes")
     text = pdf_text(tmp_path, made(state, org, org.master))
     assert "賃控元帳異動分リスト" in text and "解除" in text and "終了" in text
-    assert state.output_name.startswith("賃控元帳異動分リスト_001_202606_")
+    assert state.output_name.startswith(f"賃控元帳異動分リスト_{org.contract_no}_001_202606_")
     rows = list(db.exec(select(OperationLog).where(
         OperationLog.contract_no == org.contract_no,
         OperationLog.action == ledger_lists.ACTION_PRINT).order_by(col(OperationLog.id))))
@@ -337,12 +337,15 @@ def test_rl_3_view_only_may_print_hidden_is_sent_back(db: Session, org: Org) -> 
 
 
 def test_rl_3_service_refuses_bad_month_and_list(db: Session, org: Org) -> None:
-    """RL-3: the service itself checks the month and the list (a crafted frame)."""
+    """RL-3: the service itself checks the month and the list (a crafted frame); the month may
+    be typed 2026-06, 2026/06 or 202606 (issue 14 item 6), not 2026-13."""
     info = info_of(state_of(org, org.master))
     clock = MovableClock()
-    bad = ledger_lists.list_pdf(db, info, month="2026-6", which="details", clock=clock, ip=None)
+    bad = ledger_lists.list_pdf(db, info, month="2026-13", which="details", clock=clock, ip=None)
     assert isinstance(bad, Err) and bad.field == "month"
     bad = ledger_lists.list_pdf(db, info, month="2026-06", which="nope", clock=clock, ip=None)
     assert isinstance(bad, Err) and bad.code == "E-OUT-LIST"
     good = ledger_lists.list_pdf(db, info, month="2026-06", which="items", clock=clock, ip=None)
     assert isinstance(good, Ok)
+    typed = ledger_lists.list_pdf(db, info, month="202606", which="items", clock=clock, ip=None)
+    assert isinstance(typed, Ok) and "_202606_" in typed.value.filename

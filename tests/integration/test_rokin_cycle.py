@@ -502,7 +502,7 @@ def test_rk9_undo_until_the_deadline_then_refused(
     late = rc.undo_confirmation(
         db, session=org.session, clock=clock, request_id=request_id, version=req.version
     )
-    assert late == Err("E-CYCLE-UNDO-DEADLINE", None, {"deadline": "2026年4月28日"})
+    assert late == Err("E-CYCLE-UNDO-DEADLINE", None, {"deadline": "2026/04/28"})
     assert _request(db, org, "2026-04").status == "confirmed"
     assert ("rokin.remit.undo", "refused") in _log_actions(db, org.contract.contract_no)
 

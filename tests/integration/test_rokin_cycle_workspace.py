@@ -178,6 +178,19 @@ def test_rk_9_workspace_shows_the_request_and_what_is_needed(org: Org) -> None:
         True, True, True, True)
 
 
+def test_rk_5_workspace_request_data_as_csv_and_excel(org: Org) -> None:
+    """依頼データ (RK-5) from the workspace: the CSV and, beside it, the same export as an
+    .xlsx workbook (issue 14 item 5), both named by the one file-name pattern (item 6)."""
+    s = workspace(org.master)
+    info = s._begin(ws.MENU_REQUEST_EXPORT, "view")
+    csv_build, excel_build = s._csv_build(info), s._excel_build(info)
+    assert csv_build is not None and excel_build is not None
+    made = [build(lambda *_: None) for build in (csv_build, excel_build)]
+    assert [f.filename.rsplit(".", 1)[1] for f in made] == ["csv", "xlsx"]
+    assert all(f.filename.startswith("労金控除依頼データ_") for f in made), made[0].filename
+    assert made[1].content[:2] == b"PK"  # a zip: the workbook, not CSV bytes
+
+
 def test_rk_8_rk_9_the_months_work_on_one_state(db: Session, org: Org) -> None:
     """照合 with one changed amount → 入金中止にする on that difference and on the remaining
     error line → 確定: the request is まとめ入金確定済, the figures agree with RK-9's screen and

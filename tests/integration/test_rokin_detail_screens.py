@@ -431,7 +431,7 @@ def test_rk_2_existing_staff_no_adds_a_detail_and_errors_change_nothing(
     new.load()
     bad = {"staff_no": "0990002", "name_kana": "", "name_kanji": "給与", "department": "総務部",
            "product_code": "", "account_no": "1", "monthly_amount": "x", "bonus_amount": "0",
-           "start_month": "2026/5", "end_month": "", "remaining_count": ""}
+           "start_month": "2026/13", "end_month": "", "remaining_count": ""}
     new.submit(bad)
     assert set(new.errors) == {"name_kana", "product_code", "account_no", "monthly_amount",
                                "start_month"}

@@ -16,6 +16,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from chingin_app import routes
+from chingin_app.domain import dates
 from chingin_app.domain.clock import SystemClock
 from chingin_app.domain.messages import message
 from chingin_app.models import (
@@ -53,6 +54,8 @@ def _shift(month: str, by: int) -> str:
 
 
 THIS_MONTH = current_month(SystemClock())
+#: How screens write it (issue 14 item 6: 2026年12月).
+THIS_LABEL = dates.month_label(THIS_MONTH)
 
 
 @dataclass
@@ -331,17 +334,17 @@ def test_rk_12_retire_preview_then_apply_ends_both_kinds_in_one_transaction(
     assert state.alert_text == ""
     assert [(r["kind"], r["what"], r["outcome"], r["new_end_month"])
             for r in state.preview_lines] == [
-        ("労金控除明細", "0001 普通預金", "終了", THIS_MONTH),
+        ("労金控除明細", "0001 普通預金", "終了", THIS_LABEL),
         ("労金控除明細", "0002 定期積金", "解除", ""),
-        ("賃控元帳明細", "0001 組合費", "終了", THIS_MONTH),
+        ("賃控元帳明細", "0001 組合費", "終了", THIS_LABEL),
     ]
     assert state.preview_text == message(
-        "I-EMPLOYEE-RETIRE-PREVIEW", staff_no="000001", name_kana="ｻﾄｳ ﾀﾛｳ", month=THIS_MONTH,
+        "I-EMPLOYEE-RETIRE-PREVIEW", staff_no="000001", name_kana="ｻﾄｳ ﾀﾛｳ", month=THIS_LABEL,
         rokin=2, ledger=1)
     assert snapshot_all(db, org) == before
     assert state.apply_retire() is None
     assert state.alert_text == ""
-    assert state.notice == message("I-EMPLOYEE-RETIRED", staff_no="000001", month=THIS_MONTH,
+    assert state.notice == message("I-EMPLOYEE-RETIRED", staff_no="000001", month=THIS_LABEL,
                                    rokin=2, ledger=1)
     after = snapshot_all(db, org)
     changed = {k for k in after if after[k] != before[k]}
@@ -366,7 +369,7 @@ def test_rk_12_retire_preview_then_apply_ends_both_kinds_in_one_transaction(
     # Nothing runs after the month any more: a second 退職 has nothing to end.
     assert state.open_retire(str(eid)) is None
     assert state.preview_retire({"retire_month": THIS_MONTH}) is None
-    assert state.errors["retire_month"] == message("E-RK-RETIRE-NOTHING", month=THIS_MONTH)
+    assert state.errors["retire_month"] == message("E-RK-RETIRE-NOTHING", month=THIS_LABEL)
 
 
 def test_rk_12_retire_refuses_bad_month_and_stale_preview_changing_nothing(
@@ -381,11 +384,11 @@ def test_rk_12_retire_refuses_bad_month_and_stale_preview_changing_nothing(
     assert state.preview_retire({"retire_month": "2026-13"}) is None
     assert state.errors == {"retire_month": message("E-MONTH-FORMAT", label="退職年月")}
     assert state.preview_retire({"retire_month": _shift(THIS_MONTH, -1)}) is None
-    assert state.errors == {"retire_month": message("E-RK-RETIRE-MONTH-PAST", month=THIS_MONTH)}
+    assert state.errors == {"retire_month": message("E-RK-RETIRE-MONTH-PAST", month=THIS_LABEL)}
     assert state.preview_lines == []
     assert state.open_retire(str(org.staff["000004"])) is None
     assert state.preview_retire({"retire_month": THIS_MONTH}) is None
-    assert state.errors == {"retire_month": message("E-RK-RETIRE-NOTHING", month=THIS_MONTH)}
+    assert state.errors == {"retire_month": message("E-RK-RETIRE-NOTHING", month=THIS_LABEL)}
     assert snapshot_all(db, org) == before
 
     # A detail changed after the preview.

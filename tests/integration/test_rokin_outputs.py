@@ -259,7 +259,7 @@ def test_rk_4_request_list_pdf_has_header_lines_and_totals(
     before = len(logged(db, org.contract_no, rokin_outputs.ACTION_REQUEST_LIST))
     found = make(s, master)
     assert found.media_type == "application/pdf"
-    assert found.filename.startswith("控除依頼リスト_001_")
+    assert found.filename.startswith(f"控除依頼リスト_{org.contract_no}_001_")
     assert s.output_view_url.startswith("/dl/")  # 表示 for a PDF
     text = pdf_text(tmp_path, found.content)
     assert "控除依頼リスト" in text
@@ -267,7 +267,7 @@ def test_rk_4_request_list_pdf_has_header_lines_and_totals(
     assert "入金グループ：001" in text and "本社" in text
     year, month = view.deduct_month.split("-")
     assert f"控除年月：{year}年{int(month)}月" in text and "支給区分：月例" in text
-    assert f"控除日：{view.deduction_date.year}年" in text
+    assert f"控除日：{view.deduction_date:%Y/%m/%d}" in text  # one date style (issue 14)
     lines = _lines(org, view.id)
     assert all(line.staff_no in text for line in lines)
     total = sum(line.amount for line in lines)
@@ -342,6 +342,41 @@ def test_rk_5_csv_cp932_crlf_by_default_and_utf8_bom_on_request(
     assert lines[0].name_kanji not in (entries[0].detail or "")
     s.choose_encoding("shift_jis")  # not offered
     assert s.alert_text == message("E-OUT-ENCODING") and s.encoding == "utf-8-sig"
+
+
+def test_rk_5_excel_output_beside_the_csv_codes_text_amounts_numbers(
+    db: Session, org: Org, master: Person
+) -> None:
+    """Issue 14 item 5 (RK-5, R-ENV-3): 「Excel出力」 makes the same export as an .xlsx through
+    the same ダウンロード: the CSV's header and rows, 職員番号/入金グループ/口座番号 as text with
+    their zeros, 依頼額 as numbers; named like the CSV but .xlsx; logged as an export; the
+    chosen 文字コード stays for the next CSV出力."""
+    import io
+
+    import openpyxl
+
+    s = screen(master, RequestExportState, routes.ROKIN_REQUEST_EXPORT)
+    s.load()
+    csv_rows = _csv_rows(make(s, master).content, "cp932")
+    asyncio.run(type(s).event_handlers["make_excel"].fn(s))
+    assert s.output_error == "" and s.output_name.endswith(".xlsx")
+    found = prepared_files.store().get(s._output_ref, contract_no=master.contract_no,
+                                       user_id=master.user_id)
+    assert found is not None and found.filename == s.output_name
+    assert found.media_type.endswith("spreadsheetml.sheet") and s.output_view_url == ""
+    sheet = openpyxl.load_workbook(io.BytesIO(found.content)).active
+    assert sheet is not None
+    cells = [list(row) for row in sheet.iter_rows()]
+    assert [c.value for c in cells[0]] == csv_rows[0] and len(cells) == len(csv_rows)
+    first = cells[1]
+    assert first[4].data_type == "s" and first[4].value == csv_rows[1][4]
+    assert str(first[4].value).startswith("0") and first[2].value == "001"
+    assert first[10].data_type == "s" and first[10].value == csv_rows[1][10]
+    assert first[11].data_type == "n" and first[11].value == int(csv_rows[1][11])
+    assert sum(int(r[11].value or 0) for r in cells[1:]) == sum(int(r[11]) for r in csv_rows[1:])
+    entry = logged(db, org.contract_no, rokin_outputs.ACTION_REQUEST_EXPORT)[-1]
+    assert '"xlsx"' in (entry.detail or "")
+    assert s.encoding == "cp932"
 
 
 def test_rk_7_company_export_all_or_changes_only(db: Session, org: Org, master: Person) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func
@@ -178,6 +179,49 @@ def test_r_plus_1_utf8_bom_and_the_minimal_layout_read_alike(db: Session, org: O
     assert view.result.differences == () and view.result.matched == len(lines)
 
 
+def test_r_plus_1_excel_saved_payroll_file_with_an_extra_column_matches(
+    db: Session, org: Org,
+) -> None:
+    """Issue 14 item 5: a payroll file with its own 氏名 column, saved by Excel so that every
+    code lost its leading zeros (職員番号 001006 → 1006, 商品コード, 口座番号), still matches
+    line for line after padding to the request's widths; the view says how many lines were
+    restored and which columns (the screen's hint), and the log entry counts them."""
+    lines = _lines(db, org, "001")
+    paying = [x for x in lines if x.amount > 0]
+
+    def stripped(code: str) -> str:
+        return code.lstrip("0") or "0"
+
+    data = write_csv(
+        ("氏名", "職員番号", "商品コード", "口座番号", "控除額", "備考"),
+        [[x.name_kanji, stripped(x.staff_no), stripped(x.product_code),
+          stripped(x.account_no), x.amount, ""] for x in paying],
+    )
+    view = _ok(recon.reconcile(db, session=User(org.contract_no), data=data,
+                               clock=MovableClock()))
+    assert view.layout == "named"
+    assert view.result.differences == () and view.result.matched == len(lines)
+    changed = [x for x in paying if stripped(x.staff_no) != x.staff_no
+               or stripped(x.product_code) != x.product_code
+               or stripped(x.account_no) != x.account_no]
+    assert changed and view.zeros_restored == len(changed)
+    assert "職員番号" in view.zeros_columns and view.zeros_example is not None
+    text = message("I-RECON-ZEROS", count=view.zeros_restored,
+                   columns="・".join(view.zeros_columns), before=view.zeros_example[0],
+                   after=view.zeros_example[1])
+    assert "先頭の0" in text and "Excel出力" in text
+    # The screen shows that sentence above the counts, and 0 differences.
+    import reflex as rx
+
+    from chingin_app.state.rokin.reconciliation import RokinReconciliationState
+
+    root = rx.State()
+    state: Any = root.get_substate(RokinReconciliationState.get_full_name().split("."))
+    state._show_result(view, "給与.csv")
+    assert state.zeros_note == text and state.differences == 0
+    assert "見出し名で読み取り" in state.read_note
+
+
 def test_r_plus_1_unholdable_character_is_an_error_by_row_and_column(
     db: Session, org: Org,
 ) -> None:
@@ -199,7 +243,8 @@ def test_r_plus_1_unholdable_character_is_an_error_by_row_and_column(
 
 
 @pytest.mark.parametrize(("data", "code"), [
-    ("職員番号,商品,口座番号,金額\r\n1,2,3,4\r\n".encode("cp932"), "E-RECON-LAYOUT"),
+    ("氏名,金額\r\n1,2\r\n".encode("cp932"), "E-RECON-LAYOUT"),
+    ("職員番号,商品,口座番号,金額\r\n1,2,3,4\r\n".encode("cp932"), "E-RECON-COLUMN"),
     ("職員番号,商品コード,口座番号,控除額\r\n000001,11,1000001,1,000\r\n".encode("cp932"),
      "E-CSV-COLUMNS"),
     ("職員番号,商品コード,口座番号,控除額\r\n000001,11,1000001,５００\r\n".encode("cp932"),

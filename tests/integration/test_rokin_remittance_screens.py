@@ -419,8 +419,7 @@ def test_rk_9_stale_totals_and_deadline_are_refused(db: Session, org: Org) -> No
     past = rokin_cycle.get_request(db, contract_id=org.contract_id, request_id=org.past_id)
     assert past is not None and past.status == "received"
     assert c.alert_text == message(
-        "E-CYCLE-DEADLINE", deadline=f"{past.deadline.year}年{past.deadline.month}月"
-        f"{past.deadline.day}日")
+        "E-CYCLE-DEADLINE", deadline=f"{past.deadline:%Y/%m/%d}")
     db.commit()
 
 

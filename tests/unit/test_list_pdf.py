@@ -92,7 +92,7 @@ def test_header_on_every_page_with_page_numbers() -> None:
         assert "契約番号：12345678" in text and "テスト労働組合" in text
         assert "入金グループ：001 本社" in text
         assert "控除年月：2025年4月" in text and "支給区分：月例" in text
-        assert "出力日：2025年4月10日" in text
+        assert "出力日：2025/04/10" in text
         assert "職員番号" in text and "依頼額" in text
         assert f"{number} / {total} ページ" in text
     assert "000000" in pages[0] and "000149" in pages[-1]

@@ -123,7 +123,8 @@ def test_r_plus_1_columns_are_found_by_header_name() -> None:
     shuffled = ("控除額", "口座番号", "職員番号", "商品コード")
     assert _lines(("900", "1000001", "000001", "11"), header=shuffled)[0].key == lines[0].key
     missing = _errors(("1",), header=("職員番号",))
-    assert [(e.code, e.params["name"]) for e in missing] == [("E-RECON-COLUMN", "商品コード")]
+    assert [(e.code, e.params["name"]) for e in missing] == [
+        ("E-RECON-COLUMN", "商品コード」「口座番号」「依頼額／控除額")]
     two = _errors(("1", "2", "3", "4", "5"), header=(*MINIMAL, "依頼額"))
     assert [e.code for e in two] == ["E-RECON-COLUMN"]
 
@@ -132,3 +133,60 @@ def test_r_plus_1_compare_refuses_duplicate_payroll_keys() -> None:
     line = rec.PayrollLine(rec.LineKey("1", "11", "1000001"), 1, 2)
     with pytest.raises(ValueError, match="duplicate"):
         rec.compare([], [line, line])
+
+
+def test_r_plus_1_extra_payroll_columns_are_ignored_and_spaces_in_names_too() -> None:
+    """Issue 14 item 5: a payroll file with its own columns (氏名, 所属 …) around the required
+    ones, in any order and with padded header names, is read by header name."""
+    header = ("氏名", " 職員番号 ", "所属", "控除額", "商品\u3000コード", "口座番号", "備考")
+    lines = _lines(("中村 竜也", "001006", "人事部", "1200", "0002", "1234567", ""),
+                   header=header)
+    assert lines == [rec.PayrollLine(rec.LineKey("001006", "0002", "1234567"), 1200, 2)]
+
+
+def test_r_plus_1_every_missing_required_column_is_named() -> None:
+    """A payroll file missing required columns names each of them in one message."""
+    errors = _errors(("1", "2"), header=("職員番号", "氏名"))
+    assert [e.code for e in errors] == ["E-RECON-COLUMN"]
+    text = message(errors[0].code, **errors[0].params)
+    assert "「商品コード」「口座番号」「依頼額／控除額」の列がない" in text
+
+
+def test_r_plus_1_zero_stripped_codes_are_padded_to_the_request_widths() -> None:
+    """Issue 14 item 5 ("Excel eats the codes"): 職員番号 1006 for 001006, 商品コード 2 for
+    0002 and 口座番号 without its zeros match the request's lines after padding, and the result
+    says how many lines and which columns were restored, with an example."""
+    requested = [
+        _entry("001006", 1200, product="0002", account="0012345"),
+        _entry("001007", 800, product="0002", account="0012346"),
+        _entry("012000", 500, product="0011", account="0099999"),
+    ]
+    payroll = _lines(("1006", "2", "12345", "1200"), ("1007", "2", "12346", "900"),
+                     ("012000", "0011", "0099999", "500"), ("77", "2", "5", "300"))
+    restored = rec.restore_zeros(payroll, requested)
+    assert restored.restored == 3
+    assert restored.columns == ("職員番号", "商品コード", "口座番号")
+    assert restored.example == ("1006", "001006")
+    keys = [line.key for line in restored.lines]
+    assert keys[:3] == [e.key for e in requested]
+    # A line only the payroll has is padded to the column's one width as well.
+    assert keys[3] == rec.LineKey("000077", "0002", "0000005")
+    result = rec.compare(requested, restored.lines)
+    assert (result.matched, result.different, result.missing, result.extra) == (2, 1, 0, 1)
+    # Without the padding every line is 依頼のみ or 給与データのみ (the issue's 244 + 244).
+    raw = rec.compare(requested, payroll)
+    assert (raw.matched, raw.missing, raw.extra) == (1, 2, 3)
+
+
+def test_r_plus_1_zero_padding_keeps_codes_that_need_none() -> None:
+    """Codes as the request has them, non-digit codes and codes of a column whose widths
+    differ (a five-digit part-timer among six-digit staff) are not padded unless exactly one
+    request code strips to them; padding never merges two payroll lines."""
+    requested = [_entry("001006", 1), _entry("12345", 1), _entry("A0001", 1)]
+    payroll = _lines(("001006", "11", "1000001", "1"), ("12345", "11", "1000001", "1"),
+                     ("A0001", "11", "1000001", "1"), ("77", "11", "1000001", "1"),
+                     ("1006", "11", "1000001", "1"))
+    restored = rec.restore_zeros(payroll, requested)
+    assert [line.key.staff_no for line in restored.lines] == [
+        "001006", "12345", "A0001", "77", "1006"]
+    assert restored.restored == 0 and restored.example is None and restored.columns == ()

@@ -45,7 +45,7 @@ def test_rk_9_remittance_request_prints_the_a6_figures(tmp_path: Path) -> None:
     text = _text(tmp_path, render_remittance_request(_form(())))
     for expected in (REQUEST_FORM_TITLE, "12345678", "001 本社", "2026年4月", "月例",
                      "120件", "1,234,000円", "2件", "23,000円", "118件", "1,211,000円",
-                     "2026年4月30日", "Master01", "2026/04/27 15:30"):
+                     "2026/04/30", "Master01", "2026/04/27 15:30"):
         assert expected in text, expected
 
 
@@ -63,5 +63,7 @@ def test_rk_10_update_statement_lists_held_lines_escaped(tmp_path: Path) -> None
 
 
 def test_form_filename_names_contract_group_and_cycle() -> None:
-    assert form_filename(STATEMENT_TITLE, _form(())) == (
-        "まとめ入金更新明細書Web依頼済_12345678_001_2026-04_月例.pdf")
+    """Issue 14 item 6: the one pattern <帳票名>_<契約番号>_<入金G>_<YYYYMM>_<区分>_<出力日時>."""
+    made = datetime(2026, 4, 20, 1, 30, tzinfo=UTC)  # 10:30 in Japan
+    assert form_filename(STATEMENT_TITLE, _form(()), made) == (
+        "まとめ入金更新明細書Web依頼済_12345678_001_202604_月例_20260420103000.pdf")

@@ -74,7 +74,7 @@ def test_r_ops_1_notice_carries_contract_number_name_and_groups(tmp_path: Path) 
     assert "契約区分会員" in text
     assert "ご利用サービス労金控除、賃控元帳" in text
     assert "001本社" in text and "002大阪支社" in text
-    assert "発行日2026年4月1日" in text
+    assert "発行日2026/04/01" in text
     assert "https://chingin.example.jp" in text
     # お問い合わせ先 from the settings the caller passes (R-ENV-7)
     assert "ろうきんヘルプデスク" in text and "0000-11-2222" in text
@@ -102,7 +102,7 @@ def test_r_ops_5_change_notice_for_an_employer(tmp_path: Path) -> None:
     assert "契約区分事業主" in text
     assert "ご利用サービス財形（奨励金あり）" in text
     assert "010本店" in text
-    assert "発行日2026年12月28日" in text
+    assert "発行日2026/12/28" in text
 
 
 def test_r_ops_1_notice_embeds_ipaex_and_no_other_font(tmp_path: Path) -> None:

@@ -111,7 +111,7 @@ def test_rk_4_header_names_contract_group_and_request() -> None:
     assert HEADER.lines() == [
         "契約番号：12345678　テスト労働組合",
         "入金グループ：001　本社",
-        "控除年月：2026年4月　支給区分：月例　控除日：2026年4月24日　入金予定日：2026年4月30日",
+        "控除年月：2026年4月　支給区分：月例　控除日：2026/04/24　入金予定日：2026/04/30",
     ]
     spec = rokin_lists.spec(REQUEST_LISTS["all"], HEADER, output_date=date(2026, 4, 20))
     assert spec.title == "控除依頼リスト" and spec.orientation == "landscape"

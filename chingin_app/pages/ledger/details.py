@@ -24,8 +24,8 @@ COLUMNS = (
     Column("種目", "item", sortable=True),
     Column("月例額", "monthly_amount", numeric=True, sortable=True),
     Column("一時金額", "bonus_amount", numeric=True, sortable=True),
-    Column("開始年月", "start_month", sortable=True),
-    Column("終了年月", "end_month", sortable=True),
+    Column("開始年月", "start_month", sortable=True, shown="start_month_label"),
+    Column("終了年月", "end_month", sortable=True, shown="end_month_label"),
     Column("状態", "status", sortable=True),
 )
 

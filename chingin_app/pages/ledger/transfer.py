@@ -10,7 +10,7 @@ from chingin_app.components.confirm_apply import confirm_apply, count_box
 from chingin_app.components.csv_upload import csv_upload
 from chingin_app.components.form import alert, info
 from chingin_app.components.layout import signed_in_shell
-from chingin_app.components.output_panel import output_panel
+from chingin_app.components.output_panel import excel_button, output_panel
 from chingin_app.components.paged_table import Column, data_table, pager
 from chingin_app.components.request_picker import encoding_select
 from chingin_app.services.ledger.transfer import HEADER, MAX_BYTES
@@ -29,15 +29,18 @@ COLUMNS = (
 
 
 def ledger_export_page() -> rx.Component:
-    """RL-9: 文字コード, CSV出力, then ダウンロード."""
+    """RL-9: 文字コード, CSV出力 or Excel出力, then ダウンロード."""
     return signed_in_shell(
         "賃控元帳明細データエクスポート",
         alert(E.alert_text),
         rx.text("選択中の入金グループの賃控元帳明細をCSVファイルに出力します。列："
                 + "・".join(HEADER), size="2", margin_bottom="12px"),
         encoding_select(E),
-        rx.button("CSV出力", size="3", margin_top="12px", disabled=E.output_running,
-                  on_click=E.make_output),
+        rx.hstack(
+            rx.button("CSV出力", size="3", disabled=E.output_running, on_click=E.make_output),
+            excel_button(E.make_excel, size="3", disabled=E.output_running),
+            spacing="3", margin_top="12px",
+        ),
         output_panel(E),
     )
 

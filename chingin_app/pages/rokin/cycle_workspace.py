@@ -14,7 +14,7 @@ from chingin_app.components.confirm_apply import count_box
 from chingin_app.components.csv_upload import csv_upload
 from chingin_app.components.form import alert, info
 from chingin_app.components.layout import signed_in_shell
-from chingin_app.components.output_panel import output_panel
+from chingin_app.components.output_panel import excel_button, output_panel
 from chingin_app.components.paged_table import Column, data_table, pager
 from chingin_app.components.remittance import apply_dialog, hold_dialog
 from chingin_app.pages.rokin.reconciliation import COLUMNS as DIFF_COLUMNS
@@ -75,6 +75,8 @@ def _outputs() -> rx.Component:
                 rx.cond(S.part_csv, rx.button("依頼データ（CSV）", variant="outline",
                                               on_click=S.make_request_csv,
                                               disabled=S.output_running)),
+                rx.cond(S.part_csv, excel_button(S.make_request_excel,
+                                                 disabled=S.output_running)),
                 rx.cond(S.part_confirm & printable,
                         rx.button("まとめ入金依頼書（PDF）", variant="outline",
                                   on_click=S.make_remittance_form, disabled=S.output_running)),
@@ -126,6 +128,8 @@ def _reconcile() -> rx.Component:
                 S.shown,
                 rx.box(
                     rx.text("照合したファイル：", S.file_name, "　", S.read_note, size="2"),
+                    # Codes Excel stripped of leading zeros were padded (issue 14 item 5).
+                    rx.box(info(S.zeros_note), data_testid="ws-recon-zeros"),
                     rx.text("差異 ", S.differences, "件", weight="bold", size="4",
                             role="status", data_testid="ws-differences", margin_y="8px"),
                     rx.hstack(

@@ -8,6 +8,7 @@ import reflex as rx
 from chingin_app import routes
 from chingin_app.components.form import alert
 from chingin_app.components.layout import signed_in_shell
+from chingin_app.components.output_panel import excel_button
 from chingin_app.components.paged_table import Column, data_table, pager
 from chingin_app.state.rokin.kana_check import RokinKanaCheckState as S
 
@@ -31,6 +32,7 @@ def rokin_kana_check_page() -> rx.Component:
         rx.text(S.results_note, size="2", data_testid="kana-results-note"),
         pager(total=S.total, page=S.page, pages=S.pages, on_turn=S.turn, test_id="kana-count",
               extra=[rx.button("CSV出力", on_click=S.export),
+                     excel_button(S.export_excel),
                      rx.button("職員情報照会・変更へ", variant="outline",
                                on_click=rx.redirect(routes.ROKIN_EMPLOYEES)),
                      rx.button("戻る", variant="outline", on_click=rx.redirect(routes.INFO))]),

@@ -8,7 +8,7 @@ import reflex as rx
 from chingin_app import routes
 from chingin_app.components.confirm_apply import count_box
 from chingin_app.components.csv_upload import csv_upload
-from chingin_app.components.form import alert
+from chingin_app.components.form import alert, info
 from chingin_app.components.layout import signed_in_shell
 from chingin_app.components.paged_table import Column, data_table, pager
 from chingin_app.services.rokin.reconciliation import MAX_BYTES
@@ -28,7 +28,8 @@ def _upload() -> rx.Component:
     return csv_upload(
         title="給与控除データ（CSV）", upload_id=UPLOAD_ID, max_bytes=MAX_BYTES,
         note=("労金控除依頼データエクスポートの形式のまま、または見出し「職員番号」「商品コード」"
-              "「口座番号」「控除額」のCSV（Shift_JIS または UTF-8）を読み込めます。"
+              "「口座番号」「控除額」のある（ほかの列は読み飛ばします）CSV（Shift_JIS または"
+              " UTF-8）を読み込めます。先頭の0が消えたコードは控除依頼の桁数に補って照合します。"
               "照合は確認のためだけのもので、控除依頼は変更しません。"),
         button="照合", on_read=S.reconcile, busy=S.busy, disabled=~S.has_request,
     )
@@ -40,6 +41,7 @@ def _result() -> rx.Component:
         rx.box(
             rx.text("照合したファイル：", S.file_name, "　", S.read_note, size="2",
                     data_testid="recon-file"),
+            rx.box(info(S.zeros_note), data_testid="recon-zeros"),
             rx.text("差異 ", S.differences, "件", weight="bold", size="4", role="status",
                     data_testid="recon-differences", margin_y="8px"),
             rx.hstack(

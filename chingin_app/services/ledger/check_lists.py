@@ -369,6 +369,7 @@ def list_pdf(
     log_output(db, session, action=ACTION_PRINT, screen=_SCREEN, clock=clock, ip=ip,
                target=f"入金グループ{found.group_no} {month_label(found.month)}",
                detail={"list": kind.title, "rows": len(lines)})
-    name = file_name(kind.title, group_no=found.group_no, month=found.month, clock=clock,
+    name = file_name(kind.title, contract_no=session.contract_no,
+                     group_no=found.group_no, month=found.month, clock=clock,
                      ext="pdf")
     return Ok(prepared(session, name, data, "application/pdf"))

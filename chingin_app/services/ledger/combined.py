@@ -32,7 +32,6 @@ from chingin_app.domain.result import Err, Ok
 from chingin_app.models import Contract, DeductionRequest, LedgerItemType, RokinProduct
 from chingin_app.reports import csv_columns
 from chingin_app.reports import ledger_cycle_lists as lists
-from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.services.collation import code_point
 from chingin_app.services.ledger import cycle
 from chingin_app.services.ledger.cycle import LedgerRequestView
@@ -44,7 +43,14 @@ from chingin_app.services.ledger.outputs import (
     resolve,
     target_file_name,
 )
-from chingin_app.services.outputs import Progress, csv_bytes, prepared
+from chingin_app.services.outputs import (
+    EXPORT_FORMATS,
+    Progress,
+    export_bytes,
+    export_ext,
+    export_media_type,
+    prepared,
+)
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.rokin import cycle as rokin_cycle
 from chingin_app.services.tenant import OutputSession, Scope
@@ -128,7 +134,8 @@ def combined_list_pdf(
     log(db, session, action=ACTION_COMBINED_LIST, request=request, clock=clock, ip=ip,
         detail={"list": lists.COMBINED.title, "employees": len(combined.employees),
                 "rows": combined.line_count})
-    return Ok(prepared(session, target_file_name(lists.COMBINED.title, request, clock, "pdf"),
+    return Ok(prepared(session, target_file_name(lists.COMBINED.title, request, clock, "pdf",
+                           contract_no=session.contract_no),
                        data, "application/pdf"))
 
 
@@ -156,7 +163,7 @@ def combined_csv(
     the encoding cannot hold is refused naming its row and column."""
     if not isinstance(form, str) or form not in FORMS:
         return Err("E-OUT-LIST", field="list_kind")
-    if encoding not in ENCODING_CHOICES:
+    if encoding not in EXPORT_FORMATS:
         return Err("E-OUT-ENCODING", field="encoding")
     found = resolve(db, session, request_id)
     if found is None:
@@ -165,13 +172,13 @@ def combined_csv(
     combined = _combined(db, scope, request)
     if form == "wide":
         columns = wide_columns(combined, _defined_columns(db, scope.contract_id))
-        data = csv_bytes(lists.wide_header(columns), lists.wide_rows(combined, columns),
-                         encoding=encoding, free_text_columns=lists.WIDE_FREE_TEXT,
-                         total=len(combined.employees), on_progress=on_progress)
+        data = export_bytes(lists.wide_header(columns), lists.wide_rows(combined, columns),
+                            encoding=encoding, free_text_columns=lists.WIDE_FREE_TEXT,
+                            total=len(combined.employees), on_progress=on_progress)
         rows = len(combined.employees)
     else:
         layout = lists.COMBINED_LONG_COLUMNS
-        data = csv_bytes(
+        data = export_bytes(
             csv_columns.header(layout),
             csv_columns.rows(layout, lists.long_lines(
                 combined, deduct_month=request.deduct_month, pay_kind=request.pay_kind,
@@ -185,5 +192,6 @@ def combined_csv(
     log(db, session, action=ACTION_COMBINED_EXPORT, request=request, clock=clock, ip=ip,
         detail={"form": form, "rows": rows, "encoding": encoding})
     title = "労金控除賃控元帳依頼データ" + ("" if form == "wide" else "_明細")
-    return Ok(prepared(session, target_file_name(title, request, clock, "csv"), data,
-                       "text/csv"))
+    name = target_file_name(title, request, clock, export_ext(encoding),
+                           contract_no=session.contract_no)
+    return Ok(prepared(session, name, data, export_media_type(encoding)))

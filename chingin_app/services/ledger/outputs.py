@@ -24,16 +24,18 @@ from chingin_app.domain.result import Err, Ok
 from chingin_app.domain.validation import parse_row_id
 from chingin_app.reports import csv_columns
 from chingin_app.reports import ledger_cycle_lists as lists
-from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.reports.lists import ListHeader, ListKind, month_label, screen_rows
 from chingin_app.services.ledger import cycle
 from chingin_app.services.ledger.cycle import LedgerRequestView
 from chingin_app.services.outputs import (
+    EXPORT_FORMATS,
     PAGE_SIZE,
     LinePage,
     Preview,
     Progress,
-    csv_bytes,
+    export_bytes,
+    export_ext,
+    export_media_type,
     file_name,
     log_output,
     page_of,
@@ -204,9 +206,13 @@ def header(session: OutputSession, request: LedgerRequestView) -> ListHeader:
     )
 
 
-def target_file_name(title: str, request: LedgerRequestView, clock: Clock, ext: str) -> str:
-    """The delivered file's name: title, group, month, kind and the time it was made."""
-    return file_name(title, group_no=request.group_no, month=request.deduct_month,
+def target_file_name(
+    title: str, request: LedgerRequestView, clock: Clock, ext: str, *, contract_no: str
+) -> str:
+    """The delivered file's name: title, contract, group, month, kind and the time it was
+    made."""
+    return file_name(title, contract_no=contract_no,
+                     group_no=request.group_no, month=request.deduct_month,
                      kind=request.pay_kind_label, clock=clock, ext=ext)
 
 
@@ -240,7 +246,8 @@ def _list_pdf(
                         output_date=to_jst(clock.now()).date(), on_progress=on_progress)
     log(db, session, action=ACTION_RESULT_LIST if results else ACTION_REQUEST_LIST,
         request=request, clock=clock, ip=ip, detail={"list": kind.title, "rows": len(got)})
-    return Ok(prepared(session, target_file_name(kind.title, request, clock, "pdf"), data,
+    return Ok(prepared(session, target_file_name(kind.title, request, clock, "pdf",
+                           contract_no=session.contract_no), data,
                        "application/pdf"))
 
 
@@ -285,12 +292,12 @@ def request_csv(
     found = resolve(db, session, request_id)
     if found is None:
         return _NOT_FOUND
-    if encoding not in ENCODING_CHOICES:
+    if encoding not in EXPORT_FORMATS:
         return Err("E-OUT-ENCODING", field="encoding")
     scope, request = found
     total = cycle.count_ledger_lines(db, contract_id=scope.contract_id, request_id=request.id)
     columns = lists.LEDGER_REQUEST_COLUMNS
-    data = csv_bytes(
+    data = export_bytes(
         csv_columns.header(columns), csv_columns.rows(columns, _streamed(db, scope, request)),
         encoding=encoding, free_text_columns=csv_columns.free_text_indexes(columns),
         total=total, on_progress=on_progress,
@@ -299,5 +306,6 @@ def request_csv(
         return data
     log(db, session, action=ACTION_REQUEST_EXPORT, request=request, clock=clock, ip=ip,
         detail={"rows": total, "encoding": encoding})
-    return Ok(prepared(session, target_file_name("賃控元帳控除依頼データ", request, clock, "csv"),
-                       data, "text/csv"))
+    name = target_file_name("賃控元帳控除依頼データ", request, clock, export_ext(encoding),
+                           contract_no=session.contract_no)
+    return Ok(prepared(session, name, data, export_media_type(encoding)))

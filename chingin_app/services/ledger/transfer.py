@@ -40,12 +40,20 @@ from chingin_app.reports.csv_reader import (
     canonical_cell,
     read_csv,
 )
-from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.services import detail_rules as rules
 from chingin_app.services.collation import code_point
 from chingin_app.services.detail_rules import current_month
 from chingin_app.services.ledger import details
-from chingin_app.services.outputs import Progress, csv_bytes, file_name, log_output, prepared
+from chingin_app.services.outputs import (
+    EXPORT_FORMATS,
+    Progress,
+    export_bytes,
+    export_ext,
+    export_media_type,
+    file_name,
+    log_output,
+    prepared,
+)
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.tenant import Scope, TenantSession, scope_of, tenant_clauses
 
@@ -109,21 +117,24 @@ def export_csv(
 ) -> Ok[PreparedFile] | Err:
     """RL-9: the session's ledger details as CSV, logged as ``ledger.detail.export``. Err
     E-OUT-ENCODING, E-OUT-CSV-CHAR (row, column), E-RL-DETAIL-NOT-FOUND (no tenant)."""
-    if encoding not in ENCODING_CHOICES:
+    if encoding not in EXPORT_FORMATS:
         return Err("E-OUT-ENCODING", "encoding")
     scope = scope_of(db, session)
     if scope is None:
         return Err("E-RL-DETAIL-NOT-FOUND")
     rows = export_rows(db, scope, current_month(clock))
-    data = csv_bytes(HEADER, rows, encoding=encoding, free_text_columns=FREE_TEXT,
-                     total=len(rows), on_progress=on_progress)
+    data = export_bytes(HEADER, rows, encoding=encoding, free_text_columns=FREE_TEXT,
+                        total=len(rows), on_progress=on_progress,
+                        number_columns=(_COL["月例額"], _COL["一時金額"]))
     if isinstance(data, Err):
         return data
     group = session.group_no or "all"
     log_output(db, session, action=ACTION_EXPORT, screen=_SCREEN_EXPORT, clock=clock, ip=ip,
                target=f"入金グループ{group}", detail={"rows": len(rows), "encoding": encoding})
-    name = file_name("賃控元帳明細データ", group_no=group, clock=clock, ext="csv")
-    return Ok(prepared(session, name, data, "text/csv"))
+    name = file_name("賃控元帳明細データ", contract_no=session.contract_no, group_no=group,
+                     clock=clock, ext=export_ext(encoding))
+    name = name
+    return Ok(prepared(session, name, data, export_media_type(encoding)))
 
 
 # --- RL-10 import -------------------------------------------------------------------------

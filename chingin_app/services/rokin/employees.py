@@ -29,6 +29,7 @@ from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
+from chingin_app.domain import dates
 from chingin_app.domain.clock import Clock, to_jst
 from chingin_app.domain.kana import check_name_kana
 from chingin_app.domain.messages import message
@@ -444,7 +445,8 @@ def _retire_month(text: str, clock: Clock) -> str | Err:
         return month
     this_month = current_month(clock)
     if month < this_month:
-        return Err("E-RK-RETIRE-MONTH-PAST", "retire_month", {"month": this_month})
+        return Err("E-RK-RETIRE-MONTH-PAST", "retire_month",
+                   {"month": dates.month_label(this_month)})
     return month
 
 
@@ -466,7 +468,7 @@ def preview_retirement(
         return Err("E-RK-EMPLOYEE-NOT-FOUND")
     lines = _lines(db, scope, employee.id, checked)
     if not lines:
-        return Err("E-RK-RETIRE-NOTHING", "retire_month", {"month": checked})
+        return Err("E-RK-RETIRE-NOTHING", "retire_month", {"month": dates.month_label(checked)})
     return Ok(RetirePreview(employee.id, employee.version, employee.staff_no,
                             employee.name_kana, checked, lines))
 
@@ -527,7 +529,8 @@ def apply_retirement(
             (ln.kind, ln.detail_id, ln.version) for ln in lines) != sorted(expected):
         return refuse(Err("E-RK-RETIRE-CHANGED"), target)
     if not lines:
-        return refuse(Err("E-RK-RETIRE-NOTHING", "retire_month", {"month": checked}), target)
+        nothing = Err("E-RK-RETIRE-NOTHING", "retire_month", {"month": dates.month_label(checked)})
+        return refuse(nothing, target)
     for line in lines:
         done = _end_line(db, scope, (line.kind, line.detail_id, line.version), checked,
                          session.user_id, now)

@@ -15,7 +15,7 @@ group. Read-only but for the CSV export's log entry (``export_file``).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -27,7 +27,15 @@ from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Ok
 from chingin_app.reports.csv_writer import CsvEncoding, write_csv
 from chingin_app.services.detail_rules import KANA_MAX_BYTES, MAX_PAGE_SIZE
-from chingin_app.services.outputs import file_name, log_output, prepared
+from chingin_app.services.outputs import (
+    XLSX,
+    export_bytes,
+    export_ext,
+    export_media_type,
+    file_name,
+    log_output,
+    prepared,
+)
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.rokin import cycle, detail_queries
 from chingin_app.services.rokin.detail_queries import DetailFilter
@@ -182,27 +190,38 @@ def page_of(
                          results_month)
 
 
+def _cells(rows: Sequence[KanaCheckRow]) -> Iterator[list[str]]:
+    for r in rows:
+        yield [r.staff_no, r.name_kana, r.normalised, r.bank_kana, r.name_kanji, r.department,
+               r.product_name, r.account_no, r.kind, r.reason]
+
+
 def export_csv(rows: Sequence[KanaCheckRow], *, encoding: CsvEncoding = "cp932") -> bytes:
     """The list as CSV (CP932, CRLF, header; A.2)."""
-    return write_csv(
-        CSV_HEADER,
-        ([r.staff_no, r.name_kana, r.normalised, r.bank_kana, r.name_kanji, r.department,
-          r.product_name, r.account_no, r.kind, r.reason] for r in rows),
-        encoding=encoding, free_text_columns=_FREE_TEXT,
-    )
+    return write_csv(CSV_HEADER, _cells(rows), encoding=encoding, free_text_columns=_FREE_TEXT)
 
 
 def export_file(
-    db: Session, *, session: TenantSession, clock: Clock, ip: str | None
+    db: Session, *, session: TenantSession, clock: Clock, ip: str | None,
+    encoding: str = "cp932",
 ) -> Ok[PreparedFile] | Err:
-    """CSV出力: the list as ``export_csv`` writes it, logged in the contract's log (R-LOG-1)
-    and committed. Err as ``check_rows``."""
+    """CSV出力 (or, ``encoding`` ``xlsx``, Excel出力): the list as ``export_csv`` writes it,
+    logged in the contract's log (R-LOG-1) and committed. Err as ``check_rows``."""
     found = check_rows(db, session=session, clock=clock)
     if isinstance(found, Err):
         return found
     rows = found.value[0]
-    data = export_csv(rows)
+    if encoding == XLSX:
+        made = export_bytes(CSV_HEADER, _cells(rows), encoding=XLSX,
+                            free_text_columns=_FREE_TEXT)
+        if isinstance(made, Err):
+            return made
+        data = made
+    else:
+        data = export_csv(rows)
     log_output(db, session, action=ACTION_EXPORT, screen=SCREEN, clock=clock, ip=ip,
-               target=session.group_no or "", detail={"rows": len(rows)})
-    name = file_name(SCREEN, group_no=session.group_no or "", clock=clock, ext="csv")
-    return Ok(prepared(session, name, data, "text/csv"))
+               target=session.group_no or "", detail={"rows": len(rows), "encoding": encoding})
+    name = file_name(SCREEN, contract_no=session.contract_no,
+                     group_no=session.group_no or "", clock=clock,
+                     ext=export_ext(encoding))
+    return Ok(prepared(session, name, data, export_media_type(encoding)))

@@ -27,7 +27,6 @@ from chingin_app.domain.line_kinds import ChangeKind
 from chingin_app.domain.result import Err, Ok
 from chingin_app.domain.validation import parse_row_id
 from chingin_app.reports import rokin_csv, rokin_lists
-from chingin_app.reports.csv_writer import ENCODING_CHOICES
 from chingin_app.reports.lists import ListKind, month_label, screen_rows
 from chingin_app.reports.rokin_company_request import (
     TITLE as COMPANY_REQUEST_TITLE,
@@ -39,11 +38,14 @@ from chingin_app.reports.rokin_company_request import (
 )
 from chingin_app.reports.rokin_lists import REQUEST_LISTS, RESULT_LISTS, ListHeader
 from chingin_app.services.outputs import (
+    EXPORT_FORMATS,
     PAGE_SIZE,
     LinePage,
     Preview,
     Progress,
-    csv_bytes,
+    export_bytes,
+    export_ext,
+    export_media_type,
     file_name,
     log_output,
     page_of,
@@ -227,8 +229,9 @@ def _header(session: OutputSession, view: RequestView) -> ListHeader:
     )
 
 
-def _file_name(title: str, view: RequestView, clock: Clock, ext: str) -> str:
-    return file_name(title, group_no=view.group_no, month=view.deduct_month,
+def _file_name(title: str, contract_no: str, view: RequestView, clock: Clock, ext: str) -> str:
+    return file_name(title, contract_no=contract_no, group_no=view.group_no,
+                     month=view.deduct_month,
                      kind=view.pay_kind_label, clock=clock, ext=ext)
 
 
@@ -269,7 +272,7 @@ def request_list_pdf(
                               output_date=to_jst(clock.now()).date(), on_progress=on_progress)
     _log(db, session, action=ACTION_REQUEST_LIST, view=view, clock=clock, ip=ip,
          detail={"list": kind.title, "rows": len(lines)})
-    name = _file_name(kind.title, view, clock, "pdf")
+    name = _file_name(kind.title, session.contract_no, view, clock, "pdf")
     return Ok(prepared(session, name, data, "application/pdf"))
 
 
@@ -291,7 +294,7 @@ def result_list_pdf(
                               output_date=to_jst(clock.now()).date(), on_progress=on_progress)
     _log(db, session, action=ACTION_RESULT_LIST, view=view, clock=clock, ip=ip,
          detail={"list": kind.title, "rows": len(lines)})
-    name = _file_name(kind.title, view, clock, "pdf")
+    name = _file_name(kind.title, session.contract_no, view, clock, "pdf")
     return Ok(prepared(session, name, data, "application/pdf"))
 
 
@@ -315,7 +318,7 @@ def company_request_pdf(
         on_progress(2, 3)
     _log(db, session, action=ACTION_COMPANY_REQUEST, view=view, clock=clock, ip=ip,
          detail={"count": form.count, "amount": form.amount})
-    name = _file_name(COMPANY_REQUEST_TITLE, view, clock, "pdf")
+    name = _file_name(COMPANY_REQUEST_TITLE, session.contract_no, view, clock, "pdf")
     return Ok(prepared(session, name, data, "application/pdf"))
 
 
@@ -351,14 +354,14 @@ def request_csv(
     allowed = COMPANY_EXPORT_LISTS if company else {"all": ""}
     if not isinstance(which, str) or which not in allowed:
         return _NO_LIST
-    if encoding not in ENCODING_CHOICES:
+    if encoding not in EXPORT_FORMATS:
         return Err("E-OUT-ENCODING", field="encoding")
     scope, view = found
     total = cycle.count_request_lines(
         db, contract_id=scope.contract_id, request_id=view.id, which=which  # type: ignore[arg-type]
     )
     columns = rokin_csv.REQUEST_COLUMNS
-    data = csv_bytes(
+    data = export_bytes(
         rokin_csv.header(columns),
         rokin_csv.rows(columns, _streamed_lines(db, scope, view, which)),
         encoding=encoding, free_text_columns=rokin_csv.free_text_indexes(columns),
@@ -372,5 +375,6 @@ def request_csv(
     title = "企業宛控除依頼データ" if company else "労金控除依頼データ"
     if company and which == "changes":
         title += "_異動分"
-    return Ok(prepared(session, _file_name(title, view, clock, "csv"), data, "text/csv"))
+    name = _file_name(title, session.contract_no, view, clock, export_ext(encoding))
+    return Ok(prepared(session, name, data, export_media_type(encoding)))
 

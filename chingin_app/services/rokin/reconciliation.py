@@ -4,10 +4,15 @@ selected payment group before it confirms the まとめ入金 (RK-9). A preview:
 
 - The file is read in memory (``reports.csv_reader.read_csv``: size limit, CP932 or UTF-8 with
   or without BOM, A.2's look-alikes, characters CP932 cannot hold reported by row and column).
-- Two layouts: the RK-5/RK-7 export (``reports.rokin_csv.REQUEST_COLUMNS``; amount 依頼額), so
-  a request exported and uploaded unchanged shows 「差異 0件」 (A.2 「変更 0件」); and the
-  minimal one payroll systems can produce: 職員番号, 商品コード, 口座番号, 控除額 (any order).
-- Lines match by 職員番号 + 商品コード + 口座番号 (``domain.reconciliation``).
+- Columns are found by their header names (``domain.reconciliation.find_columns``): the RK-5/
+  RK-7 export (``reports.rokin_csv.REQUEST_COLUMNS``; amount 依頼額), so a request exported and
+  uploaded unchanged shows 「差異 0件」 (A.2 「変更 0件」); the minimal file payroll systems
+  can produce (職員番号, 商品コード, 口座番号, 控除額, any order); and any payroll file holding
+  those among other columns (氏名 …, ignored; issue 14 item 5). A missing required column is
+  named in the error.
+- Lines match by 職員番号 + 商品コード + 口座番号 (``domain.reconciliation``), after codes that
+  lost their leading zeros (a file saved by Excel) are padded back to the request's widths;
+  the view says how many, so the screen can explain it.
 - Tenant: the session's contract and payment group; the request is that group's latest
   received one (``cycle.latest_received``), its lines read through
   ``cycle.request_lines`` scoped by the contract, so another contract's or group's
@@ -86,8 +91,13 @@ class ReconciliationView:
     request: CurrentRequest
     result: rec.Reconciliation
     encoding: str
-    layout: str  # 'export' | 'minimal'
+    layout: str  # 'export' | 'minimal' | 'named' (the required columns among others)
     conversions: int
+    #: Lines whose codes were padded back to the request's widths (zero-stripped by Excel),
+    #: the key columns concerned and a first example (as written, as restored).
+    zeros_restored: int = 0
+    zeros_columns: tuple[str, ...] = ()
+    zeros_example: tuple[str, str] | None = None
 
 
 def _current(db: Session, session: TenantSession) -> tuple[int, CurrentRequest] | Err:
@@ -126,12 +136,17 @@ def current_request(db: Session, *, session: TenantSession) -> Ok[CurrentRequest
 
 
 def _layout(header: tuple[str, ...]) -> str | None:
+    """How the header reads: the export's, the minimal one, the required columns among others
+    (``named``), or None when it names none of the key columns (not a payroll file at all;
+    a file with some of them gets E-RECON-COLUMN naming the missing ones)."""
     cells = tuple(cell.strip() for cell in header)
     if cells == EXPORT_HEADER:
         return "export"
     if sorted(cells) == sorted(MINIMAL_HEADER):
         return "minimal"
-    return None
+    if not set(cells) & set(rec.KEY_HEADERS):
+        return None
+    return "named"
 
 
 def _refuse(
@@ -186,7 +201,6 @@ def reconcile(
     if lines and isinstance(lines[0], Err):
         errors = tuple(e for e in lines if isinstance(e, Err))
         return _refuse(db, Invalid(errors), session=session, clock=clock, ip=ip, target=target)
-    payroll = [line for line in lines if isinstance(line, rec.PayrollLine)]
     entries = [
         rec.RequestEntry(
             key=rec.LineKey(line.staff_no, line.product_code, line.account_no),
@@ -199,7 +213,8 @@ def reconcile(
             db, contract_id=contract_id, request_id=request.request_id
         )
     ]
-    result = rec.compare(entries, payroll)
+    padded = rec.restore_zeros([ln for ln in lines if isinstance(ln, rec.PayrollLine)], entries)
+    result = rec.compare(entries, padded.lines)
     oplog.user_success(
         db, contract_no=session.contract_no, at=clock.now(), actor=session.user_id,
         action=ACTION_RECONCILE, ip=ip, target=target, screen=SCREEN,
@@ -207,8 +222,10 @@ def reconcile(
             "layout": layout, "encoding": csv_table.encoding,
             "matched": result.matched, "different": result.different,
             "missing": result.missing, "extra": result.extra,
+            "zeros_restored": padded.restored,
         },
     )
     db.commit()
     return Ok(ReconciliationView(request, result, csv_table.encoding, layout,
-                                 len(csv_table.conversions)))
+                                 len(csv_table.conversions), padded.restored, padded.columns,
+                                 padded.example))

@@ -304,4 +304,4 @@ def form_pdf(
                 "remittance_amount": form.totals.remittance_amount},
     )
     db.commit()
-    return forms.form_filename(title, form), data
+    return forms.form_filename(title, form, now), data

@@ -17,6 +17,7 @@ from typing import Final
 
 from sqlmodel import Session
 
+from chingin_app.domain import dates
 from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain import reconciliation as rec
 from chingin_app.domain.permissions import Access
@@ -104,7 +105,7 @@ class Needed:
 def still_needed(view: RequestView, now: datetime) -> tuple[Needed, ...]:
     """What stands between the request and its まとめ入金確定 (A.4): the error lines not yet
     held, the deadline; once confirmed, that it is done (and until when it may be undone)."""
-    deadline = f"{view.deadline:%Y/%m/%d}"
+    deadline = dates.date_label(view.deadline)
     status = cyc.CycleStatus(view.status)
     if status is cyc.CycleStatus.RESULTS:
         return (Needed("I-WS-RESULTS", {}),)

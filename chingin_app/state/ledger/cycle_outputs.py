@@ -102,7 +102,7 @@ class LedgerRequestExportState(_LedgerChoice, SessionState):
         if not self._checked(info):
             return None
         return service_build(info, self._client_ip(), outputs.request_csv,
-                             request_id=self.request_id, encoding=self.encoding)
+                             request_id=self.request_id, encoding=self._export_encoding())
 
 
 class LedgerResultListsState(ListChoiceMixin, _LedgerChoice, SessionState):
@@ -159,4 +159,4 @@ class CombinedExportState(_CombinedChoice, SessionState):
             return None
         return service_build(info, self._client_ip(), combined.combined_csv,
                              request_id=self.request_id, form=self.list_kind,
-                             encoding=self.encoding)
+                             encoding=self._export_encoding())

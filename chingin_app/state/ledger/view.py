@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from chingin_app.domain import dates
 from chingin_app.services.ledger.details import LedgerRow
 from chingin_app.services.ledger.items import ItemView
 
@@ -24,6 +25,9 @@ def ledger_row(row: LedgerRow) -> dict[str, str]:
         "bonus_amount": f"{row.bonus_amount:,}",
         "start_month": row.start_month,
         "end_month": row.end_month or "",
+        # What the list shows (2026年5月); the edit form keeps the typed form above.
+        "start_month_label": dates.month_label(row.start_month),
+        "end_month_label": dates.month_label(row.end_month),
         "status": row.state_label,
         "live": "" if row.state == "cancelled" else "1",
     }

@@ -23,6 +23,7 @@ from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err
 from chingin_app.domain.validation import parse_row_id
 from chingin_app.services.context import app_clock
+from chingin_app.services.outputs import XLSX
 from chingin_app.services.rokin import outputs
 from chingin_app.services.rokin import workspace as ws
 from chingin_app.services.sessions import SessionInfo
@@ -125,7 +126,7 @@ class CycleWorkspaceState(RemitRequestMixin, HoldDialogMixin, ReconcileMixin, Ou
             if not isinstance(got, SessionInfo):
                 return got
             makers = {"list": self._list_build, "csv": self._csv_build,
-                      "form": self._form_build}
+                      "xlsx": self._excel_build, "form": self._form_build}
             build = makers[which](got)
         if build is None:
             return None
@@ -137,10 +138,14 @@ class CycleWorkspaceState(RemitRequestMixin, HoldDialogMixin, ReconcileMixin, Ou
         return service_build(info, self._client_ip(), outputs.request_list_pdf,
                              request_id=self.request_id, which="all")
 
-    def _csv_build(self, info: SessionInfo) -> Build | None:
+    def _csv_build(self, info: SessionInfo, encoding: str = "cp932") -> Build | None:
         return service_build(info, self._client_ip(), outputs.request_csv,
-                             request_id=self.request_id, which="all", encoding="cp932",
+                             request_id=self.request_id, which="all", encoding=encoding,
                              company=False)
+
+    def _excel_build(self, info: SessionInfo) -> Build | None:
+        # The same export as RK-5's 「Excel出力」 (issue 14 item 5): codes as text.
+        return self._csv_build(info, XLSX)
 
     def _form_build(self, info: SessionInfo) -> Build | None:
         view = self._show_request(info)
@@ -158,6 +163,11 @@ class CycleWorkspaceState(RemitRequestMixin, HoldDialogMixin, ReconcileMixin, Ou
     async def make_request_csv(self) -> EventSpec | None:
         """依頼データ (CSV): RK-5's export of the request, CP932 (its menu's right)."""
         return await self._output(ws.MENU_REQUEST_EXPORT, "csv")
+
+    @rx.event(background=True)
+    async def make_request_excel(self) -> EventSpec | None:
+        """依頼データ (Excel): the same export as an .xlsx workbook (issue 14 item 5)."""
+        return await self._output(ws.MENU_REQUEST_EXPORT, "xlsx")
 
     @rx.event(background=True)
     async def make_remittance_form(self) -> EventSpec | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from chingin_app.domain import figures
+from chingin_app.domain import dates, figures
 from chingin_app.services.rokin.detail_queries import DetailRow, ProductView
 
 
@@ -24,6 +24,9 @@ def detail_row(row: DetailRow) -> dict[str, str]:
         "bonus_amount": figures.amount(row.bonus_amount),
         "start_month": row.start_month,
         "end_month": row.end_month or "",
+        # What the list shows (2026年5月); the edit form keeps the typed form above.
+        "start_month_label": dates.month_label(row.start_month),
+        "end_month_label": dates.month_label(row.end_month),
         "remaining_count": "" if row.remaining_count is None else str(row.remaining_count),
         "status": row.state_label,
         "live": "" if row.state == "cancelled" else "1",

@@ -16,6 +16,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from chingin_app.db import session_scope
+from chingin_app.domain import dates
 from chingin_app.domain.figures import amount
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
@@ -61,9 +62,10 @@ def _preview_rows(preview: RetirePreview) -> list[dict[str, str]]:
         {"kind": line.noun, "what": line.what,
          "monthly_amount": amount(line.monthly_amount),
          "bonus_amount": amount(line.bonus_amount),
-         "start_month": line.start_month, "end_month": line.end_month or "",
+         "start_month": dates.month_label(line.start_month),
+         "end_month": dates.month_label(line.end_month),
          "outcome": line.outcome,
-         "new_end_month": line.new_end_month or ""}
+         "new_end_month": dates.month_label(line.new_end_month)}
         for line in preview.lines
     ]
 
@@ -137,7 +139,7 @@ class RokinEmployeesState(PagingMixin, FormMixin, MenuAccessMixin, SessionState)
         self.target = _employee_row(row)
         self._target_id, self._target_version = row.id, row.version
         self.history = [
-            {"changed_at": f"{h.changed_at:%Y/%m/%d %H:%M}", "actor": h.actor,
+            {"changed_at": dates.datetime_label(h.changed_at), "actor": h.actor,
              "action": h.action,
              "changes": history_changes(h.action, h.changes)}
             for h in history
@@ -288,7 +290,8 @@ class RokinEmployeesState(PagingMixin, FormMixin, MenuAccessMixin, SessionState)
         self.preview_lines = _preview_rows(found)
         self.preview_text = message(
             "I-EMPLOYEE-RETIRE-PREVIEW", staff_no=found.staff_no, name_kana=found.name_kana,
-            month=found.month, rokin=found.count(KIND_ROKIN), ledger=found.count(KIND_LEDGER))
+            month=dates.month_label(found.month), rokin=found.count(KIND_ROKIN),
+            ledger=found.count(KIND_LEDGER))
         return None
 
     @rx.event
@@ -314,7 +317,8 @@ class RokinEmployeesState(PagingMixin, FormMixin, MenuAccessMixin, SessionState)
         self._close_form()
         self._fetch(info)
         self.notice = message("I-EMPLOYEE-RETIRED", staff_no=previewed.staff_no,
-                              month=previewed.month, rokin=result.value[KIND_ROKIN],
+                              month=dates.month_label(previewed.month),
+                              rokin=result.value[KIND_ROKIN],
                               ledger=result.value[KIND_LEDGER])
         return None
 

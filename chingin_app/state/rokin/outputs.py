@@ -110,8 +110,8 @@ class RequestExportState(_RequestChoice, SessionState):
         if not self._checked(info):
             return None
         return service_build(info, self._client_ip(), outputs.request_csv,
-                             request_id=self.request_id, which="all", encoding=self.encoding,
-                             company=False)
+                             request_id=self.request_id, which="all",
+                             encoding=self._export_encoding(), company=False)
 
 
 class CompanyExportState(_RequestChoice, SessionState):
@@ -126,7 +126,7 @@ class CompanyExportState(_RequestChoice, SessionState):
             return None
         return service_build(info, self._client_ip(), outputs.request_csv,
                              request_id=self.request_id, which=self.list_kind,
-                             encoding=self.encoding, company=True)
+                             encoding=self._export_encoding(), company=True)
 
 
 class CompanyRequestState(_RequestChoice, SessionState):

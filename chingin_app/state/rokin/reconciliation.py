@@ -13,7 +13,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from chingin_app.db import session_scope
-from chingin_app.domain import figures
+from chingin_app.domain import dates, figures
 from chingin_app.domain import reconciliation as rec
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
@@ -39,6 +39,7 @@ KIND_CHOICES: Final[tuple[tuple[str, str], ...]] = (
 )
 LAYOUT_LABELS: Final = {
     "export": "労金控除依頼データ形式", "minimal": "職員番号・商品コード・口座番号・控除額",
+    "named": "見出し名で読み取り（ほかの列は読み飛ばし）",
 }
 
 
@@ -92,6 +93,8 @@ class ReconcileMixin(PagingMixin, mixin=True):
     shown: bool = False
     file_name: str = ""
     read_note: str = ""
+    # Why codes were padded before matching (Excel strips leading zeros; issue 14 item 5).
+    zeros_note: str = ""
     matched: int = 0
     different: int = 0
     missing: int = 0
@@ -104,7 +107,7 @@ class ReconcileMixin(PagingMixin, mixin=True):
     def _forget_result(self) -> None:
         self._clear_messages()  # type: ignore[attr-defined]
         self.shown = False
-        self.file_name = self.read_note = self.kind_filter = ""
+        self.file_name = self.read_note = self.kind_filter = self.zeros_note = ""
         self.matched = self.different = self.missing = self.extra = self.differences = 0
         self.file_errors = []
         self._diffs = []
@@ -127,6 +130,11 @@ class ReconcileMixin(PagingMixin, mixin=True):
             "I-RECON-READ", encoding=ENCODING_LABELS.get(view.encoding, view.encoding),
             layout=LAYOUT_LABELS.get(view.layout, view.layout), lines=f"{result.payroll_lines:,}",
             total=f"{result.payroll_total:,}",
+        )
+        example = view.zeros_example
+        self.zeros_note = "" if not view.zeros_restored or example is None else message(
+            "I-RECON-ZEROS", count=f"{view.zeros_restored:,}",
+            columns=rec.column_names(view.zeros_columns), before=example[0], after=example[1],
         )
         self.matched, self.different = result.matched, result.different
         self.missing, self.extra = result.missing, result.extra
@@ -200,8 +208,8 @@ class RokinReconciliationState(ReconcileMixin, FormMixin, MenuAccessMixin, Sessi
         self.has_request = True
         self.request_text = message(
             "I-RECON-REQUEST", group_no=req.group_no, group_name=req.group_name,
-            month=req.deduct_month, pay_kind=req.pay_kind_label, status=req.status,
-            figures=req.figures,
+            month=dates.month_label(req.deduct_month), pay_kind=req.pay_kind_label,
+            status=req.status, figures=req.figures,
         )
         return None
 

@@ -10,9 +10,8 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from chingin_app.db import session_scope
+from chingin_app.domain import dates, figures
 from chingin_app.domain import deduction_cycle as cyc
-from chingin_app.domain import figures
-from chingin_app.domain.clock import to_jst
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.domain.validation import parse_row_id
@@ -41,9 +40,9 @@ def request_summary(view: RequestView) -> dict[str, str]:
         "label": view.label,
         "group": f"{view.group_no} {view.group_name}",
         "status": view.status_label,
-        "deduction_date": f"{view.deduction_date:%Y/%m/%d}",
-        "deadline": f"{view.deadline:%Y/%m/%d}",
-        "remittance_date": f"{view.remittance_date:%Y/%m/%d}",
+        "deduction_date": dates.date_label(view.deduction_date),
+        "deadline": dates.date_label(view.deadline),
+        "remittance_date": dates.date_label(view.remittance_date),
         "requested": figures.count_and_amount(t.requested_count, t.requested_amount,
                                               ended=t.ended_count, ended_yen=t.ended_amount),
         "held": figures.count_and_amount(t.held_count, t.held_amount),
@@ -52,8 +51,7 @@ def request_summary(view: RequestView) -> dict[str, str]:
         "ended": figures.count_and_amount(t.ended_count, t.ended_amount),
         "unheld_errors": str(view.unheld_error_count),
         "confirmed_by": view.confirmed_by or "",
-        "confirmed_at": "" if view.confirmed_at is None
-        else f"{to_jst(view.confirmed_at):%Y/%m/%d %H:%M}",
+        "confirmed_at": dates.datetime_label(view.confirmed_at),
     }
 
 

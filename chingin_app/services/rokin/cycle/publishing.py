@@ -13,6 +13,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from chingin_app.domain import dates
 from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.clock import JST, Clock, to_jst
 from chingin_app.domain.deduction_cycle import CycleStatus
@@ -99,7 +100,7 @@ def _counter_changes(
             for key, label in _COUNTER_LABELS.items()
             if before and before.get(key) != after.get(key)
         ]
-        when = f"{to_jst(row.changed_at):%m/%d}"
+        when = dates.date_label(to_jst(row.changed_at))
         out[row.detail_id].append(
             f"{when} 窓口{row.action}" + (f"（{'、'.join(fields)}）" if fields else "")
         )

@@ -31,7 +31,8 @@ LEVELS = {
     "労金控除明細新規登録": ("表示", "show"),
     "賃控元帳明細照会": ("表示", "show"),
 }
-SHOWN_KEYS = {"rokin.detail_inquiry", "rokin.detail_new", "ledger.detail_inquiry"}
+#: rokin.staff is RK-12 職員情報照会・変更, shown on 労金控除明細照会's right (no row of its own).
+SHOWN_KEYS = {"rokin.detail_inquiry", "rokin.staff", "rokin.detail_new", "ledger.detail_inquiry"}
 
 
 @pytest.fixture(autouse=True)

@@ -97,11 +97,9 @@ def _area_menu(group: rx.Var[str]) -> rx.Component:
         rx.menu.content(
             rx.foreach(
                 SessionState.nav_links[group],  # type: ignore[index]
-                lambda link: rx.menu.item(
-                    rx.link(link[0], href=link[1], style={"color": "inherit",
-                                                          "textDecoration": "none"}),
-                    as_child=True,
-                ),
+                # on_select: mouse and keyboard alike (Enter / Space); an item cannot slot a
+                # router link (Radix's Slot takes one element), so it redirects.
+                lambda link: rx.menu.item(link[0], on_select=rx.redirect(link[1])),
             ),
         ),
     )

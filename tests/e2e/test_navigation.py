@@ -82,6 +82,7 @@ def test_r_info_1_every_screen_has_menu_breadcrumb_and_back_and_fits_1366(
     context, page = sign_in(browser, service, org.master)
     with context:
         page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+        expect(page.get_by_test_id("business-menu").first).to_be_visible()
         links = _menu_links(page)
         groups = [g for g in GROUPS if any(link[0] == g for link in links)]
         assert groups == ["労金控除事務", "賃控元帳事務", "一斉積立事務"]
@@ -128,8 +129,11 @@ def test_issue_14_back_and_menu_lead_to_the_screens(
 
         page.get_by_role("link", name="まとめ入金確定", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text("まとめ入金確定")
+        page.wait_for_load_state("networkidle")
         page.get_by_role("button", name="賃控元帳事務").click()
-        page.get_by_role("menuitem", name="賃控元帳明細照会").click()
+        menu = page.get_by_role("menu")
+        expect(menu).to_be_visible()
+        menu.get_by_role("menuitem", name="賃控元帳明細照会", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text("賃控元帳明細照会")
         expect(page.get_by_test_id("breadcrumb")).to_contain_text("賃控元帳事務")
 
@@ -158,7 +162,7 @@ def test_issue_14_tables_fit_and_keep_their_actions_visible(
         box = hold.bounding_box()
         assert box is not None and box["x"] + box["width"] <= WIDTH
         # Names and 所属 on one line, amounts right-aligned.
-        cells = page.locator(".rt-TableRoot tbody tr").first.locator("td")
+        cells = page.locator('[aria-label="依頼明細"] tbody tr').first.locator("td")
         wraps = cells.evaluate_all("cs => cs.map(c => getComputedStyle(c).whiteSpace)")
         assert set(wraps) == {"nowrap"}
         aligns = cells.evaluate_all("cs => cs.map(c => getComputedStyle(c).textAlign)")

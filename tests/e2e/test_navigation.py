@@ -10,6 +10,7 @@ the importing thread's context."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -166,4 +167,7 @@ def test_issue_14_tables_fit_and_keep_their_actions_visible(
         wraps = cells.evaluate_all("cs => cs.map(c => getComputedStyle(c).whiteSpace)")
         assert set(wraps) == {"nowrap"}
         aligns = cells.evaluate_all("cs => cs.map(c => getComputedStyle(c).textAlign)")
-        assert "right" in aligns
+        assert aligns[6] == "right"  # 金額 (HOLD_COLUMNS), with its separators
+        assert re.fullmatch(r"[\d,]+円?", cells.nth(6).inner_text().strip())
+        # The action column (入金中止) stays at the right edge while the table scrolls.
+        assert cells.last.evaluate("c => getComputedStyle(c).position") == "sticky"

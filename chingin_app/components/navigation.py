@@ -101,6 +101,10 @@ def _area_menu(group: rx.Var[str]) -> rx.Component:
                 # router link (Radix's Slot takes one element), so it redirects.
                 lambda link: rx.menu.item(link[0], on_select=rx.redirect(link[1])),
             ),
+            # The menu is portalled outside the themed root, so it brings its own panel.
+            style={"background": "white", "border": "1px solid var(--gray-6)",
+                   "boxShadow": "0 4px 16px rgba(0, 0, 0, 0.15)"},
+            data_testid="global-menu-list",
         ),
     )
 

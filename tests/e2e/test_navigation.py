@@ -134,6 +134,9 @@ def test_issue_14_back_and_menu_lead_to_the_screens(
         page.get_by_role("button", name="賃控元帳事務").click()
         menu = page.get_by_role("menu")
         expect(menu).to_be_visible()
+        # An opaque panel over the page (the portal is outside the themed root).
+        background = menu.evaluate("m => getComputedStyle(m).backgroundColor")
+        assert background == "rgb(255, 255, 255)"
         menu.get_by_role("menuitem", name="賃控元帳明細照会", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text("賃控元帳明細照会")
         expect(page.get_by_test_id("breadcrumb")).to_contain_text("賃控元帳事務")

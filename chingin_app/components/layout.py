@@ -58,7 +58,10 @@ def page_shell(title: str, *content: rx.Component) -> rx.Component:
 
 def signed_in_shell(title: str, *content: rx.Component) -> rx.Component:
     """A screen after login: the selected payment group top-right (R-LOGIN-4), the user, the
-    ログアウト button on every screen (R-SESS-2), and the idle heartbeat (R-SESS-1)."""
+    ログアウト button on every screen (R-SESS-2), and the idle heartbeat (R-SESS-1); under the
+    header the persistent menu, the breadcrumb and 戻る (issue 14 item 3); the content uses the
+    window's width (issue 14 item 4)."""
+    from chingin_app.components.navigation import has_navigation, layout_style, navigation
     from chingin_app.state.session import SessionState
 
     return rx.box(
@@ -78,6 +81,8 @@ def signed_in_shell(title: str, *content: rx.Component) -> rx.Component:
             ),
             style={"background": "#0b4f8a", "color": "white", "padding": "12px 24px"},
         ),
+        layout_style(),
+        *([navigation(title)] if has_navigation(title) else []),
         rx.moment(interval=60_000, on_change=SessionState.heartbeat, display="none"),
         rx.el.main(
             rx.heading(title, as_="h1", size="6", margin_bottom="16px"),
@@ -86,7 +91,8 @@ def signed_in_shell(title: str, *content: rx.Component) -> rx.Component:
                 rx.callout(PageState.hours_warning, color_scheme="amber", role="alert"),
             ),
             *content,
-            style={"maxWidth": "960px", "margin": "24px auto", "padding": "0 24px"},
+            # Fluid: the whole window (issue 14 item 4); wide tables scroll inside themselves.
+            style={"margin": "24px 0", "padding": "0 24px", "minWidth": 0},
         ),
         lang="ja",
     )

@@ -7,6 +7,7 @@ import reflex as rx
 from chingin_app import routes
 from chingin_app.components.form import alert, submit_button
 from chingin_app.components.layout import page_shell, signed_in_shell
+from chingin_app.components.navigation import ADMIN_HEADING, COMMON_HEADING
 from chingin_app.components.password_field import password_field
 from chingin_app.domain.messages import message
 from chingin_app.state.login import (
@@ -137,9 +138,6 @@ _COMMON_MENU: tuple[tuple[str, str, str], ...] = (
     ("操作ログ照会", routes.OPERATION_LOG, _ADMIN),
 )
 
-#: The two headings of the manual's information screen (P.26, 27, 41–43).
-COMMON_HEADING = "共通機能"
-ADMIN_HEADING = "システム管理機能"
 
 
 def _menu_buttons(*where: str) -> list[rx.Component]:
@@ -151,19 +149,32 @@ def _menu_buttons(*where: str) -> list[rx.Component]:
 
 
 def _business_menus() -> rx.Component:
-    """The contracted services' menus the user may see (R-INFO-1), as links by menu group."""
-    return rx.foreach(
-        InfoState.menu_groups,
-        lambda group: rx.box(
-            rx.heading(group, as_="h2", size="3", margin_top="16px"),
-            rx.hstack(
-                rx.foreach(
-                    InfoState.menu_links[group],
-                    lambda link: rx.link(link[0], href=link[1], data_testid="business-menu"),
+    """The contracted services' menus the user may see (R-INFO-1), under the manual's category
+    headings (労金控除事務, 賃控元帳事務, …): every menu a visible link, one per line, the
+    categories side by side as the window allows (issue 14 item 3: never collapsed)."""
+    return rx.el.div(
+        rx.foreach(
+            InfoState.menu_groups,
+            lambda group: rx.el.section(
+                rx.heading(group, as_="h2", size="3", margin_bottom="8px"),
+                rx.el.ul(
+                    rx.foreach(
+                        InfoState.menu_links[group],
+                        lambda link: rx.el.li(
+                            rx.link(link[0], href=link[1], data_testid="business-menu"),
+                            style={"margin": "4px 0"},
+                        ),
+                    ),
+                    style={"listStyle": "none", "margin": 0, "padding": 0},
                 ),
-                spacing="4", wrap="wrap",
+                aria_label=group,
+                style={"border": "1px solid var(--gray-5)", "borderRadius": "var(--radius-3)",
+                       "padding": "12px 16px"},
             ),
         ),
+        data_testid="business-menus",
+        style={"display": "grid", "gap": "16px", "marginTop": "16px",
+               "gridTemplateColumns": "repeat(auto-fill, minmax(280px, 1fr))"},
     )
 
 

@@ -15,9 +15,8 @@ from chingin_app.domain import dates
 from chingin_app.domain.clock import to_jst
 from chingin_app.domain.contract import Service
 from chingin_app.domain.messages import message
-from chingin_app.domain.permissions import GROUPS
 from chingin_app.domain.result import Err
-from chingin_app.services import batch_savings, contracts, login, notices, permissions
+from chingin_app.services import batch_savings, contracts, login, notices
 from chingin_app.services.context import app_clock
 from chingin_app.services.rokin import cycle as rokin_cycle
 from chingin_app.services.rokin.workspace import WORKSPACE_MENUS
@@ -229,27 +228,16 @@ class InfoState(SessionState):
         info, redirect = self._signed_in()
         if info is None:
             return redirect
-        with session_scope(read_only=True) as db:
-            visible = permissions.visible_menus(
-                db, contract_no=info.contract_no, user_id=info.user_id
-            )
-        links: dict[str, list[list[str]]] = {}
-        for item, _level in visible:
-            # Every menu entry has a built screen (tests/unit/test_menu_screens.py); the check
-            # stays so a half-merged menu can never show a dead link.
-            route = routes.MENU_ROUTES.get(item.key)
-            if route is not None and routes.is_built(route):
-                links.setdefault(item.group, []).append([item.label, route])
-        self.menu_groups = [g for g in GROUPS if g in links]
+        self.menu_groups, self.menu_links, visible = self._menu_links(info)
+        self.nav_groups, self.nav_links = self.menu_groups, self.menu_links
         self.cycle_link = routes.is_built(routes.ROKIN_CYCLE) and any(
-            item.key in WORKSPACE_MENUS for item, _level in visible
+            key in WORKSPACE_MENUS for key in visible
         )
-        self.menu_links = links
         self._load_schedule(info)
         self._load_zaikei_latest(info)
         self._load_batch_latest(info)
         self._load_notices(info)
-        self._link_latest({item.key for item, _level in visible})
+        self._link_latest(visible)
         return None
 
     def _load_notices(self, info: SessionInfo) -> None:

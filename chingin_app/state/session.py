@@ -11,8 +11,9 @@ from reflex.event import EventSpec
 from chingin_app import routes
 from chingin_app.db import session_scope
 from chingin_app.domain.messages import message
+from chingin_app.domain.permissions import GROUPS
 from chingin_app.domain.result import Err
-from chingin_app.services import download_tickets, keypad, sessions
+from chingin_app.services import download_tickets, keypad, permissions, sessions
 from chingin_app.services.cert_gate import H_TAB
 from chingin_app.services.context import app_clock
 from chingin_app.services.session_handles import handles, tab_key
@@ -36,6 +37,41 @@ class SessionState(PageState):
     is_master: bool = False
     groups: list[tuple[str, str]] = []  # noqa: RUF012 (Reflex copies var defaults)
     last_signins: list[str] = []  # noqa: RUF012 (Reflex copies var defaults)
+    # The persistent menu of every screen after login (issue 14 item 3): the business menu
+    # groups the user may see and, per group, [label, route] — the information screen's links.
+    nav_groups: list[str] = []  # noqa: RUF012 (Reflex copies var defaults)
+    nav_links: dict[str, list[list[str]]] = {}  # noqa: RUF012 (Reflex copies var defaults)
+
+    def _menu_links(
+        self, info: SessionInfo
+    ) -> tuple[list[str], dict[str, list[list[str]]], set[str]]:
+        """The business menus ``info``'s user may see (R-INFO-1, R-USER-7): the groups in the
+        manual's order, each group's [label, route] and the visible menu keys. The one
+        permission check of the information screen and of the persistent menu, so both always
+        list the same screens."""
+        with session_scope(read_only=True) as db:
+            visible = permissions.visible_menus(
+                db, contract_no=info.contract_no, user_id=info.user_id
+            )
+        links: dict[str, list[list[str]]] = {}
+        for item, _level in visible:
+            # Every menu entry has a built screen (tests/unit/test_menu_screens.py); the check
+            # stays so a half-merged menu can never show a dead link.
+            route = routes.MENU_ROUTES.get(item.key)
+            if route is not None and routes.is_built(route):
+                links.setdefault(item.group, []).append([item.label, route])
+        return [g for g in GROUPS if g in links], links, {item.key for item, _level in visible}
+
+    @rx.event
+    def load_menu(self) -> None:
+        """Fill the persistent menu when a screen mounts (display only: every screen's own
+        handlers check the right again). Without a session it shows nothing; the screen's
+        ``load`` does the redirect."""
+        info = self._current_session(touch=False)
+        if info is None or info.group_no is None:
+            self.nav_groups, self.nav_links = [], {}
+            return
+        self.nav_groups, self.nav_links, _keys = self._menu_links(info)
 
     def _current_session(self, *, touch: bool) -> SessionInfo | None:
         """Check the session, the certificate and the hours for this event; None when the user

@@ -10,6 +10,7 @@ from chingin_app import routes
 from chingin_app.components.form import alert, field_error, info, submit_button, text_field
 from chingin_app.components.layout import signed_in_shell
 from chingin_app.components.password_field import password_field
+from chingin_app.components.table import table_root
 from chingin_app.state.contract_users import ContractUserFormState as F
 from chingin_app.state.contract_users import ContractUsersState as S
 from chingin_app.state.session import SessionState
@@ -92,10 +93,10 @@ def contract_users_page() -> rx.Component:
             rx.button("戻る", variant="outline", on_click=rx.redirect(routes.INFO)),
             spacing="3", margin_bottom="12px",
         ),
-        rx.table.root(
+        table_root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(c) for c in COLUMNS])),
             rx.table.body(rx.foreach(S.rows, _row)),
-            aria_label="契約ユーザー",
+            label="契約ユーザー",
         ),
         _own_entry(),
     )

@@ -8,6 +8,7 @@ from chingin_app import routes
 from chingin_app.components.form import alert, submit_button
 from chingin_app.components.layout import page_shell, signed_in_shell
 from chingin_app.components.password_field import password_field
+from chingin_app.components.table import table_root
 from chingin_app.domain.messages import message
 from chingin_app.state.login import (
     GroupSelectState,
@@ -102,7 +103,7 @@ def group_select_page() -> rx.Component:
     return signed_in_shell(
         "入金グループ選択",
         alert(GroupSelectState.alert_text),
-        rx.table.root(
+        table_root(
             rx.table.header(rx.table.row(
                 rx.table.column_header_cell("入金グループ番号"),
                 rx.table.column_header_cell("入金グループ名"),
@@ -116,6 +117,7 @@ def group_select_page() -> rx.Component:
                                             aria_label="選択 " + g[0])),
                 ),
             )),
+            label="入金グループ",
         ),
     )
 
@@ -202,7 +204,7 @@ def _rokin_schedule() -> rx.Component:
         InfoState.schedule_rows.length() > 0,  # type: ignore[attr-defined]
         rx.box(
             rx.heading(InfoState.schedule_title, as_="h2", size="3", margin_top="16px"),
-            rx.table.root(
+            table_root(
                 rx.table.header(rx.table.row(*[
                     rx.table.column_header_cell(h)
                     for h in ("", "依頼データ作成日", "控除日", "まとめ入金期限")
@@ -211,7 +213,7 @@ def _rokin_schedule() -> rx.Component:
                     InfoState.schedule_rows,
                     lambda r: rx.table.row(*[rx.table.cell(r[i]) for i in range(4)]),
                 )),
-                aria_label="労金控除スケジュール",
+                label="労金控除スケジュール",
             ),
             rx.heading("最新受信情報（労金控除）", as_="h2", size="3", margin_top="16px"),
             rx.cond(InfoState.latest_received != "",

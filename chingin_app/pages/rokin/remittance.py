@@ -13,6 +13,7 @@ from chingin_app.components.layout import signed_in_shell
 from chingin_app.components.output_panel import output_panel
 from chingin_app.components.paged_table import Column, data_table, pager
 from chingin_app.components.request_picker import request_select
+from chingin_app.components.table import table_root
 from chingin_app.state.rokin.remittance import RemitHoldsState as H
 from chingin_app.state.rokin.remittance_confirm import RemitConfirmState as C
 from chingin_app.state.rokin.remittance_confirm import WebStatementState as W
@@ -44,7 +45,7 @@ def request_summary(state: Any) -> rx.Component:
     s = state.summary
     return rx.cond(
         state.request_id != "",
-        rx.table.root(
+        table_root(
             rx.table.body(
                 _fact("入金グループ", s["group"], "sum-group"),
                 _fact("控除年月・支給区分", s["label"], "sum-label"),
@@ -58,7 +59,7 @@ def request_summary(state: Any) -> rx.Component:
                 _fact("確定者・日時", s["confirmed_by"] + " " + s["confirmed_at"],
                       "sum-confirmed"),
             ),
-            aria_label="まとめ入金の内容", size="1", margin_bottom="12px",
+            label="まとめ入金の内容", size="1", margin_bottom="12px",
         ),
     )
 

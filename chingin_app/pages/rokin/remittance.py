@@ -8,12 +8,13 @@ from typing import Any
 import reflex as rx
 
 from chingin_app import routes
-from chingin_app.components.form import alert, info
+from chingin_app.components.form import alert, field_error, field_label, info, invalid
 from chingin_app.components.layout import signed_in_shell
 from chingin_app.components.output_panel import output_panel
 from chingin_app.components.paged_table import Column, data_table, pager
 from chingin_app.components.request_picker import request_select
 from chingin_app.components.table import table_root
+from chingin_app.state.rokin.remittance import OTHER_REASON_LABEL
 from chingin_app.state.rokin.remittance import RemitHoldsState as H
 from chingin_app.state.rokin.remittance_confirm import RemitConfirmState as C
 from chingin_app.state.rokin.remittance_confirm import WebStatementState as W
@@ -124,19 +125,31 @@ def _hold_dialog() -> rx.Component:
             ),
             alert(H.alert_text),
             rx.form(
-                rx.el.label("不能理由", html_for="field-reason_choice", style=_LABEL),
+                field_label("不能理由", "field-reason_choice", required=True),
+                # Nothing chosen at first (issue 14 item 7): the user picks the reason.
                 rx.el.select(
+                    rx.el.option("選択してください", value=""),
                     rx.foreach(H.reasons, lambda r: rx.el.option(r, value=r)),
-                    id="field-reason_choice", name="reason_choice",
-                    style={"minWidth": "200px", "padding": "4px", "marginBottom": "8px"},
+                    id="field-reason_choice", name="reason_choice", value=H.reason_choice,
+                    on_change=H.choose_reason, aria_required="true",
+                    aria_invalid=invalid(H.errors.get("reason_choice", "")),
+                    aria_describedby="field-reason_choice-error",
+                    style={"minWidth": "200px", "marginBottom": "8px"},
                 ),
-                rx.el.label("入金中止理由（その他）", html_for="field-reason_text", style=_LABEL),
-                rx.input(id="field-reason_text", name="reason_text", max_length=H.reason_max,
-                         aria_describedby="field-reason_text-error"),
+                field_error(H.errors.get("reason_choice", ""),  # type: ignore[arg-type]
+                            field_id="field-reason_choice"),
+                # その他's own text only when その他 is chosen.
                 rx.cond(
-                    H.errors.get("reason_text", "") != "",
-                    rx.text(H.errors.get("reason_text", ""), id="field-reason_text-error",
-                            color="var(--red-11)", size="2", role="alert"),
+                    H.reason_choice == OTHER_REASON_LABEL,
+                    rx.box(
+                        field_label("入金中止理由（その他）", "field-reason_text", required=True),
+                        rx.input(id="field-reason_text", name="reason_text",
+                                 max_length=H.reason_max, aria_required="true",
+                                 aria_invalid=invalid(H.errors.get("reason_text", "")),
+                                 aria_describedby="field-reason_text-error"),
+                        field_error(H.errors.get("reason_text", ""),  # type: ignore[arg-type]
+                                    field_id="field-reason_text"),
+                    ),
                 ),
                 rx.hstack(
                     rx.button("キャンセル", type="button", variant="soft", color_scheme="gray",

@@ -151,6 +151,9 @@ class RemitHoldsState(RemitRequestMixin, PagingMixin, FormMixin, MenuAccessMixin
     dialog_line: dict[str, str] = {}  # noqa: RUF012
     reasons: list[str] = [*cyc.HOLD_REASONS, OTHER_REASON_LABEL]  # noqa: RUF012
     reason_max: int = cyc.HOLD_REASON_MAX
+    #: The dialog's 不能理由 as chosen: "" until the user picks one (none is preselected), and
+    #: その他's text field shows only for OTHER_REASON_LABEL (issue 14 item 7).
+    reason_choice: str = ""
     _versions: dict[str, int] = {}  # noqa: RUF012 (the version each visible row was read at)
 
     def _fetch(self, info: SessionInfo) -> None:
@@ -238,7 +241,16 @@ class RemitHoldsState(RemitRequestMixin, PagingMixin, FormMixin, MenuAccessMixin
         if row is None or not row["can_hold"]:
             self.alert_text = message("E-CYCLE-ITEM-NOT-FOUND")
             return None
-        self.dialog_line, self.dialog_open = dict(row), True
+        self.dialog_line, self.dialog_open, self.reason_choice = dict(row), True, ""
+        return None
+
+    @rx.event
+    def choose_reason(self, choice: str) -> EventSpec | None:
+        """The 不能理由 select changed: show その他's text field only for その他."""
+        got = self._start("change")
+        if not isinstance(got, SessionInfo):
+            return got
+        self.reason_choice = choice if choice in self.reasons else ""
         return None
 
     @rx.event
@@ -271,7 +283,12 @@ class RemitHoldsState(RemitRequestMixin, PagingMixin, FormMixin, MenuAccessMixin
             self.alert_text = message("E-CYCLE-ITEM-NOT-FOUND")
             return None
         choice = text(form, "reason_choice")
-        reason = text(form, "reason_text") if choice in ("", OTHER_REASON_LABEL) else choice
+        if choice not in self.reasons:  # nothing chosen (or a forged value): say so at the select
+            self.errors = {"reason_choice": message("E-HOLD-REASON-CHOOSE")}
+            self.alert_text = self.errors["reason_choice"]
+            return None
+        self.reason_choice = choice
+        reason = text(form, "reason_text") if choice == OTHER_REASON_LABEL else choice
         with session_scope() as db:
             result = rokin_cycle.set_hold(
                 db, session=got, clock=app_clock(), item_id=int(item), version=version,

@@ -51,11 +51,18 @@ def width_for(max_length: int | None) -> str | None:
     return f"min(100%, calc({max_length}em + 24px))" if max_length <= 12 else None
 
 
+def required_mark(required: bool) -> list[rx.Component]:
+    """「必須」 after a required field's label; hidden from its accessible name, which stays
+    the label exactly (the input says aria-required)."""
+    if not required:
+        return []
+    return [rx.badge("必須", color_scheme="red", variant="soft", size="1", margin_left="6px",
+                     aria_hidden="true")]
+
+
 def field_label(label: str, field_id: str, *, required: bool = False) -> rx.Component:
-    """A field's label, with 「必須」 for a required field (the input also says aria-required)."""
-    mark = [rx.badge("必須", color_scheme="red", variant="soft", size="1", margin_left="6px",
-                     aria_hidden="true")] if required else []
-    return rx.el.label(label, *mark, html_for=field_id, style=LABEL_STYLE)
+    """A field's label, with 「必須」 for a required field."""
+    return rx.el.label(label, *required_mark(required), html_for=field_id, style=LABEL_STYLE)
 
 
 def field_hint(hint: rx.Var[str] | str, *, field_id: str) -> rx.Component:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from chingin_app import routes
+from chingin_app.components.cycle_chart import cycle_chart
 from chingin_app.components.form import alert, submit_button
 from chingin_app.components.layout import page_shell, signed_in_shell
 from chingin_app.components.password_field import password_field
@@ -305,6 +306,7 @@ def info_page() -> rx.Component:
         ),
         _notices(),
         _rokin_schedule(),
+        cycle_chart(),  # issue 14 item 8: the last 12 cycles at a glance
         _batch_latest(),
         _zaikei_latest(),
         _business_menus(),

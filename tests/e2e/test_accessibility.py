@@ -58,8 +58,10 @@ def _blocking_violations(page: Page, axe: str) -> list[str]:
     lines = []
     for v in found:
         if v.get("impact") in BLOCKING:
-            targets = [" ".join(map(str, n.get("target", []))) for n in v.get("nodes", [])][:3]
-            lines.append(f"{page.url}: {v['id']} ({v['impact']}) {v['help']} @ {targets}")
+            nodes = v.get("nodes", [])
+            targets = [" ".join(map(str, n.get("target", []))) for n in nodes][:3]
+            html = str(nodes[0].get("html", ""))[:160] if nodes else ""
+            lines.append(f"{page.url}: {v['id']} ({v['impact']}) {v['help']} @ {targets} {html}")
     return lines
 
 

@@ -117,7 +117,7 @@ def password_field(
         auto_complete=autocomplete,
         auto_focus=kb.kb_refocus == name,
         aria_invalid=rx.cond(has_error, "true", "false"),
-        aria_describedby=f"{hint_id} {error_id}",
+        aria_describedby=f"{hint_id} {error_id}" if hint else error_id,
         aria_required="true" if required else None,
         size="3",
     )

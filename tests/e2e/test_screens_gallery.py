@@ -74,6 +74,12 @@ def test_issue14_gallery_of_the_main_screens_at_1366(
             page.wait_for_load_state("networkidle")
             _shoot(page, stem)
             written.append((stem, heading))
+            if route == routes.INFO:  # and the chart of the last cycles, below the fold
+                page.get_by_test_id("cycle-chart").scroll_into_view_if_needed()
+                expect(page.locator("[data-testid=cycle-chart] .recharts-bar-rectangle").first
+                       ).to_be_visible()
+                _shoot(page, "01b-info-chart")
+                written.append(("01b-info-chart", "インフォメーション画面（最近12回の労金控除）"))
     for stem, _heading in written:
         picture = GALLERY / f"{stem}.png"
         assert picture.stat().st_size > 10_000, f"{picture} looks empty"

@@ -209,7 +209,10 @@ def _apply_dialog(label: str, title: str, question: str, on_yes: Any) -> rx.Comp
     """確定 / 確定解除 with the totals restated (R-PLUS-5: what will be applied, then はい)."""
     s = C.summary
     return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button(label, size="3", on_click=C.refresh)),
+        # The trigger's button has no handler of its own: Reflex wraps a trigger child with
+        # on_click in a <div> that takes the trigger's ARIA (axe: aria-allowed-attr). The
+        # totals are re-read when the dialog's content mounts, i.e. as it opens.
+        rx.alert_dialog.trigger(rx.button(label, size="3")),
         rx.alert_dialog.content(
             rx.alert_dialog.title(title),
             rx.alert_dialog.description(
@@ -228,6 +231,7 @@ def _apply_dialog(label: str, title: str, question: str, on_yes: Any) -> rx.Comp
                 rx.alert_dialog.cancel(rx.button("いいえ", variant="soft", color_scheme="gray")),
                 spacing="3", justify="end", margin_top="16px",
             ),
+            on_mount=C.refresh,
         ),
     )
 

@@ -16,6 +16,11 @@ need_system() { # pairs: command package
     shift 2
   done
   [ ${#missing[@]} -eq 0 ] && return 0
+  install_packages "${missing[@]}"
+}
+
+install_packages() { # Debian package names
+  local missing=("$@")
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     say "installing system packages: ${missing[*]}"
     apt-get update -qq
@@ -89,6 +94,25 @@ need_redis() {
   fi
 }
 
+# --- test-only tools: axe-core for the accessibility e2e test (issue 14 item 10) -----------
+# Installed under var/test-tools (ignored by git), never by the service at start.
+AXE_VERSION=4.14.1
+need_axe() {
+  local pkg=var/test-tools/node_modules/axe-core/package.json
+  if ! grep -q "\"version\": \"$AXE_VERSION\"" "$pkg" 2>/dev/null; then
+    say "installing axe-core $AXE_VERSION (test-only)"
+    mkdir -p var/test-tools
+    npm install --prefix var/test-tools --no-audit --no-fund --no-save "axe-core@$AXE_VERSION" \
+      >/dev/null
+  fi
+}
+
+# --- Japanese fonts, so screenshots (docs/screens/) show text (issue 14 item 8) ------------
+need_fonts() {
+  command -v fc-list >/dev/null 2>&1 && fc-list :lang=ja | grep -q . && return 0
+  install_packages fontconfig fonts-noto-cjk
+}
+
 cmd=${1:-}
 case "$cmd" in
   serve)
@@ -103,6 +127,8 @@ case "$cmd" in
     need_postgres
     need_redis
     need_venv
+    need_axe
+    need_fonts
     say "ruff"; ruff check .
     say "mypy"; mypy chingin_app pki
     say "unit + integration tests"

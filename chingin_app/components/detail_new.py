@@ -32,7 +32,8 @@ def _employee_fields(n: Any) -> rx.Component:
         ),
         rx.fragment(
             checked_field("カナ氏名", "name_kana", on_blur=n.check_kana, error=err("name_kana"),
-                          hint=n.kana_hint, max_length=40),
+                          hint=n.kana_hint, max_length=40, required=True,
+                          note="ひらがな・全角カナでも入力でき、金庫の半角カナに直して登録します。"),
             text_field("漢字氏名", "name_kanji", error=err("name_kanji"), max_length=20),
             text_field("所属", "department", error=err("department"), max_length=20),
         ),
@@ -41,11 +42,9 @@ def _employee_fields(n: Any) -> rx.Component:
 
 def _form(n: Any, detail_fields: tuple[rx.Component, ...]) -> rx.Component:
     return rx.form(
-        rx.text("職員番号を入力すると、登録済みの職員かどうかを確認します。"
-                "カナ氏名はひらがな・全角カナでも入力でき、金庫の半角カナに直して登録します。",
-                size="2", margin_bottom="12px"),
         checked_field("職員番号（半角数字10桁以内）", "staff_no", on_blur=n.look_up,
-                      error=n.errors.get("staff_no", ""), max_length=10),
+                      error=n.errors.get("staff_no", ""), max_length=10, required=True,
+                      note="入力すると、登録済みの職員かどうかを確認します。"),
         _employee_fields(n),
         *detail_fields,
         rx.hstack(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from chingin_app.components.form import FORM_STYLE
 from chingin_app.proxy.static_pages import SERVICE_NAME
 from chingin_app.settings import settings
 from chingin_app.state.page import PageState
@@ -53,6 +54,7 @@ def page_shell(title: str, *content: rx.Component) -> rx.Component:
             style={"maxWidth": "880px", "margin": "24px auto", "padding": "0 24px"},
         ),
         lang="ja",
+        style=FORM_STYLE,  # required marks, red borders, visible dropdowns (issue 14 item 7)
     )
 
 
@@ -95,4 +97,5 @@ def signed_in_shell(title: str, *content: rx.Component) -> rx.Component:
             style={"margin": "24px 0", "padding": "0 24px", "minWidth": 0},
         ),
         lang="ja",
+        style=FORM_STYLE,  # required marks, red borders, visible dropdowns (issue 14 item 7)
     )

@@ -9,6 +9,8 @@ from typing import Any
 
 import reflex as rx
 
+from chingin_app.components.table import table_root
+
 
 @dataclass(frozen=True)
 class Column:
@@ -79,8 +81,8 @@ def data_table(
             cells.append(rx.table.cell(row_actions(r)))
         return rx.table.row(*cells)
 
-    return rx.table.root(
+    return table_root(
         rx.table.header(rx.table.row(*headers)),
         rx.table.body(rx.foreach(rows, row)),
-        aria_label=label,
+        label=label,
     )

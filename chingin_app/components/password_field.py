@@ -34,7 +34,7 @@ from typing import Any, cast
 import reflex as rx
 from reflex.vars import ArrayVar, ObjectVar
 
-from chingin_app.components.form import field_error
+from chingin_app.components.form import field_error, field_hint, required_mark
 from chingin_app.services.keypad import GROUPS
 from chingin_app.state.software_keyboard import (
     KB_EXPIRED_NOTICE,
@@ -75,6 +75,8 @@ def password_field(
     state: type[rx.State],
     error: rx.Var[str] | str = "",
     autocomplete: str = "current-password",
+    required: bool = False,
+    hint: str = "",
 ) -> rx.Component:
     """A labelled password input for use inside ``rx.form``, with its software keyboard.
 
@@ -82,6 +84,7 @@ def password_field(
     with ``take_secret(self, form_data, name)``. ``state`` is the screen's state, which mixes in
     ``SoftwareKeyboardMixin``. ``error`` is the field's message ("" for none).
     ``autocomplete`` is the input's hint: ``new-password`` on registration and change screens.
+    ``required`` marks the label 「必須」; ``hint`` (the password rules) shows under the field.
     """
     if not (isinstance(state, type) and issubclass(state, SoftwareKeyboardMixin)):
         shown = getattr(state, "__name__", repr(state))
@@ -101,6 +104,7 @@ def password_field(
     status_id = f"{name}-kb-status"
     panel_id = f"{name}-kb"
     label_id = f"{name}-label"
+    hint_id = f"{name}-hint"
     on_keyboard = counts.contains(name)
     count = counts.get(name, 0).to(int)
     notice = notices.get(name, "").to(str)
@@ -113,7 +117,8 @@ def password_field(
         auto_complete=autocomplete,
         auto_focus=kb.kb_refocus == name,
         aria_invalid=rx.cond(has_error, "true", "false"),
-        aria_describedby=error_id,
+        aria_describedby=f"{hint_id} {error_id}" if hint else error_id,
+        aria_required="true" if required else None,
         size="3",
     )
     # No id and no name: the display is no form control, so the form never submits the ●
@@ -135,9 +140,11 @@ def password_field(
     )
     return rx.box(
         rx.el.label(
-            label, id=label_id, html_for=name, style={"fontWeight": "bold", "display": "block"}
+            label, *required_mark(required), id=label_id, html_for=name,
+            style={"fontWeight": "bold", "display": "block"},
         ),
         rx.box(rx.cond(on_keyboard, display, physical), max_width="420px"),
+        field_hint(hint, field_id=name),
         rx.hstack(
             rx.button(
                 "ソフトウェアキーボード",

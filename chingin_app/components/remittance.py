@@ -10,10 +10,10 @@ from typing import Any
 
 import reflex as rx
 
-from chingin_app.components.form import alert
+from chingin_app.components.form import alert, field_error, field_label, invalid
 from chingin_app.components.request_picker import request_select
-
-_LABEL = {"display": "block", "fontWeight": "bold"}
+from chingin_app.components.table import table_root
+from chingin_app.state.rokin.remittance import OTHER_REASON_LABEL
 
 
 def request_choice(state: Any) -> rx.Component:
@@ -33,7 +33,7 @@ def request_summary(state: Any) -> rx.Component:
     s = state.summary
     return rx.cond(
         state.request_id != "",
-        rx.table.root(
+        table_root(
             rx.table.body(
                 _fact("入金グループ", s["group"], "sum-group"),
                 _fact("控除年月・支給区分", s["label"], "sum-label"),
@@ -47,7 +47,7 @@ def request_summary(state: Any) -> rx.Component:
                 _fact("確定者・日時", s["confirmed_by"] + " " + s["confirmed_at"],
                       "sum-confirmed"),
             ),
-            aria_label="まとめ入金の内容", size="1", margin_bottom="12px",
+            label="まとめ入金の内容", size="1", margin_bottom="12px",
         ),
     )
 
@@ -80,19 +80,29 @@ def hold_dialog(state: Any) -> rx.Component:
             ),
             alert(H.alert_text),
             rx.form(
-                rx.el.label("不能理由", html_for="field-reason_choice", style=_LABEL),
+                field_label("不能理由", "field-reason_choice", required=True),
+                # Nothing chosen at first (issue 14 item 7): the user picks the reason.
                 rx.el.select(
+                    rx.el.option("選択してください", value=""),
                     rx.foreach(H.reasons, lambda r: rx.el.option(r, value=r)),
-                    id="field-reason_choice", name="reason_choice",
-                    style={"minWidth": "200px", "padding": "4px", "marginBottom": "8px"},
+                    id="field-reason_choice", name="reason_choice", value=H.reason_choice,
+                    on_change=H.choose_reason, aria_required="true",
+                    aria_invalid=invalid(H.errors.get("reason_choice", "")),
+                    aria_describedby="field-reason_choice-error",
+                    style={"minWidth": "200px", "marginBottom": "8px"},
                 ),
-                rx.el.label("入金中止理由（その他）", html_for="field-reason_text", style=_LABEL),
-                rx.input(id="field-reason_text", name="reason_text", max_length=H.reason_max,
-                         aria_describedby="field-reason_text-error"),
+                field_error(H.errors.get("reason_choice", ""), field_id="field-reason_choice"),
+                # その他's own text only when その他 is chosen.
                 rx.cond(
-                    H.errors.get("reason_text", "") != "",
-                    rx.text(H.errors.get("reason_text", ""), id="field-reason_text-error",
-                            color="var(--red-11)", size="2", role="alert"),
+                    H.reason_choice == OTHER_REASON_LABEL,
+                    rx.box(
+                        field_label("入金中止理由（その他）", "field-reason_text", required=True),
+                        rx.input(id="field-reason_text", name="reason_text",
+                                 max_length=H.reason_max, aria_required="true",
+                                 aria_invalid=invalid(H.errors.get("reason_text", "")),
+                                 aria_describedby="field-reason_text-error"),
+                        field_error(H.errors.get("reason_text", ""), field_id="field-reason_text"),
+                    ),
                 ),
                 rx.hstack(
                     rx.button("キャンセル", type="button", variant="soft", color_scheme="gray",
@@ -111,10 +121,13 @@ def hold_dialog(state: Any) -> rx.Component:
 
 def apply_dialog(state: Any, label: str, title: str, question: str, on_yes: Any) -> rx.Component:
     """確定 / 確定解除 with the totals restated (R-PLUS-5: what will be applied, then はい);
-    ``state`` re-reads the totals (``refresh``) when the button is pressed."""
+    ``state`` re-reads the totals (``refresh``) as the dialog opens."""
     s = state.summary
     return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button(label, size="3", on_click=state.refresh)),
+        # The trigger's button has no handler of its own: Reflex wraps a trigger child with
+        # on_click in a <div> that takes the trigger's ARIA (axe: aria-allowed-attr). The
+        # totals are re-read when the dialog's content mounts, i.e. as it opens.
+        rx.alert_dialog.trigger(rx.button(label, size="3")),
         rx.alert_dialog.content(
             rx.alert_dialog.title(title),
             rx.alert_dialog.description(
@@ -133,5 +146,6 @@ def apply_dialog(state: Any, label: str, title: str, question: str, on_yes: Any)
                 rx.alert_dialog.cancel(rx.button("いいえ", variant="soft", color_scheme="gray")),
                 spacing="3", justify="end", margin_top="16px",
             ),
+            on_mount=state.refresh,
         ),
     )

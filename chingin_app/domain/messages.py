@@ -617,6 +617,7 @@ ROKIN_DETAIL_MESSAGES: Final[dict[str, str]] = {
 #: RK-11, A.4; domain/deduction_cycle.py, services/rokin/cycle/, chingin bank …).
 ROKIN_CYCLE_MESSAGES: Final[dict[str, str]] = {
     "E-HOLD-REASON-FORMAT": "「{label}」は{max}文字以内の1行で入力してください。",
+    "E-HOLD-REASON-CHOOSE": "「不能理由」を選択してください。何も変更していません。",
     "E-CYCLE-CLOSED": "この控除依頼は「{state}」のため、変更できません。何も変更していません。",
     "E-CYCLE-ALREADY-CONFIRMED": "まとめ入金は既に確定しています。何も変更していません。",
     "E-CYCLE-NOT-CONFIRMED": (

@@ -22,8 +22,9 @@ def _credentials(title: str, password_label: str) -> rx.Component:
         alert(S.alert_text),
         rx.form(
             text_field("ユーザーＩＤ", "user_id", error=_err("user_id"),
-                       default_value=S.prefill_user_id, max_length=12),
-            password_field(password_label, "password", state=S, error=_err("password")),
+                       default_value=S.prefill_user_id, max_length=12, required=True),
+            password_field(password_label, "password", state=S, error=_err("password"),
+                           required=True),
             submit_button("認証", busy=S.busy),
             on_submit=S.submit_credentials,
             reset_on_submit=False,
@@ -49,7 +50,7 @@ def code_page() -> rx.Component:
         alert(S.alert_text),
         rx.form(
             text_field("認証コード", "code", error=_err("code"), input_mode="numeric",
-                       max_length=6, autocomplete="one-time-code"),
+                       max_length=6, autocomplete="one-time-code", required=True),
             rx.hstack(
                 submit_button("認証", busy=S.busy),
                 rx.button("再送信", type="button", variant="outline", size="3",

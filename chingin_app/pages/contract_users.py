@@ -10,6 +10,7 @@ from chingin_app import routes
 from chingin_app.components.form import alert, field_error, info, submit_button, text_field
 from chingin_app.components.layout import signed_in_shell
 from chingin_app.components.password_field import password_field
+from chingin_app.components.table import table_root
 from chingin_app.state.contract_users import ContractUserFormState as F
 from chingin_app.state.contract_users import ContractUsersState as S
 from chingin_app.state.session import SessionState
@@ -92,10 +93,10 @@ def contract_users_page() -> rx.Component:
             rx.button("戻る", variant="outline", on_click=rx.redirect(routes.INFO)),
             spacing="3", margin_bottom="12px",
         ),
-        rx.table.root(
+        table_root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(c) for c in COLUMNS])),
             rx.table.body(rx.foreach(S.rows, _row)),
-            aria_label="契約ユーザー",
+            label="契約ユーザー",
         ),
         _own_entry(),
     )
@@ -170,17 +171,21 @@ def contract_user_new_page() -> rx.Component:
         "契約ユーザー登録",
         alert(F.alert_text),
         rx.form(
-            text_field("ユーザーＩＤ", "user_id", error=_err("user_id"), max_length=12),
-            text_field("ユーザー名", "user_name", error=_err("user_name"), max_length=20),
+            text_field("ユーザーＩＤ", "user_id", error=_err("user_id"), max_length=12,
+                       required=True),
+            text_field("ユーザー名", "user_name", error=_err("user_name"), max_length=20,
+                       required=True),
             # P.28: 「パスワード」 (the general user's 仮のパスワード) and 「パスワード再入力」.
             password_field("パスワード", "temporary_password", state=F,
-                           error=_err("temporary_password"), autocomplete="new-password"),
-            rx.text(TEMPORARY_HINT, size="1", margin_top="-8px", margin_bottom="8px"),
+                           error=_err("temporary_password"), autocomplete="new-password",
+                           required=True, hint=TEMPORARY_HINT),
             password_field("パスワード再入力", "temporary_password_again", state=F,
-                           error=_err("temporary_password_again"), autocomplete="new-password"),
-            text_field("メールアドレス", "email", error=_err("email"), max_length=50),
+                           error=_err("temporary_password_again"), autocomplete="new-password",
+                           required=True),
+            text_field("メールアドレス", "email", error=_err("email"), max_length=50,
+                       required=True),
             text_field("メールアドレス再入力", "email_again", error=_err("email_again"),
-                       max_length=50),
+                       max_length=50, required=True),
             _restrictions(),
             rx.hstack(
                 submit_button("登録", busy=F.busy | F.at_limit),
@@ -203,10 +208,10 @@ def contract_user_edit_page() -> rx.Component:
         rx.text("ユーザーＩＤ：", F.target_user_id, data_testid="edit-user-id"),
         rx.text("変更する項目だけを入力してください。空欄の項目は変更しません。", size="2"),
         rx.form(
-            text_field("ユーザー名", "user_name", error=_err("user_name"), max_length=20),
-            rx.text("現在：", F.current_name, size="1", margin_top="-8px", margin_bottom="8px"),
-            text_field("メールアドレス", "email", error=_err("email"), max_length=50),
-            rx.text("現在：", F.current_email, size="1", margin_top="-8px", margin_bottom="8px"),
+            text_field("ユーザー名", "user_name", error=_err("user_name"), max_length=20,
+                       hint=rx.Var.create("現在：") + F.current_name),
+            text_field("メールアドレス", "email", error=_err("email"), max_length=50,
+                       hint=rx.Var.create("現在：") + F.current_email),
             text_field("メールアドレス再入力", "email_again", error=_err("email_again"),
                        max_length=50),
             # The master's own entry: no 仮のパスワード, no restrictions (R-USER-2, R-USER-7a).

@@ -5,10 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from chingin_app import routes
+from chingin_app.components.cycle_chart import cycle_chart
 from chingin_app.components.form import alert, submit_button
 from chingin_app.components.layout import page_shell, signed_in_shell
 from chingin_app.components.navigation import ADMIN_HEADING, COMMON_HEADING
 from chingin_app.components.password_field import password_field
+from chingin_app.components.table import table_root
 from chingin_app.domain.messages import message
 from chingin_app.state.login import (
     GroupSelectState,
@@ -103,7 +105,7 @@ def group_select_page() -> rx.Component:
     return signed_in_shell(
         "入金グループ選択",
         alert(GroupSelectState.alert_text),
-        rx.table.root(
+        table_root(
             rx.table.header(rx.table.row(
                 rx.table.column_header_cell("入金グループ番号"),
                 rx.table.column_header_cell("入金グループ名"),
@@ -117,6 +119,7 @@ def group_select_page() -> rx.Component:
                                             aria_label="選択 " + g[0])),
                 ),
             )),
+            label="入金グループ",
         ),
     )
 
@@ -227,7 +230,7 @@ def _rokin_schedule() -> rx.Component:
         InfoState.schedule_rows.length() > 0,  # type: ignore[attr-defined]
         rx.box(
             rx.heading(InfoState.schedule_title, as_="h2", size="3", margin_top="16px"),
-            rx.table.root(
+            table_root(
                 rx.table.header(rx.table.row(*[
                     rx.table.column_header_cell(h)
                     for h in ("", "依頼データ作成日", "控除日", "まとめ入金期限")
@@ -236,7 +239,7 @@ def _rokin_schedule() -> rx.Component:
                     InfoState.schedule_rows,
                     lambda r: rx.table.row(*[rx.table.cell(r[i]) for i in range(4)]),
                 )),
-                aria_label="労金控除スケジュール",
+                label="労金控除スケジュール",
             ),
             rx.heading("最新受信情報（労金控除）", as_="h2", size="3", margin_top="16px"),
             rx.cond(InfoState.latest_received != "",
@@ -329,6 +332,7 @@ def info_page() -> rx.Component:
         _cycle_link(),
         _notices(),
         _rokin_schedule(),
+        cycle_chart(),  # issue 14 item 8: the last 12 cycles at a glance
         _batch_latest(),
         _zaikei_latest(),
         _business_menus(),

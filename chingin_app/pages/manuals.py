@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from chingin_app.components.layout import signed_in_shell
+from chingin_app.components.table import table_root
 from chingin_app.state.manuals import ManualsState as S
 
 
@@ -21,7 +22,7 @@ def manuals_page() -> rx.Component:
                 role="status", margin_y="12px",
             ),
         ),
-        rx.table.root(
+        table_root(
             rx.table.header(rx.table.row(
                 rx.table.column_header_cell("マニュアル・帳票"),
                 rx.table.column_header_cell("登録日"),
@@ -38,5 +39,6 @@ def manuals_page() -> rx.Component:
                               aria_label="ダウンロード " + m["title"]),
                 )),
             ))),
+            label="マニュアル・帳票",
         ),
     )

@@ -9,6 +9,7 @@ from typing import Any
 import reflex as rx
 
 from chingin_app.components.form import alert, field_error, submit_button, text_field
+from chingin_app.components.table import table_root
 from chingin_app.state.operator_console import (
     PROCEDURE_TITLES,
     ConsoleContractsState,
@@ -195,7 +196,7 @@ def _detail() -> rx.Component:
             ),
             rx.text("入金グループ：", rx.foreach(s.groups, lambda g: rx.text.span(g, " "))),
             rx.heading("ユーザー", as_="h2", size="4", margin_y="12px"),
-            rx.table.root(
+            table_root(
                 rx.table.header(rx.table.row(*[
                     rx.table.column_header_cell(h)
                     for h in ("ユーザーＩＤ", "ユーザー名", "区分", "状態", "電子証明書")
@@ -205,6 +206,7 @@ def _detail() -> rx.Component:
                     rx.table.cell(u["role"]), rx.table.cell(u["status"]),
                     rx.table.cell(u["certificate"]),
                 ))),
+                label="ユーザー",
             ),
             rx.heading("手続き", as_="h2", size="4", margin_y="12px"),
             rx.flex(
@@ -246,7 +248,7 @@ def contracts_page() -> rx.Component:
                 ),
                 on_submit=s.search,
             ),
-            rx.table.root(
+            table_root(
                 rx.table.header(rx.table.row(
                     rx.table.column_header_cell("契約番号"),
                     rx.table.column_header_cell("団体名／事業所名"),
@@ -260,6 +262,7 @@ def contracts_page() -> rx.Component:
                                             aria_label="照会 " + c["contract_no"],
                                             on_click=_handlers.select(c["contract_no"]))),
                 ))),
+                label="契約の検索結果",
             ),
             _detail(),
             _dialog(),

@@ -75,7 +75,7 @@ class SoftwareKeyboardMixin(rx.State, mixin=True):
         if not _NAME_RE.fullmatch(name):
             return
         if self.kb_open == name:
-            _close(self)
+            _close_panel(self)
             return
         store = keypad.default_store()
         token, key = _ids(self, name)
@@ -149,8 +149,9 @@ class SoftwareKeyboardMixin(rx.State, mixin=True):
 
     @rx.event
     def kb_close(self) -> None:
-        """「閉じる」: hide the panel; the field keeps its characters (shown as ●)."""
-        _close(self)
+        """「閉じる」: hide the panel; the field keeps its characters (shown as ●), or, when
+        nothing was typed on the panel, goes back to the physical keyboard (issue 14 item 7)."""
+        _close_panel(self)
 
     @rx.event
     def kb_physical(self, name: str) -> None:
@@ -245,6 +246,18 @@ def _set_notice(state: SoftwareKeyboardMixin, name: str, text: str) -> None:
 def _close(state: SoftwareKeyboardMixin) -> None:
     state.kb_open = ""
     state.kb_keys = []
+
+
+def _close_panel(state: SoftwareKeyboardMixin) -> None:
+    """Close the open panel. A field with nothing typed on it leaves keyboard mode: its input
+    mounts again, focused, instead of an empty ● display the user cannot type into (issue 14
+    item 7); a field holding characters keeps them, since going back would wipe them."""
+    name = state.kb_open
+    if name and state.kb_counts.get(name, 0) == 0:
+        _to_physical(state, name)
+        state.kb_refocus = name
+        return
+    _close(state)
 
 
 def _restart(state: SoftwareKeyboardMixin, name: str) -> None:

@@ -279,6 +279,31 @@ def test_rk_8_set_and_clear_holds_with_live_totals(db: Session, org: Org) -> Non
     assert stored(db, org)[1]["000003"] == (False, None)
 
 
+def test_rk_8_hold_dialog_starts_with_no_reason_and_refuses_none(db: Session, org: Org) -> None:
+    """Issue 14 item 7 (RK-8): the 入金中止 dialog preselects no 不能理由 (it preselected 退職);
+    設定 without a choice is refused at the select, nothing changed; その他's text field is
+    shown only while その他 is chosen (``reason_choice``), a forged choice is no choice."""
+    s = holds(org.master)
+    s.open_hold(row_id(s, "000003"))
+    assert s.dialog_open and s.reason_choice == ""
+    s.set_hold({"reason_choice": "", "reason_text": "退職"})
+    assert s.errors == {"reason_choice": message("E-HOLD-REASON-CHOOSE")}
+    assert s.dialog_open
+    assert stored(db, org)[1]["000003"] == (False, None)
+    s.set_hold({"reason_choice": "給与から差し引かない", "reason_text": ""})  # not in the list
+    assert s.errors == {"reason_choice": message("E-HOLD-REASON-CHOOSE")}
+    s.choose_reason(OTHER_REASON_LABEL)
+    assert s.reason_choice == OTHER_REASON_LABEL
+    s.choose_reason("<forged>")
+    assert s.reason_choice == ""
+    s.choose_reason("退職")
+    s.set_hold({"reason_choice": "退職", "reason_text": "ignored"})
+    assert s.notice == message("I-REMIT-HOLD-SET")
+    assert stored(db, org)[1]["000003"] == (True, "退職")
+    s.open_hold(row_id(s, "000004"))
+    assert s.reason_choice == ""  # a new dialog forgets the last choice
+
+
 def test_rk_8_stale_version_is_a_conflict_and_changes_nothing(db: Session, org: Org) -> None:
     """Optimistic locking: a line changed by someone else since it was listed is refused with
     E-CYCLE-CONFLICT; the other change stays."""

@@ -215,6 +215,23 @@ def test_r_sess_3a_close_keeps_the_characters(kb: Any) -> None:
     assert RECEIVED == ["abc"]
 
 
+def test_r_sess_3a_close_with_nothing_typed_leaves_keyboard_mode(kb: Any) -> None:
+    """Issue 14 item 7: 閉じる on an empty field gives the physical input back, focused (the
+    field was left as an empty ● display that typing into only wiped)."""
+    kb.kb_show("password")
+    kb.kb_close()
+    assert kb.kb_open == "" and kb.kb_keys == []
+    assert "password" not in kb.kb_counts  # the input is mounted again
+    assert kb.kb_refocus == "password"
+    kb.kb_show("password")
+    click(kb, "a")
+    kb.kb_backspace()  # typed, then deleted: empty again
+    kb.kb_show("password")  # the toggle button closes the panel by the same rule
+    assert "password" not in kb.kb_counts
+    kb.submit({"password": "typed"})
+    assert RECEIVED == ["typed"]
+
+
 def test_r_sess_3a_expired_buffer_while_typing(kb: Any, clock: MovableClock) -> None:
     kb.kb_show("password")
     click(kb, "ab")

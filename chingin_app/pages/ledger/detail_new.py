@@ -15,7 +15,7 @@ def ledger_detail_new_page() -> rx.Component:
     return detail_new_page(
         N, title="賃控元帳明細新規登録", list_title="賃控元帳明細照会",
         detail_fields=(
-            select_field("種目", "item_code", N.items,
+            select_field("種目", "item_code", N.items, required=True,
                          error=N.errors.get("item_code", "")),  # type: ignore[attr-defined]
             ledger_fields(N.errors),
         ),

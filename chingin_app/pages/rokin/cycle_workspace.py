@@ -17,6 +17,7 @@ from chingin_app.components.layout import signed_in_shell
 from chingin_app.components.output_panel import excel_button, output_panel
 from chingin_app.components.paged_table import Column, data_table, pager
 from chingin_app.components.remittance import apply_dialog, hold_dialog
+from chingin_app.components.table import table_root
 from chingin_app.pages.rokin.reconciliation import COLUMNS as DIFF_COLUMNS
 from chingin_app.services.rokin.reconciliation import MAX_BYTES
 from chingin_app.state.rokin.cycle_workspace import CycleWorkspaceState as S
@@ -43,7 +44,7 @@ def _summary() -> rx.Component:
     return rx.cond(
         S.part_summary & (S.request_id != ""),
         rx.box(
-            rx.table.root(
+            table_root(
                 rx.table.body(
                     _fact("控除依頼", s["label"], "ws-label"),
                     _fact("依頼", s["requested"], "ws-requested"),
@@ -54,7 +55,7 @@ def _summary() -> rx.Component:
                     _fact("入金額合計", s["remitted"], "ws-remitted"),
                     _fact("まとめ入金期限", s["deadline"], "ws-deadline"),
                 ),
-                aria_label="今月の控除依頼", size="1", margin_bottom="8px",
+                label="今月の控除依頼", size="1", margin_bottom="8px",
             ),
             rx.el.ul(rx.foreach(S.needed, lambda n: rx.el.li(n)), aria_label="確定までに必要なこと",
                      data_testid="ws-needed", style={"marginBottom": "12px"}),

@@ -15,7 +15,7 @@ def rokin_detail_new_page() -> rx.Component:
     return detail_new_page(
         N, title="労金控除明細新規登録", list_title="労金控除明細照会",
         detail_fields=(
-            select_field("商品", "product_code", N.products,
+            select_field("商品", "product_code", N.products, required=True,
                          error=N.errors.get("product_code", "")),  # type: ignore[attr-defined]
             detail_fields(N.errors),
         ),

@@ -190,6 +190,9 @@ class CycleWorkspaceState(RemitRequestMixin, HoldDialogMixin, ReconcileMixin, Ou
         self._filter(kind)
         return None
 
+    def _hold_access(self) -> SessionInfo | EventSpec | None:
+        return self._begin(ws.MENU_HOLDS, "change")
+
     def _page_access(self) -> tuple[SessionInfo | None, EventSpec | None]:
         return self._menu_access(ws.MENU_RECONCILE, "view")
 

@@ -169,14 +169,30 @@ class HoldDialogMixin(rx.State, mixin=True):
     dialog_line: dict[str, str] = {}  # noqa: RUF012
     reasons: list[str] = [*cyc.HOLD_REASONS, OTHER_REASON_LABEL]  # noqa: RUF012
     reason_max: int = cyc.HOLD_REASON_MAX
+    #: The dialog's 不能理由 as chosen: "" until the user picks one (none is preselected), and
+    #: その他's text field shows only for OTHER_REASON_LABEL (issue 14 item 7).
+    reason_choice: str = ""
     _versions: dict[str, int] = {}  # noqa: RUF012 (the version each offered line was read at)
+
+    def _hold_access(self) -> SessionInfo | EventSpec | None:
+        """The screen's check of the 入金中止 menu's 変更 right (every handler asks it)."""
+        raise NotImplementedError
 
     def _open_dialog(self, row: dict[str, str] | None) -> None:
         """Open the dialog on a row the screen offered (its 入金中止 is possible)."""
         if row is None or not row.get("can_hold"):
             self.alert_text = message("E-CYCLE-ITEM-NOT-FOUND")  # type: ignore[attr-defined]
             return
-        self.dialog_line, self.dialog_open = dict(row), True
+        self.dialog_line, self.dialog_open, self.reason_choice = dict(row), True, ""
+
+    @rx.event
+    def choose_reason(self, choice: str) -> EventSpec | None:
+        """The 不能理由 select changed: show その他's text field only for その他."""
+        got = self._hold_access()
+        if not isinstance(got, SessionInfo):
+            return got
+        self.reason_choice = choice if choice in self.reasons else ""
+        return None
 
     def _close_dialog(self) -> None:
         self.dialog_open, self.dialog_line = False, {}
@@ -192,7 +208,10 @@ class HoldDialogMixin(rx.State, mixin=True):
             self.alert_text = message("E-CYCLE-ITEM-NOT-FOUND")  # type: ignore[attr-defined]
             return None
         choice = text(form, "reason_choice")
-        reason = text(form, "reason_text") if choice in ("", OTHER_REASON_LABEL) else choice
+        if choice not in self.reasons:  # nothing chosen (or a forged value): say so at the select
+            return Invalid((Err("E-HOLD-REASON-CHOOSE", "reason_choice", {}),))
+        self.reason_choice = choice
+        reason = text(form, "reason_text") if choice == OTHER_REASON_LABEL else choice
         with session_scope() as db:
             result = rokin_cycle.set_hold(
                 db, session=info, clock=app_clock(), item_id=int(item), version=version,
@@ -286,6 +305,9 @@ class RemitHoldsState(RemitRequestMixin, HoldDialogMixin, PagingMixin, FormMixin
         self._show_request(got)
         self._fetch(got)
         return None
+
+    def _hold_access(self) -> SessionInfo | EventSpec | None:
+        return self._start("change")
 
     def _page_access(self) -> tuple[SessionInfo | None, EventSpec | None]:
         got = self._start("view")

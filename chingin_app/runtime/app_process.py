@@ -142,7 +142,11 @@ def main() -> int:
 
     environment.REFLEX_ENV_MODE.set(constants.Env.PROD)
     environment.REFLEX_SKIP_COMPILE.set(True)
-    reset_disk_state_manager()  # as `reflex run` does at every start
+    if s.redis_url is None:
+        # The disk state manager (then one worker only): start empty, as `reflex run` does.
+        # With Redis the states live there, and several workers starting at once must not race
+        # to delete the same leftover files (a worker died on FileNotFoundError; bench/load.py).
+        reset_disk_state_manager()
     _granian_with_kill_timeout()
     # Reflex's own "App running at …" / "Backend running at …" lines name the internal
     # address as if it were the app's URL (issue 14 item 11): the banner is the only URL.

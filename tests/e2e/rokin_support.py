@@ -12,7 +12,7 @@ from sqlmodel import select
 from chingin_app.db import session_scope
 from chingin_app.domain.clock import to_jst
 from chingin_app.models import Contract
-from chingin_app.runtime import demo_rokin
+from chingin_app.runtime import demo_ledger, demo_rokin
 from chingin_app.services.rokin import cycle as rokin_cycle
 from tests import factories
 from tests.e2e.conftest import BUSINESS_HOURS, IssuedForTest, Service, issue_certificate
@@ -47,6 +47,18 @@ def rokin_org(service: Service, tmp_dir: Path) -> RokinOrg:
         db.commit()
     return RokinOrg(contract_no=contract_no, master=master)
 
+
+
+def ledger_org(service: Service, tmp_dir: Path) -> RokinOrg:
+    """``rokin_org`` with the demo 賃控元帳 on top (its 種目, details, history and four cycles,
+    as of the e2e service clock's day): the organisation of every 賃控元帳 flow."""
+    made = rokin_org(service, tmp_dir)
+    with session_scope() as db:
+        contract_id = db.exec(
+            select(Contract.id).where(Contract.contract_no == made.contract_no)).one()
+        assert contract_id is not None
+        assert demo_ledger.load_demo_ledger(db, contract_id, to_jst(BUSINESS_HOURS).date()) > 0
+    return made
 
 def add_user(
     service: Service, tmp_dir: Path, org: RokinOrg, *, role: str = "general"

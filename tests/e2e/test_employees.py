@@ -26,10 +26,9 @@ from chingin_app.models import (
     LedgerDetail,
     PaymentGroup,
 )
-from chingin_app.runtime import demo_ledger
 from chingin_app.state.rokin.employees import RokinEmployeesState  # noqa: F401 (registers)
 from tests.e2e.conftest import BUSINESS_HOURS, Service, in_hours
-from tests.e2e.rokin_support import RokinOrg, rokin_org, sign_in
+from tests.e2e.rokin_support import RokinOrg, ledger_org, sign_in
 
 THIS_MONTH = f"{to_jst(BUSINESS_HOURS):%Y-%m}"
 
@@ -43,13 +42,7 @@ def inside_hours(service: Service) -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def org(service: Service, tmp_path_factory: pytest.TempPathFactory) -> RokinOrg:
-    made = rokin_org(service, tmp_path_factory.mktemp("employees"))
-    with session_scope() as db:
-        contract_id = db.exec(
-            select(Contract.id).where(Contract.contract_no == made.contract_no)).one()
-        assert contract_id is not None
-        assert demo_ledger.load_demo_ledger(db, contract_id, to_jst(BUSINESS_HOURS).date()) > 0
-    return made
+    return ledger_org(service, tmp_path_factory.mktemp("employees"))
 
 
 def _running(model: type, employee_id: int) -> list[tuple[int, str | None, str]]:

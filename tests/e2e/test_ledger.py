@@ -14,11 +14,9 @@ from playwright.sync_api import Browser, expect
 from sqlmodel import select
 
 from chingin_app.db import session_scope
-from chingin_app.domain.clock import to_jst
 from chingin_app.models import Contract, LedgerItemType
-from chingin_app.runtime import demo_ledger
 from tests.e2e.conftest import BUSINESS_HOURS, Service, in_hours
-from tests.e2e.rokin_support import RokinOrg, rokin_org, sign_in
+from tests.e2e.rokin_support import RokinOrg, ledger_org, sign_in
 
 
 @pytest.fixture(autouse=True)
@@ -30,13 +28,7 @@ def inside_hours(service: Service) -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def org(service: Service, tmp_path_factory: pytest.TempPathFactory) -> RokinOrg:
-    made = rokin_org(service, tmp_path_factory.mktemp("ledger"))
-    with session_scope() as db:
-        contract_id = db.exec(
-            select(Contract.id).where(Contract.contract_no == made.contract_no)).one()
-        assert contract_id is not None
-        assert demo_ledger.load_demo_ledger(db, contract_id, to_jst(BUSINESS_HOURS).date()) > 0
-    return made
+    return ledger_org(service, tmp_path_factory.mktemp("ledger"))
 
 
 def _item_names(contract_no: str) -> list[str]:

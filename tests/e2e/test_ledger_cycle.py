@@ -22,13 +22,11 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
 from chingin_app.db import session_scope
-from chingin_app.domain.clock import to_jst
 from chingin_app.models import Contract
-from chingin_app.runtime import demo_ledger
 from chingin_app.services.ledger import cycle as ledger_cycle
 from chingin_app.services.rokin import cycle as rokin_cycle
 from tests.e2e.conftest import BUSINESS_HOURS, Service, in_hours
-from tests.e2e.rokin_support import RokinOrg, rokin_org, sign_in
+from tests.e2e.rokin_support import RokinOrg, ledger_org, sign_in
 
 CHOICE = "賃控元帳控除依頼（控除年月・支給区分）"
 MENUS = ("賃控元帳控除依頼リスト出力", "賃控元帳控除依頼データエクスポート",
@@ -45,13 +43,7 @@ def inside_hours(service: Service) -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def org(service: Service, tmp_path_factory: pytest.TempPathFactory) -> RokinOrg:
-    made = rokin_org(service, tmp_path_factory.mktemp("ledger-cycle"))
-    with session_scope() as db:
-        contract_id = db.exec(
-            select(Contract.id).where(Contract.contract_no == made.contract_no)).one()
-        assert contract_id is not None
-        assert demo_ledger.load_demo_ledger(db, contract_id, to_jst(BUSINESS_HOURS).date()) > 0
-    return made
+    return ledger_org(service, tmp_path_factory.mktemp("ledger-cycle"))
 
 
 def _download(page: Page, tmp_path: Path, button: str, name: str, expected: str) -> Path:

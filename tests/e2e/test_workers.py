@@ -31,7 +31,6 @@ import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect
 from sqlmodel import select
 
-from chingin_app.domain.clock import to_jst
 from chingin_app.domain.messages import message
 from tests.e2e.conftest import (
     BUSINESS_HOURS,
@@ -40,7 +39,7 @@ from tests.e2e.conftest import (
     Service,
     run_service,
 )
-from tests.e2e.rokin_support import RokinOrg, add_user, rokin_org, sign_in
+from tests.e2e.rokin_support import RokinOrg, add_user, ledger_org, sign_in
 
 PG_ADMIN_DSN = os.environ.get(
     "CHINGIN_TEST_PG_ADMIN", "host=127.0.0.1 port=5432 user=postgres dbname=test"
@@ -105,18 +104,8 @@ def browser(workers_service: Service, any_playwright: Playwright) -> Iterator[Br
 @pytest.fixture(scope="module")
 def org(workers_service: Service, tmp_path_factory: pytest.TempPathFactory) -> RokinOrg:
     """The 労金控除 demo organisation with the demo ledger (RL screens have data)."""
-    from chingin_app.db import session_scope
-    from chingin_app.models import Contract
-    from chingin_app.runtime import demo_ledger
-
     workers_service.set_clock(BUSINESS_HOURS)
-    made = rokin_org(workers_service, tmp_path_factory.mktemp("workers-org"))
-    with session_scope() as db:
-        contract_id = db.exec(
-            select(Contract.id).where(Contract.contract_no == made.contract_no)).one()
-        assert contract_id is not None
-        assert demo_ledger.load_demo_ledger(db, contract_id, to_jst(BUSINESS_HOURS).date()) > 0
-    return made
+    return ledger_org(workers_service, tmp_path_factory.mktemp("workers-org"))
 
 
 def _ports(service: Service) -> tuple[int, int]:

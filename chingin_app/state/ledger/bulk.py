@@ -7,7 +7,6 @@ amounts from the client. 確認 changes nothing (「閲覧」), 適用 needs 「
 
 from __future__ import annotations
 
-import asyncio
 from typing import Final
 
 import reflex as rx
@@ -25,6 +24,7 @@ from chingin_app.state.business import MenuAccessMixin
 from chingin_app.state.forms import FormMixin, text
 from chingin_app.state.ledger.view import item_options
 from chingin_app.state.paging import PagingMixin
+from chingin_app.state.previewed_apply import apply_previewed
 from chingin_app.state.session import SessionState
 
 MENU: Final = "ledger.bulk_update"
@@ -134,32 +134,14 @@ class LedgerBulkState(PagingMixin, FormMixin, MenuAccessMixin, SessionState):
         A background event (R-DEP-4): a 種目 held by thousands of employees can outlast
         Reflex's 10 s state lock. The state is locked only to check the right and take the
         preview (so a second はい applies nothing twice), and again to show the result."""
-        async with self:
-            info, redirect = self._menu_access(MENU, "change")
-            if info is None:
-                return redirect
-            if self.busy:
-                return None  # an apply is running: its result will be shown
-            self._clear_messages()
-            self.notice = ""
-            previewed = self._preview
-            if previewed is None:
-                self.alert_text = message("E-RL-NO-CHANGE")
-                return None
-            self._preview = None
-            self.busy = True
-            ip = self._client_ip()
-        result = await asyncio.to_thread(_apply, info, previewed, ip)
-        async with self:
-            self.busy = False
-            self._forget_preview()
-            if isinstance(result, Ok):
-                self.notice = message("I-RL-BULK-DONE", item_code=previewed.item_code,
-                                      item_name=previewed.item_name,
-                                      count=f"{result.value:,}")
-            else:
-                self._show_refusal(result)
-        return None
+        return await apply_previewed(self, MENU, _apply, self._show_applied)
+
+    def _show_applied(self, previewed: BulkPreview, result: Ok[int] | Err) -> None:
+        if isinstance(result, Ok):
+            self.notice = message("I-RL-BULK-DONE", item_code=previewed.item_code,
+                                  item_name=previewed.item_name, count=f"{result.value:,}")
+        else:
+            self._show_refusal(result)
 
     @rx.event
     def cancel_preview(self) -> EventSpec | None:

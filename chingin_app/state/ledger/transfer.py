@@ -36,6 +36,7 @@ from chingin_app.state.business import MenuAccessMixin
 from chingin_app.state.forms import FormMixin
 from chingin_app.state.outputs import OutputMixin, run_output, service_build
 from chingin_app.state.paging import PagingMixin
+from chingin_app.state.previewed_apply import apply_previewed
 from chingin_app.state.session import SessionState
 from chingin_app.state.uploads import read_one_upload
 
@@ -255,33 +256,15 @@ class LedgerImportState(PagingMixin, FormMixin, MenuAccessMixin, SessionState):
         lock, which would discard the state's writes (the notice) and keep the tab waiting.
         The state is locked only to check the right and take the preview, and again to show
         the result; the preview is taken at once, so a second はい applies nothing twice."""
-        async with self:
-            info, redirect = self._menu_access(IMPORT_MENU, "change")
-            if info is None:
-                return redirect
-            if self.busy:
-                return None  # an apply is running: its result will be shown
-            self._clear_messages()
-            self.notice = ""
-            previewed = self._preview
-            if previewed is None:
-                self.alert_text = message("E-RL-NO-CHANGE")
-                return None
-            self._preview = None
-            self.busy = True
-            ip = self._client_ip()
-        result = await asyncio.to_thread(_apply_import, info, previewed, ip)
-        async with self:
-            self.busy = False
-            self._forget_preview()
-            if isinstance(result, Err):
-                self.alert_text = message(result.code, **result.params)
-                return None
-            done = result.value
-            self.notice = message("I-RL-IMPORT-DONE", new=f"{done['new']:,}",
-                                  changed=f"{done['changed']:,}",
-                                  cancelled=f"{done['cancelled']:,}")
-        return None
+        return await apply_previewed(self, IMPORT_MENU, _apply_import, self._show_applied)
+
+    def _show_applied(self, _previewed: object, result: Ok[dict[str, int]] | Err) -> None:
+        if isinstance(result, Err):
+            self.alert_text = message(result.code, **result.params)
+            return
+        done = result.value
+        self.notice = message("I-RL-IMPORT-DONE", new=f"{done['new']:,}",
+                              changed=f"{done['changed']:,}", cancelled=f"{done['cancelled']:,}")
 
     @rx.event
     def filter_kind(self, kind: str) -> EventSpec | None:

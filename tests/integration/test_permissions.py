@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from chingin_app.domain.clock import MovableClock
-from chingin_app.domain.permissions import Access, Level, menu, menus_for
+from chingin_app.domain.permissions import Access, Level, menu, menus_for, screens_for
 from chingin_app.domain.result import Err, Ok
 from chingin_app.models import Contract, MenuPermission, OperationLog, User, UserRole
 from chingin_app.services import permissions
@@ -193,12 +193,14 @@ def test_r_info_1_visible_menus_and_unset_flags(db: Session) -> None:
     })
     shown = permissions.visible_menus(db, contract_no=contract.contract_no,
                                       user_id=general.user_id)
+    # RK-12 職員情報照会・変更 rides on 労金控除明細照会's right: listed with its level.
     assert [(item.key, level) for item, level in shown] == [
-        ("rokin.detail_inquiry", Level.VIEW_ONLY), ("batch.detail_list", Level.SHOW)
+        ("rokin.detail_inquiry", Level.VIEW_ONLY), ("rokin.staff", Level.VIEW_ONLY),
+        ("batch.detail_list", Level.SHOW),
     ]
     everything = permissions.visible_menus(db, contract_no=contract.contract_no,
                                            user_id=master.user_id)
-    assert [item for item, _ in everything] == list(menus_for(["rokin", "batch"]))
+    assert [item for item, _ in everything] == list(screens_for(["rokin", "batch"]))
     assert {level for _, level in everything} == {Level.SHOW}
 
     form = {item.key: (level, unset) for item, level, unset in permissions.user_settings(

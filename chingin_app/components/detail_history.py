@@ -59,7 +59,7 @@ def detail_history_page(
                                on_click=rx.redirect(list_route)),
                      rx.button("戻る", variant="outline", on_click=rx.redirect(routes.INFO))]),
         rx.box(data_table(columns, h.rows, label=title.removesuffix("照会")),
-               overflow_x="auto",
+               overflow_x="auto", tab_index=0,  # scrollable by keyboard too
                # The short columns on one line; 変更内容 wraps.
                style={"& th:not(:last-child), & td:not(:last-child)": {"whiteSpace": "nowrap"}}),
     )

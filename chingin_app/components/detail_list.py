@@ -222,5 +222,6 @@ def detail_list_page(
             data_table(columns, s.rows, label=noun, on_sort=s.sort, row_actions=actions),
             # One line per row; the box scrolls sideways on a narrow screen.
             overflow_x="auto", style={"& th, & td": {"whiteSpace": "nowrap"}},
+            tab_index=0,  # scrollable by keyboard too
         ),
     )

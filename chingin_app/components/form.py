@@ -64,8 +64,8 @@ def width_for(max_length: int | None) -> str | None:
 
 
 def required_mark(required: bool) -> list[rx.Component]:
-    """「必須」 after a required field's label; hidden from its accessible name, which stays
-    the label exactly (the input says aria-required)."""
+    """「必須」 after a required field's label (beside the ``<label>``, not in it, and hidden
+    from assistive technology: the input says aria-required)."""
     if not required:
         return []
     return [rx.badge("必須", color_scheme="red", variant="soft", size="1", margin_left="6px",
@@ -74,7 +74,17 @@ def required_mark(required: bool) -> list[rx.Component]:
 
 def field_label(label: str, field_id: str, *, required: bool = False) -> rx.Component:
     """A field's label, with 「必須」 for a required field."""
-    return rx.el.label(label, *required_mark(required), html_for=field_id, style=LABEL_STYLE)
+    return labelled(rx.el.label(label, html_for=field_id, style=_INLINE_LABEL), required)
+
+
+_INLINE_LABEL = {**LABEL_STYLE, "display": "inline"}
+
+
+def labelled(label: rx.Component, required: bool) -> rx.Component:
+    """``label`` on a line of its own with 「必須」 after it, outside the ``<label>``: the
+    field's accessible name stays exactly the label's words (tests and screen readers find
+    「パスワード」, not 「パスワード 必須」; the input says aria-required)."""
+    return rx.box(label, *required_mark(required))
 
 
 def field_hint(hint: rx.Var[str] | str, *, field_id: str) -> rx.Component:

@@ -34,7 +34,7 @@ from typing import Any, cast
 import reflex as rx
 from reflex.vars import ArrayVar, ObjectVar
 
-from chingin_app.components.form import field_error, field_hint, required_mark
+from chingin_app.components.form import field_error, field_hint, labelled
 from chingin_app.services.keypad import GROUPS
 from chingin_app.state.software_keyboard import (
     KB_EXPIRED_NOTICE,
@@ -139,10 +139,8 @@ def password_field(
         style=_DISPLAY_STYLE,
     )
     return rx.box(
-        rx.el.label(
-            label, *required_mark(required), id=label_id, html_for=name,
-            style={"fontWeight": "bold", "display": "block"},
-        ),
+        labelled(rx.el.label(label, id=label_id, html_for=name,
+                             style={"fontWeight": "bold", "display": "inline"}), required),
         rx.box(rx.cond(on_keyboard, display, physical), max_width="420px"),
         field_hint(hint, field_id=name),
         rx.hstack(

@@ -100,9 +100,12 @@ def test_rl_5_rl_12_rl_13_the_clerk_downloads_and_the_totals_agree(
                                            f"賃控元帳控除依頼リスト_{org.contract_no}_001_{year}{month}_"))
         assert f"契約番号：{org.contract_no}" in request_list
         assert "入金グループ：001" in request_list
-        found = re.search(r"合計\s+([\d,]+)件\s+([\d,]+)", request_list)
-        assert found is not None and _amount(found.group(1)) == listed
-        ledger_total = _amount(found.group(2))
+        # One count (issue 14 item 2): the 解約 lines are named apart after the count.
+        found = re.search(r"合計\s+([\d,]+)件(?:（ほかに解約\s*([\d,]+)件）)?\s+([\d,]+)",
+                          request_list)
+        assert found is not None
+        assert _amount(found.group(1)) + _amount(found.group(2) or "0") == listed
+        ledger_total = _amount(found.group(3))
         assert ledger_total == current.amount
 
         # RL-12 労金控除賃控元帳依頼リスト出力

@@ -296,7 +296,8 @@ def test_r_dep_4_an_import_applying_longer_than_the_state_lock_completes(
         page.goto(workers_service.base_url + "/ledger/export")
         expect(page.get_by_role("heading", name="賃控元帳明細データエクスポート")).to_be_visible()
         page.get_by_role("button", name="CSV出力").click()
-        expect(page.get_by_test_id("output-name")).to_contain_text("賃控元帳明細データ_001")
+        expect(page.get_by_test_id("output-name")).to_contain_text(
+            f"賃控元帳明細データ_{org.contract_no}_001_")  # the one file-name pattern
         with page.expect_download() as info:
             page.get_by_role("button", name="ダウンロード").click()
         exported = tmp_path / "export.csv"

@@ -1,6 +1,7 @@
 """Issue 14 item 10: axe-core, injected by Playwright, finds no serious or critical violation on
 any screen reachable in the demo organisation — before sign-in, the group choice, the
-information screen and every menu screen of a 労金控除・賃控元帳・一斉積立 contract's master.
+information screen and every menu screen of a 労金控除・賃控元帳・一斉積立 contract's master, and
+the 財形 screens of an employer contract's master.
 
 axe-core is an npm package that ``./dev.sh test`` installs under ``var/test-tools`` (test-only,
 never fetched by the service); ``CHINGIN_AXE_JS`` points elsewhere when needed."""
@@ -17,6 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from chingin_app import routes
 from tests.e2e.conftest import Service, in_hours
 from tests.e2e.rokin_support import rokin_org
+from tests.e2e.zaikei_support import zaikei_employer
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ROOT / "var" / "test-tools" / "node_modules"
@@ -98,6 +100,37 @@ def test_issue14_axe_core_finds_no_serious_violation_on_any_demo_screen(
         page.get_by_role("button", name="選択 001").click()
         expect(page.get_by_test_id("info-title")).to_be_visible()
         for route in COMMON_SCREENS + BUSINESS_SCREENS:
+            page.goto(service.base_url + route)
+            _settled(page)
+            assert page.url.rstrip("/").endswith(route.rstrip("/")), f"{route} → {page.url}"
+            failures += _blocking_violations(page, axe)
+    assert failures == [], "\n".join(failures)
+
+
+def test_issue14_axe_core_finds_no_serious_violation_on_the_zaikei_screens(
+    browser: Browser, service: Service, tmp_path: Path
+) -> None:
+    """財形 is an employer contract's (RZ-1…3): its information screen and menu screens."""
+    in_hours(service)
+    axe = _axe_source()
+    holder = zaikei_employer(service, tmp_path, "zaikei,zaikei-balance,zaikei-incentive")
+    context = browser.new_context(
+        ignore_https_errors=True, bypass_csp=True,
+        client_certificates=[{"origin": service.base_url, "pfxPath": str(holder.p12),
+                              "passphrase": holder.password}],
+    )
+    failures: list[str] = []
+    with context:
+        page = context.new_page()
+        page.goto(service.base_url + routes.LOGIN)
+        expect(page.get_by_test_id("login-user-id")).not_to_be_empty()
+        page.get_by_label("パスワード", exact=True).fill(holder.password)
+        page.get_by_role("button", name="ログイン").click()
+        expect(page.get_by_test_id("info-title")).to_be_visible(timeout=30_000)
+        failures += _blocking_violations(page, axe)
+        zaikei = [route for key, route in routes.MENU_ROUTES.items() if key.startswith("zaikei.")]
+        assert zaikei
+        for route in zaikei:
             page.goto(service.base_url + route)
             _settled(page)
             assert page.url.rstrip("/").endswith(route.rstrip("/")), f"{route} → {page.url}"

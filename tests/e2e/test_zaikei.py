@@ -5,48 +5,12 @@
 from __future__ import annotations
 
 import subprocess
-from datetime import UTC, datetime
 from pathlib import Path
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from chingin_app.db import session_scope
-from chingin_app.domain.clock import SystemClock, to_jst
-from chingin_app.domain.result import Ok
-from chingin_app.runtime import demo_zaikei
-from chingin_app.services import zaikei_bank
-from tests import factories
-from tests.e2e.conftest import IssuedForTest, Service, in_hours, issue_certificate
-
-
-def _employer(service: Service, tmp_path: Path, services: str) -> IssuedForTest:
-    """An employer contract with the demo's 財形 data, and its master's certificate."""
-    today = to_jst(datetime.now(UTC)).date()
-    deposits, balance = demo_zaikei.build_files(today)
-    with session_scope() as db:
-        contract = factories.make_contract(db, kind="employer", services=services,
-                                           name="財形テスト株式会社")
-        assert contract.id is not None
-        for data in deposits:
-            if "zaikei-incentive" not in services:  # no 奨励金 without the service
-                data = b"\r\n".join(_blank_incentive(line) for line in data.split(b"\r\n"))
-            got = zaikei_bank.load_deposits(db, contract_no=contract.contract_no, data=data,
-                                            actor="op-e2e", clock=SystemClock())
-            assert isinstance(got, Ok), got
-        if "zaikei-balance" in services:
-            got = zaikei_bank.load_balances(db, contract_no=contract.contract_no, data=balance,
-                                            actor="op-e2e", clock=SystemClock())
-            assert isinstance(got, Ok), got
-        contract_no = contract.contract_no
-        db.commit()
-    return issue_certificate(service, tmp_path, contract_no=contract_no)
-
-
-def _blank_incentive(line: bytes) -> bytes:
-    cells = line.split(b",")
-    if len(cells) == len(zaikei_bank.DEPOSIT_HEADER) and cells[13] != "奨励金".encode():
-        cells[13] = b""
-    return b",".join(cells)
+from tests.e2e.conftest import IssuedForTest, Service, in_hours
+from tests.e2e.zaikei_support import zaikei_employer
 
 
 def _sign_in(browser: Browser, service: Service, holder: IssuedForTest) -> tuple[
@@ -72,7 +36,7 @@ def test_r_info_1_rz_1_rz_2_employer_sees_latest_data_alarms_and_statement_pdf(
     """R-INFO-1: インフォメーション画面（財形貯蓄） with the three latest-received lines and no
     労金控除 schedule; RZ-1 with a 財形アラーム (R-PLUS-3); RZ-2 財形積立明細書 PDF."""
     in_hours(service)
-    holder = _employer(service, tmp_path, "zaikei,zaikei-balance,zaikei-incentive")
+    holder = zaikei_employer(service, tmp_path, "zaikei,zaikei-balance,zaikei-incentive")
     context, page = _sign_in(browser, service, holder)
     with context:
         expect(page.get_by_test_id("info-title")).to_have_text("インフォメーション画面（財形貯蓄）")
@@ -115,7 +79,7 @@ def test_r_info_1_no_balance_line_without_the_balance_service(
 ) -> None:
     """A contract without 加入者残高一覧表 (and 奨励金) shows the 預入依頼書 line only."""
     in_hours(service)
-    holder = _employer(service, tmp_path, "zaikei")
+    holder = zaikei_employer(service, tmp_path, "zaikei")
     context, page = _sign_in(browser, service, holder)
     with context:
         latest = page.get_by_test_id("zaikei-latest")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -254,6 +255,10 @@ def test_r_dep_1_production_prints_no_credential_and_loads_no_demo(
     serve printed or nginx logged."""
     printed = "".join(running.output)
     assert "本番モード" in printed
+    # Issue 14 item 11: the banner's URL is the only one printed (the app's internal address
+    # is relabelled, never shown as a URL a browser could open).
+    urls = set(re.findall(r"https?://[^\s\"']+", printed))
+    assert urls and all(u.startswith("https://") or "/healthz" in u for u in urls), urls
     for credential in ("パスワード", "デモ契約番号", "開発用受信箱"):
         assert credential not in printed
     db = sqlite3.connect(release.data_dir / "chingin.db")

@@ -48,6 +48,7 @@ PG_ADMIN_DSN = os.environ.get(
 REDIS_URL = os.environ.get("CHINGIN_TEST_WORKERS_REDIS", "redis://127.0.0.1:6379/13")
 APPLY_DELAY_SECONDS = 12  # past Reflex's 10 s state lock (DESIGN §1)
 DOWNLOADS = 20
+PER_TAB = 10
 
 
 def _reset_process_caches() -> None:
@@ -188,21 +189,25 @@ def test_r_dep_4_a_pdf_downloaded_20_times_is_served_by_both_workers(
     """R-DEP-4: the prepared PDF and its single-use tickets live in Redis, so each of 20
     downloads works whichever worker nginx sends it to — and nginx sends them to both."""
     workers_service.set_clock(BUSINESS_HOURS)
-    context, page = sign_in(browser, workers_service, org.master)
-    with context:
-        page.get_by_role("link", name="賃控元帳確認リスト出力").click()
-        expect(page.get_by_role("heading", name="賃控元帳確認リスト出力")).to_be_visible()
-        page.get_by_label("出力するリスト").select_option(label="賃控元帳種目合計リスト")
-        page.get_by_role("button", name="PDF出力").click()
-        expect(page.get_by_test_id("output-name")).to_contain_text("賃控元帳種目合計リスト",
-                                                                   timeout=60_000)
-        before = len(_access_log(workers_service))
-        for i in range(DOWNLOADS):
-            with page.expect_download() as info:
-                page.get_by_role("button", name="ダウンロード").click()
-            target = tmp_path / f"items-{i}.pdf"
-            info.value.save_as(target)
-            assert target.read_bytes().startswith(b"%PDF-"), i
+    before = len(_access_log(workers_service))
+    # Chromium lets one tab start about ten downloads in a row without a fresh user gesture
+    # (its download limiter; each file arrives after a websocket round trip), so the 20 are
+    # made from two signed-in tabs, ten each — every one a new single-use ticket.
+    for tab in range(DOWNLOADS // PER_TAB):
+        context, page = sign_in(browser, workers_service, org.master)
+        with context:
+            page.get_by_role("link", name="賃控元帳確認リスト出力").click()
+            expect(page.get_by_role("heading", name="賃控元帳確認リスト出力")).to_be_visible()
+            page.get_by_label("出力するリスト").select_option(label="賃控元帳種目合計リスト")
+            page.get_by_role("button", name="PDF出力").click()
+            expect(page.get_by_test_id("output-name")).to_contain_text(
+                "賃控元帳種目合計リスト", timeout=60_000)
+            for i in range(PER_TAB):
+                with page.expect_download() as info:
+                    page.get_by_role("button", name="ダウンロード").click()
+                target = tmp_path / f"items-{tab}-{i}.pdf"
+                info.value.save_as(target)
+                assert target.read_bytes().startswith(b"%PDF-"), (tab, i)
     downloads = [e for e in _access_log(workers_service)[before:]
                  if str(e["path"]).startswith("/dl/")]
     assert len(downloads) == DOWNLOADS

@@ -117,7 +117,8 @@ class ListSpec:
     count_unit: str = "件"
     totals: bool = True
     #: Rows listed but counted apart (a request's 解約 lines, issue 14 item 2): left out of
-    #: the 合計 count and sums and named after the count 「合計　244件（ほかに解約 2件）」.
+    #: the 合計 count and named after it 「合計　244件（ほかに解約 2件）」; their amounts stay
+    #: in the sums (0 in this month's columns, their last amount in a 前回 column).
     set_apart: Callable[[Sequence[object]], bool] | None = None
 
     def __post_init__(self) -> None:
@@ -273,14 +274,16 @@ def _layout(
                 group_count = group_apart = 0
         started = True
         layout.add_data(values)
+        # Every row is summed (a 解約 line's 前回 amount belongs to the 前回 total, which then
+        # equals the last statement's); only the count leaves the set-apart rows out.
+        _sum_into(group_sums, values, summed)
+        _sum_into(grand, values, summed)
         if spec.set_apart is not None and spec.set_apart(values):
             group_apart += 1
             grand_apart += 1
             continue
         group_count += 1
-        _sum_into(group_sums, values, summed)
         grand_count += 1
-        _sum_into(grand, values, summed)
     if spec.totals:
         if group is not None and started:
             layout.add_total(spec.subtotal_label, group_count, group_sums, group_apart)

@@ -81,11 +81,14 @@ def hold_dialog(state: Any) -> rx.Component:
             alert(H.alert_text),
             rx.form(
                 field_label("不能理由", "field-reason_choice", required=True),
-                # Nothing chosen at first (issue 14 item 7): the user picks the reason.
+                # Nothing chosen at first (issue 14 item 7): the user picks the reason. Not
+                # bound to the state's value: a bound select snaps back to the old value until
+                # the server answers, and 設定 pressed in that moment sent no reason. The dialog
+                # mounts afresh on each opening, so each starts at 「選択してください」.
                 rx.el.select(
                     rx.el.option("選択してください", value=""),
                     rx.foreach(H.reasons, lambda r: rx.el.option(r, value=r)),
-                    id="field-reason_choice", name="reason_choice", value=H.reason_choice,
+                    id="field-reason_choice", name="reason_choice",
                     on_change=H.choose_reason, aria_required="true",
                     aria_invalid=invalid(H.errors.get("reason_choice", "")),
                     aria_describedby="field-reason_choice-error",

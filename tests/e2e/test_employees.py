@@ -56,6 +56,13 @@ def _running(model: type, employee_id: int) -> list[tuple[int, str | None, str]]
                 if r.end_month is None or r.end_month >= THIS_MONTH]
 
 
+def _detail_count(employee_id: int) -> int:
+    """How many 労金控除 details RK-1 lists for the employee (状態 （すべて）)."""
+    with session_scope(read_only=True) as db:
+        return len(db.exec(select(DeductionDetail.id).where(
+            DeductionDetail.employee_id == employee_id)).all())
+
+
 def _employees_with_both(contract_no: str) -> list[tuple[int, str, str, str]]:
     """(id, 職員番号, カナ氏名, 漢字氏名) of group 001's employees with an open-ended 労金控除
     detail and an open-ended 賃控元帳 detail, by 職員番号."""
@@ -113,10 +120,11 @@ def test_rk_12_clerk_changes_a_department_and_rk_1_lists_it(
         page.get_by_label("職員番号").fill(staff_no)
         page.get_by_role("button", name="検索").click()
         rows = page.get_by_role("table").locator("tbody tr")
-        expect(rows.first).to_contain_text(staff_no)
-        # Each row retried until it shows the new 所属 (a loaded machine may still be
-        # showing the list from before the search when the first row already matches).
+        # The search's own rows first (a loaded machine may still show the list from before
+        # the search, whose first row can be this employee too), then each with the new 所属.
+        expect(rows).to_have_count(_detail_count(_eid))
         for i in range(rows.count()):
+            expect(rows.nth(i)).to_contain_text(staff_no)
             expect(rows.nth(i)).to_contain_text("企画調整部")
     with session_scope(read_only=True) as db:
         stored = db.exec(select(Employee).where(Employee.id == _eid)).one()

@@ -72,8 +72,13 @@ def _context(
 
 def _assert_no_secrets(service: Service, watched: Watched) -> None:
     secret = (service.data_dir / "proxy-secret").read_text().strip()
-    received = "\n".join(watched.frames)
+    # The page's text can show before the app's first frame arrives (under load): wait for it.
+    for _ in range(150):
+        if watched.frames:
+            break
+        watched.page.wait_for_timeout(100)
     assert watched.frames, "the page talked to the app over the websocket"
+    received = "\n".join(watched.frames)
     assert secret not in received
     assert "BEGIN CERTIFICATE" not in received and "BEGIN%20CERTIFICATE" not in received
     assert "x-proxy-secret" not in received.lower()

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, WebSocket, expect
 
 from chingin_app import routes
 from chingin_app.domain.clock import JST
@@ -43,12 +43,23 @@ class Watched:
         self.context = context
         self.page: Page = context.new_page()
         self.frames: list[str] = []
+        self.sockets: list[WebSocket] = []
         self.hosts: set[str] = set()
         self.page.on("request", lambda r: self.hosts.add(r.url.split("/")[2]))
         self.page.on("websocket", self._ws)
 
-    def _ws(self, ws: object) -> None:
-        ws.on("framereceived", lambda payload: self.frames.append(str(payload)))  # type: ignore[attr-defined]
+    def _ws(self, ws: WebSocket) -> None:
+        self.sockets.append(ws)
+        ws.on("framereceived", lambda payload: self.frames.append(str(payload)))
+
+    def first_frame(self) -> None:
+        """Wait for the app's first websocket frame: the page's text can show before it comes
+        (under load)."""
+        if self.frames:
+            return
+        ws = self.sockets[0] if self.sockets else self.page.wait_for_event("websocket")
+        if not self.frames:
+            ws.wait_for_event("framereceived")
 
     def open_top(self, service: Service) -> None:
         response = self.page.goto(service.base_url + "/")
@@ -72,11 +83,7 @@ def _context(
 
 def _assert_no_secrets(service: Service, watched: Watched) -> None:
     secret = (service.data_dir / "proxy-secret").read_text().strip()
-    # The page's text can show before the app's first frame arrives (under load): wait for it.
-    for _ in range(150):
-        if watched.frames:
-            break
-        watched.page.wait_for_timeout(100)
+    watched.first_frame()
     assert watched.frames, "the page talked to the app over the websocket"
     received = "\n".join(watched.frames)
     assert secret not in received

@@ -23,7 +23,15 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import CheckConstraint, Column, Date, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from chingin_app.domain.deduction_cycle import CycleStatus
@@ -78,7 +86,13 @@ class Employee(SQLModel, table=True):
     """
 
     __tablename__ = "employees"
-    __table_args__ = (UniqueConstraint("contract_id", "staff_no"),)
+    __table_args__ = (
+        UniqueConstraint("contract_id", "staff_no"),
+        # The lists' 職員番号 order (COLLATE "C", services/collation.py) from an index on
+        # PostgreSQL (migration 0015); SQLite's unique index already compares by code point.
+        Index("ix_employees_contract_id_staff_no_c", "contract_id", "staff_no",
+              postgresql_ops={"staff_no": 'COLLATE "C"'}).ddl_if(dialect="postgresql"),
+    )
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _employee_version}
 
     id: int | None = Field(default=None, primary_key=True)

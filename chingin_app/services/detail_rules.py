@@ -19,6 +19,7 @@ from typing import Any, Final, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, and_, func, or_
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.util import find_tables
 from sqlmodel import Session, col, select
 
 from chingin_app.domain import dates
@@ -345,15 +346,45 @@ class Slice:
     pages: int
 
 
-def fetch_page(db: Session, base: Any, order: Sequence[Any], page: int, page_size: int) -> Slice:
-    """COUNT the query, then the page's rows by LIMIT/OFFSET in ``order``."""
-    total = int(db.execute(select(func.count()).select_from(base.subquery())).scalar_one())
+def fetch_page(
+    db: Session, base: Any, order: Sequence[Any], page: int, page_size: int,
+    *, count: Any | None = None,
+) -> Slice:
+    """COUNT the query (or ``count``, a cheaper COUNT of the same rows), then the page's rows
+    by LIMIT/OFFSET in ``order``."""
+    counting = select(func.count()).select_from(base.subquery()) if count is None else count
+    total = int(db.execute(counting).scalar_one())
     pages = max(1, math.ceil(total / page_size))
     current = min(max(page, 1), pages)
     rows = db.exec(
         base.order_by(*order).limit(page_size).offset((current - 1) * page_size)
     ).all()
     return Slice(rows, total, current, pages)
+
+
+#: A detail list's joins: (model, ON clause) from the detail table.
+Joins = Sequence[tuple[Any, ColumnElement[bool]]]
+
+
+def joined_details(detail_model: Any, columns: Sequence[Any], joins: Joins) -> Any:
+    """``SELECT columns FROM detail_model`` with every one of ``joins`` (a list's rows)."""
+    query = select(*columns).select_from(detail_model)
+    for model, on in joins:
+        query = query.join(model, on)
+    return query
+
+
+def count_details(detail_model: Any, joins: Joins, where: ColumnElement[bool]) -> Any:
+    """``SELECT count(*)`` of a detail list's rows with only those of ``joins`` that ``where``
+    refers to. Every detail has its employee, 商品 / 種目 and payment group (NOT NULL foreign
+    keys), so an inner join left out drops no row, and PostgreSQL counts a group's 10,000
+    details from the detail table alone (about 2 ms instead of 12)."""
+    needed = {table.name for table in find_tables(where, check_columns=True)}
+    query = select(func.count()).select_from(detail_model)
+    for model, on in joins:
+        if model.__tablename__ in needed:
+            query = query.join(model, on)
+    return query.where(where)
 
 
 # --- writing ----------------------------------------------------------------------------

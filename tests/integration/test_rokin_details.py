@@ -211,6 +211,36 @@ def test_rk_1_search_filters_by_staff_no_kana_department_status_and_product(
     assert {r.state_label for r in found.rows} == {"終了"}
 
 
+def test_rk_1_count_reads_only_the_tables_the_filters_need(
+    db: Session, clock: MovableClock
+) -> None:
+    """Issue 12 (10,000 details a group): the list's COUNT reads the details alone when no
+    filter needs the employee or the product, and joins the employee for a カナ氏名 filter;
+    the totals stay those of the full join (every detail has its employee and product)."""
+    from sqlalchemy import event
+
+    contract = _contract(db)
+    _organisation(db, contract)
+    counts: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT COUNT"):
+            counts.append(statement.lower())
+
+    bind = db.get_bind()
+    event.listen(bind, "before_cursor_execute", seen)
+    try:
+        assert _search(db, contract, clock).total == 250
+        assert _search(db, contract, clock, flt=DetailFilter(name_kana="ｷﾖｳｺ")).total == 50
+        assert _search(db, contract, clock, flt=DetailFilter(product_code="0002")).total == 84
+    finally:
+        event.remove(bind, "before_cursor_execute", seen)
+    plain, kana, product = counts
+    assert "join" not in plain
+    assert "join employees" in kana and "rokin_products" not in kana
+    assert "join rokin_products" in product and "employees" not in product
+
+
 def test_rk_1_search_refuses_malformed_filters_with_field_messages(
     db: Session, clock: MovableClock
 ) -> None:

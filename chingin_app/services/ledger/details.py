@@ -142,12 +142,16 @@ def _row(d: LedgerDetail, e: Employee, t: LedgerItemType, group_no: str, month: 
     )
 
 
+_JOINS: Final[rules.Joins] = (
+    (Employee, col(Employee.id) == col(LedgerDetail.employee_id)),
+    (LedgerItemType, col(LedgerItemType.id) == col(LedgerDetail.item_type_id)),
+    (PaymentGroup, col(PaymentGroup.id) == col(LedgerDetail.payment_group_id)),
+)
+
+
 def _joined() -> Any:
-    return (
-        select(LedgerDetail, Employee, LedgerItemType, PaymentGroup.number)
-        .join(Employee, col(Employee.id) == col(LedgerDetail.employee_id))
-        .join(LedgerItemType, col(LedgerItemType.id) == col(LedgerDetail.item_type_id))
-        .join(PaymentGroup, col(PaymentGroup.id) == col(LedgerDetail.payment_group_id))
+    return rules.joined_details(
+        LedgerDetail, (LedgerDetail, Employee, LedgerItemType, PaymentGroup.number), _JOINS
     )
 
 
@@ -199,7 +203,10 @@ def search(
     if sort != "staff_no":
         order.append(code_point(col(Employee.staff_no)).asc())
     order.append(col(LedgerDetail.id).asc())
-    found = rules.fetch_page(db, _joined().where(where), order, page, page_size)
+    # The employee's contract as well, as in 労金控除明細照会 (the 職員番号 index, 0015).
+    rows = _joined().where(where, col(Employee.contract_id) == scope.contract_id)
+    found = rules.fetch_page(db, rows, order, page, page_size,
+                             count=rules.count_details(LedgerDetail, _JOINS, where))
     return LedgerPage(tuple(_row(d, e, t, g, this_month) for d, e, t, g in found.rows),
                       found.total, found.page, found.pages)
 

@@ -109,13 +109,14 @@ def group_requests(
     session: TenantSession,
     statuses: Collection[str] | None = None,
     cycles: int | Literal["kept"] | None = "kept",
-) -> list[cycle.RequestView]:
+) -> list[cycle.RequestHead]:
     """The selected group's requests of the last ``cycles`` months, newest first, those in
-    ``statuses`` only (None = all)."""
+    ``statuses`` only (None = all): the choice list, without the totals (``scoped_request``
+    reads the chosen one's)."""
     scope = scope_of(db, session)
     if scope is None:
         return []
-    found = cycle.list_requests(
+    found = cycle.list_request_heads(
         db, contract_id=scope.contract_id, payment_group_id=scope.payment_group_id,
         cycles=cycles,
     )

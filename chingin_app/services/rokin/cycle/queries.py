@@ -25,27 +25,23 @@ from chingin_app.models import (
 from chingin_app.services.collation import code_point
 from chingin_app.services.rokin.cycle.common import (
     LineKind,
+    RequestHead,
     RequestView,
     ResultKindFilter,
     Schedule,
     ScheduleEntry,
     _closed_days,
     _groups,
+    _head,
     _view,
 )
 from chingin_app.settings import settings
 
 
-def list_requests(
-    db: Session,
-    *,
-    contract_id: int,
-    payment_group_id: int | None = None,
-    cycles: int | Literal["kept"] | None = "kept",
-) -> list[RequestView]:
-    """The contract's requests, newest 控除年月 first (RK-4, RK-9, RK-11 request choice).
-    ``cycles`` keeps the latest N months (A.4 "lists keep the last cycles"): ``"kept"`` the
-    current one and ``CHINGIN_KEEP_CYCLES`` before it (R-PLUS-8); None = all."""
+def _listed(
+    db: Session, contract_id: int, payment_group_id: int | None,
+    cycles: int | Literal["kept"] | None,
+) -> list[tuple[DeductionRequest, PaymentGroup]]:
     groups = _groups(db, contract_id)
     query = select(DeductionRequest).where(DeductionRequest.contract_id == contract_id)
     if payment_group_id is not None:
@@ -61,7 +57,31 @@ def list_requests(
         kept = settings().keep_cycles + 1 if cycles == "kept" else cycles
         months = sorted({r.deduct_month for r in rows}, reverse=True)[:kept]
         rows = [r for r in rows if r.deduct_month in months]
-    return [_view(db, r, groups[r.payment_group_id]) for r in rows]
+    return [(r, groups[r.payment_group_id]) for r in rows]
+
+
+def list_requests(
+    db: Session,
+    *,
+    contract_id: int,
+    payment_group_id: int | None = None,
+    cycles: int | Literal["kept"] | None = "kept",
+) -> list[RequestView]:
+    """The contract's requests, newest 控除年月 first (RK-4, RK-9, RK-11 request choice).
+    ``cycles`` keeps the latest N months (A.4 "lists keep the last cycles"): ``"kept"`` the
+    current one and ``CHINGIN_KEEP_CYCLES`` before it (R-PLUS-8); None = all."""
+    return [_view(db, r, g) for r, g in _listed(db, contract_id, payment_group_id, cycles)]
+
+
+def list_request_heads(
+    db: Session,
+    *,
+    contract_id: int,
+    payment_group_id: int | None = None,
+    cycles: int | Literal["kept"] | None = "kept",
+) -> list[RequestHead]:
+    """``list_requests`` without the totals (a choice list), in the same order."""
+    return [_head(r, g) for r, g in _listed(db, contract_id, payment_group_id, cycles)]
 
 
 def get_request(db: Session, *, contract_id: int, request_id: int) -> RequestView | None:
@@ -78,10 +98,9 @@ def get_request(db: Session, *, contract_id: int, request_id: int) -> RequestVie
     return _view(db, request, group)
 
 
-def latest_received(
-    db: Session, *, contract_id: int, payment_group_id: int | None = None
-) -> RequestView | None:
-    """The most recently received request (R-INFO-1 最新受信情報), of a group or any."""
+def _latest_row(
+    db: Session, contract_id: int, payment_group_id: int | None
+) -> tuple[DeductionRequest, PaymentGroup] | None:
     query = select(DeductionRequest).where(DeductionRequest.contract_id == contract_id)
     if payment_group_id is not None:
         query = query.where(DeductionRequest.payment_group_id == payment_group_id)
@@ -92,7 +111,15 @@ def latest_received(
         return None
     group = db.get(PaymentGroup, request.payment_group_id)
     assert group is not None
-    return _view(db, request, group)
+    return request, group
+
+
+def latest_received(
+    db: Session, *, contract_id: int, payment_group_id: int | None = None
+) -> RequestView | None:
+    """The most recently received request (R-INFO-1 最新受信情報), of a group or any."""
+    found = _latest_row(db, contract_id, payment_group_id)
+    return None if found is None else _view(db, *found)
 
 
 def _line_query(contract_id: int, request_id: int, which: LineKind) -> Any:
@@ -291,7 +318,7 @@ def schedule(
 
 def information_panel(
     db: Session, *, contract_no: str, group_no: str | None, today: date
-) -> tuple[Schedule | None, RequestView | None]:
+) -> tuple[Schedule | None, RequestHead | None]:
     """The information screen's 労金控除 schedule of the selected payment group and its latest
     received request (R-INFO-1); (None, None) when the contract lacks 労金控除 or no group is
     chosen. Scoped by the session's contract. Read-only."""
@@ -305,5 +332,5 @@ def information_panel(
         return None, None
     return (
         schedule(db, contract_id=contract.id, payment_group_id=group.id, today=today),
-        latest_received(db, contract_id=contract.id, payment_group_id=group.id),
+        None if (latest := _latest_row(db, contract.id, group.id)) is None else _head(*latest),
     )

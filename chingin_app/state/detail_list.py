@@ -31,6 +31,7 @@ from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.business import MenuAccessMixin
 from chingin_app.state.detail_fields import STATUS_CHOICES, kana_feedback
 from chingin_app.state.forms import FormMixin, text
+from chingin_app.state.off_loop import off_loop
 from chingin_app.state.paging import PagingMixin
 
 PAGE_SIZE = 50
@@ -174,6 +175,7 @@ class DetailListMixin(PagingMixin, FormMixin, MenuAccessMixin, mixin=True):
     # --- the list --------------------------------------------------------------------------
 
     @rx.event
+    @off_loop
     def load(self) -> EventSpec | None:
         """Open the screen: every detail of the payment group by 職員番号 (or the 職員番号 the
         link carried, e.g. from 新規登録)."""
@@ -198,6 +200,7 @@ class DetailListMixin(PagingMixin, FormMixin, MenuAccessMixin, mixin=True):
         return None
 
     @rx.event
+    @off_loop
     def search(self, form: dict[str, str]) -> EventSpec | None:
         """検索: the first page of what the filters match."""
         info, redirect = self._menu_access(self._menu(), "view")

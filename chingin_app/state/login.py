@@ -24,6 +24,7 @@ from chingin_app.services.rokin.workspace import WORKSPACE_MENUS
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.services.zaikei import latest_info as zaikei_latest_info
 from chingin_app.state.forms import FormMixin
+from chingin_app.state.off_loop import off_loop
 from chingin_app.state.session import SessionState
 from chingin_app.state.software_keyboard import (
     SoftwareKeyboardExpired,
@@ -224,6 +225,7 @@ class InfoState(SessionState):
     _zaikei_received: dict[str, bool] = {}  # noqa: RUF012
 
     @rx.event
+    @off_loop
     def load(self) -> EventSpec | None:
         """Every screen after login re-checks the session first."""
         info, redirect = self._signed_in()

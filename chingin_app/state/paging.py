@@ -9,6 +9,8 @@ from typing import Any
 import reflex as rx
 from reflex.event import EventSpec
 
+from chingin_app.state.off_loop import off_loop
+
 
 class PagingMixin(rx.State, mixin=True):
     """The visible rows as display strings, the count and the page position.
@@ -49,6 +51,7 @@ class PagingMixin(rx.State, mixin=True):
         raise NotImplementedError
 
     @rx.event
+    @off_loop
     def turn(self, delta: int) -> EventSpec | None:
         """前へ / 次へ, under the screen's own check."""
         info, redirect = self._page_access()

@@ -22,6 +22,7 @@ from chingin_app.services.rokin.remittance import FormKind
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.business import MenuAccessMixin
 from chingin_app.state.forms import FormMixin
+from chingin_app.state.off_loop import off_loop
 from chingin_app.state.outputs import OutputMixin, Progress, run_output
 from chingin_app.state.rokin.remittance import RemitRequestMixin
 from chingin_app.state.session import SessionState
@@ -115,6 +116,7 @@ class RemitConfirmState(_PrintMixin, FormMixin, MenuAccessMixin, SessionState):
         return None
 
     @rx.event
+    @off_loop
     def load_confirm(self) -> EventSpec | None:
         """まとめ入金確定: the group's open request and its totals."""
         return self._open("confirm")

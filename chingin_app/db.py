@@ -98,8 +98,11 @@ def _sqlite_on_begin(conn: Connection) -> None:
 
 
 def _postgresql_on_begin(conn: Connection) -> None:
-    if conn.get_execution_options().get(READ_ONLY_OPTION):
-        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+    # psycopg then opens the transaction with BEGIN READ ONLY (or plain BEGIN): the same round
+    # trip as BEGIN, where a SET TRANSACTION READ ONLY after it took one more per read.
+    conn.connection.dbapi_connection.read_only = bool(  # type: ignore[union-attr]
+        conn.get_execution_options().get(READ_ONLY_OPTION)
+    )
 
 
 def make_engine(url: str, *, pool: DatabasePool | None = None) -> Engine:

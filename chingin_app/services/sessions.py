@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final, cast
 
 from sqlalchemy import CursorResult, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from chingin_app.domain import lockout
@@ -153,9 +154,8 @@ def _same_serial(facts: CertFacts, serial: str) -> bool:
         return False
 
 
-def _stored_cert_refusal(db: Session, serial: str, now: datetime) -> Err | None:
+def _stored_cert_refusal(cert: Certificate | None, now: datetime) -> Err | None:
     """Our own record of the session's certificate (R-CERT-7: the app refuses the serial)."""
-    cert = db.exec(select(Certificate).where(Certificate.serial_hex == serial)).first()
     if cert is None:
         return Err("MSG-CERT-FOREIGN")
     if cert.status == CertificateStatus.SUPERSEDED.value:
@@ -168,10 +168,10 @@ def _stored_cert_refusal(db: Session, serial: str, now: datetime) -> Err | None:
 
 
 def _why_end(
-    db: Session,
     sess: LoginSession,
     user: User,
     contract: Contract,
+    cert: Certificate | None,
     facts: CertFacts,
     now: datetime,
 ) -> tuple[str, Err] | None:
@@ -183,7 +183,7 @@ def _why_end(
         return "certificate", err
     if not _same_serial(facts, sess.cert_serial):
         return "certificate", Err("MSG-CERT-FOREIGN")
-    if (err := _stored_cert_refusal(db, sess.cert_serial, now)) is not None:
+    if (err := _stored_cert_refusal(cert, now)) is not None:
         reason = "superseded" if err.code == "MSG-CERT-SUPERSEDED" else "certificate"
         return reason, err
     if user.deleted_at is not None:
@@ -230,21 +230,25 @@ def check(
     now = clock.now()
     if not token:
         return Err("MSG-LOGIN-FIRST")
-    row = db.exec(
-        select(LoginSession, User, Contract)
+    # One query for what every event checks: the session, its user and contract, our record
+    # of its certificate and its selected payment group.
+    row = db.execute(
+        sa_select(LoginSession, User, Contract, Certificate, PaymentGroup)
         .join(User, col(User.id) == col(LoginSession.user_pk))
         .join(Contract, col(Contract.id) == col(LoginSession.contract_id))
-        .where(LoginSession.token_hash == hash_token(token))
+        .outerjoin(Certificate, col(Certificate.serial_hex) == col(LoginSession.cert_serial))
+        .outerjoin(PaymentGroup, col(PaymentGroup.id) == col(LoginSession.payment_group_id))
+        .where(col(LoginSession.token_hash) == hash_token(token))
     ).first()
     if row is None:
         db.rollback()
         return Err("MSG-TIMEOUT")
-    sess, user, contract = row
+    sess, user, contract, cert, group = row
     if sess.ended_at is not None:
         err = _ended_err(sess, user, now)
         db.rollback()
         return err
-    if (why := _why_end(db, sess, user, contract, facts, now)) is not None:
+    if (why := _why_end(sess, user, contract, cert, facts, now)) is not None:
         reason, err = why
         sess.ended_at = now
         sess.end_reason = reason
@@ -270,9 +274,6 @@ def check(
         db.flush()
     assert contract.id is not None
     groups = _groups(db, contract.id)
-    group: PaymentGroup | None = None
-    if sess.payment_group_id is not None:
-        group = db.get(PaymentGroup, sess.payment_group_id)
     info = SessionInfo(
         user_id=user.user_id,
         user_name=user.user_name,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, and_
 from sqlmodel import Session, col, select
 
 from chingin_app.models import Contract, PaymentGroup
@@ -58,20 +58,21 @@ class Scope:
 def resolve_scope(db: Session, *, contract_no: str, group_no: str | None) -> Scope | None:
     """The contract (and group) ids behind a session's numbers; None when they do not exist
     (a contract without that group is treated as no scope at all, never as the whole
-    contract)."""
-    contract_id = db.exec(select(Contract.id).where(Contract.contract_no == contract_no)).first()
-    if contract_id is None:
-        return None
-    group_id: int | None = None
-    if group_no is not None:
-        group_id = db.exec(
-            select(PaymentGroup.id).where(
-                PaymentGroup.contract_id == contract_id, PaymentGroup.number == group_no
-            )
+    contract). One query: every business event asks this first, often more than once."""
+    if group_no is None:
+        contract_id = db.exec(
+            select(Contract.id).where(Contract.contract_no == contract_no)
         ).first()
-        if group_id is None:
-            return None
-    return Scope(contract_id, contract_no, group_id, group_no)
+        return None if contract_id is None else Scope(contract_id, contract_no, None, None)
+    found = db.exec(
+        select(Contract.id, PaymentGroup.id)
+        .outerjoin(PaymentGroup, and_(col(PaymentGroup.contract_id) == col(Contract.id),
+                                      col(PaymentGroup.number) == group_no))
+        .where(Contract.contract_no == contract_no)
+    ).first()
+    if found is None or found[0] is None or found[1] is None:
+        return None
+    return Scope(found[0], contract_no, found[1], group_no)
 
 
 def scope_of(db: Session, session: TenantSession) -> Scope | None:

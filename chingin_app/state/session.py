@@ -18,6 +18,7 @@ from chingin_app.services.cert_gate import H_TAB
 from chingin_app.services.context import app_clock
 from chingin_app.services.session_handles import handles, tab_key
 from chingin_app.services.sessions import SessionInfo
+from chingin_app.state.off_loop import off_loop
 from chingin_app.state.page import PageState
 
 
@@ -63,6 +64,7 @@ class SessionState(PageState):
         return [g for g in GROUPS if g in links], links, {item.key for item, _level in visible}
 
     @rx.event
+    @off_loop
     def load_menu(self) -> None:
         """Fill the persistent menu when a screen mounts (display only: every screen's own
         handlers check the right again). Without a session it shows nothing; the screen's
@@ -172,6 +174,7 @@ class SessionState(PageState):
         handles().remember(self._tab_key(), token)
 
     @rx.event
+    @off_loop
     def heartbeat(self) -> EventSpec | None:
         """Per-screen timer: logs out once idle, without restarting the idle time (R-SESS-5)."""
         if self._current_session(touch=False) is None:

@@ -9,6 +9,7 @@ written to the contract's operation-log chain (``oplog.log_failure``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final, Protocol
 
 from sqlmodel import Session, col, select
@@ -33,6 +34,7 @@ __all__ = [
     "MenuSetting",
     "SessionLike",
     "may",
+    "may_each",
     "require",
     "stored_levels",
     "user_settings",
@@ -142,32 +144,44 @@ def require(
 def may(db: Session, *, session: SessionLike, menu_key: str, access: Access) -> bool:
     """Whether ``require`` would allow ``access``, without logging anything: for what a screen
     shows (e.g. no 変更 button for 閲覧のみ). Handlers still call ``require``. Read-only."""
-    item = menu(menu(menu_key).right_key)
-    for setting_item, level, _unset in user_settings(
-        db, contract_no=session.contract_no, user_id=session.user_id
-    ):
-        if setting_item.key == item.key:
-            return level is not Level.HIDE and (access == "view" or item.kind == "output"
-                                                or can(session.role, level, access))
-    return False
+    return may_each(db, session=session, asks=((menu_key, access),))[0]
+
+
+def may_each(
+    db: Session, *, session: SessionLike, asks: Sequence[tuple[str, Access]]
+) -> tuple[bool, ...]:
+    """``may`` for each (menu key, access) of ``asks``, from one reading of the user's
+    settings (a screen that shows several buttons asks once). Read-only."""
+    levels = {
+        item.key: level
+        for item, level, _unset in user_settings(
+            db, contract_no=session.contract_no, user_id=session.user_id
+        )
+    }
+    answers: list[bool] = []
+    for menu_key, access in asks:
+        item = menu(menu(menu_key).right_key)
+        level = levels.get(item.key)
+        answers.append(level is not None and level is not Level.HIDE and (
+            access == "view" or item.kind == "output" or can(session.role, level, access)
+        ))
+    return tuple(answers)
 
 
 def user_settings(db: Session, *, contract_no: str, user_id: str) -> tuple[MenuSetting, ...]:
     """Every menu of the contract with the user's effective level and whether it is 「未設定」
     (the user form, R-USER-3, R-USER-7a). The master gets 表示 everywhere. Empty for a user
-    who is not a live user of the contract. Read-only (rollback)."""
+    who is not a live user of the contract. Read-only; the caller's transaction stays open (a
+    screen reads its other panels in it)."""
     found = _user(db, contract_no, user_id)
     if found is None:
-        db.rollback()
         return ()
     contract, user = found
     assert user.id is not None
     items = menus_for(contract.service_list())
     if user.role == UserRole.MASTER.value:
-        db.rollback()
         return tuple((item, Level.SHOW, False) for item in items)
     stored = stored_levels(db, user.id)
-    db.rollback()
     return tuple((item, *effective_level(item, stored.get(item.key))) for item in items)
 
 

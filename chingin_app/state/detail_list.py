@@ -183,10 +183,10 @@ class DetailListMixin(PagingMixin, FormMixin, MenuAccessMixin, mixin=True):
         info, redirect = self._menu_access(menu, "view")
         if info is None:
             return redirect
-        self._note_change_right(info, menu)
         with session_scope(read_only=True) as db:
-            self.can_history = permissions.may(db, session=info, menu_key=history_menu,
-                                               access="view")
+            self.can_change, self.can_history = permissions.may_each(
+                db, session=info, asks=((menu, "change"), (history_menu, "view"))
+            )
             self._detail_choices(db, info)
         self._clear_messages()
         self._close_form()

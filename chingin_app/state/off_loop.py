@@ -56,4 +56,12 @@ def off_loop(handler: Callable[..., Any]) -> Callable[..., Any]:
 
 async def _in_thread(handler: Callable[..., Any], args: tuple[Any, ...],
                      kwargs: dict[str, Any]) -> AsyncIterator[Any]:
-    yield await asyncio.to_thread(handler, *args, **kwargs)
+    body = asyncio.ensure_future(asyncio.to_thread(handler, *args, **kwargs))
+    try:
+        result = await asyncio.shield(body)
+    except asyncio.CancelledError:
+        # A thread cannot be stopped: the event (and with it the tab's state lock) ends only
+        # once the body has, so the next event never meets a state still being changed.
+        await asyncio.wait([body])
+        raise
+    yield result

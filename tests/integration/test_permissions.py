@@ -117,6 +117,23 @@ def test_r_user_7_may_agrees_with_require_and_logs_nothing(
             assert shown == allowed, (item.key, access)
 
 
+def test_r_user_7_may_each_answers_as_may_for_every_menu_at_once(db: Session) -> None:
+    """A screen asking for several buttons at once (``may_each``: one reading of the settings,
+    issue 12) gets what ``may`` answers for each, in the order asked."""
+    contract = factories.make_contract(db, services="rokin,batch")
+    user = factories.make_user(db, contract)
+    set_levels(db, user, SETTINGS)
+    asks: list[tuple[str, Access]] = [
+        (item.key, access) for item in menus_for(["rokin", "batch", "ledger"])
+        for access in ("view", "change") if access == "view" or item.kind != "output"
+    ]
+    each = permissions.may_each(db, session=who(contract, user), asks=asks)
+    one_by_one = tuple(permissions.may(db, session=who(contract, user), menu_key=key,
+                                       access=access) for key, access in asks)
+    assert each == one_by_one
+    assert True in each and False in each  # the settings allow some and refuse others
+
+
 def test_r_user_7_master_may_do_what_the_contract_allows(
     db: Session, clock: MovableClock
 ) -> None:

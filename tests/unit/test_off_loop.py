@@ -84,6 +84,39 @@ def test_r_dep_4_the_loop_serves_others_while_a_handler_waits() -> None:
     assert asyncio.run(tabs()) == [["done"], ["done"]]
 
 
+def test_r_dep_4_a_cancelled_event_ends_only_after_its_body() -> None:
+    """Cancelling the event (a tab gone mid-click) cannot stop the thread: the cancellation
+    reaches Reflex, and releases the tab's state lock, only once the body has finished."""
+    started, release = threading.Event(), threading.Event()
+    finished: list[str] = []
+
+    class Slow:
+        @off_loop
+        def load(self) -> str:
+            started.set()
+            release.wait(timeout=10)
+            finished.append("body")
+            return "late"
+
+    async def cancel_mid_body() -> list[str]:
+        async def event() -> None:
+            async for _ in Slow().load():
+                pass
+
+        task = asyncio.create_task(event())
+        while not started.is_set():
+            await asyncio.sleep(0.001)
+        task.cancel()
+        asyncio.get_running_loop().call_later(0.05, release.set)
+        try:
+            await task
+        except asyncio.CancelledError:
+            finished.append("cancelled")
+        return finished
+
+    assert asyncio.run(cancel_mid_body()) == ["body", "cancelled"]
+
+
 def test_r_dep_4_generators_and_coroutines_are_refused() -> None:
     def steps() -> object:
         yield None

@@ -103,10 +103,9 @@ class RemitConfirmState(_PrintMixin, FormMixin, MenuAccessMixin, SessionState):
             return got
         self.mode = mode
         self._reset_output()
-        self._note_change_right(got, menu_key)
         with session_scope(read_only=True) as db:
-            self.can_reconcile = permissions.may(
-                db, session=got, menu_key=MENU_RECONCILE, access="view"
+            self.can_change, self.can_reconcile = permissions.may_each(
+                db, session=got, asks=((menu_key, "change"), (MENU_RECONCILE, "view"))
             )
         prefer = (cyc.CycleStatus.CONFIRMED.value,) if mode == "undo" else (
             cyc.CycleStatus.RECEIVED.value,)

@@ -23,15 +23,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import (
-    CheckConstraint,
-    Column,
-    Date,
-    Index,
-    Integer,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import CheckConstraint, Column, Date, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from chingin_app.domain.deduction_cycle import CycleStatus

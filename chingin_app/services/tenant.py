@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from chingin_app.models import Contract, PaymentGroup
@@ -66,13 +66,14 @@ def resolve_scope(db: Session, *, contract_no: str, group_no: str | None) -> Sco
         return None if contract_id is None else Scope(contract_id, contract_no, None, None)
     found = db.exec(
         select(Contract.id, PaymentGroup.id)
-        .outerjoin(PaymentGroup, and_(col(PaymentGroup.contract_id) == col(Contract.id),
-                                      col(PaymentGroup.number) == group_no))
-        .where(Contract.contract_no == contract_no)
+        .join(PaymentGroup, col(PaymentGroup.contract_id) == col(Contract.id))
+        .where(Contract.contract_no == contract_no, PaymentGroup.number == group_no)
     ).first()
-    if found is None or found[0] is None or found[1] is None:
+    if found is None:
         return None
-    return Scope(found[0], contract_no, found[1], group_no)
+    contract_id, group_id = found
+    assert contract_id is not None and group_id is not None  # primary keys of stored rows
+    return Scope(contract_id, contract_no, group_id, group_no)
 
 
 def scope_of(db: Session, session: TenantSession) -> Scope | None:

@@ -43,9 +43,13 @@ class MenuAccessMixin(rx.State, mixin=True):
             return None, None
         return info, None
 
-    def _note_change_right(self, info: SessionInfo, menu_key: str) -> None:
-        """Remember whether the change buttons show (display only; ``menu_access`` decides)."""
+    def _note_change_right(
+        self, info: SessionInfo, menu_key: str, *also: tuple[str, Access]
+    ) -> tuple[bool, ...]:
+        """Remember whether the change buttons show (display only; ``menu_access`` decides),
+        and answer the screen's other display rights ``also`` from the same reading."""
         with session_scope(read_only=True) as db:
-            self.can_change = permissions.may(
-                db, session=info, menu_key=menu_key, access="change"
+            self.can_change, *others = permissions.may_each(
+                db, session=info, asks=((menu_key, "change"), *also)
             )
+        return tuple(others)

@@ -26,7 +26,6 @@ from chingin_app.db import session_scope
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.domain.validation import parse_row_id
-from chingin_app.services import permissions
 from chingin_app.services.sessions import SessionInfo
 from chingin_app.state.business import MenuAccessMixin
 from chingin_app.state.detail_fields import STATUS_CHOICES, kana_feedback
@@ -183,10 +182,8 @@ class DetailListMixin(PagingMixin, FormMixin, MenuAccessMixin, mixin=True):
         info, redirect = self._menu_access(menu, "view")
         if info is None:
             return redirect
+        (self.can_history,) = self._note_change_right(info, menu, (history_menu, "view"))
         with session_scope(read_only=True) as db:
-            self.can_change, self.can_history = permissions.may_each(
-                db, session=info, asks=((menu, "change"), (history_menu, "view"))
-            )
             self._detail_choices(db, info)
         self._clear_messages()
         self._close_form()

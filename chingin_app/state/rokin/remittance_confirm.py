@@ -14,7 +14,6 @@ from chingin_app.db import session_scope
 from chingin_app.domain import deduction_cycle as cyc
 from chingin_app.domain.messages import message
 from chingin_app.domain.permissions import menu
-from chingin_app.services import permissions
 from chingin_app.services.context import app_clock
 from chingin_app.services.prepared_files import PreparedFile
 from chingin_app.services.rokin import remittance as rokin_remittance
@@ -103,10 +102,8 @@ class RemitConfirmState(_PrintMixin, FormMixin, MenuAccessMixin, SessionState):
             return got
         self.mode = mode
         self._reset_output()
-        with session_scope(read_only=True) as db:
-            self.can_change, self.can_reconcile = permissions.may_each(
-                db, session=got, asks=((menu_key, "change"), (MENU_RECONCILE, "view"))
-            )
+        (self.can_reconcile,) = self._note_change_right(got, menu_key,
+                                                        (MENU_RECONCILE, "view"))
         prefer = (cyc.CycleStatus.CONFIRMED.value,) if mode == "undo" else (
             cyc.CycleStatus.RECEIVED.value,)
         self._choose_default(got, _OPEN, prefer=prefer)

@@ -219,7 +219,6 @@ def _sums(db: Session, request_id: int) -> tuple[cyc.CycleTotals, int, int]:
 
 
 def _head(request: DeductionRequest, group: PaymentGroup) -> RequestHead:
-    assert request.id is not None
     return RequestHead(**_head_fields(request, group))
 
 

@@ -80,9 +80,15 @@ class Service:
     proc: subprocess.Popen[str] | None = None  # `chingin serve` itself
 
     def set_clock(self, when: datetime) -> None:
-        """Move the service's clock (CHINGIN_ENV=test reads the offset at each event)."""
+        """Move the service's clock (CHINGIN_ENV=test reads the offset at each event).
+
+        Written to a side file and renamed: the server reads the file at any moment (a tab's
+        heartbeat), and a truncated file would read as offset 0, real time — outside service
+        hours when CI runs at night, which ended the session with the wrong message."""
         offset = (when - datetime.now(UTC)).total_seconds()
-        self.clock_file.write_text(f"{offset:.3f}", encoding="ascii")
+        side = self.clock_file.with_name(self.clock_file.name + ".new")
+        side.write_text(f"{offset:.3f}", encoding="ascii")
+        side.replace(self.clock_file)
 
     def https_get(
         self, path: str, *, headers: dict[str, str] | None = None

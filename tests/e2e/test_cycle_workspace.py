@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import Browser, FileChooser, Locator, Page, expect
 from sqlmodel import col, select
 
 from chingin_app import routes
@@ -277,21 +276,31 @@ def _key_download(page: Page, name: str, key: str, into: Path) -> Path:
 
 
 def _key_file(page: Page, zone: str, path: Path) -> None:
-    """The drop zone reached with Tab opens the file chooser with Space. Once in a loaded CI
-    run Chromium showed no chooser for a Space the zone had focus for (not seen again in
-    runs under load); a person would press Space again, and so does this, twice at most."""
-    for attempt in range(2):
-        if _focused(page)["label"] != zone:
-            _tab_to(page, zone)
-        try:
-            with page.expect_file_chooser(timeout=15_000) as chooser:
-                page.keyboard.press("Space")
-        except PlaywrightTimeoutError:
-            if attempt:
-                raise
-            continue
-        chooser.value.set_files(str(path))
-        return
+    """The drop zone reached with Tab opens the file chooser with Space.
+
+    Twice in loaded CI runs no chooser came within 15 s of a Space the zone had focus for, and
+    a second Space brought none either: Chromium opens no chooser while one is pending, so a
+    chooser that came late to the first Space blocked the second. The chooser is therefore
+    caught by a listener that lives across both presses, not by a per-press wait."""
+    choosers: list[FileChooser] = []
+
+    def caught(chooser: FileChooser) -> None:  # Playwright wraps plain functions only
+        choosers.append(chooser)
+
+    page.on("filechooser", caught)
+    try:
+        for _press in range(2):
+            if _focused(page)["label"] != zone:
+                _tab_to(page, zone)
+            page.keyboard.press("Space")
+            for _ in range(120):  # 30 s, a quarter second at a time
+                if choosers:
+                    choosers[0].set_files(str(path))
+                    return
+                page.wait_for_timeout(250)
+        raise AssertionError(f"Space on {zone} opened no file chooser")
+    finally:
+        page.remove_listener("filechooser", caught)
 
 
 def _key_hold(page: Page, button: str) -> None:

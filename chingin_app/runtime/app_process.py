@@ -24,6 +24,7 @@ from typing import Any, Final
 
 from chingin_app.logs import configure_logging
 from chingin_app.runtime.children import PARENT_ENV, bind_to_parent
+from chingin_app.runtime.disk_states import throttle_expiry_scan
 from chingin_app.settings import PROJECT_ROOT, Settings, settings
 
 __all__ = [
@@ -147,6 +148,7 @@ def main() -> int:
         # With Redis the states live there, and several workers starting at once must not race
         # to delete the same leftover files (a worker died on FileNotFoundError; bench/load.py).
         reset_disk_state_manager()
+        throttle_expiry_scan()
     _granian_with_kill_timeout()
     # Reflex's own "App running at …" / "Backend running at …" lines name the internal
     # address as if it were the app's URL (issue 14 item 11): the banner is the only URL.

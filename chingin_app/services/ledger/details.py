@@ -130,18 +130,6 @@ SORT_KEYS: Final[dict[str, Any]] = {
 }
 
 
-def _row(d: LedgerDetail, e: Employee, t: LedgerItemType, group_no: str, month: str) -> LedgerRow:
-    assert d.id is not None and e.id is not None
-    state = rules.detail_state(d.status, d.end_month, month)
-    return LedgerRow(
-        id=d.id, version=d.version, employee_id=e.id, group_no=group_no, staff_no=e.staff_no,
-        name_kana=e.name_kana, name_kanji=e.name_kanji, department=e.department,
-        item_code=t.code, item_name=t.name, monthly_amount=d.monthly_amount,
-        bonus_amount=d.bonus_amount, start_month=d.start_month, end_month=d.end_month,
-        state=state, state_label=rules.STATUS_LABELS[state],
-    )
-
-
 _JOINS: Final[rules.Joins] = (
     (Employee, col(Employee.id) == col(LedgerDetail.employee_id)),
     (LedgerItemType, col(LedgerItemType.id) == col(LedgerDetail.item_type_id)),
@@ -149,10 +137,24 @@ _JOINS: Final[rules.Joins] = (
 )
 
 
+#: What a list row reads, by LedgerRow's field names (``status`` becomes ``state``).
+_COLUMNS: Final[dict[str, Any]] = {
+    "id": LedgerDetail.id, "version": LedgerDetail.version, "employee_id": Employee.id,
+    "group_no": PaymentGroup.number, "staff_no": Employee.staff_no,
+    "name_kana": Employee.name_kana, "name_kanji": Employee.name_kanji,
+    "department": Employee.department, "item_code": LedgerItemType.code,
+    "item_name": LedgerItemType.name, "monthly_amount": LedgerDetail.monthly_amount,
+    "bonus_amount": LedgerDetail.bonus_amount, "start_month": LedgerDetail.start_month,
+    "end_month": LedgerDetail.end_month, "status": LedgerDetail.status,
+}
+
+
 def _joined() -> Any:
-    return rules.joined_details(
-        LedgerDetail, (LedgerDetail, Employee, LedgerItemType, PaymentGroup.number), _JOINS
-    )
+    return rules.joined_details(LedgerDetail, _COLUMNS, _JOINS)
+
+
+def _row(row: Any, this_month: str) -> LedgerRow:
+    return LedgerRow(**rules.row_fields(row, this_month))
 
 
 def _filter_clauses(flt: LedgerFilter, this_month: str) -> list[ColumnElement[bool]] | Invalid:
@@ -207,7 +209,7 @@ def search(
     rows = _joined().where(where, col(Employee.contract_id) == scope.contract_id)
     found = rules.fetch_page(db, rows, order, page, page_size,
                              count=rules.count_details(LedgerDetail, _JOINS, where))
-    return LedgerPage(tuple(_row(d, e, t, g, this_month) for d, e, t, g in found.rows),
+    return LedgerPage(tuple(_row(r, this_month) for r in found.rows),
                       found.total, found.page, found.pages)
 
 
@@ -221,8 +223,7 @@ def get_detail(
     ).first()
     if found is None:
         return Err("E-RL-DETAIL-NOT-FOUND")
-    d, e, t, g = found
-    return Ok(_row(d, e, t, g, current_month(clock)))
+    return Ok(_row(found, current_month(clock)))
 
 
 # --- input rules ------------------------------------------------------------------------

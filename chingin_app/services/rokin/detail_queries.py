@@ -117,41 +117,6 @@ SORT_KEYS: Final[dict[str, Any]] = {
 }
 
 
-def _row(
-    detail: DeductionDetail,
-    employee: Employee,
-    product: RokinProduct,
-    group_no: str,
-    this_month: str,
-) -> DetailRow:
-    assert detail.id is not None and employee.id is not None
-    state = rules.detail_state(detail.status, detail.end_month, this_month)
-    return DetailRow(
-        id=detail.id,
-        version=detail.version,
-        employee_id=employee.id,
-        employee_version=employee.version,
-        group_no=group_no,
-        staff_no=employee.staff_no,
-        name_kana=employee.name_kana,
-        name_kanji=employee.name_kanji,
-        department=employee.department,
-        product_code=product.code,
-        product_name=product.name,
-        product_kind=product.kind,
-        branch_no=product.branch_no,
-        account_no=detail.account_no,
-        monthly_amount=detail.monthly_amount,
-        bonus_amount=detail.bonus_amount,
-        start_month=detail.start_month,
-        end_month=detail.end_month,
-        remaining_count=detail.remaining_count,
-        state=state,
-        state_label=rules.STATUS_LABELS[state],
-        updated_at=detail.updated_at,
-    )
-
-
 def _check_filter(flt: DetailFilter) -> tuple[DetailFilter, list[Err]]:
     """The filter with カナ氏名 normalised, or the field errors (a search with a character
     the bank would refuse can match nothing, so it is refused with the reason)."""
@@ -198,10 +163,28 @@ _JOINS: Final[rules.Joins] = (
 )
 
 
+#: What a list row reads, by DetailRow's field names (``status`` becomes ``state``).
+_COLUMNS: Final[dict[str, Any]] = {
+    "id": DeductionDetail.id, "version": DeductionDetail.version,
+    "employee_id": Employee.id, "employee_version": Employee.version,
+    "group_no": PaymentGroup.number, "staff_no": Employee.staff_no,
+    "name_kana": Employee.name_kana, "name_kanji": Employee.name_kanji,
+    "department": Employee.department, "product_code": RokinProduct.code,
+    "product_name": RokinProduct.name, "product_kind": RokinProduct.kind,
+    "branch_no": RokinProduct.branch_no, "account_no": DeductionDetail.account_no,
+    "monthly_amount": DeductionDetail.monthly_amount,
+    "bonus_amount": DeductionDetail.bonus_amount, "start_month": DeductionDetail.start_month,
+    "end_month": DeductionDetail.end_month, "remaining_count": DeductionDetail.remaining_count,
+    "status": DeductionDetail.status, "updated_at": DeductionDetail.updated_at,
+}
+
+
 def _joined() -> Any:
-    return rules.joined_details(
-        DeductionDetail, (DeductionDetail, Employee, RokinProduct, PaymentGroup.number), _JOINS
-    )
+    return rules.joined_details(DeductionDetail, _COLUMNS, _JOINS)
+
+
+def _row(row: Any, this_month: str) -> DetailRow:
+    return DetailRow(**rules.row_fields(row, this_month))
 
 
 def search(
@@ -246,7 +229,7 @@ def search(
     found = rules.fetch_page(db, rows, order, page, page_size,
                              count=rules.count_details(DeductionDetail, _JOINS, where))
     return DetailPage(
-        rows=tuple(_row(d, e, p, g, this_month) for d, e, p, g in found.rows),
+        rows=tuple(_row(r, this_month) for r in found.rows),
         total=found.total,
         page=found.page,
         pages=found.pages,
@@ -266,8 +249,7 @@ def get_detail(
     ).first()
     if found is None:
         return Err("E-RK-DETAIL-NOT-FOUND")
-    detail, employee, product, group_no = found
-    return Ok(_row(detail, employee, product, group_no, current_month(clock)))
+    return Ok(_row(found, current_month(clock)))
 
 
 def list_products(db: Session, *, session: TenantSession) -> tuple[ProductView, ...]:

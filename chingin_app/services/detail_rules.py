@@ -370,8 +370,8 @@ Joins = Sequence[tuple[Any, ColumnElement[bool]]]
 def joined_details(detail_model: Any, columns: Mapping[str, Any], joins: Joins) -> Any:
     """``SELECT columns FROM detail_model`` with every one of ``joins`` (a list's rows), each
     column labelled with its key: a page of 50 rows is read as plain rows, not 150 ORM
-    objects in the session's identity map (a third of the list's CPU on the clerk's busiest
-    screen, issue 12)."""
+    objects in the session's identity map (loading them was half of the page's GIL time
+    in a py-spy profile of bench/load.py, issue 12)."""
     query: Any = select(*(col(column).label(key) for key, column in columns.items()))
     query = query.select_from(detail_model)
     for model, on in joins:

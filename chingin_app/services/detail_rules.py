@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Generic, TypeVar
@@ -69,6 +69,7 @@ __all__ = [
     "kanji_name_clauses",
     "kept",
     "like",
+    "list_row",
     "load_snapshots",
     "locked_employee",
     "new_employee",
@@ -77,7 +78,6 @@ __all__ = [
     "parse_month",
     "refuse",
     "required",
-    "row_fields",
     "shown",
     "staff_no_taken",
     "status_clauses",
@@ -96,6 +96,7 @@ STAFF_NO_RE: Final = re.compile(r"[0-9]{1,10}")
 AMOUNT_RE: Final = re.compile(r"0|[1-9][0-9]*")
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 STATUS_LABELS: Final[dict[str, str]] = {"active": "有効", "ended": "終了", "cancelled": "解除"}
 
@@ -379,13 +380,12 @@ def joined_details(detail_model: Any, columns: Mapping[str, Any], joins: Joins) 
     return query
 
 
-def row_fields(row: Any, this_month: str) -> dict[str, Any]:
-    """A row of ``joined_details`` as a list row's fields: its columns by label, with the
-    ``status`` column turned into ``state`` (``detail_state``) and ``state_label``."""
+def list_row(row_type: Callable[..., R], row: Any, this_month: str) -> R:
+    """A row of ``joined_details`` as ``row_type``: its columns by label, with the ``status``
+    column turned into ``state`` (``detail_state``) and ``state_label``."""
     fields = dict(row._mapping)
     state = detail_state(fields.pop("status"), fields["end_month"], this_month)
-    fields.update(state=state, state_label=STATUS_LABELS[state])
-    return fields
+    return row_type(**fields, state=state, state_label=STATUS_LABELS[state])
 
 
 def count_details(detail_model: Any, joins: Joins, where: ColumnElement[bool]) -> Any:

@@ -149,12 +149,8 @@ _COLUMNS: Final[dict[str, Any]] = {
 }
 
 
-def _joined() -> Any:
-    return rules.joined_details(LedgerDetail, _COLUMNS, _JOINS)
-
-
-def _row(row: Any, this_month: str) -> LedgerRow:
-    return LedgerRow(**rules.row_fields(row, this_month))
+#: The list's SELECT, built once (a statement is immutable: ``where`` makes a new one).
+_JOINED: Final[Any] = rules.joined_details(LedgerDetail, _COLUMNS, _JOINS)
 
 
 def _filter_clauses(flt: LedgerFilter, this_month: str) -> list[ColumnElement[bool]] | Invalid:
@@ -206,10 +202,10 @@ def search(
         order.append(code_point(col(Employee.staff_no)).asc())
     order.append(col(LedgerDetail.id).asc())
     # The employee's contract as well, as in 労金控除明細照会 (the 職員番号 index, 0015).
-    rows = _joined().where(where, col(Employee.contract_id) == scope.contract_id)
+    rows = _JOINED.where(where, col(Employee.contract_id) == scope.contract_id)
     found = rules.fetch_page(db, rows, order, page, page_size,
                              count=rules.count_details(LedgerDetail, _JOINS, where))
-    return LedgerPage(tuple(_row(r, this_month) for r in found.rows),
+    return LedgerPage(tuple(rules.list_row(LedgerRow, r, this_month) for r in found.rows),
                       found.total, found.page, found.pages)
 
 
@@ -219,11 +215,11 @@ def get_detail(
     """One ledger detail of the session's contract (and group); E-RL-DETAIL-NOT-FOUND else."""
     scope = scope_of(db, session)
     found = None if scope is None else db.exec(
-        _joined().where(col(LedgerDetail.id) == detail_id, *tenant_clauses(LedgerDetail, scope))
+        _JOINED.where(col(LedgerDetail.id) == detail_id, *tenant_clauses(LedgerDetail, scope))
     ).first()
     if found is None:
         return Err("E-RL-DETAIL-NOT-FOUND")
-    return Ok(_row(found, current_month(clock)))
+    return Ok(rules.list_row(LedgerRow, found, current_month(clock)))
 
 
 # --- input rules ------------------------------------------------------------------------

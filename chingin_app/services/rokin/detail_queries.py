@@ -179,12 +179,8 @@ _COLUMNS: Final[dict[str, Any]] = {
 }
 
 
-def _joined() -> Any:
-    return rules.joined_details(DeductionDetail, _COLUMNS, _JOINS)
-
-
-def _row(row: Any, this_month: str) -> DetailRow:
-    return DetailRow(**rules.row_fields(row, this_month))
+#: The list's SELECT, built once (a statement is immutable: ``where`` makes a new one).
+_JOINED: Final[Any] = rules.joined_details(DeductionDetail, _COLUMNS, _JOINS)
 
 
 def search(
@@ -225,11 +221,11 @@ def search(
     # The employee's contract as well (always the detail's own): with it PostgreSQL reads the
     # page in 職員番号 order from the employees' index (migration 0015) instead of sorting
     # every detail of the group.
-    rows = _joined().where(where, col(Employee.contract_id) == scope.contract_id)
+    rows = _JOINED.where(where, col(Employee.contract_id) == scope.contract_id)
     found = rules.fetch_page(db, rows, order, page, page_size,
                              count=rules.count_details(DeductionDetail, _JOINS, where))
     return DetailPage(
-        rows=tuple(_row(r, this_month) for r in found.rows),
+        rows=tuple(rules.list_row(DetailRow, r, this_month) for r in found.rows),
         total=found.total,
         page=found.page,
         pages=found.pages,
@@ -244,12 +240,12 @@ def get_detail(
     if scope is None:
         return Err("E-RK-DETAIL-NOT-FOUND")
     found = db.exec(
-        _joined().where(col(DeductionDetail.id) == detail_id,
+        _JOINED.where(col(DeductionDetail.id) == detail_id,
                        *tenant_clauses(DeductionDetail, scope))
     ).first()
     if found is None:
         return Err("E-RK-DETAIL-NOT-FOUND")
-    return Ok(_row(found, current_month(clock)))
+    return Ok(rules.list_row(DetailRow, found, current_month(clock)))
 
 
 def list_products(db: Session, *, session: TenantSession) -> tuple[ProductView, ...]:

@@ -3,13 +3,16 @@ R-SEC-1 "every event re-checks … the menu permission", R-OPS-5).
 
 ``require`` answers Ok or a refusal for one menu and one access ('view' for showing, listing,
 printing and exporting; 'change' for anything that writes). The user's role and restriction
-are read from the database at every call, never trusted from the screen's state. Refusals are
-written to the contract's operation-log chain (``oplog.log_failure``).
+are read from the database in the event that asks, never trusted from the screen's state: a
+session that carries ``rights`` (``sessions.check`` reads them with the session at the start of
+every event, in the same transaction) is answered from that reading; anything else is read
+now. Refusals are written to the contract's operation-log chain (``oplog.log_failure``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Final, Protocol
 
 from sqlmodel import Session, col, select
@@ -33,9 +36,13 @@ __all__ = [
     "ACTION_MENU_REFUSED",
     "MenuSetting",
     "SessionLike",
+    "UserRights",
     "may",
     "may_each",
+    "read_rights",
     "require",
+    "rights_of",
+    "settings_from",
     "stored_levels",
     "user_settings",
     "visible_menus",
@@ -58,6 +65,39 @@ class SessionLike(Protocol):
 
 
 MenuSetting = tuple[MenuItem, Level, bool]
+
+
+@dataclass(frozen=True)
+class UserRights:
+    """What decides a live user's menus: the role, the contract's services and the stored
+    settings ``{menu_key: level}`` (none kept for the master, who may do everything the contract
+    allows). One reading from the database, made in the event that uses it."""
+
+    role: str
+    services: tuple[str, ...]
+    stored: Mapping[str, str] = field(default_factory=dict)
+
+
+def rights_of(db: Session, user: User, contract: Contract) -> UserRights:
+    """The rights of ``user`` (a live user of ``contract``, both just read in ``db``)."""
+    assert user.id is not None
+    stored = {} if user.role == UserRole.MASTER.value else stored_levels(db, user.id)
+    return UserRights(role=user.role, services=contract.service_list(), stored=stored)
+
+
+def read_rights(db: Session, *, contract_no: str, user_id: str) -> UserRights | None:
+    """The rights of the live user ``user_id`` of the contract, or None when there is none."""
+    found = _user(db, contract_no, user_id)
+    return None if found is None else rights_of(db, found[1], found[0])
+
+
+def _rights(db: Session, session: SessionLike) -> UserRights | None:
+    # A session checked in this event carries its reading (sessions.SessionInfo.rights);
+    # any other SessionLike is read now.
+    known = getattr(session, "rights", None)
+    if isinstance(known, UserRights):
+        return known
+    return read_rights(db, contract_no=session.contract_no, user_id=session.user_id)
 
 
 def _user(db: Session, contract_no: str, user_id: str) -> tuple[Contract, User] | None:
@@ -104,25 +144,21 @@ def require(
     item = menu(menu(menu_key).right_key)  # a screen on another menu's right asks for that one
     if access == "change" and item.kind == "output":
         raise ValueError(f"{menu_key} is an output menu: it has no 'change' access")
-    found = _user(db, session.contract_no, session.user_id)
+    rights = _rights(db, session)
     err: Err | None = None
-    if found is None:
+    if rights is None:
         err = Err("E-MENU-HIDDEN")
-    else:
-        contract, user = found
-        assert user.id is not None
-        if item.service.value not in contract.service_list():
-            err = Err("E-MENU-NOT-CONTRACTED")
-        elif user.role != UserRole.MASTER.value:
-            stored = stored_levels(db, user.id).get(menu_key)
-            level, _unset = effective_level(item, stored)
-            if not can(user.role, level, access):
-                err = Err("E-MENU-VIEW-ONLY" if level is Level.VIEW_ONLY else "E-MENU-HIDDEN")
+    elif item.service.value not in rights.services:
+        err = Err("E-MENU-NOT-CONTRACTED")
+    elif rights.role != UserRole.MASTER.value:
+        level, _unset = effective_level(item, rights.stored.get(item.key))
+        if not can(rights.role, level, access):
+            err = Err("E-MENU-VIEW-ONLY" if level is Level.VIEW_ONLY else "E-MENU-HIDDEN")
     if err is None:
         db.rollback()
         return Ok(None)
     now = (clock or SystemClock()).now()
-    known = found is not None or db.exec(
+    known = rights is not None or db.exec(
         select(Contract.id).where(Contract.contract_no == session.contract_no)
     ).first() is not None
     oplog.log_failure(
@@ -152,12 +188,7 @@ def may_each(
 ) -> tuple[bool, ...]:
     """``may`` for each (menu key, access) of ``asks``, from one reading of the user's
     settings (a screen that shows several buttons asks once). Read-only."""
-    levels = {
-        item.key: level
-        for item, level, _unset in user_settings(
-            db, contract_no=session.contract_no, user_id=session.user_id
-        )
-    }
+    levels = {item.key: level for item, level, _unset in settings_from(_rights(db, session))}
     answers: list[bool] = []
     for menu_key, access in asks:
         item = menu(menu(menu_key).right_key)
@@ -173,31 +204,33 @@ def user_settings(db: Session, *, contract_no: str, user_id: str) -> tuple[MenuS
     (the user form, R-USER-3, R-USER-7a). The master gets 表示 everywhere. Empty for a user
     who is not a live user of the contract. Read-only; the caller's transaction stays open (a
     screen reads its other panels in it)."""
-    found = _user(db, contract_no, user_id)
-    if found is None:
+    return settings_from(read_rights(db, contract_no=contract_no, user_id=user_id))
+
+
+def settings_from(rights: UserRights | None) -> tuple[MenuSetting, ...]:
+    """``user_settings`` from a reading of the user's rights (None: no live user)."""
+    if rights is None:
         return ()
-    contract, user = found
-    assert user.id is not None
-    items = menus_for(contract.service_list())
-    if user.role == UserRole.MASTER.value:
+    items = menus_for(rights.services)
+    if rights.role == UserRole.MASTER.value:
         return tuple((item, Level.SHOW, False) for item in items)
-    stored = stored_levels(db, user.id)
-    return tuple((item, *effective_level(item, stored.get(item.key))) for item in items)
+    return tuple((item, *effective_level(item, rights.stored.get(item.key))) for item in items)
 
 
 def visible_menus(
-    db: Session, *, contract_no: str, user_id: str
+    db: Session, *, contract_no: str, user_id: str, rights: UserRights | None = None
 ) -> tuple[tuple[MenuItem, Level], ...]:
     """The business menus the user sees on the information screen, with their level
     (R-INFO-1, R-USER-7: 非表示 and 未設定 menus are absent; the contract's services only).
 
     Derived from the same rows as the user form (``user_settings``): every screen of
     ``domain.permissions.MENUS`` whose right (its own or the one it rides on, RK-12) is among
-    the contract's rows and not 非表示 — so the menu and the permission rows cannot drift."""
-    levels = {
-        item.key: level
-        for item, level, _unset in user_settings(db, contract_no=contract_no, user_id=user_id)
-    }
+    the contract's rows and not 非表示 — so the menu and the permission rows cannot drift.
+    ``rights``: this event's reading of the user's rights (``SessionInfo.rights``), or None to
+    read them now."""
+    if rights is None:
+        rights = read_rights(db, contract_no=contract_no, user_id=user_id)
+    levels = {item.key: level for item, level, _unset in settings_from(rights)}
     return tuple(
         (screen, levels[screen.right_key])
         for screen in MENUS

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, cast
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult, bindparam, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -48,6 +48,8 @@ from chingin_app.services import oplog
 from chingin_app.services.cert_gate import CertFacts
 from chingin_app.services.certs.certificates import normalise_serial
 from chingin_app.services.collation import code_point
+from chingin_app.services.permissions import UserRights, rights_of
+from chingin_app.services.tenant import Scope
 
 __all__ = [
     "ABSOLUTE_LIFETIME",
@@ -115,6 +117,11 @@ class SessionInfo:
     must_change_password: bool
     expires_at: datetime
     idle_deadline: datetime
+    # This event's reading of the user's menu rights and of the tenant's ids, made with the
+    # session in the same transaction: the menu check and the services' tenant scope answer
+    # from it instead of reading the same rows again (None: read them when asked).
+    rights: UserRights | None = None
+    scope: Scope | None = None
 
 
 def hash_token(token: str) -> str:
@@ -204,6 +211,18 @@ def _ended_err(sess: LoginSession, user: User, now: datetime) -> Err:
     return Err(_REASON_CODES.get(reason, "MSG-SESSION-ENDED"))
 
 
+# One query for what every event checks: the session, its user and contract, our record of
+# its certificate and its selected payment group. Built once (a statement is immutable).
+_CHECKED: Final = (
+    sa_select(LoginSession, User, Contract, Certificate, PaymentGroup)
+    .join(User, col(User.id) == col(LoginSession.user_pk))
+    .join(Contract, col(Contract.id) == col(LoginSession.contract_id))
+    .outerjoin(Certificate, col(Certificate.serial_hex) == col(LoginSession.cert_serial))
+    .outerjoin(PaymentGroup, col(PaymentGroup.id) == col(LoginSession.payment_group_id))
+    .where(col(LoginSession.token_hash) == bindparam("token_hash"))
+)
+
+
 def _groups(db: Session, contract_id: int) -> tuple[tuple[str, str], ...]:
     rows = db.exec(
         select(PaymentGroup.number, PaymentGroup.name)
@@ -230,16 +249,7 @@ def check(
     now = clock.now()
     if not token:
         return Err("MSG-LOGIN-FIRST")
-    # One query for what every event checks: the session, its user and contract, our record
-    # of its certificate and its selected payment group.
-    row = db.execute(
-        sa_select(LoginSession, User, Contract, Certificate, PaymentGroup)
-        .join(User, col(User.id) == col(LoginSession.user_pk))
-        .join(Contract, col(Contract.id) == col(LoginSession.contract_id))
-        .outerjoin(Certificate, col(Certificate.serial_hex) == col(LoginSession.cert_serial))
-        .outerjoin(PaymentGroup, col(PaymentGroup.id) == col(LoginSession.payment_group_id))
-        .where(col(LoginSession.token_hash) == hash_token(token))
-    ).first()
+    row = db.execute(_CHECKED, {"token_hash": hash_token(token)}).first()
     if row is None:
         db.rollback()
         return Err("MSG-TIMEOUT")
@@ -268,12 +278,12 @@ def check(
         )
         db.commit()
         return err
-    if touch:
-        sess.last_activity_at = now
-        db.add(sess)
-        db.flush()
+    if touch:  # a plain UPDATE: the ORM's unit of work costs more than the statement
+        db.execute(update(LoginSession).where(col(LoginSession.id) == sess.id)
+                   .values(last_activity_at=now))
     assert contract.id is not None
     groups = _groups(db, contract.id)
+    rights = rights_of(db, user, contract)
     info = SessionInfo(
         user_id=user.user_id,
         user_name=user.user_name,
@@ -286,7 +296,14 @@ def check(
         groups=groups,
         must_change_password=user.password_is_temporary,
         expires_at=sess.expires_at,
-        idle_deadline=sess.last_activity_at + IDLE_LIMIT,
+        idle_deadline=(now if touch else sess.last_activity_at) + IDLE_LIMIT,
+        rights=rights,
+        scope=Scope(
+            contract_id=contract.id,
+            contract_no=contract.contract_no,
+            payment_group_id=group.id if group is not None else None,
+            group_no=group.number if group is not None else None,
+        ),
     )
     db.commit()
     bind_user(user.user_id)  # the rest of this request's log records name the user (R-DEP-8)

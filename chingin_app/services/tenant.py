@@ -77,7 +77,12 @@ def resolve_scope(db: Session, *, contract_no: str, group_no: str | None) -> Sco
 
 
 def scope_of(db: Session, session: TenantSession) -> Scope | None:
-    """``resolve_scope`` for the signed-in session's contract and selected group."""
+    """``resolve_scope`` for the signed-in session's contract and selected group; a session
+    checked in this event (``sessions.SessionInfo``) carries the ids it read, so no query."""
+    known = getattr(session, "scope", None)
+    if isinstance(known, Scope) and known.contract_no == session.contract_no \
+            and known.group_no == session.group_no:
+        return known
     return resolve_scope(db, contract_no=session.contract_no, group_no=session.group_no)
 
 

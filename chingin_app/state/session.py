@@ -52,7 +52,7 @@ class SessionState(PageState):
         list the same screens."""
         with session_scope(read_only=True) as db:
             visible = permissions.visible_menus(
-                db, contract_no=info.contract_no, user_id=info.user_id
+                db, contract_no=info.contract_no, user_id=info.user_id, rights=info.rights
             )
         links: dict[str, list[list[str]]] = {}
         for item, _level in visible:

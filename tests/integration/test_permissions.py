@@ -6,14 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import Engine, delete
+from sqlalchemy import event as event_
 from sqlmodel import Session, col, select
 
 from chingin_app.domain.clock import MovableClock
 from chingin_app.domain.permissions import Access, Level, menu, menus_for, screens_for
 from chingin_app.domain.result import Err, Ok
 from chingin_app.models import Contract, MenuPermission, OperationLog, User, UserRole
-from chingin_app.services import permissions
+from chingin_app.services import permissions, sessions, tenant
+from chingin_app.services.sessions import SessionInfo
 from tests import factories
+from tests.integration.test_login import make_login, ok_login
 
 
 @dataclass(frozen=True)
@@ -229,3 +233,75 @@ def test_r_info_1_visible_menus_and_unset_flags(db: Session) -> None:
     assert menu("batch.detail_list").label == "一斉積立内訳明細表出力"
     assert permissions.visible_menus(db, contract_no=contract.contract_no,
                                      user_id="nobody123") == ()
+
+
+def test_r_sec_1_the_events_session_check_carries_the_rights_the_menu_check_uses(
+    db: Session, db_engine: Engine, clock: MovableClock
+) -> None:
+    """R-SEC-1 "every event re-checks the session, the certificate and the menu permission":
+    ``sessions.check`` reads the user's rights and tenant ids with the session, in its one
+    transaction at the start of the event; ``require``, ``may_each``, ``visible_menus`` and
+    ``scope_of`` then answer from that reading exactly as from a fresh one, without another
+    statement, and a change of the rights shows at the next event's check."""
+    login = make_login(db, role=UserRole.GENERAL.value, services="rokin,ledger")
+    set_levels(db, login.user, SETTINGS)
+    token = ok_login(db, login, clock).session_token
+
+    def event() -> SessionInfo:
+        checked = sessions.check(db, token=token, facts=login.facts, clock=clock, touch=True)
+        assert isinstance(checked, Ok), checked
+        return checked.value
+
+    info = event()
+    plain = who(login.contract, login.user)
+    assert info.rights == permissions.read_rights(
+        db, contract_no=plain.contract_no, user_id=plain.user_id)
+    assert info.group_no == "001"
+    assert info.scope == tenant.resolve_scope(db, contract_no=info.contract_no,
+                                              group_no=info.group_no)
+    db.commit()
+
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event_.listen(db_engine, "before_cursor_execute", count)
+    try:
+        accesses: tuple[Access, ...] = ("view", "change")
+        asks = [(item.key, access) for item in screens_for(["rokin", "ledger"])
+                for access in accesses if not (access == "change" and item.kind == "output")]
+        from_check = [permissions.require(db, session=info, menu_key=k, access=a, clock=clock)
+                      for k, a in asks if permissions.may(db, session=info, menu_key=k,
+                                                          access=a)]
+        assert from_check and all(r == Ok(None) for r in from_check)
+        allowed = permissions.may_each(db, session=info, asks=asks)
+        shown = permissions.visible_menus(db, contract_no=info.contract_no,
+                                          user_id=info.user_id, rights=info.rights)
+        scope = tenant.scope_of(db, info)
+        answered_without_sql = list(statements)
+    finally:
+        event_.remove(db_engine, "before_cursor_execute", count)
+    assert answered_without_sql == []
+    assert scope == info.scope
+    # The same answers as reading the rights now, for every menu and access.
+    assert allowed == permissions.may_each(db, session=plain, asks=asks)
+    assert True in allowed and False in allowed  # the settings allow some and refuse others
+    assert shown == permissions.visible_menus(db, contract_no=plain.contract_no,
+                                              user_id=plain.user_id)
+    for key, access in asks:
+        assert permissions.require(db, session=info, menu_key=key, access=access,
+                                   clock=clock) == permissions.require(
+            db, session=plain, menu_key=key, access=access, clock=clock)
+
+    # The master hides 労金控除明細照会 from this user: the next event refuses it (and logs it).
+    db.exec(delete(MenuPermission).where(
+        col(MenuPermission.user_pk) == login.user.id,
+        col(MenuPermission.menu_key) == "rokin.detail_inquiry"))
+    db.commit()
+    assert permissions.may(db, session=info, menu_key="rokin.detail_inquiry", access="view")
+    after = event()
+    assert permissions.require(db, session=after, menu_key="rokin.detail_inquiry",
+                               access="view", clock=clock) == Err("E-MENU-HIDDEN")
+    assert refusals(db, login.contract.contract_no)[-1] == (
+        "rokin.detail_inquiry", login.user.user_id, "refused")

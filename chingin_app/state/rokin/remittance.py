@@ -8,6 +8,7 @@ from typing import Any, Final
 
 import reflex as rx
 from reflex.event import EventSpec
+from sqlmodel import Session
 
 from chingin_app.db import session_scope
 from chingin_app.domain import dates, figures
@@ -73,16 +74,16 @@ class RemitRequestMixin(rx.State, mixin=True):
         """List the group's requests and keep the current choice when it is still offered;
         else the newest one whose status is in ``prefer`` and whose まとめ入金期限 has not
         passed (the one to work on), else the newest."""
-        with session_scope(read_only=True) as db:
+        with session_scope(read_only=True) as db:  # one transaction for the list and the figures
             views = rokin_remittance.group_requests(db, session=info, statuses=statuses)
-        self.request_options = [{"id": str(v.id), "label": v.label} for v in views]
-        ids = [str(v.id) for v in views]
-        if self.request_id not in ids:
-            now = app_clock().now()
-            preferred = [str(v.id) for v in views
-                         if v.status in prefer and cyc.is_before_deadline(now, v.deadline)]
-            self.request_id = (preferred or ids or [""])[0]
-        self._show_request(info)
+            self.request_options = [{"id": str(v.id), "label": v.label} for v in views]
+            ids = [str(v.id) for v in views]
+            if self.request_id not in ids:
+                now = app_clock().now()
+                preferred = [str(v.id) for v in views
+                             if v.status in prefer and cyc.is_before_deadline(now, v.deadline)]
+                self.request_id = (preferred or ids or [""])[0]
+            self._show_request(info, db)
 
     def _pick(self, info: SessionInfo, request_id: Any) -> bool:
         """Choose a request from the offered ones (a crafted id is refused)."""
@@ -94,12 +95,14 @@ class RemitRequestMixin(rx.State, mixin=True):
         self._show_request(info)
         return True
 
-    def _current(self, info: SessionInfo) -> RequestView | None:
+    def _current(self, info: SessionInfo, db: Session | None = None) -> RequestView | None:
         rid = parse_row_id(self.request_id)
         if rid is None:
             return None
-        with session_scope(read_only=True) as db:
+        if db is not None:
             return rokin_remittance.scoped_request(db, session=info, request_id=rid)
+        with session_scope(read_only=True) as own:
+            return rokin_remittance.scoped_request(own, session=info, request_id=rid)
 
     def _send_confirmation(self, info: SessionInfo, *, undo: bool, ip: str | None) -> bool:
         """確定 (or 確定解除) of the chosen request at the version its figures were read at
@@ -118,9 +121,10 @@ class RemitRequestMixin(rx.State, mixin=True):
         self._show_request(info)
         return done
 
-    def _show_request(self, info: SessionInfo) -> RequestView | None:
-        """Re-read the chosen request's figures (after every change: live totals)."""
-        view = self._current(info)
+    def _show_request(self, info: SessionInfo, db: Session | None = None) -> RequestView | None:
+        """Re-read the chosen request's figures (after every change: live totals), in ``db``
+        when the caller has a transaction open."""
+        view = self._current(info, db)
         if view is None:
             self.summary, self.request_status, self.open_for_change = {}, "", False
             self._request_version = 0

@@ -29,7 +29,7 @@ from chingin_app.domain.kana import normalise_kana
 from chingin_app.domain.line_kinds import ChangeKind
 from chingin_app.domain.result import Err, Ok
 from chingin_app.domain.validation import parse_row_id
-from chingin_app.models import BatchSavingsItem, BatchSavingsStatement, Contract, PaymentGroup
+from chingin_app.models import BatchSavingsItem, BatchSavingsStatement, PaymentGroup
 from chingin_app.reports import batch_savings_lists as lists
 from chingin_app.reports.list_pdf import format_cell
 from chingin_app.reports.lists import month_label
@@ -153,10 +153,7 @@ def _scope(db: Session, session: OutputSession) -> Scope | None:
     scope = scope_of(db, session)
     if scope is None or scope.payment_group_id is None:
         return None
-    services = db.exec(select(Contract.services).where(Contract.id == scope.contract_id)).first()
-    if services is None or Service.BATCH.value not in services.split(","):
-        return None
-    return scope
+    return scope if Service.BATCH.value in scope.services else None
 
 
 def _views(db: Session, scope: Scope, limit: int) -> list[StatementView]:

@@ -303,6 +303,7 @@ def check(
             contract_no=contract.contract_no,
             payment_group_id=group.id if group is not None else None,
             group_no=group.number if group is not None else None,
+            services=contract.service_list(),
         ),
     )
     db.commit()

@@ -53,6 +53,7 @@ class Scope:
     contract_no: str
     payment_group_id: int | None
     group_no: str | None
+    services: tuple[str, ...] = ()  # the contract's services (``Contract.service_list``)
 
 
 def resolve_scope(db: Session, *, contract_no: str, group_no: str | None) -> Scope | None:
@@ -60,20 +61,27 @@ def resolve_scope(db: Session, *, contract_no: str, group_no: str | None) -> Sco
     (a contract without that group is treated as no scope at all, never as the whole
     contract). One query: every business event asks this first, often more than once."""
     if group_no is None:
-        contract_id = db.exec(
-            select(Contract.id).where(Contract.contract_no == contract_no)
+        row = db.exec(
+            select(Contract.id, Contract.services).where(Contract.contract_no == contract_no)
         ).first()
-        return None if contract_id is None else Scope(contract_id, contract_no, None, None)
+        if row is None:
+            return None
+        assert row[0] is not None  # the primary key of a stored row
+        return Scope(row[0], contract_no, None, None, _services(row[1]))
     found = db.exec(
-        select(Contract.id, PaymentGroup.id)
+        select(Contract.id, PaymentGroup.id, Contract.services)
         .join(PaymentGroup, col(PaymentGroup.contract_id) == col(Contract.id))
         .where(Contract.contract_no == contract_no, PaymentGroup.number == group_no)
     ).first()
     if found is None:
         return None
-    contract_id, group_id = found
+    contract_id, group_id, services = found
     assert contract_id is not None and group_id is not None  # primary keys of stored rows
-    return Scope(contract_id, contract_no, group_id, group_no)
+    return Scope(contract_id, contract_no, group_id, group_no, _services(services))
+
+
+def _services(stored: str) -> tuple[str, ...]:
+    return tuple(s for s in stored.split(",") if s)  # as Contract.service_list
 
 
 def scope_of(db: Session, session: TenantSession) -> Scope | None:

@@ -17,11 +17,12 @@ from chingin_app.domain.clock import to_jst
 from chingin_app.domain.contract import Service
 from chingin_app.domain.messages import message
 from chingin_app.domain.result import Err
-from chingin_app.services import batch_savings, contract_records, login, notices
+from chingin_app.services import batch_savings, login, notices, tenant
 from chingin_app.services.context import app_clock
 from chingin_app.services.rokin import cycle as rokin_cycle
 from chingin_app.services.rokin.workspace import WORKSPACE_MENUS
 from chingin_app.services.sessions import SessionInfo
+from chingin_app.services.tenant import Scope
 from chingin_app.services.zaikei import latest_info as zaikei_latest_info
 from chingin_app.state.forms import FormMixin
 from chingin_app.state.off_loop import off_loop
@@ -239,9 +240,9 @@ class InfoState(SessionState):
         # One read-only transaction for every panel (each its own would pay a connection
         # check-out, BEGIN and ROLLBACK: a third of this screen's round trips).
         with session_scope(read_only=True) as db:
-            contract = contract_records.find_contract(db, info.contract_no)
-            services = set() if contract is None else set(contract.service_list())
-            self._load_schedule(db, info, services)
+            scope = tenant.scope_of(db, info)  # the event's session check read it
+            services = set() if scope is None else set(scope.services)
+            self._load_schedule(db, scope, services)
             self._load_zaikei_latest(db, info)
             self._load_batch_latest(db, info, services)
             self._load_notices(db, info)
@@ -295,12 +296,10 @@ class InfoState(SessionState):
         self.zaikei_has_incentive = got is not None and got.incentive_contracted
         self.zaikei_incentive = (got.incentive if got else None) or none["incentive"]
 
-    def _load_schedule(self, db: Session, info: SessionInfo, services: set[str]) -> None:
+    def _load_schedule(self, db: Session, scope: Scope | None, services: set[str]) -> None:
         """労金控除 schedule of the current and next cycle and the latest received request."""
         today = to_jst(app_clock().now()).date()
-        plan, latest = rokin_cycle.information_panel(
-            db, contract_no=info.contract_no, group_no=info.group_no, today=today
-        )
+        plan, latest = rokin_cycle.information_panel(db, scope=scope, today=today)
         # The ledger's deductions ride on the same cycle (manual P.21: 労金控除・賃控元帳の
         # スケジュール), so one table serves both when both are contracted.
         ledger = Service.LEDGER.value in services

@@ -26,6 +26,7 @@ from chingin_app.models import (
 )
 from chingin_app.services import oplog
 from chingin_app.services.rokin import cycle as rc
+from chingin_app.services.tenant import resolve_scope
 from tests.factories import (
     make_contract,
     make_deduction_detail,
@@ -735,19 +736,22 @@ def test_r_info_1_information_panel_of_the_sessions_group(
     a contract without 労金控除, an unknown group or another contract's number."""
     no = org.contract.contract_no
     assert isinstance(_publish(db, org, "2026-04", clock, group_no="001"), Ok)
-    plan, latest = rc.information_panel(db, contract_no=no, group_no="001", today=date(2026, 4, 1))
-    assert plan is not None and plan.current.status == "received"
-    assert latest is not None and latest.group_no == "001" and latest.deduct_month == "2026-04"
-    plan2, latest2 = rc.information_panel(db, contract_no=no, group_no="002",
-                                          today=date(2026, 4, 1))
-    assert plan2 is not None and plan2.current.status is None and latest2 is None
-    assert rc.information_panel(db, contract_no=no, group_no="999",
-                                today=date(2026, 4, 1)) == (None, None)
-    assert rc.information_panel(db, contract_no="00000000", group_no="001",
-                                today=date(2026, 4, 1)) == (None, None)
+
+    def panel(contract_no: str, group_no: str | None) -> tuple[object, object]:
+        scope = resolve_scope(db, contract_no=contract_no, group_no=group_no)
+        return rc.information_panel(db, scope=scope, today=date(2026, 4, 1))
+
+    plan, latest = panel(no, "001")
+    assert isinstance(plan, rc.Schedule) and plan.current.status == "received"
+    assert isinstance(latest, rc.RequestHead)
+    assert latest.group_no == "001" and latest.deduct_month == "2026-04"
+    plan2, latest2 = panel(no, "002")
+    assert isinstance(plan2, rc.Schedule) and plan2.current.status is None and latest2 is None
+    assert panel(no, "999") == (None, None)
+    assert panel(no, None) == (None, None)  # no group chosen yet
+    assert panel("00000000", "001") == (None, None)
     ledger_only = make_contract(db, services="ledger")
-    assert rc.information_panel(db, contract_no=ledger_only.contract_no, group_no="001",
-                                today=date(2026, 4, 1)) == (None, None)
+    assert panel(ledger_only.contract_no, "001") == (None, None)
 
 
 def test_rk4_list_requests_keeps_the_last_cycles(

@@ -16,7 +16,6 @@ from chingin_app.domain.deduction_cycle import RequestLine, ResultKind, ResultLi
 from chingin_app.domain.kana import kana_difference
 from chingin_app.domain.line_kinds import ChangeKind, PayKind
 from chingin_app.models import (
-    Contract,
     DeductionRequest,
     DeductionRequestItem,
     DeductionResultItem,
@@ -35,6 +34,7 @@ from chingin_app.services.rokin.cycle.common import (
     _head,
     _view,
 )
+from chingin_app.services.tenant import Scope
 from chingin_app.settings import settings
 
 
@@ -317,20 +317,15 @@ def schedule(
 
 
 def information_panel(
-    db: Session, *, contract_no: str, group_no: str | None, today: date
+    db: Session, *, scope: Scope | None, today: date
 ) -> tuple[Schedule | None, RequestHead | None]:
     """The information screen's 労金控除 schedule of the selected payment group and its latest
-    received request (R-INFO-1); (None, None) when the contract lacks 労金控除 or no group is
-    chosen. Scoped by the session's contract. Read-only."""
-    contract = db.exec(select(Contract).where(Contract.contract_no == contract_no)).first()
-    if contract is None or contract.id is None or "rokin" not in contract.service_list():
+    received request (R-INFO-1); (None, None) without a scope, when the contract lacks 労金控除
+    or no group is chosen. ``scope``: the session's (``tenant.scope_of``). Read-only."""
+    if scope is None or scope.payment_group_id is None or "rokin" not in scope.services:
         return None, None
-    group = db.exec(select(PaymentGroup).where(
-        PaymentGroup.contract_id == contract.id, PaymentGroup.number == (group_no or "")
-    )).first()
-    if group is None or group.id is None:
-        return None, None
+    contract_id, group_id = scope.contract_id, scope.payment_group_id
     return (
-        schedule(db, contract_id=contract.id, payment_group_id=group.id, today=today),
-        None if (latest := _latest_row(db, contract.id, group.id)) is None else _head(*latest),
+        schedule(db, contract_id=contract_id, payment_group_id=group_id, today=today),
+        None if (latest := _latest_row(db, contract_id, group_id)) is None else _head(*latest),
     )

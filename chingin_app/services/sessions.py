@@ -211,6 +211,8 @@ def _ended_err(sess: LoginSession, user: User, now: datetime) -> Err:
     return Err(_REASON_CODES.get(reason, "MSG-SESSION-ENDED"))
 
 
+_SESSIONS: Final = LoginSession.__table__  # type: ignore[attr-defined]
+
 # One query for what every event checks: the session, its user and contract, our record of
 # its certificate and its selected payment group. Built once (a statement is immutable).
 _CHECKED: Final = (
@@ -278,8 +280,8 @@ def check(
         )
         db.commit()
         return err
-    if touch:  # a plain UPDATE: the ORM's unit of work costs more than the statement
-        db.execute(update(LoginSession).where(col(LoginSession.id) == sess.id)
+    if touch:  # a Core UPDATE of the table: the ORM's flush or bulk path costs more than it
+        db.execute(update(_SESSIONS).where(_SESSIONS.c.id == sess.id)
                    .values(last_activity_at=now))
     assert contract.id is not None
     groups = _groups(db, contract.id)

@@ -14,6 +14,7 @@ from tests.support.bench import BENCH_DIR, SELF_SERVING_BENCHES, SERVICE_BENCHES
 STANDALONE = {
     "cert_issuance.py": "ratio 2 threads / 1 thread:",
     "csv_export.py": "ratio of the fastest runs",
+    "event_checks.py": "ratio baseline / one reading:",
     "list_pdf.py": "ratio of the fastest runs",
 }
 

@@ -78,10 +78,16 @@ class UserRights:
     stored: Mapping[str, str] = field(default_factory=dict)
 
 
-def rights_of(db: Session, user: User, contract: Contract) -> UserRights:
-    """The rights of ``user`` (a live user of ``contract``, both just read in ``db``)."""
+def rights_of(
+    db: Session, user: User, contract: Contract, *, stored: Mapping[str, str] | None = None
+) -> UserRights:
+    """The rights of ``user`` (a live user of ``contract``, both just read in ``db``);
+    ``stored``: the user's settings when the caller read them with the user (else read now)."""
     assert user.id is not None
-    stored = {} if user.role == UserRole.MASTER.value else stored_levels(db, user.id)
+    if user.role == UserRole.MASTER.value:
+        stored = {}
+    elif stored is None:
+        stored = stored_levels(db, user.id)
     return UserRights(role=user.role, services=contract.service_list(), stored=stored)
 
 

@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, cast
 
-from sqlalchemy import CursorResult, bindparam, update
+from sqlalchemy import CursorResult, bindparam, func, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from chingin_app.domain import lockout
@@ -41,13 +42,13 @@ from chingin_app.models import (
     ContractStatus,
     LoginSession,
     LogResult,
+    MenuPermission,
     PaymentGroup,
     User,
 )
 from chingin_app.services import oplog
 from chingin_app.services.cert_gate import CertFacts
 from chingin_app.services.certs.certificates import normalise_serial
-from chingin_app.services.collation import code_point
 from chingin_app.services.permissions import UserRights, rights_of
 from chingin_app.services.tenant import Scope
 
@@ -213,10 +214,29 @@ def _ended_err(sess: LoginSession, user: User, now: datetime) -> Err:
 
 _SESSIONS: Final = LoginSession.__table__  # type: ignore[attr-defined]
 
+# Separate the rows (and a group's number from its name) in the check's aggregates: control
+# characters, never in a menu key, a level, a group number (three digits) or name (full-width
+# text, SPEC §1).
+_SEP: Final = "\x1e"
+_UNIT: Final = "\x1f"
+_OTHER_GROUP = aliased(PaymentGroup)  # the contract's groups, apart from the selected one
+
 # One query for what every event checks: the session, its user and contract, our record of
-# its certificate and its selected payment group. Built once (a statement is immutable).
+# its certificate and its selected payment group, with the user's stored menu levels and the
+# contract's payment groups aggregated into one string each (one round trip, not three).
+# Built once (a statement is immutable).
 _CHECKED: Final = (
-    sa_select(LoginSession, User, Contract, Certificate, PaymentGroup)
+    sa_select(
+        LoginSession, User, Contract, Certificate, PaymentGroup,
+        sa_select(func.aggregate_strings(
+            col(MenuPermission.menu_key) + ":" + col(MenuPermission.level), _SEP))
+        .where(col(MenuPermission.user_pk) == col(LoginSession.user_pk))
+        .scalar_subquery(),
+        sa_select(func.aggregate_strings(
+            col(_OTHER_GROUP.number) + _UNIT + col(_OTHER_GROUP.name), _SEP))
+        .where(col(_OTHER_GROUP.contract_id) == col(LoginSession.contract_id))
+        .scalar_subquery(),
+    )
     .join(User, col(User.id) == col(LoginSession.user_pk))
     .join(Contract, col(Contract.id) == col(LoginSession.contract_id))
     .outerjoin(Certificate, col(Certificate.serial_hex) == col(LoginSession.cert_serial))
@@ -225,13 +245,15 @@ _CHECKED: Final = (
 )
 
 
-def _groups(db: Session, contract_id: int) -> tuple[tuple[str, str], ...]:
-    rows = db.exec(
-        select(PaymentGroup.number, PaymentGroup.name)
-        .where(PaymentGroup.contract_id == contract_id)
-        .order_by(code_point(col(PaymentGroup.number)))
-    ).all()
-    return tuple((number, name) for number, name in rows)
+def _split(aggregated: str | None) -> list[str]:
+    return [item for item in (aggregated or "").split(_SEP) if item]
+
+
+def _groups(aggregated: str | None) -> tuple[tuple[str, str], ...]:
+    """The contract's groups (number, name) in number order: Python orders strings by code
+    point, as the lists do (``collation.code_point``)."""
+    pairs = (item.split(_UNIT, 1) for item in _split(aggregated))
+    return tuple(sorted((number, name) for number, name in pairs))
 
 
 def check(
@@ -255,7 +277,7 @@ def check(
     if row is None:
         db.rollback()
         return Err("MSG-TIMEOUT")
-    sess, user, contract, cert, group = row
+    sess, user, contract, cert, group, levels, group_list = row
     if sess.ended_at is not None:
         err = _ended_err(sess, user, now)
         db.rollback()
@@ -284,8 +306,9 @@ def check(
         db.execute(update(_SESSIONS).where(_SESSIONS.c.id == sess.id)
                    .values(last_activity_at=now))
     assert contract.id is not None
-    groups = _groups(db, contract.id)
-    rights = rights_of(db, user, contract)
+    groups = _groups(group_list)
+    rights = rights_of(db, user, contract,
+                       stored=dict(item.split(":", 1) for item in _split(levels)))
     info = SessionInfo(
         user_id=user.user_id,
         user_name=user.user_name,

@@ -65,7 +65,13 @@ class Contract(SQLModel, table=True):
 
     def service_list(self) -> tuple[str, ...]:
         """The contracted services as a tuple of ``Service`` values."""
-        return tuple(s for s in self.services.split(",") if s)
+        return service_list(self.services)
+
+
+def service_list(stored: str) -> tuple[str, ...]:
+    """A stored ``Contract.services`` value (comma-separated) as a tuple of ``Service`` values
+    (for a query that reads the column alone)."""
+    return tuple(s for s in stored.split(",") if s)
 
 
 class PaymentGroup(SQLModel, table=True):

@@ -31,7 +31,7 @@ from chingin_app.domain.validation import (
     check_no_surrounding_spaces,
     normalise_fullwidth_text,
 )
-from chingin_app.models import ActorKind, Contract, Employee, LogResult
+from chingin_app.models import ActorKind, Contract, Employee, LogResult, PaymentGroup
 from chingin_app.models.rokin import DetailStatus
 from chingin_app.services import oplog
 from chingin_app.services.tenant import TenantSession, scope_of, tenant_clauses
@@ -366,6 +366,29 @@ def fetch_page(
 
 #: A detail list's joins: (model, ON clause) from the detail table.
 Joins = Sequence[tuple[Any, ColumnElement[bool]]]
+
+
+def detail_joins(detail_model: Any, item: tuple[Any, ColumnElement[bool]]) -> Joins:
+    """What every detail list joins: the detail's employee, its 商品 / 種目 ``item`` (the
+    model and the join condition) and its payment group."""
+    return (
+        (Employee, col(Employee.id) == col(detail_model.employee_id)),
+        item,
+        (PaymentGroup, col(PaymentGroup.id) == col(detail_model.payment_group_id)),
+    )
+
+
+def detail_columns(detail_model: Any, **own: Any) -> dict[str, Any]:
+    """What every detail list row reads, by its row type's field names (``status`` becomes
+    ``state`` in ``list_row``), with the list's ``own`` columns (its 商品 / 種目 …)."""
+    return {
+        "id": detail_model.id, "version": detail_model.version, "employee_id": Employee.id,
+        "group_no": PaymentGroup.number, "staff_no": Employee.staff_no,
+        "name_kana": Employee.name_kana, "name_kanji": Employee.name_kanji,
+        "department": Employee.department, "monthly_amount": detail_model.monthly_amount,
+        "bonus_amount": detail_model.bonus_amount, "start_month": detail_model.start_month,
+        "end_month": detail_model.end_month, "status": detail_model.status, **own,
+    }
 
 
 def joined_details(detail_model: Any, columns: Mapping[str, Any], joins: Joins) -> Any:

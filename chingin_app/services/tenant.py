@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from chingin_app.models import Contract, PaymentGroup
+from chingin_app.models.contracts import service_list
 
 __all__ = [
     "OutputSession",
@@ -67,7 +68,7 @@ def resolve_scope(db: Session, *, contract_no: str, group_no: str | None) -> Sco
         if row is None:
             return None
         assert row[0] is not None  # the primary key of a stored row
-        return Scope(row[0], contract_no, None, None, _services(row[1]))
+        return Scope(row[0], contract_no, None, None, service_list(row[1]))
     found = db.exec(
         select(Contract.id, PaymentGroup.id, Contract.services)
         .join(PaymentGroup, col(PaymentGroup.contract_id) == col(Contract.id))
@@ -77,11 +78,8 @@ def resolve_scope(db: Session, *, contract_no: str, group_no: str | None) -> Sco
         return None
     contract_id, group_id, services = found
     assert contract_id is not None and group_id is not None  # primary keys of stored rows
-    return Scope(contract_id, contract_no, group_id, group_no, _services(services))
+    return Scope(contract_id, contract_no, group_id, group_no, service_list(services))
 
-
-def _services(stored: str) -> tuple[str, ...]:
-    return tuple(s for s in stored.split(",") if s)  # as Contract.service_list
 
 
 def scope_of(db: Session, session: TenantSession) -> Scope | None:

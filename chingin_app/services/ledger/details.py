@@ -29,7 +29,6 @@ from chingin_app.models import (
     LedgerDetail,
     LedgerDetailHistory,
     LedgerItemType,
-    PaymentGroup,
 )
 from chingin_app.models.rokin import DetailStatus, HistoryAction
 from chingin_app.services import detail_rules as rules
@@ -130,23 +129,12 @@ SORT_KEYS: Final[dict[str, Any]] = {
 }
 
 
-_JOINS: Final[rules.Joins] = (
-    (Employee, col(Employee.id) == col(LedgerDetail.employee_id)),
-    (LedgerItemType, col(LedgerItemType.id) == col(LedgerDetail.item_type_id)),
-    (PaymentGroup, col(PaymentGroup.id) == col(LedgerDetail.payment_group_id)),
-)
+_JOINS: Final[rules.Joins] = rules.detail_joins(
+    LedgerDetail, (LedgerItemType, col(LedgerItemType.id) == col(LedgerDetail.item_type_id)))
 
-
-#: What a list row reads, by LedgerRow's field names (``status`` becomes ``state``).
-_COLUMNS: Final[dict[str, Any]] = {
-    "id": LedgerDetail.id, "version": LedgerDetail.version, "employee_id": Employee.id,
-    "group_no": PaymentGroup.number, "staff_no": Employee.staff_no,
-    "name_kana": Employee.name_kana, "name_kanji": Employee.name_kanji,
-    "department": Employee.department, "item_code": LedgerItemType.code,
-    "item_name": LedgerItemType.name, "monthly_amount": LedgerDetail.monthly_amount,
-    "bonus_amount": LedgerDetail.bonus_amount, "start_month": LedgerDetail.start_month,
-    "end_month": LedgerDetail.end_month, "status": LedgerDetail.status,
-}
+#: What a list row reads, by LedgerRow's field names.
+_COLUMNS: Final[dict[str, Any]] = rules.detail_columns(
+    LedgerDetail, item_code=LedgerItemType.code, item_name=LedgerItemType.name)
 
 
 #: The list's SELECT, built once (a statement is immutable: ``where`` makes a new one).

@@ -20,7 +20,7 @@ from chingin_app.domain.clock import Clock
 from chingin_app.domain.kana import check_name_kana
 from chingin_app.domain.result import Err, Invalid, Ok
 from chingin_app.domain.validation import normalise_fullwidth_text
-from chingin_app.models import DeductionDetail, Employee, PaymentGroup, RokinProduct
+from chingin_app.models import DeductionDetail, Employee, RokinProduct
 from chingin_app.services import detail_rules as rules
 from chingin_app.services.collation import code_point
 from chingin_app.services.detail_rules import PageOf, current_month
@@ -156,27 +156,16 @@ def _filter_clauses(flt: DetailFilter, this_month: str) -> list[ColumnElement[bo
     )
 
 
-_JOINS: Final[rules.Joins] = (
-    (Employee, col(Employee.id) == col(DeductionDetail.employee_id)),
-    (RokinProduct, col(RokinProduct.id) == col(DeductionDetail.product_id)),
-    (PaymentGroup, col(PaymentGroup.id) == col(DeductionDetail.payment_group_id)),
+_JOINS: Final[rules.Joins] = rules.detail_joins(
+    DeductionDetail, (RokinProduct, col(RokinProduct.id) == col(DeductionDetail.product_id)))
+
+#: What a list row reads, by DetailRow's field names.
+_COLUMNS: Final[dict[str, Any]] = rules.detail_columns(
+    DeductionDetail, employee_version=Employee.version, product_code=RokinProduct.code,
+    product_name=RokinProduct.name, product_kind=RokinProduct.kind,
+    branch_no=RokinProduct.branch_no, account_no=DeductionDetail.account_no,
+    remaining_count=DeductionDetail.remaining_count, updated_at=DeductionDetail.updated_at,
 )
-
-
-#: What a list row reads, by DetailRow's field names (``status`` becomes ``state``).
-_COLUMNS: Final[dict[str, Any]] = {
-    "id": DeductionDetail.id, "version": DeductionDetail.version,
-    "employee_id": Employee.id, "employee_version": Employee.version,
-    "group_no": PaymentGroup.number, "staff_no": Employee.staff_no,
-    "name_kana": Employee.name_kana, "name_kanji": Employee.name_kanji,
-    "department": Employee.department, "product_code": RokinProduct.code,
-    "product_name": RokinProduct.name, "product_kind": RokinProduct.kind,
-    "branch_no": RokinProduct.branch_no, "account_no": DeductionDetail.account_no,
-    "monthly_amount": DeductionDetail.monthly_amount,
-    "bonus_amount": DeductionDetail.bonus_amount, "start_month": DeductionDetail.start_month,
-    "end_month": DeductionDetail.end_month, "remaining_count": DeductionDetail.remaining_count,
-    "status": DeductionDetail.status, "updated_at": DeductionDetail.updated_at,
-}
 
 
 #: The list's SELECT, built once (a statement is immutable: ``where`` makes a new one).
